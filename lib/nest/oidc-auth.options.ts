@@ -1,0 +1,21 @@
+import { IssuerOptions, KeySetTuning } from '../verification/issuer-options';
+
+/** Everything `OidcAuthModule.forRoot()` / `forRootAsync()` accepts. */
+export interface OidcAuthModuleOptions {
+  /** Trusted issuers. Presets that return several entries (e.g. `azureAd()`) can be listed as they are. */
+  issuers: ReadonlyArray<IssuerOptions | readonly IssuerOptions[]>;
+  /** Leeway for `exp`, `nbf` and `iat`, in seconds. Default 60. */
+  clockToleranceSeconds?: number;
+  /** `realm` of the `WWW-Authenticate` challenge. Default `api`. */
+  realm?: string;
+  /** Accept `?access_token=` (RFC 6750 §2.3). Off by default: query strings end up in logs. */
+  allowQueryToken?: boolean;
+  /** Key-set fetching and caching. */
+  keys?: KeySetTuning;
+}
+
+/** Options of the module itself rather than of token verification. */
+export interface OidcAuthModuleExtras {
+  /** Register `OidcAuthGuard` as a global guard (APP_GUARD). Default true. */
+  globalGuard?: boolean;
+}

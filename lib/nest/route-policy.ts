@@ -1,0 +1,74 @@
+import { ExecutionContext, Injectable, Type } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { InsufficientScopeError } from '../protocol/errors';
+import { OidcPrincipal } from '../verification/principal';
+import {
+  ANY_ROLE_KEY,
+  ANY_SCOPE_KEY,
+  PUBLIC_KEY,
+  ROLES_KEY,
+  SCOPES_KEY,
+} from './decorators/metadata-keys';
+
+/** A route's effective policy: each inner list is one requirement, met by any one of its items. */
+export interface RoutePolicy {
+  isPublic: boolean;
+  scopes: readonly (readonly string[])[];
+  roles: readonly (readonly string[])[];
+}
+
+type Handler = (...args: unknown[]) => unknown;
+
+/** Reads and caches route policy from decorator metadata, once per controller and handler. */
+@Injectable()
+export class RoutePolicyReader {
+  private readonly cache = new WeakMap<Type, WeakMap<Handler, RoutePolicy>>();
+
+  constructor(private readonly reflector: Reflector) {}
+
+  of(context: ExecutionContext): RoutePolicy {
+    return this.for(context.getClass(), context.getHandler() as Handler);
+  }
+
+  for(controller: Type, handler: Handler): RoutePolicy {
+    let byHandler = this.cache.get(controller);
+    if (!byHandler) {
+      byHandler = new WeakMap();
+      this.cache.set(controller, byHandler);
+    }
+    let policy = byHandler.get(handler);
+    if (!policy) {
+      policy = this.read([handler, controller]);
+      byHandler.set(handler, policy);
+    }
+    return policy;
+  }
+
+  private read(targets: [Handler, Type]): RoutePolicy {
+    const groups = (allKey: string, anyKey: string): string[][] => [
+      ...[...new Set(this.reflector.getAllAndMerge<string[]>(allKey, targets))].map((s) => [s]),
+      ...targets
+        .map((target) => this.reflector.get<string[] | undefined>(anyKey, target))
+        .filter((group) => group !== undefined),
+    ];
+    return {
+      isPublic: this.reflector.getAllAndOverride<boolean | undefined>(PUBLIC_KEY, targets) ?? false,
+      scopes: groups(SCOPES_KEY, ANY_SCOPE_KEY),
+      roles: groups(ROLES_KEY, ANY_ROLE_KEY),
+    };
+  }
+}
+
+/** Throws `InsufficientScopeError` for the first requirement the principal does not meet. */
+export function enforcePolicy(policy: RoutePolicy, principal: OidcPrincipal): void {
+  for (const group of policy.scopes) {
+    if (!group.some((scope) => principal.scopes.has(scope))) {
+      throw new InsufficientScopeError('insufficient_scope', group);
+    }
+  }
+  for (const group of policy.roles) {
+    if (!group.some((role) => principal.roles.has(role))) {
+      throw new InsufficientScopeError('insufficient_role', group);
+    }
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * Why a request was refused. Stable strings: logs, metrics and tests key on them.
+ */
+export type RefusalReason =
+  | 'missing_token'
+  | 'invalid_request'
+  | 'malformed_token'
+  | 'unknown_issuer'
+  | 'tenant_not_allowed'
+  | 'algorithm_not_allowed'
+  | 'unsupported_critical_header'
+  | 'unknown_kid'
+  | 'key_mismatch'
+  | 'signature_invalid'
+  | 'token_expired'
+  | 'token_not_yet_valid'
+  | 'claim_invalid'
+  | 'audience_mismatch'
+  | 'issuer_mismatch'
+  | 'typ_mismatch'
+  | 'insufficient_scope'
+  | 'insufficient_role'
+  | 'jwks_unavailable'
+  | 'unsupported_context';
+
+/**
+ * Every refusal the module produces. Each subclass corresponds to one RFC 6750 outcome; the mapping
+ * to HTTP lives in `rfc6750.ts` alone.
+ */
+export abstract class OidcAuthError extends Error {
+  abstract readonly reason: RefusalReason;
+
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** The request carried no bearer credentials at all (RFC 6750 §3.1: challenge without error code). */
+export class MissingTokenError extends OidcAuthError {
+  readonly reason = 'missing_token' as const;
+
+  constructor() {
+    super('This resource requires a bearer token');
+  }
+}
+
+/** The credentials are not in a shape RFC 6750 §2 allows (400 `invalid_request`). */
+export class InvalidRequestError extends OidcAuthError {
+  readonly reason = 'invalid_request' as const;
+}
+
+/** The token was presented properly but cannot be trusted (401 `invalid_token`). */
+export class InvalidTokenError extends OidcAuthError {
+  constructor(
+    readonly reason: Exclude<
+      RefusalReason,
+      | 'missing_token'
+      | 'invalid_request'
+      | 'insufficient_scope'
+      | 'insufficient_role'
+      | 'jwks_unavailable'
+      | 'unsupported_context'
+    >,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The token is valid but lacks what the route requires (403 `insufficient_scope`). */
+export class InsufficientScopeError extends OidcAuthError {
+  constructor(
+    readonly reason: 'insufficient_scope' | 'insufficient_role',
+    /** Alternatives, any one of which would satisfy the failed requirement. */
+    readonly required: readonly string[],
+  ) {
+    const kind = reason === 'insufficient_scope' ? 'scope' : 'role';
+    super(
+      required.length === 1
+        ? `This resource requires the ${kind} ${required[0]}`
+        : `This resource requires one of the ${kind}s ${required.join(', ')}`,
+    );
+  }
+}
+
+/**
+ * The issuer's keys cannot be fetched and none are cached. Not the client's fault, so not a 401:
+ * a 401 would make well-behaved clients throw away good tokens and stampede the provider.
+ */
+export class KeysUnavailableError extends OidcAuthError {
+  readonly reason = 'jwks_unavailable' as const;
+
+  constructor(
+    readonly issuer: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super('The signing keys of the token issuer are temporarily unavailable');
+  }
+}
+
+/** The guard met an execution context it cannot authenticate, so it fails closed. */
+export class UnsupportedContextError extends OidcAuthError {
+  readonly reason = 'unsupported_context' as const;
+
+  constructor(readonly contextType: string) {
+    super(`Authentication is not supported for ${contextType} handlers`);
+  }
+}

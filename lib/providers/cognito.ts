@@ -1,0 +1,35 @@
+import { ClaimMapper, listClaim, stringClaim } from '../verification/claims';
+import { IssuerOptions } from '../verification/issuer-options';
+
+/**
+ * Amazon Cognito access tokens: `scope` string, groups in `cognito:groups`, the app client in
+ * `client_id` (they have no `aud`). Client-credentials tokens have the client id as `sub`.
+ */
+export const cognitoClaims: ClaimMapper = (claims) => {
+  const clientId = stringClaim(claims, 'client_id');
+  return {
+    scopes: listClaim(claims.scope),
+    roles: listClaim(claims['cognito:groups']),
+    clientId,
+    isAppOnly: clientId !== undefined && claims.sub === clientId,
+  };
+};
+
+export interface CognitoOptions {
+  region: string;
+  userPoolId: string;
+  /** App client id(s) whose access tokens are accepted. */
+  clientId: string | readonly string[];
+}
+
+export function cognito(options: CognitoOptions): IssuerOptions {
+  return {
+    issuer: `https://cognito-idp.${options.region}.amazonaws.com/${options.userPoolId}`,
+    audience: options.clientId,
+    audienceClaim: 'client_id',
+    claimMapper: cognitoClaims,
+    // ID tokens of the same pool verify with the same keys; only access tokens may call the API.
+    validateClaims: (claims) =>
+      claims.token_use === 'access' ? undefined : 'The token must be a Cognito access token',
+  };
+}

@@ -1,0 +1,36 @@
+import { ClaimMapper, stringClaim } from '../verification/claims';
+import { IssuerOptions } from '../verification/issuer-options';
+
+/**
+ * Google: its OAuth access tokens are opaque, so APIs verify Google-signed ID tokens instead (Cloud
+ * Run/IAP service-to-service calls, Sign-In with Google). They carry no scopes or roles; a service
+ * account's token is app-only.
+ */
+export const googleClaims: ClaimMapper = (claims) => ({
+  scopes: [],
+  roles: [],
+  clientId: stringClaim(claims, 'azp'),
+  isAppOnly: stringClaim(claims, 'email')?.endsWith('.gserviceaccount.com') ?? false,
+});
+
+export interface GoogleOptions {
+  /** The OAuth client id or the audience URL the caller requested the ID token for. */
+  audience: string | readonly string[];
+  /** Only accept these Workspace domains (`hd` claim). */
+  hostedDomains?: readonly string[];
+}
+
+export function google(options: GoogleOptions): IssuerOptions {
+  const domains = options.hostedDomains;
+  return {
+    issuer: 'https://accounts.google.com',
+    audience: options.audience,
+    claimMapper: googleClaims,
+    validateClaims: domains
+      ? (claims) =>
+          typeof claims.hd === 'string' && domains.includes(claims.hd)
+            ? undefined
+            : 'The token is not from an allowed Google Workspace domain'
+      : undefined,
+  };
+}

@@ -1,0 +1,41 @@
+import { ClaimMapper, listClaim, objectClaim, stringClaim } from '../verification/claims';
+import { IssuerOptions } from '../verification/issuer-options';
+
+/**
+ * Keycloak: `scope` string; realm roles in `realm_access.roles` and client roles in
+ * `resource_access.<client>.roles`. Client roles are read for `clientId` only, so a role of another
+ * client with the same name grants nothing here. Service-account (client-credentials) tokens have a
+ * `preferred_username` of `service-account-<client>`.
+ */
+export function keycloakClaims(clientId?: string): ClaimMapper {
+  return (claims) => {
+    const realm = listClaim(objectClaim(claims.realm_access)?.roles);
+    const resource = clientId
+      ? listClaim(objectClaim(objectClaim(claims.resource_access)?.[clientId])?.roles)
+      : [];
+    const azp = stringClaim(claims, 'azp');
+    return {
+      scopes: listClaim(claims.scope),
+      roles: [...realm, ...resource],
+      clientId: azp ?? stringClaim(claims, 'client_id'),
+      isAppOnly: stringClaim(claims, 'preferred_username')?.startsWith('service-account-') ?? false,
+    };
+  };
+}
+
+export interface KeycloakOptions {
+  /** Base URL of the server, e.g. `https://sso.example.com` (older servers: with `/auth`). */
+  url: string;
+  realm: string;
+  audience: string | readonly string[];
+  /** The client whose `resource_access` roles count as roles. */
+  clientId?: string;
+}
+
+export function keycloak(options: KeycloakOptions): IssuerOptions {
+  return {
+    issuer: `${options.url.replace(/\/+$/, '')}/realms/${encodeURIComponent(options.realm)}`,
+    audience: options.audience,
+    claimMapper: keycloakClaims(options.clientId),
+  };
+}

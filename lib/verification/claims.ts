@@ -1,0 +1,36 @@
+/** A verified token's payload, as the issuer wrote it. */
+export type JwtClaims = Readonly<Record<string, unknown>>;
+
+/** What a provider's token says about authorization, in one shape for every provider. */
+export interface ClaimMapping {
+  scopes: readonly string[];
+  roles: readonly string[];
+  clientId?: string;
+  tenantId?: string;
+  /** True for a token a client obtained for itself (client credentials): no user is involved. */
+  isAppOnly: boolean;
+}
+
+/**
+ * Reads scopes, roles and identities out of one provider's token shape. Pure, so each provider's
+ * quirks are tested in isolation.
+ */
+export type ClaimMapper = (claims: JwtClaims) => ClaimMapping;
+
+export function stringClaim(claims: JwtClaims, name: string): string | undefined {
+  const value = claims[name];
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/** Space-separated strings (RFC 8693 `scope`) and JSON arrays of strings both occur in the wild. */
+export function listClaim(value: unknown): string[] {
+  if (typeof value === 'string') return value.split(' ').filter(Boolean);
+  if (Array.isArray(value)) return value.filter((v): v is string => typeof v === 'string' && v !== '');
+  return [];
+}
+
+export function objectClaim(value: unknown): Record<string, unknown> | undefined {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
+}

@@ -1,0 +1,54 @@
+import { InvalidTokenError } from '../protocol/errors';
+import { stringClaim } from './claims';
+import { TENANT_PLACEHOLDER, TrustedIssuer } from './trusted-issuer';
+
+/**
+ * Chooses the trusted issuer of a token from its unverified `iss`, by exact match, before anything
+ * else happens: a token naming an issuer we do not trust costs no network request.
+ */
+export class IssuerRegistry {
+  private readonly exact = new Map<string, TrustedIssuer>();
+  private readonly templates: TrustedIssuer[] = [];
+
+  constructor(readonly issuers: readonly TrustedIssuer[]) {
+    for (const issuer of issuers) {
+      if (issuer.isTemplate) this.templates.push(issuer);
+      else this.exact.set(issuer.issuer, issuer);
+    }
+  }
+
+  select(payload: Readonly<Record<string, unknown>>): TrustedIssuer {
+    const iss = payload.iss;
+    if (typeof iss !== 'string' || iss === '') {
+      throw new InvalidTokenError('malformed_token', 'The token has no iss claim');
+    }
+    const exact = this.exact.get(iss);
+    if (exact) return exact;
+    for (const template of this.templates) {
+      if (this.matchesTemplate(template, iss, payload)) return template;
+    }
+    throw new InvalidTokenError('unknown_issuer', 'The token issuer is not trusted by this API');
+  }
+
+  // Entra multi-tenant: the issuer must be the template with the token's own `tid` filled in (so a
+  // tenant cannot mint tokens claiming another tenant's issuer), and that tenant must be allowed.
+  private matchesTemplate(
+    template: TrustedIssuer,
+    iss: string,
+    payload: Readonly<Record<string, unknown>>,
+  ): boolean {
+    const [prefix, suffix] = template.issuer.split(TENANT_PLACEHOLDER);
+    if (!iss.startsWith(prefix) || !iss.endsWith(suffix) || iss.length <= prefix.length + suffix.length) {
+      return false;
+    }
+    const issTenant = iss.slice(prefix.length, iss.length - suffix.length);
+    const tid = stringClaim(payload, 'tid');
+    if (tid !== issTenant) {
+      throw new InvalidTokenError('issuer_mismatch', 'The token issuer does not match its tenant (tid)');
+    }
+    if (template.allowedTenants && !template.allowedTenants.has(tid)) {
+      throw new InvalidTokenError('tenant_not_allowed', 'The token tenant is not allowed by this API');
+    }
+    return true;
+  }
+}

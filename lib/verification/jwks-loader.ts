@@ -1,0 +1,38 @@
+import { createPublicKey } from 'node:crypto';
+import { JwksClient } from 'jwks-rsa';
+import { discoverJwksUri, DiscoveryTarget } from '../protocol/discovery';
+import { fetchJson, FetchJsonOptions } from '../protocol/fetch-json';
+import { KeyLoader, VerificationKey } from './key-set';
+
+export type JwksSource =
+  | { kind: 'discovery'; target: DiscoveryTarget }
+  | { kind: 'uri'; jwksUri: string }
+  | { kind: 'static'; jwks: { keys: readonly object[] } };
+
+/**
+ * Loads an issuer's public keys with jwks-rsa (which filters `use` and `kty` and imports each JWK),
+ * reading the documents through our bounded fetch. jwks-rsa's own caching and rate limiting are off:
+ * `KeySet` does both, in a way a flood of unknown `kid`s cannot exhaust.
+ */
+export function jwksLoader(source: JwksSource, fetchOptions: FetchJsonOptions): KeyLoader {
+  let discovered: string | undefined;
+  const fetcher = async (): Promise<{ keys: unknown }> => {
+    if (source.kind === 'static') return { keys: [...source.jwks.keys] };
+    const jwksUri =
+      source.kind === 'uri'
+        ? source.jwksUri
+        : (discovered ??= await discoverJwksUri(source.target, fetchOptions));
+    const doc = await fetchJson(jwksUri, fetchOptions);
+    if (!Array.isArray(doc.keys)) throw new Error(`${jwksUri} is not a JWK set (no "keys" array)`);
+    return { keys: doc.keys };
+  };
+  const client = new JwksClient({ cache: false, rateLimit: false, fetcher });
+  return async (): Promise<VerificationKey[]> => {
+    const signingKeys = await client.getSigningKeys();
+    return signingKeys.map((sk) => ({
+      kid: sk.kid,
+      alg: sk.alg,
+      key: createPublicKey(sk.getPublicKey()),
+    }));
+  };
+}

@@ -1,0 +1,126 @@
+import { KeyObject } from 'node:crypto';
+import { InvalidTokenError, KeysUnavailableError } from '../protocol/errors';
+
+/** A public key from the issuer's key set, with the algorithm its JWK states (if it states one). */
+export interface VerificationKey {
+  kid?: string;
+  alg?: string;
+  key: KeyObject;
+}
+
+export type KeyLoader = () => Promise<VerificationKey[]>;
+
+export interface KeySetOptions {
+  /** Least time between two fetches. Bounds what requests with unknown `kid`s can cost the provider. */
+  cooldownMs: number;
+  /** Age after which the key set is refreshed in the background while it keeps serving. */
+  maxAgeMs: number;
+  now?: () => number;
+}
+
+export interface KeySetStatus {
+  loaded: boolean;
+  keyCount: number;
+  fetchedAt?: Date;
+  lastError?: string;
+}
+
+/**
+ * One issuer's signing keys, kept in memory.
+ *
+ * - An unknown `kid` refetches the set at most once per cooldown, and concurrent callers share that
+ *   one fetch, so a flood of made-up `kid`s costs the provider one request per cooldown while a key
+ *   the provider really rotated in is picked up by the next refetch, a cooldown later at most.
+ * - A failed fetch keeps the last good keys serving and is retried after the cooldown: a failure is
+ *   never cached beyond that.
+ */
+export class KeySet {
+  private keys: readonly VerificationKey[] | undefined;
+  private fetchedAt = 0;
+  private lastAttemptAt = Number.NEGATIVE_INFINITY;
+  private lastError: string | undefined;
+  private inflight: Promise<void> | undefined;
+  private readonly now: () => number;
+
+  constructor(
+    readonly issuer: string,
+    private readonly load: KeyLoader,
+    private readonly options: KeySetOptions,
+    /** Told after each successful fetch, so caches of verified tokens can drop retired keys. */
+    private readonly onRefresh?: (keys: readonly VerificationKey[]) => void,
+  ) {
+    this.now = options.now ?? Date.now;
+  }
+
+  async get(kid: string | undefined): Promise<VerificationKey> {
+    if (!this.keys) {
+      await this.refreshIfAllowed();
+      if (!this.keys) throw this.unavailable();
+    } else if (this.now() - this.fetchedAt > this.options.maxAgeMs) {
+      void this.refreshIfAllowed();
+    }
+    const found = this.find(kid);
+    if (found) return found;
+    await this.refreshIfAllowed();
+    return this.find(kid) ?? this.notFound(kid);
+  }
+
+  /** Fetches the key set now; resolves whether or not the fetch succeeded (see `status()`). */
+  async warmUp(): Promise<void> {
+    await this.refresh();
+  }
+
+  status(): KeySetStatus {
+    return {
+      loaded: this.keys !== undefined,
+      keyCount: this.keys?.length ?? 0,
+      fetchedAt: this.keys ? new Date(this.fetchedAt) : undefined,
+      lastError: this.lastError,
+    };
+  }
+
+  private find(kid: string | undefined): VerificationKey | undefined {
+    const keys = this.keys ?? [];
+    if (kid === undefined) return keys.length === 1 ? keys[0] : undefined;
+    return keys.find((k) => k.kid === kid);
+  }
+
+  private notFound(kid: string | undefined): never {
+    throw new InvalidTokenError(
+      'unknown_kid',
+      kid === undefined
+        ? 'The token has no kid and the issuer publishes several keys'
+        : 'The token was signed with a key the issuer does not publish',
+    );
+  }
+
+  private unavailable(): KeysUnavailableError {
+    const wait = this.options.cooldownMs - (this.now() - this.lastAttemptAt);
+    return new KeysUnavailableError(this.issuer, Math.max(1, Math.ceil(wait / 1000)));
+  }
+
+  private refreshIfAllowed(): Promise<void> {
+    if (this.inflight) return this.inflight;
+    if (this.now() - this.lastAttemptAt < this.options.cooldownMs) return Promise.resolve();
+    return this.refresh();
+  }
+
+  private refresh(): Promise<void> {
+    if (this.inflight) return this.inflight;
+    this.lastAttemptAt = this.now();
+    this.inflight = this.load()
+      .then((keys) => {
+        this.keys = keys;
+        this.fetchedAt = this.now();
+        this.lastError = undefined;
+        this.onRefresh?.(keys);
+      })
+      .catch((err: unknown) => {
+        this.lastError = err instanceof Error ? err.message : String(err);
+      })
+      .finally(() => {
+        this.inflight = undefined;
+      });
+    return this.inflight;
+  }
+}

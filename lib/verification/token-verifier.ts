@@ -1,0 +1,162 @@
+import { KeyObject } from 'node:crypto';
+import { InvalidTokenError } from '../protocol/errors';
+import { Algorithm, isAlgorithm, keyTypeFor } from './algorithms';
+import { JwtClaims, listClaim } from './claims';
+import { IssuerRegistry } from './issuer-registry';
+import { decodeUnverified, JoseHeader } from './jwt-parts';
+import { OidcPrincipal } from './principal';
+import { TrustedIssuer } from './trusted-issuer';
+
+/** What the signature check needs, decided from the token before it is trusted. */
+export interface KeyResolution {
+  issuer: TrustedIssuer;
+  algorithm: Algorithm;
+  key: KeyObject;
+  header: JoseHeader;
+}
+
+export interface VerifierOptions {
+  clockToleranceSeconds: number;
+  now?: () => number;
+}
+
+// node:crypto names the curves differently from JWA.
+const CURVE: Partial<Record<Algorithm, string>> = {
+  ES256: 'prime256v1',
+  ES384: 'secp384r1',
+  ES512: 'secp521r1',
+};
+
+function normalizeTyp(typ: string): string {
+  const lower = typ.toLowerCase();
+  return lower.startsWith('application/') ? lower.slice('application/'.length) : lower;
+}
+
+/**
+ * Verification rules on top of the JWS signature check (which passport-jwt delegates to
+ * jsonwebtoken): what must hold of the header before a key is chosen, and what must hold of the
+ * claims afterwards. RFC 8725 throughout: algorithms allow-listed per issuer and matched to the
+ * key; `jku`, `x5u`, `jwk` and `x5c` headers are never used to find keys.
+ */
+export class TokenVerifier {
+  private readonly now: () => number;
+
+  constructor(
+    readonly registry: IssuerRegistry,
+    private readonly options: VerifierOptions,
+  ) {
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Every algorithm some trusted issuer accepts; jsonwebtoken gets this as its own allow-list. */
+  get algorithms(): Algorithm[] {
+    return [...new Set(this.registry.issuers.flatMap((i) => [...i.algorithms]))];
+  }
+
+  get clockToleranceSeconds(): number {
+    return this.options.clockToleranceSeconds;
+  }
+
+  async resolveKey(token: string): Promise<KeyResolution> {
+    const { header, payload } = decodeUnverified(token);
+    const issuer = this.registry.select(payload);
+    const algorithm = header.alg;
+    if (!isAlgorithm(algorithm) || !issuer.algorithms.has(algorithm)) {
+      throw new InvalidTokenError(
+        'algorithm_not_allowed',
+        `The token algorithm ${JSON.stringify(algorithm).slice(0, 40)} is not accepted`,
+      );
+    }
+    // RFC 7515 §4.1.11: extensions we do not implement (b64 among them) must be refused.
+    if (header.crit !== undefined || header.b64 !== undefined) {
+      throw new InvalidTokenError(
+        'unsupported_critical_header',
+        'The token uses a critical header extension this API does not support',
+      );
+    }
+    if (issuer.typ !== undefined) {
+      if (typeof header.typ !== 'string' || normalizeTyp(header.typ) !== normalizeTyp(issuer.typ)) {
+        throw new InvalidTokenError('typ_mismatch', `The token type must be ${issuer.typ}`);
+      }
+    }
+    if (header.kid !== undefined && typeof header.kid !== 'string') {
+      throw new InvalidTokenError('malformed_token', 'The token kid must be a string');
+    }
+    const key = issuer.secret ?? (await this.publicKey(issuer, header.kid, algorithm));
+    return { issuer, algorithm, key, header };
+  }
+
+  private async publicKey(
+    issuer: TrustedIssuer,
+    kid: string | undefined,
+    algorithm: Algorithm,
+  ): Promise<KeyObject> {
+    const found = await issuer.keySet!.get(kid);
+    if (found.alg !== undefined && found.alg !== algorithm) {
+      throw new InvalidTokenError('key_mismatch', 'The token algorithm differs from its key\'s algorithm');
+    }
+    const key = found.key;
+    if (key.asymmetricKeyType !== keyTypeFor(algorithm)) {
+      throw new InvalidTokenError('key_mismatch', 'The token algorithm does not fit its key type');
+    }
+    const details = key.asymmetricKeyDetails;
+    if (CURVE[algorithm] !== undefined && details?.namedCurve !== CURVE[algorithm]) {
+      throw new InvalidTokenError('key_mismatch', 'The token algorithm does not fit its key curve');
+    }
+    if (key.asymmetricKeyType === 'rsa' && (details?.modulusLength ?? 0) < 2048) {
+      throw new InvalidTokenError('key_mismatch', 'The token key is shorter than 2048 bits');
+    }
+    return key;
+  }
+
+  /** Checks the claims of a token whose signature, `exp` and `nbf` jsonwebtoken has verified. */
+  checkClaims(claims: JwtClaims, issuer: TrustedIssuer): OidcPrincipal {
+    const nowSeconds = this.now() / 1000;
+    const tolerance = this.options.clockToleranceSeconds;
+    const exp = claims.exp;
+    if (typeof exp !== 'number' || !Number.isFinite(exp)) {
+      throw new InvalidTokenError('claim_invalid', 'The token must have a numeric exp claim');
+    }
+    if (exp + tolerance <= nowSeconds) {
+      throw new InvalidTokenError('token_expired', `The token expired at ${new Date(exp * 1000).toISOString()}`);
+    }
+    for (const name of ['nbf', 'iat'] as const) {
+      const value = claims[name];
+      if (value === undefined) continue;
+      if (typeof value !== 'number' || !Number.isFinite(value)) {
+        throw new InvalidTokenError('claim_invalid', `The token ${name} claim must be a number`);
+      }
+      if (value - tolerance > nowSeconds) {
+        throw new InvalidTokenError(
+          'token_not_yet_valid',
+          name === 'nbf' ? 'The token is not valid yet' : 'The token was issued in the future',
+        );
+      }
+    }
+    if (issuer.audiences) {
+      const presented = listClaim(claims[issuer.audienceClaim]);
+      if (!presented.some((aud) => issuer.audiences!.has(aud))) {
+        throw new InvalidTokenError('audience_mismatch', 'The token is not meant for this API (audience)');
+      }
+    }
+    const subject = claims.sub;
+    if (typeof subject !== 'string' || subject === '') {
+      throw new InvalidTokenError('claim_invalid', 'The token must have a sub claim');
+    }
+    for (const name of issuer.requiredClaims) {
+      if (claims[name] === undefined) {
+        throw new InvalidTokenError('claim_invalid', `The token must have a ${name} claim`);
+      }
+    }
+    const problem = issuer.validateClaims?.(claims);
+    if (problem) throw new InvalidTokenError('claim_invalid', problem);
+    return new OidcPrincipal(
+      subject,
+      claims.iss as string,
+      listClaim(claims.aud),
+      new Date(exp * 1000),
+      issuer.claimMapper(claims),
+      claims,
+    );
+  }
+}

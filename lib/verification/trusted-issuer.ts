@@ -1,0 +1,164 @@
+import { createSecretKey, KeyObject } from 'node:crypto';
+import { FetchJsonOptions } from '../protocol/fetch-json';
+import {
+  Algorithm,
+  ASYMMETRIC_ALGORITHMS,
+  isAlgorithm,
+  isSymmetric,
+} from './algorithms';
+import { ClaimMapper, JwtClaims } from './claims';
+import { OidcAuthConfigError } from './config-error';
+import { IssuerOptions, KeySetTuning } from './issuer-options';
+import { jwksLoader, JwksSource } from './jwks-loader';
+import { KeySet, VerificationKey } from './key-set';
+import { genericClaims } from '../providers/generic';
+
+export const TENANT_PLACEHOLDER = '{tenantid}';
+
+const DEFAULT_TUNING: Required<KeySetTuning> = {
+  cooldownMs: 5_000,
+  maxAgeMs: 10 * 60_000,
+  timeoutMs: 5_000,
+  maxBytes: 512 * 1024,
+};
+
+function checkUrl(path: string, value: string): void {
+  let url: URL;
+  try {
+    url = new URL(value.replace(TENANT_PLACEHOLDER, 'tenant'));
+  } catch {
+    throw new OidcAuthConfigError(path, `must be an absolute URL, got ${JSON.stringify(value)}`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new OidcAuthConfigError(path, `must be an http(s) URL, got ${JSON.stringify(value)}`);
+  }
+}
+
+function audiencesOf(path: string, audience: IssuerOptions['audience']): ReadonlySet<string> | null {
+  if (audience === false) return null;
+  const list = typeof audience === 'string' ? [audience] : audience;
+  if (!Array.isArray(list) || list.length === 0 || list.some((a) => typeof a !== 'string' || !a)) {
+    throw new OidcAuthConfigError(
+      `${path}.audience`,
+      'is required: a non-empty string or list of strings (or false to turn the check off explicitly)',
+    );
+  }
+  return new Set(list);
+}
+
+function algorithmsOf(path: string, options: IssuerOptions): ReadonlySet<Algorithm> {
+  const hasSecret = options.secret !== undefined;
+  const list = options.algorithms ?? (hasSecret ? ['HS256'] : ASYMMETRIC_ALGORITHMS);
+  if (list.length === 0) throw new OidcAuthConfigError(`${path}.algorithms`, 'must not be empty');
+  for (const alg of list) {
+    if (!isAlgorithm(alg)) {
+      const hint = String(alg).toLowerCase() === 'none' ? ' (unsigned tokens are never accepted)' : '';
+      throw new OidcAuthConfigError(`${path}.algorithms`, `has an unknown algorithm ${JSON.stringify(alg)}${hint}`);
+    }
+    if (isSymmetric(alg) !== hasSecret) {
+      throw new OidcAuthConfigError(
+        `${path}.algorithms`,
+        hasSecret
+          ? `has ${alg}, but an issuer with a shared secret accepts only HS256/HS384/HS512`
+          : `has ${alg}, which needs a shared secret (set ${path}.secret explicitly)`,
+      );
+    }
+  }
+  return new Set(list);
+}
+
+function secretKeyOf(path: string, secret: string | Buffer): KeyObject {
+  const bytes = typeof secret === 'string' ? Buffer.from(secret, 'utf8') : secret;
+  // RFC 7518 §3.2: an HMAC key must be at least as long as the hash output.
+  if (bytes.length < 32) throw new OidcAuthConfigError(`${path}.secret`, 'must be at least 32 bytes');
+  return createSecretKey(bytes);
+}
+
+type KeySource = JwksSource | { kind: 'secret'; secret: string | Buffer };
+
+function keySourceOf(path: string, options: IssuerOptions): KeySource {
+  const given = ['jwksUri', 'jwks', 'secret'].filter(
+    (k) => options[k as keyof IssuerOptions] !== undefined,
+  );
+  if (given.length > 1) {
+    throw new OidcAuthConfigError(path, `must have only one key source, got ${given.join(' and ')}`);
+  }
+  if (options.secret !== undefined) return { kind: 'secret', secret: options.secret };
+  if (options.jwks) {
+    if (!Array.isArray(options.jwks.keys)) {
+      throw new OidcAuthConfigError(`${path}.jwks`, 'must be a JWK set ({ keys: [...] })');
+    }
+    return { kind: 'static', jwks: options.jwks };
+  }
+  if (options.jwksUri) {
+    checkUrl(`${path}.jwksUri`, options.jwksUri);
+    return { kind: 'uri', jwksUri: options.jwksUri };
+  }
+  if (options.discoveryUri) checkUrl(`${path}.discoveryUri`, options.discoveryUri);
+  return { kind: 'discovery', target: { issuer: options.issuer, discoveryUri: options.discoveryUri } };
+}
+
+/**
+ * An issuer entry checked and ready: everything the verifier needs to judge that issuer's tokens.
+ * Built once at startup; invalid options throw `OidcAuthConfigError` here.
+ */
+export class TrustedIssuer {
+  readonly issuer: string;
+  readonly isTemplate: boolean;
+  readonly allowedTenants: ReadonlySet<string> | null;
+  readonly audiences: ReadonlySet<string> | null;
+  readonly audienceClaim: string;
+  readonly algorithms: ReadonlySet<Algorithm>;
+  readonly claimMapper: ClaimMapper;
+  readonly typ?: string;
+  readonly requiredClaims: readonly string[];
+  readonly validateClaims?: (claims: JwtClaims) => string | undefined;
+  readonly secret?: KeyObject;
+  readonly keySet?: KeySet;
+
+  constructor(
+    options: IssuerOptions,
+    path: string,
+    tuning: KeySetTuning = {},
+    onKeysRefreshed?: (issuer: string, keys: readonly VerificationKey[]) => void,
+  ) {
+    if (typeof options?.issuer !== 'string' || !options.issuer) {
+      throw new OidcAuthConfigError(`${path}.issuer`, 'is required');
+    }
+    checkUrl(`${path}.issuer`, options.issuer);
+    this.issuer = options.issuer;
+    this.isTemplate = options.issuer.includes(TENANT_PLACEHOLDER);
+    if (this.isTemplate) {
+      const tenants = options.allowedTenants;
+      if (!tenants?.length || tenants.some((t) => typeof t !== 'string' || !t)) {
+        throw new OidcAuthConfigError(
+          `${path}.allowedTenants`,
+          `is required for the multi-tenant issuer ${options.issuer} (list tenant ids, or ['*'] for any)`,
+        );
+      }
+      this.allowedTenants = tenants.includes('*') ? null : new Set(tenants);
+    } else {
+      this.allowedTenants = null;
+    }
+    this.audiences = audiencesOf(path, options.audience);
+    this.audienceClaim = options.audienceClaim ?? 'aud';
+    this.algorithms = algorithmsOf(path, options);
+    this.claimMapper = options.claimMapper ?? genericClaims;
+    this.typ = options.typ;
+    this.requiredClaims = options.requiredClaims ?? [];
+    this.validateClaims = options.validateClaims;
+    const t = { ...DEFAULT_TUNING, ...tuning };
+    const source = keySourceOf(path, options);
+    if (source.kind === 'secret') {
+      this.secret = secretKeyOf(path, source.secret);
+    } else {
+      const fetchOptions: FetchJsonOptions = { timeoutMs: t.timeoutMs, maxBytes: t.maxBytes };
+      this.keySet = new KeySet(
+        options.issuer,
+        jwksLoader(source, fetchOptions),
+        { cooldownMs: t.cooldownMs, maxAgeMs: t.maxAgeMs },
+        onKeysRefreshed && ((keys) => onKeysRefreshed(options.issuer, keys)),
+      );
+    }
+  }
+}
