@@ -1,15 +1,18 @@
 import type { Config } from 'jest';
 
-// jose and jwks-rsa's jose dependency ship ES modules only; Jest's CommonJS runtime on Node 20
-// cannot require() them, so they are compiled like our own sources.
-const esmOnly = ['jose'];
-
+// Nest 12, jose and oidc-provider ship ES modules only, which Jest loads in its native ESM mode
+// (node --experimental-vm-modules); ts-jest therefore emits ESM too.
+//
+// jwks-rsa is CommonJS and require()s jose 6, which is ESM-only. Node >= 20.19 allows that, but Jest
+// emulates require() and supports require(esm) only from Node 24.9. Under Jest alone, jose resolves
+// to jose 5 (`jose-cjs`), which also ships CommonJS and has the same importJWK/exportSPKI API.
 const shared = {
   testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts'],
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1', '^jose$': 'jose-cjs' },
   transform: {
-    '^.+\\.[tj]s$': ['ts-jest', { tsconfig: { allowJs: true, isolatedModules: true } }],
+    '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: '<rootDir>/tsconfig.spec.json' }],
   },
-  transformIgnorePatterns: [`/node_modules/(?!(${esmOnly.join('|')})/)`],
 };
 
 const config: Config = {

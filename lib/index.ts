@@ -1,13 +1,14 @@
-export { OidcAuthModule } from './nest/oidc-auth.module';
-export { OidcAuthModuleOptions, OidcAuthModuleExtras } from './nest/oidc-auth.options';
-export { OIDC_AUTH_OPTIONS } from './nest/oidc-auth.module-definition';
-export { OidcAuthGuard } from './nest/oidc-auth.guard';
-export { OidcAuthStrategy, OIDC_AUTH_STRATEGY } from './nest/oidc-auth.strategy';
-export { RoutePolicy, RoutePolicyReader, enforcePolicy } from './nest/route-policy';
-export { Public } from './nest/decorators/public.decorator';
-export { Scopes, AnyScope } from './nest/decorators/scopes.decorator';
-export { Roles, AnyRole } from './nest/decorators/roles.decorator';
-export { Principal, Claims } from './nest/decorators/principal.decorator';
+export { OidcAuthModule } from './nest/oidc-auth.module.js';
+export type { OidcAuthModuleOptions, OidcAuthModuleExtras } from './nest/oidc-auth.options.js';
+export { OIDC_AUTH_OPTIONS } from './nest/oidc-auth.options.js';
+export { OidcAuthGuard } from './nest/oidc-auth.guard.js';
+export { OidcAuthStrategy, OIDC_AUTH_STRATEGY } from './nest/oidc-auth.strategy.js';
+export { RoutePolicyReader, enforcePolicy } from './nest/route-policy.js';
+export type { RoutePolicy } from './nest/route-policy.js';
+export { Public } from './nest/decorators/public.decorator.js';
+export { Scopes, AnyScope } from './nest/decorators/scopes.decorator.js';
+export { Roles, AnyRole } from './nest/decorators/roles.decorator.js';
+export { Principal, Claims } from './nest/decorators/principal.decorator.js';
 
 export {
   OidcAuthError,
@@ -17,22 +18,31 @@ export {
   InsufficientScopeError,
   KeysUnavailableError,
   UnsupportedContextError,
-  RefusalReason,
-} from './protocol/errors';
-export { toBearerErrorResponse, BearerErrorResponse, ChallengeOptions } from './protocol/rfc6750';
-export { extractBearerToken } from './protocol/bearer-token';
+} from './protocol/errors.js';
+export type { RefusalReason } from './protocol/errors.js';
+export { toBearerErrorResponse } from './protocol/rfc6750.js';
+export type { BearerErrorResponse, ChallengeOptions } from './protocol/rfc6750.js';
+export { extractBearerToken } from './protocol/bearer-token.js';
 
-export { OidcPrincipal } from './verification/principal';
-export { TokenVerifier } from './verification/token-verifier';
-export { IssuerOptions, KeySetTuning } from './verification/issuer-options';
-export { OidcAuthConfigError } from './verification/config-error';
-export { ClaimMapper, ClaimMapping, JwtClaims } from './verification/claims';
-export { Algorithm, ASYMMETRIC_ALGORITHMS } from './verification/algorithms';
+export { OidcPrincipal } from './verification/principal.js';
+export { TokenVerifier } from './verification/token-verifier.js';
+export type { IssuerOptions, KeySetTuning } from './verification/issuer-options.js';
+export { OidcAuthConfigError } from './verification/config-error.js';
+export type { ClaimMapper, ClaimMapping, JwtClaims } from './verification/claims.js';
+export { ASYMMETRIC_ALGORITHMS } from './verification/algorithms.js';
+export type { Algorithm } from './verification/algorithms.js';
 
-export { oidc, genericClaims, OidcPresetOptions } from './providers/generic';
-export { azureAd, azureAdClaims, AzureAdOptions } from './providers/azure-ad';
-export { auth0, auth0Claims, Auth0Options } from './providers/auth0';
-export { keycloak, keycloakClaims, KeycloakOptions } from './providers/keycloak';
-export { okta, oktaClaims, OktaOptions } from './providers/okta';
-export { cognito, cognitoClaims, CognitoOptions } from './providers/cognito';
-export { google, googleClaims, GoogleOptions } from './providers/google';
+export { oidc, genericClaims } from './providers/generic.js';
+export type { OidcPresetOptions } from './providers/generic.js';
+export { azureAd, azureAdClaims } from './providers/azure-ad.js';
+export type { AzureAdOptions } from './providers/azure-ad.js';
+export { auth0, auth0Claims } from './providers/auth0.js';
+export type { Auth0Options } from './providers/auth0.js';
+export { keycloak, keycloakClaims } from './providers/keycloak.js';
+export type { KeycloakOptions } from './providers/keycloak.js';
+export { okta, oktaClaims } from './providers/okta.js';
+export type { OktaOptions } from './providers/okta.js';
+export { cognito, cognitoClaims } from './providers/cognito.js';
+export type { CognitoOptions } from './providers/cognito.js';
+export { google, googleClaims } from './providers/google.js';
+export type { GoogleOptions } from './providers/google.js';

@@ -1,15 +1,15 @@
-import { ExecutionContext, HttpException, Inject, Injectable, Logger } from '@nestjs/common';
+import { type ExecutionContext, HttpException, Inject, Injectable, Logger } from '@nestjs/common';
 import { AuthGuard } from '@nestjs/passport';
-import { extractBearerToken } from '../protocol/bearer-token';
-import { InvalidTokenError, OidcAuthError } from '../protocol/errors';
-import { toBearerErrorResponse } from '../protocol/rfc6750';
-import { fromJsonWebTokenError } from '../verification/jsonwebtoken-errors';
-import { OidcPrincipal } from '../verification/principal';
-import { OIDC_AUTH_OPTIONS } from './oidc-auth.module-definition';
-import { OidcAuthModuleOptions } from './oidc-auth.options';
-import { OIDC_AUTH_STRATEGY } from './oidc-auth.strategy';
-import { enforcePolicy, RoutePolicyReader } from './route-policy';
-import { setRequestToken } from './request-token';
+import { extractBearerToken } from '../protocol/bearer-token.js';
+import { InvalidTokenError, OidcAuthError } from '../protocol/errors.js';
+import { toBearerErrorResponse } from '../protocol/rfc6750.js';
+import { fromJsonWebTokenError } from '../verification/jsonwebtoken-errors.js';
+import { OidcPrincipal } from '../verification/principal.js';
+import { OIDC_AUTH_OPTIONS } from './oidc-auth.options.js';
+import { type OidcAuthModuleOptions } from './oidc-auth.options.js';
+import { OIDC_AUTH_STRATEGY } from './oidc-auth.strategy.js';
+import { enforcePolicy, RoutePolicyReader } from './route-policy.js';
+import { setRequestToken } from './request-token.js';
 
 interface HttpRequest {
   headers?: Record<string, string | string[] | undefined>;

@@ -1,14 +1,14 @@
-import { ConfigurableModuleBuilder, Provider } from '@nestjs/common';
+import { ConfigurableModuleBuilder, type Provider } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { OidcAuthGuard } from './oidc-auth.guard';
-import { OidcAuthModuleExtras, OidcAuthModuleOptions } from './oidc-auth.options';
+import { OidcAuthGuard } from './oidc-auth.guard.js';
+import {
+  OIDC_AUTH_OPTIONS,
+  type OidcAuthModuleExtras,
+  type OidcAuthModuleOptions,
+} from './oidc-auth.options.js';
 
-export const {
-  ConfigurableModuleClass,
-  MODULE_OPTIONS_TOKEN: OIDC_AUTH_OPTIONS,
-  OPTIONS_TYPE,
-  ASYNC_OPTIONS_TYPE,
-} = new ConfigurableModuleBuilder<OidcAuthModuleOptions>()
+export const { ConfigurableModuleClass, OPTIONS_TYPE, ASYNC_OPTIONS_TYPE } =
+  new ConfigurableModuleBuilder<OidcAuthModuleOptions>({ optionsInjectionToken: OIDC_AUTH_OPTIONS })
   .setClassMethodName('forRoot')
   .setExtras<OidcAuthModuleExtras>({ globalGuard: true }, (definition, extras) => {
     const globalGuard: Provider[] =

@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
-import { TokenVerifier } from '../verification/token-verifier';
-import { ConfigurableModuleClass, OIDC_AUTH_OPTIONS } from './oidc-auth.module-definition';
-import { OidcAuthGuard } from './oidc-auth.guard';
-import { OidcAuthStrategy } from './oidc-auth.strategy';
-import { RoutePolicyReader } from './route-policy';
-import { tokenVerifierProvider } from './token-verifier.provider';
+import { TokenVerifier } from '../verification/token-verifier.js';
+import { ConfigurableModuleClass } from './oidc-auth.module-definition.js';
+import { OIDC_AUTH_OPTIONS } from './oidc-auth.options.js';
+import { OidcAuthGuard } from './oidc-auth.guard.js';
+import { OidcAuthStrategy } from './oidc-auth.strategy.js';
+import { RoutePolicyReader } from './route-policy.js';
+import { tokenVerifierProvider } from './token-verifier.provider.js';
 
 /**
  * `OidcAuthModule.forRoot({ issuers: [...] })` or `forRootAsync({ imports, inject, useFactory })`.

@@ -1,4 +1,7 @@
-import { IssuerOptions, KeySetTuning } from '../verification/issuer-options';
+import { type IssuerOptions, type KeySetTuning } from '../verification/issuer-options.js';
+
+/** Injection token of the module's options (also what `forRootAsync`'s factory provides). */
+export const OIDC_AUTH_OPTIONS = Symbol('OIDC_AUTH_OPTIONS');
 
 /** Everything `OidcAuthModule.forRoot()` / `forRootAsync()` accepts. */
 export interface OidcAuthModuleOptions {

@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { Strategy } from 'passport-jwt';
-import { InvalidTokenError } from '../protocol/errors';
-import { JwtClaims } from '../verification/claims';
-import { OidcPrincipal } from '../verification/principal';
-import { KeyResolution, TokenVerifier } from '../verification/token-verifier';
-import { requestResolution, requestToken, setRequestResolution } from './request-token';
+import { InvalidTokenError } from '../protocol/errors.js';
+import { type JwtClaims } from '../verification/claims.js';
+import { OidcPrincipal } from '../verification/principal.js';
+import { type KeyResolution, TokenVerifier } from '../verification/token-verifier.js';
+import { requestResolution, requestToken, setRequestResolution } from './request-token.js';
 
 export const OIDC_AUTH_STRATEGY = 'oidc-auth';
 

@@ -1,14 +1,14 @@
-import { ExecutionContext, Injectable, Type } from '@nestjs/common';
+import { type ExecutionContext, Injectable, type Type } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { InsufficientScopeError } from '../protocol/errors';
-import { OidcPrincipal } from '../verification/principal';
+import { InsufficientScopeError } from '../protocol/errors.js';
+import { OidcPrincipal } from '../verification/principal.js';
 import {
   ANY_ROLE_KEY,
   ANY_SCOPE_KEY,
   PUBLIC_KEY,
   ROLES_KEY,
   SCOPES_KEY,
-} from './decorators/metadata-keys';
+} from './decorators/metadata-keys.js';
 
 /** A route's effective policy: each inner list is one requirement, met by any one of its items. */
 export interface RoutePolicy {

@@ -1,10 +1,10 @@
-import { Provider } from '@nestjs/common';
-import { IssuerRegistry } from '../verification/issuer-registry';
-import { TokenVerifier } from '../verification/token-verifier';
-import { TrustedIssuer } from '../verification/trusted-issuer';
-import { OidcAuthConfigError } from '../verification/config-error';
-import { OIDC_AUTH_OPTIONS } from './oidc-auth.module-definition';
-import { OidcAuthModuleOptions } from './oidc-auth.options';
+import { type Provider } from '@nestjs/common';
+import { IssuerRegistry } from '../verification/issuer-registry.js';
+import { TokenVerifier } from '../verification/token-verifier.js';
+import { TrustedIssuer } from '../verification/trusted-issuer.js';
+import { OidcAuthConfigError } from '../verification/config-error.js';
+import { OIDC_AUTH_OPTIONS } from './oidc-auth.options.js';
+import { type OidcAuthModuleOptions } from './oidc-auth.options.js';
 
 export function createTokenVerifier(options: OidcAuthModuleOptions): TokenVerifier {
   if (!Array.isArray(options?.issuers) || options.issuers.length === 0) {

@@ -1,4 +1,4 @@
-import { InvalidRequestError, MissingTokenError } from './errors';
+import { InvalidRequestError, MissingTokenError } from './errors.js';
 
 export interface BearerTokenSources {
   /** The raw `Authorization` header value(s) as the HTTP server parsed them. */

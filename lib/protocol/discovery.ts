@@ -1,4 +1,4 @@
-import { fetchJson, FetchJsonOptions, IssuerFetchError } from './fetch-json';
+import { fetchJson, type FetchJsonOptions, IssuerFetchError } from './fetch-json.js';
 
 export interface DiscoveryTarget {
   /** The issuer as it appears in tokens (may hold Entra's `{tenantid}` template). */

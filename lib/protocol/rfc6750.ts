@@ -5,7 +5,7 @@ import {
   KeysUnavailableError,
   MissingTokenError,
   OidcAuthError,
-} from './errors';
+} from './errors.js';
 
 export interface ChallengeOptions {
   realm?: string;

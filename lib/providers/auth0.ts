@@ -1,5 +1,5 @@
-import { ClaimMapper, listClaim, stringClaim } from '../verification/claims';
-import { IssuerOptions } from '../verification/issuer-options';
+import { type ClaimMapper, listClaim, stringClaim } from '../verification/claims.js';
+import { type IssuerOptions } from '../verification/issuer-options.js';
 
 /**
  * Auth0: `scope` string; with RBAC the granted API permissions are also in `permissions`, so both

@@ -1,6 +1,6 @@
-import { ClaimMapper, listClaim, stringClaim } from '../verification/claims';
-import { IssuerOptions } from '../verification/issuer-options';
-import { TENANT_PLACEHOLDER } from '../verification/trusted-issuer';
+import { type ClaimMapper, listClaim, stringClaim } from '../verification/claims.js';
+import { type IssuerOptions } from '../verification/issuer-options.js';
+import { TENANT_PLACEHOLDER } from '../verification/trusted-issuer.js';
 
 /**
  * Microsoft Entra ID, v1 and v2 tokens. Delegated permissions are in `scp`; `roles` holds app

@@ -1,5 +1,5 @@
-import { ClaimMapper, listClaim, stringClaim } from '../verification/claims';
-import { IssuerOptions } from '../verification/issuer-options';
+import { type ClaimMapper, listClaim, stringClaim } from '../verification/claims.js';
+import { type IssuerOptions } from '../verification/issuer-options.js';
 
 /**
  * Amazon Cognito access tokens: `scope` string, groups in `cognito:groups`, the app client in

@@ -1,5 +1,5 @@
-import { ClaimMapper, listClaim, stringClaim } from '../verification/claims';
-import { IssuerOptions } from '../verification/issuer-options';
+import { type ClaimMapper, listClaim, stringClaim } from '../verification/claims.js';
+import { type IssuerOptions } from '../verification/issuer-options.js';
 
 /**
  * Any OIDC issuer: scopes from `scope` (RFC 9068) or `scp`, roles from `roles`, the client from

@@ -1,5 +1,5 @@
-import { ClaimMapper, stringClaim } from '../verification/claims';
-import { IssuerOptions } from '../verification/issuer-options';
+import { type ClaimMapper, stringClaim } from '../verification/claims.js';
+import { type IssuerOptions } from '../verification/issuer-options.js';
 
 /**
  * Google: its OAuth access tokens are opaque, so APIs verify Google-signed ID tokens instead (Cloud

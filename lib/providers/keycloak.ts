@@ -1,5 +1,5 @@
-import { ClaimMapper, listClaim, objectClaim, stringClaim } from '../verification/claims';
-import { IssuerOptions } from '../verification/issuer-options';
+import { type ClaimMapper, listClaim, objectClaim, stringClaim } from '../verification/claims.js';
+import { type IssuerOptions } from '../verification/issuer-options.js';
 
 /**
  * Keycloak: `scope` string; realm roles in `realm_access.roles` and client roles in

@@ -1,5 +1,5 @@
-import { ClaimMapper, listClaim, stringClaim } from '../verification/claims';
-import { IssuerOptions } from '../verification/issuer-options';
+import { type ClaimMapper, listClaim, stringClaim } from '../verification/claims.js';
+import { type IssuerOptions } from '../verification/issuer-options.js';
 
 /**
  * Okta: scopes in `scp` as a JSON array, the client in `cid`; groups (when the authorization server

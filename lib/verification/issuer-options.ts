@@ -1,5 +1,5 @@
-import { Algorithm } from './algorithms';
-import { ClaimMapper, JwtClaims } from './claims';
+import { type Algorithm } from './algorithms.js';
+import { type ClaimMapper, type JwtClaims } from './claims.js';
 
 /** One identity provider the API trusts. Presets in `providers/` build these from what users know. */
 export interface IssuerOptions {

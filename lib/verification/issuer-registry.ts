@@ -1,6 +1,6 @@
-import { InvalidTokenError } from '../protocol/errors';
-import { stringClaim } from './claims';
-import { TENANT_PLACEHOLDER, TrustedIssuer } from './trusted-issuer';
+import { InvalidTokenError } from '../protocol/errors.js';
+import { stringClaim } from './claims.js';
+import { TENANT_PLACEHOLDER, TrustedIssuer } from './trusted-issuer.js';
 
 /**
  * Chooses the trusted issuer of a token from its unverified `iss`, by exact match, before anything

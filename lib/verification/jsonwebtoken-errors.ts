@@ -1,4 +1,4 @@
-import { InvalidTokenError } from '../protocol/errors';
+import { InvalidTokenError } from '../protocol/errors.js';
 
 /**
  * Translates what jsonwebtoken reports (through passport-jwt) into the module's errors. Its messages

@@ -1,8 +1,8 @@
 import { createPublicKey } from 'node:crypto';
 import { JwksClient } from 'jwks-rsa';
-import { discoverJwksUri, DiscoveryTarget } from '../protocol/discovery';
-import { fetchJson, FetchJsonOptions } from '../protocol/fetch-json';
-import { KeyLoader, VerificationKey } from './key-set';
+import { discoverJwksUri, type DiscoveryTarget } from '../protocol/discovery.js';
+import { fetchJson, type FetchJsonOptions } from '../protocol/fetch-json.js';
+import { type KeyLoader, type VerificationKey } from './key-set.js';
 
 export type JwksSource =
   | { kind: 'discovery'; target: DiscoveryTarget }

@@ -1,4 +1,4 @@
-import { InvalidTokenError } from '../protocol/errors';
+import { InvalidTokenError } from '../protocol/errors.js';
 
 export interface JoseHeader {
   alg: string;

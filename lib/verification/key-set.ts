@@ -1,5 +1,5 @@
 import { KeyObject } from 'node:crypto';
-import { InvalidTokenError, KeysUnavailableError } from '../protocol/errors';
+import { InvalidTokenError, KeysUnavailableError } from '../protocol/errors.js';
 
 /** A public key from the issuer's key set, with the algorithm its JWK states (if it states one). */
 export interface VerificationKey {

@@ -1,4 +1,4 @@
-import { ClaimMapping, JwtClaims } from './claims';
+import { type ClaimMapping, type JwtClaims } from './claims.js';
 
 /** The authenticated caller, normalised across providers. */
 export class OidcPrincipal {

@@ -1,11 +1,11 @@
 import { KeyObject } from 'node:crypto';
-import { InvalidTokenError } from '../protocol/errors';
-import { Algorithm, isAlgorithm, keyTypeFor } from './algorithms';
-import { JwtClaims, listClaim } from './claims';
-import { IssuerRegistry } from './issuer-registry';
-import { decodeUnverified, JoseHeader } from './jwt-parts';
-import { OidcPrincipal } from './principal';
-import { TrustedIssuer } from './trusted-issuer';
+import { InvalidTokenError } from '../protocol/errors.js';
+import { type Algorithm, isAlgorithm, keyTypeFor } from './algorithms.js';
+import { type JwtClaims, listClaim } from './claims.js';
+import { IssuerRegistry } from './issuer-registry.js';
+import { decodeUnverified, type JoseHeader } from './jwt-parts.js';
+import { OidcPrincipal } from './principal.js';
+import { TrustedIssuer } from './trusted-issuer.js';
 
 /** What the signature check needs, decided from the token before it is trusted. */
 export interface KeyResolution {

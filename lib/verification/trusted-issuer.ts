@@ -1,17 +1,17 @@
 import { createSecretKey, KeyObject } from 'node:crypto';
-import { FetchJsonOptions } from '../protocol/fetch-json';
+import { type FetchJsonOptions } from '../protocol/fetch-json.js';
 import {
-  Algorithm,
+  type Algorithm,
   ASYMMETRIC_ALGORITHMS,
   isAlgorithm,
   isSymmetric,
-} from './algorithms';
-import { ClaimMapper, JwtClaims } from './claims';
-import { OidcAuthConfigError } from './config-error';
-import { IssuerOptions, KeySetTuning } from './issuer-options';
-import { jwksLoader, JwksSource } from './jwks-loader';
-import { KeySet, VerificationKey } from './key-set';
-import { genericClaims } from '../providers/generic';
+} from './algorithms.js';
+import { type ClaimMapper, type JwtClaims } from './claims.js';
+import { OidcAuthConfigError } from './config-error.js';
+import { type IssuerOptions, type KeySetTuning } from './issuer-options.js';
+import { jwksLoader, type JwksSource } from './jwks-loader.js';
+import { KeySet, type VerificationKey } from './key-set.js';
+import { genericClaims } from '../providers/generic.js';
 
 export const TENANT_PLACEHOLDER = '{tenantid}';
 

@@ -1,5 +1,5 @@
-import { createParamDecorator, ExecutionContext } from '@nestjs/common';
-import { OidcPrincipal } from '../../verification/principal';
+import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import { OidcPrincipal } from '../../verification/principal.js';
 
 function principalOf(context: ExecutionContext): OidcPrincipal | undefined {
   const user = context.switchToHttp().getRequest<{ user?: unknown }>()?.user;

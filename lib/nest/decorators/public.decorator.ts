@@ -1,5 +1,5 @@
 import { SetMetadata } from '@nestjs/common';
-import { PUBLIC_KEY } from './metadata-keys';
+import { PUBLIC_KEY } from './metadata-keys.js';
 
 /**
  * Opens a handler, or every handler of a controller, to requests without a token. A handler's own

@@ -1,6 +1,6 @@
 import { SetMetadata } from '@nestjs/common';
-import { ANY_ROLE_KEY, ROLES_KEY } from './metadata-keys';
-import { requirementList } from './requirement-list';
+import { ANY_ROLE_KEY, ROLES_KEY } from './metadata-keys.js';
+import { requirementList } from './requirement-list.js';
 
 /** All listed roles are required. On a controller and a handler, both lists apply (merged). */
 export const Roles = (...roles: string[]) => SetMetadata(ROLES_KEY, requirementList('Roles', roles));

@@ -1,6 +1,6 @@
 import { SetMetadata } from '@nestjs/common';
-import { ANY_SCOPE_KEY, SCOPES_KEY } from './metadata-keys';
-import { requirementList } from './requirement-list';
+import { ANY_SCOPE_KEY, SCOPES_KEY } from './metadata-keys.js';
+import { requirementList } from './requirement-list.js';
 
 /**
  * All listed scopes are required. On a controller and a handler, both lists apply (merged).

@@ -1,0 +1,162 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { type AddressInfo } from 'node:net';
+import { generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
+import { type JWK, SignJWT } from 'jose';
+
+const CURVES: Record<string, string> = { ES256: 'P-256', ES384: 'P-384', ES512: 'P-521' };
+
+export type IssuerFault = 'none' | 'http500' | 'html' | 'hang';
+
+interface SigningKey {
+  kid: string;
+  alg: string;
+  privateKey: KeyObject;
+  publicJwk: JWK;
+}
+
+export interface MintOptions {
+  kid?: string;
+  alg?: string;
+  /** Header fields added to, or overriding, the defaults. */
+  header?: Record<string, unknown>;
+  /** Seconds until expiry; default 300. `null` leaves `exp` out. */
+  expiresIn?: number | null;
+}
+
+/**
+ * An OpenID issuer on 127.0.0.1 for tests: discovery + JWKS over real HTTP, keys made by jose,
+ * with counters and injectable faults to observe how the module fetches.
+ */
+export class LocalIssuer {
+  readonly requests = { discovery: 0, jwks: 0 };
+  fault: IssuerFault = 'none';
+  private keys: SigningKey[] = [];
+  private server?: Server;
+  private port = 0;
+
+  static async start(options: { audience?: string } = {}): Promise<LocalIssuer> {
+    const issuer = new LocalIssuer(options.audience ?? 'api://test');
+    await issuer.addKey();
+    await issuer.listen();
+    return issuer;
+  }
+
+  private constructor(readonly audience: string) {}
+
+  get issuer(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  get jwksUri(): string {
+    return `${this.issuer}/jwks`;
+  }
+
+  get currentKid(): string {
+    return this.keys[0].kid;
+  }
+
+  /** Adds a key that signs from now on; older keys stay published unless `retire` is set. */
+  async addKey(options: { alg?: string; retire?: boolean } = {}): Promise<string> {
+    const alg = options.alg ?? 'RS256';
+    const { privateKey, publicKey } = alg.startsWith('ES')
+      ? generateKeyPairSync('ec', { namedCurve: CURVES[alg] })
+      : generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const kid = `key-${this.keys.length + 1}-${Math.random().toString(36).slice(2, 8)}`;
+    const publicJwk = { ...publicKey.export({ format: 'jwk' }), kid, alg, use: 'sig' } as JWK;
+    const key = { kid, alg, privateKey, publicJwk };
+    this.keys = options.retire ? [key] : [key, ...this.keys];
+    return kid;
+  }
+
+  jwks(): { keys: JWK[] } {
+    return { keys: this.keys.map((k) => k.publicJwk) };
+  }
+
+  async mint(claims: Record<string, unknown> = {}, options: MintOptions = {}): Promise<string> {
+    const key = options.kid
+      ? this.keys.find((k) => k.kid === options.kid) ?? this.keys[0]
+      : this.keys[0];
+    const now = Math.floor(Date.now() / 1000);
+    const payload: Record<string, unknown> = {
+      iss: this.issuer,
+      aud: this.audience,
+      sub: 'user-1',
+      iat: now,
+      ...(options.expiresIn === null ? {} : { exp: now + (options.expiresIn ?? 300) }),
+      ...claims,
+    };
+    return new SignJWT(payload)
+      .setProtectedHeader({
+        alg: options.alg ?? key.alg,
+        kid: options.kid ?? key.kid,
+        typ: 'at+jwt',
+        ...options.header,
+      } as { alg: string })
+      .sign(key.privateKey);
+  }
+
+  /**
+   * Signs any header and payload with the current RS256 key, bypassing jose's own checks, for
+   * tokens a careful library refuses to produce (unknown `crit`, odd claim types ...).
+   */
+  signRaw(header: Record<string, unknown>, payload: Record<string, unknown>): string {
+    const key = this.keys[0];
+    const encode = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+    const input = `${encode({ alg: key.alg, kid: key.kid, ...header })}.${encode(payload)}`;
+    return `${input}.${sign('sha256', Buffer.from(input), key.privateKey).toString('base64url')}`;
+  }
+
+  /** Stops answering: connections are refused until `restart()`. */
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  async restart(): Promise<void> {
+    await this.listen(this.port);
+  }
+
+  close(): Promise<void> {
+    return this.stop();
+  }
+
+  private listen(port = 0): Promise<void> {
+    const server = createServer((req, res) => this.handle(req, res));
+    this.server = server;
+    return new Promise((resolve) =>
+      server.listen(port, '127.0.0.1', () => {
+        this.port = (server.address() as AddressInfo).port;
+        resolve();
+      }),
+    );
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse): void {
+    const path = req.url ?? '/';
+    if (path === '/.well-known/openid-configuration') this.requests.discovery += 1;
+    else if (path === '/jwks') this.requests.jwks += 1;
+    if (this.fault === 'hang') return;
+    if (this.fault === 'http500') {
+      res.writeHead(500).end('internal error');
+      return;
+    }
+    if (this.fault === 'html') {
+      res.writeHead(200, { 'content-type': 'text/html' }).end('<html>maintenance</html>');
+      return;
+    }
+    const body =
+      path === '/.well-known/openid-configuration'
+        ? { issuer: this.issuer, jwks_uri: this.jwksUri }
+        : path === '/jwks'
+          ? this.jwks()
+          : undefined;
+    if (!body) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  }
+}

@@ -1,0 +1,108 @@
+import {
+  Controller,
+  Delete,
+  Get,
+  type INestApplication,
+  type ModuleMetadata,
+  Post,
+} from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import {
+  AnyScope,
+  OidcAuthModule,
+  type OidcAuthModuleOptions,
+  OidcPrincipal,
+  Principal,
+  Public,
+  Roles,
+  Scopes,
+} from '../../lib/index.js';
+
+@Controller()
+export class NotesController {
+  @Public()
+  @Get('health')
+  health() {
+    return { status: 'ok' };
+  }
+
+  @Get('me')
+  me(@Principal() principal: OidcPrincipal) {
+    return principal;
+  }
+
+  @Scopes('notes:read')
+  @Get('notes')
+  list() {
+    return [];
+  }
+
+  @Scopes('notes:write')
+  @Post('notes')
+  create() {
+    return { id: 1 };
+  }
+
+  @Roles('admin')
+  @Delete('notes/1')
+  remove() {
+    return { deleted: true };
+  }
+
+  @AnyScope('notes:read', 'notes:admin')
+  @Get('any')
+  any() {
+    return { ok: true };
+  }
+}
+
+@Scopes('reports:read')
+@Controller('reports')
+export class ReportsController {
+  @Get()
+  list() {
+    return [];
+  }
+
+  @Scopes('reports:export')
+  @Get('export')
+  export() {
+    return [];
+  }
+}
+
+@Public()
+@Controller('open')
+export class OpenController {
+  @Get()
+  open() {
+    return { open: true };
+  }
+
+  @Public(false)
+  @Get('closed')
+  closed() {
+    return { open: false };
+  }
+}
+
+export const TEST_CONTROLLERS = [NotesController, ReportsController, OpenController];
+
+/** A Nest application over real HTTP with the module configured as given. */
+export async function createTestApp(
+  module: NonNullable<ModuleMetadata['imports']>[number],
+  extra: ModuleMetadata = {},
+): Promise<INestApplication> {
+  const ref = await Test.createTestingModule({
+    imports: [module, ...(extra.imports ?? [])],
+    controllers: [...TEST_CONTROLLERS, ...(extra.controllers ?? [])],
+    providers: extra.providers ?? [],
+  }).compile();
+  const app = ref.createNestApplication({ logger: false });
+  await app.init();
+  return app;
+}
+
+export function appWith(options: OidcAuthModuleOptions): Promise<INestApplication> {
+  return createTestApp(OidcAuthModule.forRoot(options));
+}
