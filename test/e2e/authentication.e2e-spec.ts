@@ -29,13 +29,19 @@ describe('authentication (HTTP, local issuer)', () => {
 
   function expectInvalidToken(res: request.Response, description: RegExp) {
     expect(res.status).toBe(401);
-    expect(res.headers['www-authenticate']).toMatch(/^Bearer realm="api", error="invalid_token", error_description="[^"]+"$/);
+    expect(res.headers['www-authenticate']).toMatch(
+      /^Bearer realm="api", error="invalid_token", error_description="[^"]+"$/,
+    );
     expect(res.body.message).toMatch(description);
     expect(JSON.stringify(res.body)).not.toMatch(/stack|at .*\.ts/);
   }
 
   it('lets a valid token through and hands the handler the principal', async () => {
-    const token = await issuer.mint({ sub: 'alice', scope: 'notes:read profile', roles: ['admin'] });
+    const token = await issuer.mint({
+      sub: 'alice',
+      scope: 'notes:read profile',
+      roles: ['admin'],
+    });
     const res = await get('/me', token).expect(200);
     expect(res.body).toMatchObject({
       subject: 'alice',
@@ -59,7 +65,9 @@ describe('authentication (HTTP, local issuer)', () => {
   });
 
   it('treats another scheme as no bearer credentials', async () => {
-    const res = await request(app.getHttpServer()).get('/me').set('Authorization', 'Basic dXNlcjpwYXNz');
+    const res = await request(app.getHttpServer())
+      .get('/me')
+      .set('Authorization', 'Basic dXNlcjpwYXNz');
     expect(res.status).toBe(401);
     expect(res.headers['www-authenticate']).toBe('Bearer realm="api"');
   });
@@ -122,7 +130,10 @@ describe('authentication (HTTP, local issuer)', () => {
 
   it.each(['none', 'None', 'NONE', 'nOnE'])('refuses alg %s', async (alg) => {
     const payload = decodePart(await issuer.mint(), 1);
-    expectInvalidToken(await get('/me', forge({ alg, typ: 'JWT' }, payload)), /signature|algorithm/);
+    expectInvalidToken(
+      await get('/me', forge({ alg, typ: 'JWT' }, payload)),
+      /signature|algorithm/,
+    );
     expectInvalidToken(await get('/me', forge({ alg, typ: 'JWT' }, payload, 'x')), /algorithm/);
   });
 
@@ -159,7 +170,10 @@ describe('authentication (HTTP, local issuer)', () => {
 
   it('refuses a token with a crit header', async () => {
     const payload = decodePart(await issuer.mint(), 1);
-    const token = issuer.signRaw({ crit: ['http://example.com/ext'], 'http://example.com/ext': 1 }, payload);
+    const token = issuer.signRaw(
+      { crit: ['http://example.com/ext'], 'http://example.com/ext': 1 },
+      payload,
+    );
     expectInvalidToken(await get('/me', token), /critical header/);
   });
 
@@ -169,13 +183,18 @@ describe('authentication (HTTP, local issuer)', () => {
   });
 
   it('refuses exp given as a string', async () => {
-    const payload = { ...decodePart(await issuer.mint(), 1), exp: String(Math.floor(Date.now() / 1000) + 300) };
+    const payload = {
+      ...decodePart(await issuer.mint(), 1),
+      exp: String(Math.floor(Date.now() / 1000) + 300),
+    };
     expectInvalidToken(await get('/me', issuer.signRaw({}, payload)), /exp/);
   });
 
   it('never answers with the token or a stack trace', async () => {
     const token = await issuer.mint({ aud: 'api://other' });
     const res = await get('/me', token);
-    expect(JSON.stringify(res.body) + JSON.stringify(res.headers)).not.toContain(token.split('.')[2]);
+    expect(JSON.stringify(res.body) + JSON.stringify(res.headers)).not.toContain(
+      token.split('.')[2],
+    );
   });
 });

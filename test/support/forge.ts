@@ -1,11 +1,17 @@
 import { createHmac } from 'node:crypto';
 
 function b64(value: unknown): string {
-  return Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
+  return Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString(
+    'base64url',
+  );
 }
 
 /** Assembles a compact JWS from parts, for tokens no honest library would produce. */
-export function forge(header: Record<string, unknown>, payload: Record<string, unknown>, signature = ''): string {
+export function forge(
+  header: Record<string, unknown>,
+  payload: Record<string, unknown>,
+  signature = '',
+): string {
   return `${b64(header)}.${b64(payload)}.${signature}`;
 }
 

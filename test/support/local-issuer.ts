@@ -74,7 +74,7 @@ export class LocalIssuer {
 
   async mint(claims: Record<string, unknown> = {}, options: MintOptions = {}): Promise<string> {
     const key = options.kid
-      ? this.keys.find((k) => k.kid === options.kid) ?? this.keys[0]
+      ? (this.keys.find((k) => k.kid === options.kid) ?? this.keys[0])
       : this.keys[0];
     const now = Math.floor(Date.now() / 1000);
     const payload: Record<string, unknown> = {

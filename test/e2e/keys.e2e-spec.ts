@@ -1,0 +1,160 @@
+import { type INestApplication } from '@nestjs/common';
+import { createServer, type Server } from 'node:http';
+import { type AddressInfo } from 'node:net';
+import request from 'supertest';
+import { LocalIssuer } from '../support/local-issuer.js';
+import { appWith } from '../support/test-app.js';
+
+const COOLDOWN_MS = 300;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('signing keys (HTTP, local issuer)', () => {
+  let issuer: LocalIssuer;
+  let app: INestApplication;
+
+  beforeEach(async () => {
+    issuer = await LocalIssuer.start();
+    app = await appWith({
+      issuers: [{ issuer: issuer.issuer, audience: issuer.audience }],
+      keys: { cooldownMs: COOLDOWN_MS, timeoutMs: 500 },
+    });
+  });
+
+  afterEach(async () => {
+    await app.close();
+    await issuer.close();
+  });
+
+  const me = (token: string) =>
+    request(app.getHttpServer()).get('/me').set('Authorization', `Bearer ${token}`);
+
+  it('discovers the key set once and then serves from memory', async () => {
+    for (let i = 0; i < 5; i += 1) expect((await me(await issuer.mint())).status).toBe(200);
+    expect(issuer.requests).toEqual({ discovery: 1, jwks: 1 });
+  });
+
+  it('accepts a key rotated in after the cooldown, with one refetch', async () => {
+    expect((await me(await issuer.mint())).status).toBe(200);
+    await issuer.addKey();
+    await sleep(COOLDOWN_MS);
+    expect((await me(await issuer.mint())).status).toBe(200);
+    expect(issuer.requests.jwks).toBe(2);
+  });
+
+  it('keeps serving cached keys while the JWKS endpoint is down', async () => {
+    expect((await me(await issuer.mint())).status).toBe(200);
+    await issuer.stop();
+    await sleep(COOLDOWN_MS);
+    expect((await me(await issuer.mint({}, { kid: 'rotated-away' }))).status).toBe(401);
+    expect((await me(await issuer.mint())).status).toBe(200);
+  });
+
+  it('answers 503 with Retry-After when no keys were ever fetched, and recovers by itself', async () => {
+    await issuer.stop();
+    const token = await issuer.mint();
+    const res = await me(token);
+    expect(res.status).toBe(503);
+    expect(Number(res.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect(res.headers['www-authenticate']).toBeUndefined();
+    expect(res.body.message).toMatch(/temporarily unavailable/);
+    await issuer.restart();
+    await sleep(COOLDOWN_MS);
+    expect((await me(token)).status).toBe(200);
+  });
+
+  it('answers 503, not 401 or 500, while the issuer returns errors or HTML', async () => {
+    for (const fault of ['http500', 'html'] as const) {
+      issuer.fault = fault;
+      await sleep(COOLDOWN_MS);
+      expect((await me(await issuer.mint())).status).toBe(503);
+    }
+    issuer.fault = 'none';
+    await sleep(COOLDOWN_MS);
+    expect((await me(await issuer.mint())).status).toBe(200);
+  });
+
+  it('answers 503 when the issuer hangs past the timeout', async () => {
+    issuer.fault = 'hang';
+    const started = Date.now();
+    expect((await me(await issuer.mint())).status).toBe(503);
+    expect(Date.now() - started).toBeLessThan(3000);
+  });
+
+  it('costs one fetch per cooldown under a flood of unknown kids, and still takes a rotated key', async () => {
+    expect((await me(await issuer.mint())).status).toBe(200);
+    const before = issuer.requests.jwks;
+    const flood = Array.from({ length: 200 }, (_, i) =>
+      issuer.mint({}, { kid: `random-${i}` }).then((t) => me(t)),
+    );
+    const statuses = (await Promise.all(flood)).map((r) => r.status);
+    expect(new Set(statuses)).toEqual(new Set([401]));
+    expect(issuer.requests.jwks - before).toBeLessThanOrEqual(2);
+    const kid = await issuer.addKey();
+    const deadline = Date.now() + 10_000;
+    let status = 0;
+    while (Date.now() < deadline && status !== 200) {
+      await me(await issuer.mint({}, { kid: `random-again-${Date.now()}` }));
+      status = (await me(await issuer.mint({}, { kid }))).status;
+      if (status !== 200) await sleep(50);
+    }
+    expect(status).toBe(200);
+  });
+});
+
+describe('discovery', () => {
+  let impostor: Server;
+  let impostorUrl: string;
+
+  beforeAll(async () => {
+    // Serves metadata naming a different issuer, as a hijacked or misconfigured endpoint would.
+    impostor = createServer((req, res) => {
+      res.setHeader('content-type', 'application/json');
+      res.end(
+        JSON.stringify({ issuer: 'https://someone-else.example', jwks_uri: `${impostorUrl}/jwks` }),
+      );
+    });
+    await new Promise<void>((resolve) => impostor.listen(0, '127.0.0.1', resolve));
+    impostorUrl = `http://127.0.0.1:${(impostor.address() as AddressInfo).port}`;
+  });
+
+  afterAll(() => new Promise<void>((resolve) => impostor.close(() => resolve())));
+
+  it('refuses metadata whose issuer differs from the configured one (503, keys unavailable)', async () => {
+    const issuer = await LocalIssuer.start();
+    const app = await appWith({
+      issuers: [
+        {
+          issuer: issuer.issuer,
+          audience: issuer.audience,
+          discoveryUri: `${impostorUrl}/.well-known/openid-configuration`,
+        },
+      ],
+    });
+    const res = await request(app.getHttpServer())
+      .get('/me')
+      .set('Authorization', `Bearer ${await issuer.mint()}`);
+    expect(res.status).toBe(503);
+    await app.close();
+    await issuer.close();
+  });
+
+  it('reads metadata from an internal discovery URL and rewrites the public jwks_uri to it', async () => {
+    const issuer = await LocalIssuer.start();
+    const publicName = issuer.issuer.replace('127.0.0.1', 'localhost');
+    const app = await appWith({
+      issuers: [
+        {
+          issuer: issuer.issuer,
+          audience: issuer.audience,
+          discoveryUri: `${publicName}/.well-known/openid-configuration`,
+        },
+      ],
+    });
+    const res = await request(app.getHttpServer())
+      .get('/me')
+      .set('Authorization', `Bearer ${await issuer.mint()}`);
+    expect(res.status).toBe(200);
+    await app.close();
+    await issuer.close();
+  });
+});
