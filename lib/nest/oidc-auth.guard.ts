@@ -41,7 +41,9 @@ export class OidcAuthGuard extends AuthGuard(OIDC_AUTH_STRATEGY) {
     const policy = this.policies.of(context);
     if (policy.isPublic) return true;
     if (context.getType() !== 'http') {
-      this.logger.warn(`Denied a ${context.getType()} call: only HTTP requests can be authenticated`);
+      this.logger.warn(
+        `Denied a ${context.getType()} call: only HTTP requests can be authenticated`,
+      );
       return false;
     }
     const request = context.switchToHttp().getRequest<HttpRequest>();

@@ -9,15 +9,15 @@ import {
 
 export const { ConfigurableModuleClass, OPTIONS_TYPE, ASYNC_OPTIONS_TYPE } =
   new ConfigurableModuleBuilder<OidcAuthModuleOptions>({ optionsInjectionToken: OIDC_AUTH_OPTIONS })
-  .setClassMethodName('forRoot')
-  .setExtras<OidcAuthModuleExtras>({ globalGuard: true }, (definition, extras) => {
-    const globalGuard: Provider[] =
-      extras.globalGuard === false ? [] : [{ provide: APP_GUARD, useExisting: OidcAuthGuard }];
-    return {
-      ...definition,
-      // Global so that `@UseGuards(OidcAuthGuard)` and `TokenVerifier` work in every module.
-      global: true,
-      providers: [...(definition.providers ?? []), ...globalGuard],
-    };
-  })
-  .build();
+    .setClassMethodName('forRoot')
+    .setExtras<OidcAuthModuleExtras>({ globalGuard: true }, (definition, extras) => {
+      const globalGuard: Provider[] =
+        extras.globalGuard === false ? [] : [{ provide: APP_GUARD, useExisting: OidcAuthGuard }];
+      return {
+        ...definition,
+        // Global so that `@UseGuards(OidcAuthGuard)` and `TokenVerifier` work in every module.
+        global: true,
+        providers: [...(definition.providers ?? []), ...globalGuard],
+      };
+    })
+    .build();

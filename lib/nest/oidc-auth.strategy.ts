@@ -35,7 +35,8 @@ export class OidcAuthStrategy extends PassportStrategy(Strategy, OIDC_AUTH_STRAT
 
   validate(request: object, claims: JwtClaims): OidcPrincipal {
     const resolution = requestResolution<KeyResolution>(request);
-    if (!resolution) throw new InvalidTokenError('malformed_token', 'The token could not be verified');
+    if (!resolution)
+      throw new InvalidTokenError('malformed_token', 'The token could not be verified');
     return this.verifier.checkClaims(claims, resolution.issuer);
   }
 }

@@ -8,7 +8,9 @@ export interface DiscoveryTarget {
 }
 
 export function discoveryUrlOf(target: DiscoveryTarget): string {
-  return target.discoveryUri ?? `${target.issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`;
+  return (
+    target.discoveryUri ?? `${target.issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`
+  );
 }
 
 /**

@@ -66,7 +66,10 @@ export async function fetchJson(
   } catch (err) {
     await res.body?.cancel().catch(() => undefined);
     if (err instanceof IssuerFetchError) throw err;
-    throw new IssuerFetchError(url, signal.aborted ? `no answer within ${options.timeoutMs} ms` : describe(err));
+    throw new IssuerFetchError(
+      url,
+      signal.aborted ? `no answer within ${options.timeoutMs} ms` : describe(err),
+    );
   }
 }
 

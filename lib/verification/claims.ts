@@ -25,7 +25,8 @@ export function stringClaim(claims: JwtClaims, name: string): string | undefined
 /** Space-separated strings (RFC 8693 `scope`) and JSON arrays of strings both occur in the wild. */
 export function listClaim(value: unknown): string[] {
   if (typeof value === 'string') return value.split(' ').filter(Boolean);
-  if (Array.isArray(value)) return value.filter((v): v is string => typeof v === 'string' && v !== '');
+  if (Array.isArray(value))
+    return value.filter((v): v is string => typeof v === 'string' && v !== '');
   return [];
 }
 

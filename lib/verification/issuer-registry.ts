@@ -38,16 +38,26 @@ export class IssuerRegistry {
     payload: Readonly<Record<string, unknown>>,
   ): boolean {
     const [prefix, suffix] = template.issuer.split(TENANT_PLACEHOLDER);
-    if (!iss.startsWith(prefix) || !iss.endsWith(suffix) || iss.length <= prefix.length + suffix.length) {
+    if (
+      !iss.startsWith(prefix) ||
+      !iss.endsWith(suffix) ||
+      iss.length <= prefix.length + suffix.length
+    ) {
       return false;
     }
     const issTenant = iss.slice(prefix.length, iss.length - suffix.length);
     const tid = stringClaim(payload, 'tid');
     if (tid !== issTenant) {
-      throw new InvalidTokenError('issuer_mismatch', 'The token issuer does not match its tenant (tid)');
+      throw new InvalidTokenError(
+        'issuer_mismatch',
+        'The token issuer does not match its tenant (tid)',
+      );
     }
     if (template.allowedTenants && !template.allowedTenants.has(tid)) {
-      throw new InvalidTokenError('tenant_not_allowed', 'The token tenant is not allowed by this API');
+      throw new InvalidTokenError(
+        'tenant_not_allowed',
+        'The token tenant is not allowed by this API',
+      );
     }
     return true;
   }

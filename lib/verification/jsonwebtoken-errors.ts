@@ -14,8 +14,13 @@ export function fromJsonWebTokenError(err: unknown): InvalidTokenError {
       expiredAt ? `The token expired at ${expiredAt.toISOString()}` : 'The token expired',
     );
   }
-  if (name === 'NotBeforeError') return new InvalidTokenError('token_not_yet_valid', 'The token is not valid yet');
-  if (message === 'jwt malformed' || message === 'invalid token' || message.startsWith('jwt signature is required')) {
+  if (name === 'NotBeforeError')
+    return new InvalidTokenError('token_not_yet_valid', 'The token is not valid yet');
+  if (
+    message === 'jwt malformed' ||
+    message === 'invalid token' ||
+    message.startsWith('jwt signature is required')
+  ) {
     return new InvalidTokenError('malformed_token', 'The token is malformed');
   }
   if (message.startsWith('invalid ') && message.endsWith(' value')) {

@@ -16,7 +16,8 @@ export interface UnverifiedJwt {
 const SEGMENT = /^[A-Za-z0-9_-]+$/;
 
 function decodeSegment(segment: string, what: string): Record<string, unknown> {
-  if (!SEGMENT.test(segment)) throw new InvalidTokenError('malformed_token', `The token ${what} is not base64url`);
+  if (!SEGMENT.test(segment))
+    throw new InvalidTokenError('malformed_token', `The token ${what} is not base64url`);
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));

@@ -93,7 +93,10 @@ export class TokenVerifier {
   ): Promise<KeyObject> {
     const found = await issuer.keySet!.get(kid);
     if (found.alg !== undefined && found.alg !== algorithm) {
-      throw new InvalidTokenError('key_mismatch', 'The token algorithm differs from its key\'s algorithm');
+      throw new InvalidTokenError(
+        'key_mismatch',
+        "The token algorithm differs from its key's algorithm",
+      );
     }
     const key = found.key;
     if (key.asymmetricKeyType !== keyTypeFor(algorithm)) {
@@ -118,7 +121,10 @@ export class TokenVerifier {
       throw new InvalidTokenError('claim_invalid', 'The token must have a numeric exp claim');
     }
     if (exp + tolerance <= nowSeconds) {
-      throw new InvalidTokenError('token_expired', `The token expired at ${new Date(exp * 1000).toISOString()}`);
+      throw new InvalidTokenError(
+        'token_expired',
+        `The token expired at ${new Date(exp * 1000).toISOString()}`,
+      );
     }
     for (const name of ['nbf', 'iat'] as const) {
       const value = claims[name];
@@ -136,7 +142,10 @@ export class TokenVerifier {
     if (issuer.audiences) {
       const presented = listClaim(claims[issuer.audienceClaim]);
       if (!presented.some((aud) => issuer.audiences!.has(aud))) {
-        throw new InvalidTokenError('audience_mismatch', 'The token is not meant for this API (audience)');
+        throw new InvalidTokenError(
+          'audience_mismatch',
+          'The token is not meant for this API (audience)',
+        );
       }
     }
     const subject = claims.sub;

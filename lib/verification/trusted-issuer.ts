@@ -1,11 +1,6 @@
 import { createSecretKey, KeyObject } from 'node:crypto';
 import { type FetchJsonOptions } from '../protocol/fetch-json.js';
-import {
-  type Algorithm,
-  ASYMMETRIC_ALGORITHMS,
-  isAlgorithm,
-  isSymmetric,
-} from './algorithms.js';
+import { type Algorithm, ASYMMETRIC_ALGORITHMS, isAlgorithm, isSymmetric } from './algorithms.js';
 import { type ClaimMapper, type JwtClaims } from './claims.js';
 import { OidcAuthConfigError } from './config-error.js';
 import { type IssuerOptions, type KeySetTuning } from './issuer-options.js';
@@ -34,7 +29,10 @@ function checkUrl(path: string, value: string): void {
   }
 }
 
-function audiencesOf(path: string, audience: IssuerOptions['audience']): ReadonlySet<string> | null {
+function audiencesOf(
+  path: string,
+  audience: IssuerOptions['audience'],
+): ReadonlySet<string> | null {
   if (audience === false) return null;
   const list = typeof audience === 'string' ? [audience] : audience;
   if (!Array.isArray(list) || list.length === 0 || list.some((a) => typeof a !== 'string' || !a)) {
@@ -52,8 +50,12 @@ function algorithmsOf(path: string, options: IssuerOptions): ReadonlySet<Algorit
   if (list.length === 0) throw new OidcAuthConfigError(`${path}.algorithms`, 'must not be empty');
   for (const alg of list) {
     if (!isAlgorithm(alg)) {
-      const hint = String(alg).toLowerCase() === 'none' ? ' (unsigned tokens are never accepted)' : '';
-      throw new OidcAuthConfigError(`${path}.algorithms`, `has an unknown algorithm ${JSON.stringify(alg)}${hint}`);
+      const hint =
+        String(alg).toLowerCase() === 'none' ? ' (unsigned tokens are never accepted)' : '';
+      throw new OidcAuthConfigError(
+        `${path}.algorithms`,
+        `has an unknown algorithm ${JSON.stringify(alg)}${hint}`,
+      );
     }
     if (isSymmetric(alg) !== hasSecret) {
       throw new OidcAuthConfigError(
@@ -70,7 +72,8 @@ function algorithmsOf(path: string, options: IssuerOptions): ReadonlySet<Algorit
 function secretKeyOf(path: string, secret: string | Buffer): KeyObject {
   const bytes = typeof secret === 'string' ? Buffer.from(secret, 'utf8') : secret;
   // RFC 7518 §3.2: an HMAC key must be at least as long as the hash output.
-  if (bytes.length < 32) throw new OidcAuthConfigError(`${path}.secret`, 'must be at least 32 bytes');
+  if (bytes.length < 32)
+    throw new OidcAuthConfigError(`${path}.secret`, 'must be at least 32 bytes');
   return createSecretKey(bytes);
 }
 
@@ -81,7 +84,10 @@ function keySourceOf(path: string, options: IssuerOptions): KeySource {
     (k) => options[k as keyof IssuerOptions] !== undefined,
   );
   if (given.length > 1) {
-    throw new OidcAuthConfigError(path, `must have only one key source, got ${given.join(' and ')}`);
+    throw new OidcAuthConfigError(
+      path,
+      `must have only one key source, got ${given.join(' and ')}`,
+    );
   }
   if (options.secret !== undefined) return { kind: 'secret', secret: options.secret };
   if (options.jwks) {
@@ -95,7 +101,10 @@ function keySourceOf(path: string, options: IssuerOptions): KeySource {
     return { kind: 'uri', jwksUri: options.jwksUri };
   }
   if (options.discoveryUri) checkUrl(`${path}.discoveryUri`, options.discoveryUri);
-  return { kind: 'discovery', target: { issuer: options.issuer, discoveryUri: options.discoveryUri } };
+  return {
+    kind: 'discovery',
+    target: { issuer: options.issuer, discoveryUri: options.discoveryUri },
+  };
 }
 
 /**

@@ -18,7 +18,9 @@ export const Principal = createParamDecorator(
 );
 
 /** One raw claim of the verified token, `@Claims('name')`, or all of them with `@Claims()`. */
-export const Claims = createParamDecorator((name: string | undefined, context: ExecutionContext) => {
-  const claims = principalOf(context)?.claims;
-  return name ? claims?.[name] : claims;
-});
+export const Claims = createParamDecorator(
+  (name: string | undefined, context: ExecutionContext) => {
+    const claims = principalOf(context)?.claims;
+    return name ? claims?.[name] : claims;
+  },
+);

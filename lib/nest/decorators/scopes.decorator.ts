@@ -6,7 +6,8 @@ import { requirementList } from './requirement-list.js';
  * All listed scopes are required. On a controller and a handler, both lists apply (merged).
  * Matching is exact per space-separated item: `notes:writer` never satisfies `notes:write`.
  */
-export const Scopes = (...scopes: string[]) => SetMetadata(SCOPES_KEY, requirementList('Scopes', scopes));
+export const Scopes = (...scopes: string[]) =>
+  SetMetadata(SCOPES_KEY, requirementList('Scopes', scopes));
 
 /**
  * At least one of the listed scopes is required. A controller's and a handler's `@AnyScope` are
