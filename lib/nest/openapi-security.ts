@@ -1,0 +1,45 @@
+import { type INestApplicationContext } from '@nestjs/common';
+import { routeTable } from './route-table.js';
+
+/** The parts of an OpenAPI 3 document this helper reads and writes. */
+interface OpenApiDocument {
+  paths: Record<string, Record<string, { security?: Record<string, string[]>[] } | unknown>>;
+}
+
+export interface OpenApiSecurityOptions {
+  /** Name of the security scheme declared in the document (e.g. with `DocumentBuilder.addOAuth2`). */
+  scheme: string;
+  /** The application's global prefix, if it has one. */
+  globalPrefix?: string;
+}
+
+// OpenAPI lists alternatives as separate requirement objects, each needing all its scopes, so
+// "a and (b or c)" becomes [a, b] or [a, c].
+function alternatives(groups: readonly (readonly string[])[]): string[][] {
+  return groups.reduce<string[][]>(
+    (acc, group) => acc.flatMap((combo) => group.map((scope) => [...new Set([...combo, scope])])),
+    [[]],
+  );
+}
+
+/**
+ * Marks every protected operation of an OpenAPI document with the scheme and the scopes its
+ * `@Scopes()`/`@AnyScope()` require, so the document cannot disagree with what the guard enforces.
+ * Public operations get no security requirement.
+ */
+export function addOpenApiSecurity<T extends OpenApiDocument>(
+  document: T,
+  app: INestApplicationContext,
+  options: OpenApiSecurityOptions,
+): T {
+  const prefix = options.globalPrefix ? `/${options.globalPrefix.replace(/^\/+|\/+$/g, '')}` : '';
+  for (const route of routeTable(app)) {
+    const path = `${prefix}${route.path}`.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+    const operation = document.paths[path]?.[route.method.toLowerCase()];
+    if (!operation || typeof operation !== 'object') continue;
+    (operation as { security?: Record<string, string[]>[] }).security = route.policy.isPublic
+      ? []
+      : alternatives(route.policy.scopes).map((scopes) => ({ [options.scheme]: scopes }));
+  }
+  return document;
+}
