@@ -50,3 +50,6 @@ export { routeTable } from './nest/route-table.js';
 export type { RouteEntry } from './nest/route-table.js';
 export { addOpenApiSecurity } from './nest/openapi-security.js';
 export type { OpenApiSecurityOptions } from './nest/openapi-security.js';
+export { OidcAuthEvents } from './nest/oidc-auth.events.js';
+export type { AuthEvent } from './nest/oidc-auth.events.js';
+export { VerifiedTokenCache } from './verification/verified-token-cache.js';

@@ -1,17 +1,30 @@
-import { type ExecutionContext, HttpException, Inject, Injectable, Logger } from '@nestjs/common';
+import {
+  type ExecutionContext,
+  HttpException,
+  Inject,
+  Injectable,
+  Logger,
+  Optional,
+} from '@nestjs/common';
 import { AuthGuard } from '@nestjs/passport';
 import { extractBearerToken } from '../protocol/bearer-token.js';
 import { InvalidTokenError, OidcAuthError } from '../protocol/errors.js';
 import { toBearerErrorResponse } from '../protocol/rfc6750.js';
 import { fromJsonWebTokenError } from '../verification/jsonwebtoken-errors.js';
 import { OidcPrincipal } from '../verification/principal.js';
-import { OIDC_AUTH_OPTIONS } from './oidc-auth.options.js';
-import { type OidcAuthModuleOptions } from './oidc-auth.options.js';
+import type { KeyResolution } from '../verification/token-verifier.js';
+import { VerifiedTokenCache } from '../verification/verified-token-cache.js';
+import { OidcAuthEvents } from './oidc-auth.events.js';
+import { OIDC_AUTH_OPTIONS, type OidcAuthModuleOptions } from './oidc-auth.options.js';
 import { OIDC_AUTH_STRATEGY } from './oidc-auth.strategy.js';
+import { requestResolution, setRequestToken } from './request-token.js';
 import { enforcePolicy, RoutePolicyReader } from './route-policy.js';
-import { setRequestToken } from './request-token.js';
 
 interface HttpRequest {
+  method?: string;
+  url?: string;
+  route?: { path?: string };
+  routeOptions?: { url?: string };
   headers?: Record<string, string | string[] | undefined>;
   query?: Record<string, unknown>;
   user?: unknown;
@@ -22,6 +35,11 @@ interface HttpResponse {
   header?(name: string, value: string): unknown;
 }
 
+// Values from tokens end up in log lines; keep them to one short printable line.
+function loggable(value: string | undefined): string | undefined {
+  return value?.replace(/[^\x20-\x7e]/g, '?').slice(0, 200);
+}
+
 /**
  * Authenticates every route that is not `@Public()` and enforces its `@Scopes`/`@Roles`. Fails
  * closed: contexts it cannot authenticate (WebSocket, RPC, GraphQL for now) are denied.
@@ -29,12 +47,16 @@ interface HttpResponse {
 @Injectable()
 export class OidcAuthGuard extends AuthGuard(OIDC_AUTH_STRATEGY) {
   private readonly logger = new Logger(OidcAuthGuard.name);
+  private readonly realm: string;
 
   constructor(
     private readonly policies: RoutePolicyReader,
+    private readonly events: OidcAuthEvents,
     @Inject(OIDC_AUTH_OPTIONS) private readonly options: OidcAuthModuleOptions,
+    @Optional() private readonly cache?: VerifiedTokenCache,
   ) {
     super();
+    this.realm = options.realm ?? 'api';
   }
 
   override async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -47,24 +69,47 @@ export class OidcAuthGuard extends AuthGuard(OIDC_AUTH_STRATEGY) {
       return false;
     }
     const request = context.switchToHttp().getRequest<HttpRequest>();
+    let principal: OidcPrincipal | undefined;
+    let cached = false;
     try {
-      setRequestToken(
-        request,
-        extractBearerToken({
-          authorization: request.headers?.authorization,
-          query: request.query?.access_token,
-          allowQuery: this.options.allowQueryToken === true,
-        }),
-      );
-      await super.canActivate(context);
-      enforcePolicy(policy, request.user as OidcPrincipal);
-      return true;
-    } catch (err) {
-      if (err instanceof OidcAuthError) {
-        throw this.refuse(err, context.switchToHttp().getResponse<HttpResponse>());
+      const token = extractBearerToken({
+        authorization: request.headers?.authorization,
+        query: request.query?.access_token,
+        allowQuery: this.options.allowQueryToken === true,
+      });
+      principal = this.cache?.get(token);
+      if (principal) {
+        cached = true;
+        request.user = principal;
+      } else {
+        setRequestToken(request, token);
+        await super.canActivate(context);
+        principal = request.user as OidcPrincipal;
+        const resolution = requestResolution<KeyResolution>(request);
+        if (resolution)
+          this.cache?.set(token, principal, resolution.issuer.issuer, resolution.header.kid);
       }
-      throw err;
+      enforcePolicy(policy, principal);
+    } catch (err) {
+      if (!(err instanceof OidcAuthError)) throw err;
+      throw this.refuse(
+        err,
+        request,
+        context.switchToHttp().getResponse<HttpResponse>(),
+        principal,
+      );
     }
+    if (this.events.observed) {
+      this.events.emit({
+        outcome: 'allowed',
+        route: this.routeOf(request),
+        issuer: principal.issuer,
+        subject: principal.subject,
+        clientId: principal.clientId,
+        cached,
+      });
+    }
+    return true;
   }
 
   override handleRequest<TUser>(err: unknown, user: TUser, info: unknown): TUser {
@@ -76,8 +121,39 @@ export class OidcAuthGuard extends AuthGuard(OIDC_AUTH_STRATEGY) {
       : new InvalidTokenError('malformed_token', 'The token could not be verified');
   }
 
-  private refuse(err: OidcAuthError, response: HttpResponse): HttpException {
-    const answer = toBearerErrorResponse(err, { realm: this.options.realm ?? 'api' });
+  private routeOf(request: HttpRequest): string {
+    const path = request.route?.path ?? request.routeOptions?.url ?? request.url?.split('?')[0];
+    return `${request.method ?? 'GET'} ${loggable(path) ?? '/'}`;
+  }
+
+  /** Logs the refusal once, tells subscribers, and answers per RFC 6750. */
+  private refuse(
+    err: OidcAuthError,
+    request: HttpRequest,
+    response: HttpResponse,
+    principal: OidcPrincipal | undefined,
+  ): HttpException {
+    const answer = toBearerErrorResponse(err, { realm: this.realm });
+    const event = {
+      outcome: 'refused' as const,
+      route: this.routeOf(request),
+      status: answer.status,
+      reason: err.reason,
+      issuer: loggable(
+        principal?.issuer ?? requestResolution<KeyResolution>(request)?.issuer.issuer,
+      ),
+      subject: loggable(principal?.subject),
+      clientId: loggable(principal?.clientId),
+    };
+    const who = [
+      event.issuer && `issuer=${event.issuer}`,
+      event.subject && `subject=${event.subject}`,
+      event.clientId && `client=${event.clientId}`,
+    ].filter(Boolean);
+    this.logger.warn(
+      `Refused ${event.route} with ${event.status}: ${event.reason}${who.length ? ` (${who.join(' ')})` : ''}`,
+    );
+    if (this.events.observed) this.events.emit(event);
     for (const [name, value] of Object.entries(answer.headers)) {
       if (typeof response.header === 'function') response.header(name, value);
       else response.setHeader?.(name, value);

@@ -1,18 +1,34 @@
 import { Module } from '@nestjs/common';
 import { TokenVerifier } from '../verification/token-verifier.js';
 import { ConfigurableModuleClass } from './oidc-auth.module-definition.js';
-import { OIDC_AUTH_OPTIONS } from './oidc-auth.options.js';
+import { OidcAuthEvents } from './oidc-auth.events.js';
 import { OidcAuthGuard } from './oidc-auth.guard.js';
+import { OIDC_AUTH_OPTIONS } from './oidc-auth.options.js';
 import { OidcAuthStrategy } from './oidc-auth.strategy.js';
 import { RoutePolicyReader } from './route-policy.js';
-import { tokenVerifierProvider } from './token-verifier.provider.js';
+import { tokenVerifierProvider, verifiedTokenCacheProvider } from './token-verifier.provider.js';
+import { VerifiedTokenCache } from '../verification/verified-token-cache.js';
 
 /**
  * `OidcAuthModule.forRoot({ issuers: [...] })` or `forRootAsync({ imports, inject, useFactory })`.
  * By default every route of the application then needs a valid bearer token.
  */
 @Module({
-  providers: [tokenVerifierProvider, OidcAuthStrategy, RoutePolicyReader, OidcAuthGuard],
-  exports: [TokenVerifier, RoutePolicyReader, OidcAuthGuard, OIDC_AUTH_OPTIONS],
+  providers: [
+    verifiedTokenCacheProvider,
+    tokenVerifierProvider,
+    OidcAuthStrategy,
+    RoutePolicyReader,
+    OidcAuthEvents,
+    OidcAuthGuard,
+  ],
+  exports: [
+    TokenVerifier,
+    VerifiedTokenCache,
+    RoutePolicyReader,
+    OidcAuthEvents,
+    OidcAuthGuard,
+    OIDC_AUTH_OPTIONS,
+  ],
 })
 export class OidcAuthModule extends ConfigurableModuleClass {}

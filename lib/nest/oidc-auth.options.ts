@@ -15,6 +15,8 @@ export interface OidcAuthModuleOptions {
   allowQueryToken?: boolean;
   /** Key-set fetching and caching. */
   keys?: KeySetTuning;
+  /** The verified-token cache: repeated tokens skip the signature check. On by default. */
+  cache?: { enabled?: boolean; maxEntries?: number };
 }
 
 /** Options of the module itself rather than of token verification. */

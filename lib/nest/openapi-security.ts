@@ -1,10 +1,12 @@
 import { type INestApplicationContext } from '@nestjs/common';
 import { routeTable } from './route-table.js';
 
-/** The parts of an OpenAPI 3 document this helper reads and writes. */
+/** The part of an OpenAPI 3 document this helper reads and writes. */
 interface OpenApiDocument {
-  paths: Record<string, Record<string, { security?: Record<string, string[]>[] } | unknown>>;
+  paths: object;
 }
+
+type Operation = { security?: Record<string, string[]>[] };
 
 export interface OpenApiSecurityOptions {
   /** Name of the security scheme declared in the document (e.g. with `DocumentBuilder.addOAuth2`). */
@@ -35,9 +37,10 @@ export function addOpenApiSecurity<T extends OpenApiDocument>(
   const prefix = options.globalPrefix ? `/${options.globalPrefix.replace(/^\/+|\/+$/g, '')}` : '';
   for (const route of routeTable(app)) {
     const path = `${prefix}${route.path}`.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
-    const operation = document.paths[path]?.[route.method.toLowerCase()];
-    if (!operation || typeof operation !== 'object') continue;
-    (operation as { security?: Record<string, string[]>[] }).security = route.policy.isPublic
+    const item = (document.paths as Record<string, Record<string, Operation> | undefined>)[path];
+    const operation = item?.[route.method.toLowerCase()];
+    if (!operation) continue;
+    operation.security = route.policy.isPublic
       ? []
       : alternatives(route.policy.scopes).map((scopes) => ({ [options.scheme]: scopes }));
   }

@@ -107,7 +107,7 @@ describe('discovery', () => {
 
   beforeAll(async () => {
     // Serves metadata naming a different issuer, as a hijacked or misconfigured endpoint would.
-    impostor = createServer((req, res) => {
+    impostor = createServer((_req, res) => {
       res.setHeader('content-type', 'application/json');
       res.end(
         JSON.stringify({ issuer: 'https://someone-else.example', jwks_uri: `${impostorUrl}/jwks` }),

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type AddressInfo } from 'node:net';
-import { generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
+import { generateKeyPairSync, type KeyObject, randomUUID, sign } from 'node:crypto';
 import { type JWK, SignJWT } from 'jose';
 
 const CURVES: Record<string, string> = { ES256: 'P-256', ES384: 'P-384', ES512: 'P-521' };
@@ -82,6 +82,8 @@ export class LocalIssuer {
       aud: this.audience,
       sub: 'user-1',
       iat: now,
+      // Unique per token, so no two mints hit the verified-token cache by accident.
+      jti: randomUUID(),
       ...(options.expiresIn === null ? {} : { exp: now + (options.expiresIn ?? 300) }),
       ...claims,
     };
