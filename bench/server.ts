@@ -1,0 +1,121 @@
+/**
+ * One benchmark server, run in its own process so the load generator does not share its event
+ * loop: `node server.js <scenario> <port> <issuer> <audience>`. Prints "ready" when listening.
+ */
+import {
+  Controller,
+  Get,
+  Module,
+  type DynamicModule,
+  Injectable,
+  type CanActivate,
+  type ExecutionContext,
+  UnauthorizedException,
+} from '@nestjs/common';
+import { APP_GUARD, NestFactory } from '@nestjs/core';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
+import { AuthGuard, PassportModule, PassportStrategy } from '@nestjs/passport';
+import { createPublicKey, verify, type KeyObject } from 'node:crypto';
+import { passportJwtSecret } from 'jwks-rsa';
+import { ExtractJwt, Strategy } from 'passport-jwt';
+import { OidcAuthModule } from '../lib/index.js';
+import type { Scenario } from './scenarios.js';
+
+@Controller()
+class HelloController {
+  @Get('hello')
+  hello() {
+    return { hello: 'world' };
+  }
+}
+
+/** The unavoidable work: one RS256 signature check per request, nothing else. */
+@Injectable()
+class RawVerifyGuard implements CanActivate {
+  static key: KeyObject;
+  canActivate(context: ExecutionContext): boolean {
+    const header = context.switchToHttp().getRequest<{ headers: Record<string, string> }>()
+      .headers.authorization;
+    const token = header.slice(7);
+    const dot = token.lastIndexOf('.');
+    const ok = verify(
+      'sha256',
+      Buffer.from(token.slice(0, dot)),
+      RawVerifyGuard.key,
+      Buffer.from(token.slice(dot + 1), 'base64url'),
+    );
+    if (!ok) throw new UnauthorizedException();
+    return true;
+  }
+}
+
+/** What the NestJS docs and most tutorials set up: passport-jwt + jwks-rsa, a global AuthGuard. */
+function tutorialModule(issuer: string, audience: string): DynamicModule {
+  @Injectable()
+  class JwtStrategy extends PassportStrategy(Strategy) {
+    constructor() {
+      super({
+        secretOrKeyProvider: passportJwtSecret({
+          cache: true,
+          rateLimit: true,
+          jwksRequestsPerMinute: 5,
+          jwksUri: `${issuer}/jwks`,
+        }),
+        jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+        audience,
+        issuer,
+        algorithms: ['RS256'],
+      });
+    }
+    validate(payload: unknown) {
+      return payload;
+    }
+  }
+  @Module({
+    imports: [PassportModule],
+    providers: [JwtStrategy, { provide: APP_GUARD, useClass: AuthGuard('jwt') }],
+  })
+  class TutorialAuthModule {}
+  return { module: TutorialAuthModule };
+}
+
+function appModule(scenario: Scenario, issuer: string, audience: string): DynamicModule {
+  const imports: DynamicModule[] = [];
+  const providers = [];
+  if (scenario === 'guard-warm' || scenario === 'guard-cold') {
+    imports.push(
+      OidcAuthModule.forRoot({
+        issuers: [{ issuer, audience }],
+      }),
+    );
+  } else if (scenario.startsWith('tutorial')) {
+    imports.push(tutorialModule(issuer, audience));
+  } else if (scenario === 'raw-verify') {
+    providers.push({ provide: APP_GUARD, useClass: RawVerifyGuard });
+  }
+  @Module({ imports, providers, controllers: [HelloController] })
+  class BenchModule {}
+  return { module: BenchModule };
+}
+
+async function main() {
+  const [scenario, port, issuer, audience] = process.argv.slice(2) as [
+    Scenario,
+    string,
+    string,
+    string,
+  ];
+  if (scenario === 'raw-verify') {
+    const jwks = (await (await fetch(`${issuer}/jwks`)).json()) as { keys: object[] };
+    RawVerifyGuard.key = createPublicKey({ key: jwks.keys[0] as never, format: 'jwk' });
+  }
+  const module = appModule(scenario, issuer, audience);
+  const app =
+    scenario === 'bare-fastify'
+      ? await NestFactory.create(module, new FastifyAdapter(), { logger: ['error'] })
+      : await NestFactory.create(module, { logger: ['error'] });
+  await app.listen(Number(port), '127.0.0.1');
+  process.stdout.write('ready\n');
+}
+
+void main();
