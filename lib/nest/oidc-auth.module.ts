@@ -5,6 +5,7 @@ import { OidcAuthEvents } from './oidc-auth.events.js';
 import { OidcAuthGuard } from './oidc-auth.guard.js';
 import { OIDC_AUTH_OPTIONS } from './oidc-auth.options.js';
 import { OidcAuthStrategy } from './oidc-auth.strategy.js';
+import { OidcAuthWarmUp } from './oidc-auth.warm-up.js';
 import { RoutePolicyReader } from './route-policy.js';
 import { tokenVerifierProvider, verifiedTokenCacheProvider } from './token-verifier.provider.js';
 import { VerifiedTokenCache } from '../verification/verified-token-cache.js';
@@ -21,6 +22,7 @@ import { VerifiedTokenCache } from '../verification/verified-token-cache.js';
     RoutePolicyReader,
     OidcAuthEvents,
     OidcAuthGuard,
+    OidcAuthWarmUp,
   ],
   exports: [
     TokenVerifier,

@@ -15,6 +15,10 @@ export interface OidcAuthModuleOptions {
   allowQueryToken?: boolean;
   /** Key-set fetching and caching. */
   keys?: KeySetTuning;
+  /** Fetch discovery documents and keys during bootstrap. Default true. */
+  warmUp?: boolean;
+  /** Stop the application when the warm-up cannot load an issuer's keys. Default false. */
+  failOnStartup?: boolean;
   /** The verified-token cache: repeated tokens skip the signature check. On by default. */
   cache?: { enabled?: boolean; maxEntries?: number };
 }

@@ -12,12 +12,15 @@ describe('signing keys (HTTP, local issuer)', () => {
   let issuer: LocalIssuer;
   let app: INestApplication;
 
-  beforeEach(async () => {
-    issuer = await LocalIssuer.start();
+  const startApp = async () => {
     app = await appWith({
       issuers: [{ issuer: issuer.issuer, audience: issuer.audience }],
       keys: { cooldownMs: COOLDOWN_MS, timeoutMs: 500 },
     });
+  };
+
+  beforeEach(async () => {
+    issuer = await LocalIssuer.start();
   });
 
   afterEach(async () => {
@@ -28,12 +31,15 @@ describe('signing keys (HTTP, local issuer)', () => {
   const me = (token: string) =>
     request(app.getHttpServer()).get('/me').set('Authorization', `Bearer ${token}`);
 
-  it('discovers the key set once and then serves from memory', async () => {
+  it('fetches discovery and keys once, at bootstrap, and then serves from memory', async () => {
+    await startApp();
+    expect(issuer.requests).toEqual({ discovery: 1, jwks: 1 });
     for (let i = 0; i < 5; i += 1) expect((await me(await issuer.mint())).status).toBe(200);
     expect(issuer.requests).toEqual({ discovery: 1, jwks: 1 });
   });
 
   it('accepts a key rotated in after the cooldown, with one refetch', async () => {
+    await startApp();
     expect((await me(await issuer.mint())).status).toBe(200);
     await issuer.addKey();
     await sleep(COOLDOWN_MS);
@@ -42,6 +48,7 @@ describe('signing keys (HTTP, local issuer)', () => {
   });
 
   it('keeps serving cached keys while the JWKS endpoint is down', async () => {
+    await startApp();
     expect((await me(await issuer.mint())).status).toBe(200);
     await issuer.stop();
     await sleep(COOLDOWN_MS);
@@ -51,6 +58,7 @@ describe('signing keys (HTTP, local issuer)', () => {
 
   it('answers 503 with Retry-After when no keys were ever fetched, and recovers by itself', async () => {
     await issuer.stop();
+    await startApp();
     const token = await issuer.mint();
     const res = await me(token);
     expect(res.status).toBe(503);
@@ -63,6 +71,8 @@ describe('signing keys (HTTP, local issuer)', () => {
   });
 
   it('answers 503, not 401 or 500, while the issuer returns errors or HTML', async () => {
+    issuer.fault = 'http500';
+    await startApp();
     for (const fault of ['http500', 'html'] as const) {
       issuer.fault = fault;
       await sleep(COOLDOWN_MS);
@@ -75,12 +85,14 @@ describe('signing keys (HTTP, local issuer)', () => {
 
   it('answers 503 when the issuer hangs past the timeout', async () => {
     issuer.fault = 'hang';
+    await startApp();
     const started = Date.now();
     expect((await me(await issuer.mint())).status).toBe(503);
     expect(Date.now() - started).toBeLessThan(3000);
   });
 
   it('costs one fetch per cooldown under a flood of unknown kids, and still takes a rotated key', async () => {
+    await startApp();
     expect((await me(await issuer.mint())).status).toBe(200);
     const before = issuer.requests.jwks;
     const flood = Array.from({ length: 200 }, (_, i) =>
@@ -98,6 +110,22 @@ describe('signing keys (HTTP, local issuer)', () => {
       if (status !== 200) await sleep(50);
     }
     expect(status).toBe(200);
+  });
+});
+
+describe('warm-up', () => {
+  it('can be turned off, and can stop the application when the keys cannot be loaded', async () => {
+    const issuer = await LocalIssuer.start();
+    const options = { issuers: [{ issuer: issuer.issuer, audience: issuer.audience }] };
+    const lazy = await appWith({ ...options, warmUp: false });
+    expect(issuer.requests).toEqual({ discovery: 0, jwks: 0 });
+    await lazy.close();
+    await issuer.stop();
+    const tolerant = await appWith(options);
+    await tolerant.close();
+    await expect(appWith({ ...options, failOnStartup: true })).rejects.toThrow(
+      /OidcAuthModule: Could not load the signing keys of http:\/\/127\.0\.0\.1:\d+: .*ECONNREFUSED/,
+    );
   });
 });
 

@@ -1,0 +1,30 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { TokenVerifier } from '../verification/token-verifier.js';
+import { OIDC_AUTH_OPTIONS, type OidcAuthModuleOptions } from './oidc-auth.options.js';
+
+/**
+ * Fetches every issuer's discovery document and keys while the application boots, so the first
+ * request does not pay for it. A failure is logged and retried on demand, unless `failOnStartup`.
+ */
+@Injectable()
+export class OidcAuthWarmUp implements OnApplicationBootstrap {
+  private readonly logger = new Logger('OidcAuthModule');
+
+  constructor(
+    private readonly verifier: TokenVerifier,
+    @Inject(OIDC_AUTH_OPTIONS) private readonly options: OidcAuthModuleOptions,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (this.options.warmUp === false) return;
+    const keySets = this.verifier.registry.issuers.flatMap((i) => (i.keySet ? [i.keySet] : []));
+    await Promise.all(keySets.map((k) => k.warmUp()));
+    for (const keySet of keySets) {
+      const status = keySet.status();
+      if (status.loaded) continue;
+      const message = `Could not load the signing keys of ${keySet.issuer}: ${status.lastError}`;
+      if (this.options.failOnStartup) throw new Error(`OidcAuthModule: ${message}`);
+      this.logger.warn(`${message}. Requests are answered 503 until they load; retrying on demand.`);
+    }
+  }
+}
