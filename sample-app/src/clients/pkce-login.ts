@@ -1,0 +1,128 @@
+import { createHash, randomBytes } from 'node:crypto';
+
+export interface PkceLoginRequest {
+  issuer: string;
+  clientId: string;
+  redirectUri: string;
+  username: string;
+  password: string;
+  scope: string;
+}
+
+export interface PkceLoginResult {
+  accessToken: string;
+  /** What happened, one line per HTTP step, for humans. */
+  transcript: string[];
+}
+
+/** Just enough of a browser: follows redirects by hand and keeps the provider's cookies. */
+class Browser {
+  private readonly cookies = new Map<string, string>();
+  readonly transcript: string[] = [];
+
+  async request(url: string, init: RequestInit = {}): Promise<Response> {
+    const headers = new Headers(init.headers);
+    if (this.cookies.size) {
+      headers.set('cookie', [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '));
+    }
+    const res = await fetch(url, { ...init, headers, redirect: 'manual' });
+    for (const line of res.headers.getSetCookie()) {
+      const [pair] = line.split(';');
+      const eq = pair.indexOf('=');
+      this.cookies.set(pair.slice(0, eq).trim(), pair.slice(eq + 1).trim());
+    }
+    const location = res.headers.get('location');
+    const path = new URL(url).pathname;
+    this.transcript.push(
+      `${init.method ?? 'GET'} ${path} -> ${res.status}${location ? ` ${new URL(location, url).pathname}` : ''}`,
+    );
+    return res;
+  }
+}
+
+function base64url(bytes: Buffer): string {
+  return bytes.toString('base64url');
+}
+
+/**
+ * Authorization code + PKCE (RFC 7636, S256) exactly as a browser would run it: authorize, login
+ * form, consent, redirect with the code (not followed: it is the app's), code exchange with the
+ * verifier. Throws with the step that failed.
+ */
+export async function loginWithPkce(request: PkceLoginRequest): Promise<PkceLoginResult> {
+  const browser = new Browser();
+  const verifier = base64url(randomBytes(32));
+  const challenge = base64url(createHash('sha256').update(verifier).digest());
+  const state = base64url(randomBytes(16));
+  const authorize = new URL(`${request.issuer}/auth`);
+  authorize.search = new URLSearchParams({
+    client_id: request.clientId,
+    response_type: 'code',
+    redirect_uri: request.redirectUri,
+    scope: request.scope,
+    state,
+    code_challenge: challenge,
+    code_challenge_method: 'S256',
+  }).toString();
+
+  let url = authorize.href;
+  let res = await browser.request(url);
+  let code: string | undefined;
+  for (let step = 0; step < 12 && !code; step += 1) {
+    const location = res.headers.get('location');
+    if (location) {
+      url = new URL(location, url).href;
+      if (url.startsWith(request.redirectUri)) {
+        const params = new URL(url).searchParams;
+        if (params.get('error')) {
+          throw new Error(
+            `Authorization failed: ${params.get('error')} ${params.get('error_description') ?? ''}`,
+          );
+        }
+        if (params.get('state') !== state) throw new Error('Authorization failed: state mismatch');
+        code = params.get('code') ?? undefined;
+        break;
+      }
+      res = await browser.request(url);
+      continue;
+    }
+    const page = await res.text();
+    if (page.includes('name="password"')) {
+      if (page.includes('role="alert"'))
+        throw new Error(`Login failed for ${request.username}: wrong password`);
+      res = await browser.request(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ username: request.username, password: request.password }),
+      });
+    } else if (page.includes('id="consent-allow"')) {
+      res = await browser.request(url, { method: 'POST' });
+    } else {
+      throw new Error(`Unexpected page at ${new URL(url).pathname} (HTTP ${res.status})`);
+    }
+  }
+  if (!code) throw new Error('Authorization failed: no code came back');
+
+  const tokenRes = await browser.request(`${request.issuer}/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: request.redirectUri,
+      client_id: request.clientId,
+      code_verifier: verifier,
+    }),
+  });
+  const json = (await tokenRes.json()) as {
+    access_token?: string;
+    error?: string;
+    error_description?: string;
+  };
+  if (!json.access_token) {
+    throw new Error(
+      `Code exchange failed: ${json.error ?? tokenRes.status} ${json.error_description ?? ''}`,
+    );
+  }
+  return { accessToken: json.access_token, transcript: browser.transcript };
+}

@@ -1,0 +1,168 @@
+import {
+  auth0,
+  azureAd,
+  cognito,
+  google,
+  type IssuerOptions,
+  keycloak,
+  oidc,
+  okta,
+} from '../../../lib/index.js';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** How the sample finds its identity provider: the embedded one, or one named by the environment. */
+export type AuthSettings =
+  | { mode: 'embedded'; audience: string; idpPort: number }
+  | { mode: 'external'; issuers: IssuerOptions[]; discoveryUrl: string; description: string };
+
+/** A setting that stops the app at boot, naming the variable to fix. */
+export class SettingsError extends Error {
+  constructor(variable: string, problem: string) {
+    super(`${variable} ${problem}`);
+    this.name = 'SettingsError';
+  }
+}
+
+function required(env: Env, name: string): string {
+  const value = env[name]?.trim();
+  if (!value) throw new SettingsError(name, 'must be set');
+  return value;
+}
+
+function optional(env: Env, name: string): string | undefined {
+  return env[name]?.trim() || undefined;
+}
+
+function url(env: Env, name: string, value = required(env, name)): string {
+  try {
+    const parsed = new URL(value);
+    if (parsed.protocol === 'https:' || parsed.protocol === 'http:') return value;
+  } catch {
+    // reported below
+  }
+  throw new SettingsError(name, `must be an http(s) URL, got ${JSON.stringify(value)}`);
+}
+
+function list(value: string | undefined): string[] | undefined {
+  const items = value
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  return items?.length ? items : undefined;
+}
+
+export function port(env: Env, name: string, fallback: number): number {
+  const value = optional(env, name);
+  if (value === undefined) return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1 || parsed > 65535) {
+    throw new SettingsError(name, `must be a TCP port number, got ${JSON.stringify(value)}`);
+  }
+  return parsed;
+}
+
+function discoveryOf(entry: IssuerOptions): string {
+  return (
+    entry.discoveryUri ?? `${entry.issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`
+  );
+}
+
+function external(issuers: IssuerOptions[], description: string): AuthSettings {
+  return { mode: 'external', issuers, discoveryUrl: discoveryOf(issuers[0]), description };
+}
+
+const PRESETS: Record<string, (env: Env) => AuthSettings> = {
+  'azure-ad': (env) => {
+    const issuers = azureAd({
+      tenantId: required(env, 'AZURE_TENANT_ID'),
+      clientId: required(env, 'AZURE_CLIENT_ID'),
+      instance: optional(env, 'AZURE_INSTANCE') && url(env, 'AZURE_INSTANCE'),
+      allowedTenants: list(optional(env, 'AZURE_ALLOWED_TENANTS')),
+    });
+    return external(issuers, 'Microsoft Entra ID');
+  },
+  auth0: (env) =>
+    external(
+      [
+        auth0({
+          domain: required(env, 'AUTH0_DOMAIN'),
+          audience: required(env, 'AUTH0_AUDIENCE'),
+          rolesClaim: optional(env, 'AUTH0_ROLES_CLAIM'),
+        }),
+      ],
+      'Auth0',
+    ),
+  keycloak: (env) =>
+    external(
+      [
+        keycloak({
+          url: url(env, 'KEYCLOAK_URL'),
+          realm: required(env, 'KEYCLOAK_REALM'),
+          audience: required(env, 'KEYCLOAK_AUDIENCE'),
+          clientId: optional(env, 'KEYCLOAK_CLIENT_ID'),
+        }),
+      ],
+      'Keycloak',
+    ),
+  okta: (env) =>
+    external(
+      [
+        okta({
+          domain: required(env, 'OKTA_DOMAIN'),
+          authorizationServerId: optional(env, 'OKTA_AUTH_SERVER_ID'),
+          audience: optional(env, 'OKTA_AUDIENCE'),
+        }),
+      ],
+      'Okta',
+    ),
+  cognito: (env) =>
+    external(
+      [
+        cognito({
+          region: required(env, 'COGNITO_REGION'),
+          userPoolId: required(env, 'COGNITO_USER_POOL_ID'),
+          clientId: list(required(env, 'COGNITO_CLIENT_ID'))!,
+        }),
+      ],
+      'Amazon Cognito',
+    ),
+  google: (env) =>
+    external(
+      [
+        google({
+          audience: list(required(env, 'GOOGLE_AUDIENCE'))!,
+          hostedDomains: list(optional(env, 'GOOGLE_HOSTED_DOMAINS')),
+        }),
+      ],
+      'Google',
+    ),
+};
+
+/**
+ * Reads the identity-provider settings from the environment. `OIDC_ISSUER` wins over everything
+ * (generic claims, nothing else read); then `OIDC_PROVIDER` presets; otherwise the embedded provider.
+ */
+export function authSettingsFrom(env: Env): AuthSettings {
+  const issuer = optional(env, 'OIDC_ISSUER');
+  if (issuer !== undefined) {
+    url(env, 'OIDC_ISSUER', issuer);
+    return external([oidc({ issuer, audience: required(env, 'OIDC_AUDIENCE') })], issuer);
+  }
+  const provider = optional(env, 'OIDC_PROVIDER');
+  if (provider !== undefined) {
+    const preset = PRESETS[provider];
+    if (!preset) {
+      throw new SettingsError(
+        'OIDC_PROVIDER',
+        `must be one of ${Object.keys(PRESETS).join(', ')}, got ${JSON.stringify(provider)}`,
+      );
+    }
+    return preset(env);
+  }
+  return {
+    mode: 'embedded',
+    audience: optional(env, 'DEV_IDP_AUDIENCE') ?? 'api://notes',
+    idpPort: port(env, 'DEV_IDP_PORT', 4000),
+  };
+}

@@ -1,0 +1,141 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import Provider, { errors, type Configuration } from 'oidc-provider';
+import { DEMO_USERS, type DemoUser, findUser } from './accounts.js';
+import { handleInteraction } from './interactions.js';
+import { errorPage } from './pages.js';
+import { loadOrCreateSigningKeys, type PrivateJwks, rotateSigningKeys } from './signing-keys.js';
+
+export interface DevIdentityProviderOptions {
+  port: number;
+  host?: string;
+  /** The API's resource indicator; JWT access tokens are issued for it (RFC 8707, RFC 9068). */
+  audience: string;
+  /** Where the SPA client (Swagger UI, the demo) may be sent back with a code. */
+  redirectUris: string[];
+  /** Where the private signing keys persist between starts. */
+  keyFile: string;
+}
+
+export interface DevIdentityProvider {
+  issuer: string;
+  authorizationEndpoint: string;
+  tokenEndpoint: string;
+  serviceClient: { clientId: string; clientSecret: string };
+  spaClientId: string;
+  users: readonly DemoUser[];
+  /** Signs with a new key from now on; the previous key stays published. */
+  rotateSigningKey(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const SERVICE_CLIENT = { clientId: 'notes-service', clientSecret: 'notes-service-secret' };
+export const SPA_CLIENT_ID = 'notes-spa';
+const API_SCOPES = 'notes:read notes:write';
+
+function configuration(options: DevIdentityProviderOptions, jwks: PrivateJwks): Configuration {
+  const origins = new Set(options.redirectUris.map((uri) => new URL(uri).origin));
+  return {
+    clients: [
+      {
+        client_id: SERVICE_CLIENT.clientId,
+        client_secret: SERVICE_CLIENT.clientSecret,
+        grant_types: ['client_credentials'],
+        response_types: [],
+        redirect_uris: [],
+      },
+      {
+        client_id: SPA_CLIENT_ID,
+        token_endpoint_auth_method: 'none',
+        grant_types: ['authorization_code', 'refresh_token'],
+        response_types: ['code'],
+        redirect_uris: options.redirectUris,
+      },
+    ],
+    jwks: jwks as Configuration['jwks'],
+    // Fixed keys are fine for a provider that only ever runs on the developer's machine.
+    cookies: { keys: ['nest-oidc-auth-dev-idp-cookie-key'] },
+    claims: { openid: ['sub'], profile: ['name'], email: ['email'] },
+    scopes: ['openid', 'profile', 'email', 'offline_access'],
+    async findAccount(_ctx, id) {
+      const user = findUser(id);
+      if (!user) return undefined;
+      return {
+        accountId: id,
+        claims: async () => ({ sub: id, name: user.name, email: user.email }),
+      };
+    },
+    async extraTokenClaims(_ctx, token) {
+      const accountId = (token as { accountId?: string }).accountId;
+      return accountId ? { roles: findUser(accountId)?.roles ?? [] } : undefined;
+    },
+    features: {
+      devInteractions: { enabled: false },
+      clientCredentials: { enabled: true },
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: () => options.audience,
+        useGrantedResource: () => true,
+        getResourceServerInfo: (_ctx, indicator) => {
+          if (indicator !== options.audience) throw new errors.InvalidTarget();
+          return {
+            scope: API_SCOPES,
+            audience: options.audience,
+            accessTokenTTL: 3600,
+            accessTokenFormat: 'jwt',
+            jwt: { sign: { alg: 'RS256' } },
+          };
+        },
+      },
+    },
+    pkce: { required: () => true },
+    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    clientBasedCORS: (_ctx, origin, client) =>
+      client.clientId === SPA_CLIENT_ID && origins.has(origin),
+    async renderError(ctx, out) {
+      ctx.type = 'html';
+      ctx.body = errorPage(String(out.error_description ?? out.error));
+    },
+    ttl: { AccessToken: 3600, ClientCredentials: 3600, AuthorizationCode: 60, Interaction: 600 },
+  };
+}
+
+/**
+ * A real OpenID provider (oidc-provider) for local development and tests, on 127.0.0.1: demo users,
+ * a client-credentials service client and a PKCE public client.
+ */
+export async function startDevIdentityProvider(
+  options: DevIdentityProviderOptions,
+): Promise<DevIdentityProvider> {
+  const host = options.host ?? '127.0.0.1';
+  let jwks = loadOrCreateSigningKeys(options.keyFile);
+  let issuer = `http://${host}:${options.port}`;
+  const build = () => new Provider(issuer, configuration(options, jwks));
+  let provider: Provider;
+  const server: Server = createServer((req, res) => {
+    if (req.url?.startsWith('/interaction/')) void handleInteraction(provider, req, res);
+    else provider.callback()(req, res);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, host, () => resolve());
+  });
+  issuer = `http://${host}:${(server.address() as AddressInfo).port}`;
+  provider = build();
+  return {
+    issuer,
+    authorizationEndpoint: `${issuer}/auth`,
+    tokenEndpoint: `${issuer}/token`,
+    serviceClient: SERVICE_CLIENT,
+    spaClientId: SPA_CLIENT_ID,
+    users: DEMO_USERS,
+    async rotateSigningKey() {
+      jwks = rotateSigningKeys(options.keyFile, jwks);
+      provider = build();
+    },
+    close() {
+      server.closeAllConnections();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

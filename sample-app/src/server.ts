@@ -1,0 +1,95 @@
+import { type INestApplication, Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { join } from 'node:path';
+import { type IssuerOptions, oidc } from '../../lib/index.js';
+import { AppModule } from './app.module.js';
+import { type AuthSettings, authSettingsFrom, port } from './config/auth-settings.js';
+import {
+  type DevIdentityProvider,
+  startDevIdentityProvider,
+} from './identity-provider/dev-identity-provider.js';
+import { setupSwagger, type SwaggerLogin } from './swagger.js';
+
+export interface SampleApp {
+  app: INestApplication;
+  apiUrl: string;
+  settings: AuthSettings;
+  /** The embedded provider, when the environment names no other. */
+  idp?: DevIdentityProvider;
+  close(): Promise<void>;
+}
+
+const HOST = '127.0.0.1';
+
+async function swaggerLoginFrom(discoveryUrl: string): Promise<SwaggerLogin | undefined> {
+  try {
+    const res = await fetch(discoveryUrl, { signal: AbortSignal.timeout(5000) });
+    const doc = (await res.json()) as Record<string, unknown>;
+    if (typeof doc.authorization_endpoint === 'string' && typeof doc.token_endpoint === 'string') {
+      return { authorizationUrl: doc.authorization_endpoint, tokenUrl: doc.token_endpoint };
+    }
+  } catch {
+    // Swagger UI then works with pasted tokens only; the API itself is unaffected.
+  }
+  new Logger('Swagger').warn(`No login in Swagger UI: could not read ${discoveryUrl}`);
+  return undefined;
+}
+
+/**
+ * Starts the notes API (and, unless the environment names a provider, the embedded one) on
+ * 127.0.0.1. Throws `SettingsError` naming the variable when the environment is wrong.
+ */
+export async function startSampleApp(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Promise<SampleApp> {
+  const settings = authSettingsFrom(env);
+  const apiPort = port(env, 'PORT', 3000);
+  const apiUrl = `http://${HOST}:${apiPort}`;
+  let idp: DevIdentityProvider | undefined;
+  let issuers: IssuerOptions[];
+  let login: SwaggerLogin | undefined;
+  if (settings.mode === 'embedded') {
+    idp = await startDevIdentityProvider({
+      port: settings.idpPort,
+      host: HOST,
+      audience: settings.audience,
+      redirectUris: [
+        `${apiUrl}/docs/oauth2-redirect.html`,
+        `http://localhost:${apiPort}/docs/oauth2-redirect.html`,
+      ],
+      keyFile:
+        env.DEV_IDP_KEY_FILE ?? join(import.meta.dirname, '..', '.data', 'signing-keys.json'),
+    });
+    issuers = [
+      oidc({ issuer: idp.issuer, audience: settings.audience, requireAccessTokenType: true }),
+    ];
+    login = {
+      authorizationUrl: idp.authorizationEndpoint,
+      tokenUrl: idp.tokenEndpoint,
+      clientId: idp.spaClientId,
+    };
+  } else {
+    issuers = settings.issuers;
+    login = await swaggerLoginFrom(settings.discoveryUrl);
+  }
+  const app = await NestFactory.create(AppModule.forIssuers(issuers), {
+    logger: env.SAMPLE_APP_QUIET ? ['error'] : undefined,
+  });
+  if (login) setupSwagger(app, apiUrl, login);
+  try {
+    await app.listen(apiPort, HOST);
+  } catch (err) {
+    await idp?.close();
+    throw err;
+  }
+  return {
+    app,
+    apiUrl,
+    settings,
+    idp,
+    async close() {
+      await app.close();
+      await idp?.close();
+    },
+  };
+}
