@@ -11,6 +11,8 @@ export interface PkceLoginRequest {
 
 export interface PkceLoginResult {
   accessToken: string;
+  /** Present when `openid` was asked for; meant for the client, never for an API. */
+  idToken?: string;
   /** What happened, one line per HTTP step, for humans. */
   transcript: string[];
 }
@@ -20,7 +22,7 @@ class Browser {
   private readonly cookies = new Map<string, string>();
   readonly transcript: string[] = [];
 
-  async request(url: string, init: RequestInit = {}): Promise<Response> {
+  async request(url: string, init: RequestInit = {}, label = ''): Promise<Response> {
     const headers = new Headers(init.headers);
     if (this.cookies.size) {
       headers.set('cookie', [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '));
@@ -34,7 +36,7 @@ class Browser {
     const location = res.headers.get('location');
     const path = new URL(url).pathname;
     this.transcript.push(
-      `${init.method ?? 'GET'} ${path} -> ${res.status}${location ? ` ${new URL(location, url).pathname}` : ''}`,
+      `${init.method ?? 'GET'} ${path}${label} -> ${res.status}${location ? ` ${new URL(location, url).pathname}` : ''}`,
     );
     return res;
   }
@@ -90,32 +92,41 @@ export async function loginWithPkce(request: PkceLoginRequest): Promise<PkceLogi
     if (page.includes('name="password"')) {
       if (page.includes('role="alert"'))
         throw new Error(`Login failed for ${request.username}: wrong password`);
-      res = await browser.request(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ username: request.username, password: request.password }),
-      });
+      res = await browser.request(
+        url,
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({ username: request.username, password: request.password }),
+        },
+        ` (login form as ${request.username})`,
+      );
     } else if (page.includes('id="consent-allow"')) {
-      res = await browser.request(url, { method: 'POST' });
+      res = await browser.request(url, { method: 'POST' }, ' (consent: Allow)');
     } else {
       throw new Error(`Unexpected page at ${new URL(url).pathname} (HTTP ${res.status})`);
     }
   }
   if (!code) throw new Error('Authorization failed: no code came back');
 
-  const tokenRes = await browser.request(`${request.issuer}/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      grant_type: 'authorization_code',
-      code,
-      redirect_uri: request.redirectUri,
-      client_id: request.clientId,
-      code_verifier: verifier,
-    }),
-  });
+  const tokenRes = await browser.request(
+    `${request.issuer}/token`,
+    {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        code,
+        redirect_uri: request.redirectUri,
+        client_id: request.clientId,
+        code_verifier: verifier,
+      }),
+    },
+    ' (code + verifier)',
+  );
   const json = (await tokenRes.json()) as {
     access_token?: string;
+    id_token?: string;
     error?: string;
     error_description?: string;
   };
@@ -124,5 +135,5 @@ export async function loginWithPkce(request: PkceLoginRequest): Promise<PkceLogi
       `Code exchange failed: ${json.error ?? tokenRes.status} ${json.error_description ?? ''}`,
     );
   }
-  return { accessToken: json.access_token, transcript: browser.transcript };
+  return { accessToken: json.access_token, idToken: json.id_token, transcript: browser.transcript };
 }

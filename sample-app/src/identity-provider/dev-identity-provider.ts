@@ -96,7 +96,15 @@ function configuration(options: DevIdentityProviderOptions, jwks: PrivateJwks): 
       ctx.type = 'html';
       ctx.body = errorPage(String(out.error_description ?? out.error));
     },
-    ttl: { AccessToken: 3600, ClientCredentials: 3600, AuthorizationCode: 60, Interaction: 600 },
+    ttl: {
+      AccessToken: 3600,
+      ClientCredentials: 3600,
+      AuthorizationCode: 60,
+      IdToken: 3600,
+      Interaction: 600,
+      Session: 8 * 3600,
+      Grant: 8 * 3600,
+    },
   };
 }
 

@@ -1,0 +1,120 @@
+/**
+ * `npm run demo`: starts the sample (API + embedded provider) and walks through both flows, the
+ * service's client-credentials token and a user's authorization code + PKCE login, printing what
+ * each step answered. Exits non-zero when any answer is not the expected one.
+ */
+import { getClientCredentialsToken } from '../src/clients/client-credentials.js';
+import { loginWithPkce } from '../src/clients/pkce-login.js';
+import { startSampleApp } from '../src/server.js';
+
+const env = {
+  ...process.env,
+  PORT: process.env.DEMO_PORT ?? '3010',
+  DEV_IDP_PORT: process.env.DEMO_IDP_PORT ?? '4010',
+  SAMPLE_APP_QUIET: '1',
+};
+
+let failures = 0;
+
+function line(text = ''): void {
+  process.stdout.write(`${text}\n`);
+}
+
+async function expectCall(
+  apiUrl: string,
+  method: string,
+  path: string,
+  token: string | undefined,
+  expected: number,
+  body?: unknown,
+): Promise<Response> {
+  const headers: Record<string, string> = {};
+  if (token) headers.authorization = `Bearer ${token}`;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(`${apiUrl}${path}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const ok = res.status === expected;
+  if (!ok) failures += 1;
+  const detail = res.status >= 400 ? ` ${res.headers.get('www-authenticate') ?? ''}`.trimEnd() : '';
+  line(
+    `  ${ok ? 'ok  ' : 'FAIL'} ${method.padEnd(6)} ${path.padEnd(10)} -> ${res.status} (expected ${expected})${detail}`,
+  );
+  return res;
+}
+
+function claimsOf(token: string): Record<string, unknown> {
+  return JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8'));
+}
+
+const sample = await startSampleApp(env);
+const { apiUrl, idp } = sample;
+try {
+  if (!idp)
+    throw new Error('The demo runs against the embedded provider; unset OIDC_ISSUER/OIDC_PROVIDER');
+  line(`Notes API ${apiUrl}, identity provider ${idp.issuer}`);
+  line();
+  line('0. No token');
+  await expectCall(apiUrl, 'GET', '/health', undefined, 200);
+  await expectCall(apiUrl, 'GET', '/notes', undefined, 401);
+
+  line();
+  line(`1. Client credentials: ${idp.serviceClient.clientId} gets a token for itself`);
+  const serviceToken = await getClientCredentialsToken({
+    tokenEndpoint: idp.tokenEndpoint,
+    ...idp.serviceClient,
+    scope: 'notes:read notes:write',
+  });
+  const service = claimsOf(serviceToken);
+  line(`  token: sub=${service.sub} aud=${service.aud} scope="${service.scope}"`);
+  await expectCall(apiUrl, 'GET', '/notes', serviceToken, 200);
+  const created = await expectCall(apiUrl, 'POST', '/notes', serviceToken, 201, {
+    text: 'written by a service',
+  });
+  const { id } = (await created.json()) as { id: number };
+  await expectCall(apiUrl, 'DELETE', `/notes/${id}`, serviceToken, 403);
+
+  const redirectUri = `${apiUrl}/docs/oauth2-redirect.html`;
+  for (const [step, username, deleteStatus] of [
+    ['2', 'alice', 204],
+    ['3', 'bob', 403],
+  ] as const) {
+    line();
+    line(`${step}. Authorization code + PKCE: ${username} signs in through ${idp.spaClientId}`);
+    const { accessToken, transcript } = await loginWithPkce({
+      issuer: idp.issuer,
+      clientId: idp.spaClientId,
+      redirectUri,
+      username,
+      password: username,
+      scope: 'openid notes:read notes:write',
+    });
+    for (const entry of transcript) line(`  ${entry}`);
+    const claims = claimsOf(accessToken);
+    line(
+      `  token: sub=${claims.sub} roles=${JSON.stringify(claims.roles)} scope="${claims.scope}"`,
+    );
+    await expectCall(apiUrl, 'GET', '/me', accessToken, 200);
+    await expectCall(apiUrl, 'GET', '/notes', accessToken, 200);
+    const note = await expectCall(apiUrl, 'POST', '/notes', accessToken, 201, {
+      text: `by ${username}`,
+    });
+    const noteId = ((await note.json()) as { id: number }).id;
+    await expectCall(apiUrl, 'DELETE', `/notes/${noteId}`, accessToken, deleteStatus);
+  }
+} catch (err) {
+  failures += 1;
+  line(`FAIL ${err instanceof Error ? err.message : String(err)}`);
+} finally {
+  await sample.close();
+}
+
+line();
+line(
+  failures === 0
+    ? 'Every answer was the expected one.'
+    : `${failures} answer(s) differed from the expected.`,
+);
+process.exit(failures === 0 ? 0 : 1);
