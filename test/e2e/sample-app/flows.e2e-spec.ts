@@ -111,6 +111,23 @@ describe('sample app against its embedded OpenID provider (real HTTP)', () => {
     ).toBe(400);
   });
 
+  it('documents each operation with the scopes its @Scopes() require, and the provider login', async () => {
+    const doc = (await (await fetch(`${sample.apiUrl}/docs-json`)).json()) as {
+      paths: Record<string, Record<string, { security?: unknown }>>;
+      components: {
+        securitySchemes: Record<string, { flows: Record<string, Record<string, unknown>> }>;
+      };
+    };
+    expect(doc.paths['/notes'].get.security).toEqual([{ oidc: ['notes:read'] }]);
+    expect(doc.paths['/notes'].post.security).toEqual([{ oidc: ['notes:write'] }]);
+    expect(doc.paths['/notes/{id}'].delete.security).toEqual([{ oidc: [] }]);
+    expect(doc.paths['/health'].get.security).toEqual([]);
+    expect(doc.components.securitySchemes.oidc.flows.authorizationCode).toMatchObject({
+      authorizationUrl: idp.authorizationEndpoint,
+      tokenUrl: idp.tokenEndpoint,
+    });
+  });
+
   it('accepts tokens signed after the provider rotates its signing key', async () => {
     const before = await serviceToken();
     await idp.rotateSigningKey();

@@ -1,0 +1,113 @@
+import { jest } from '@jest/globals';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { getClientCredentialsToken } from '../../../sample-app/src/clients/client-credentials.js';
+import type { SampleApp } from '../../../sample-app/src/server.js';
+import { startSample } from '../../support/sample-app.js';
+
+jest.setTimeout(60_000);
+
+const CHROMIUM = '/usr/bin/chromium';
+const OUTPUT = join(import.meta.dirname, '..', '..', '..', 'test-output');
+const hasChromium = existsSync(CHROMIUM);
+
+if (!hasChromium) {
+  const message = `\n*** ${CHROMIUM} not found: the real-browser Swagger test cannot run. Install Debian's chromium (apt-get install chromium). ***\n`;
+  process.stderr.write(message);
+}
+
+// Without Chromium the test cannot mean anything; under CI that is a failure, not a skip.
+const browserTest = hasChromium || process.env.CI ? it : it.skip;
+
+describe('Swagger UI login in a real browser (headless Chromium)', () => {
+  let sample: SampleApp;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    sample = await startSample();
+    if (hasChromium || process.env.CI) {
+      browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        args: [
+          '--headless',
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+          '--no-first-run',
+        ],
+      });
+    }
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await sample.close();
+  });
+
+  /** Clicks Authorize, signs in at the provider's page in the popup, and returns authorized. */
+  async function authorize(page: Page, username: string): Promise<void> {
+    await page.goto(`${sample.apiUrl}/docs`);
+    await page.locator('.auth-wrapper .btn.authorize').click();
+    const popup = page.waitForEvent('popup');
+    await page.locator('.auth-btn-wrapper .btn.modal-btn.auth.authorize').click();
+    const login = await popup;
+    await login.locator('#username').fill(username);
+    await login.locator('#password').fill(username);
+    await login.locator('#login-submit').click();
+    await login.locator('#consent-allow').click();
+    await page.locator('.auth-btn-wrapper .btn.modal-btn.auth', { hasText: 'Logout' }).waitFor();
+    await page.locator('.auth-btn-wrapper .btn-done').click();
+  }
+
+  /** Runs one operation with Try it out and returns the HTTP status Swagger UI shows. */
+  async function tryItOut(
+    page: Page,
+    operationId: string,
+    params: Record<string, string> = {},
+  ): Promise<string> {
+    const operation = page.locator(`#operations-${operationId}`);
+    await operation.locator('.opblock-summary').click();
+    await operation.locator('.try-out__btn').click();
+    for (const [name, value] of Object.entries(params)) {
+      await operation.locator(`tr[data-param-name="${name}"] input`).fill(value);
+    }
+    await operation.locator('.execute').click();
+    const status = operation.locator('.live-responses-table .response .response-col_status');
+    await status.first().waitFor();
+    // The cell reads e.g. "403\nUndocumented" for statuses the document does not list.
+    return (await status.first().innerText()).trim().split(/\s+/)[0];
+  }
+
+  browserTest('alice authorizes through the provider and lists notes (200)', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await authorize(page, 'alice');
+    expect(await tryItOut(page, 'notes-NotesController_list')).toBe('200');
+    mkdirSync(OUTPUT, { recursive: true });
+    await page.screenshot({ path: join(OUTPUT, 'swagger-authorized.png'), fullPage: true });
+    await context.close();
+  });
+
+  browserTest('bob is authorized too, but the admin route answers 403', async () => {
+    const idp = sample.idp!;
+    const service = await getClientCredentialsToken({
+      tokenEndpoint: idp.tokenEndpoint,
+      ...idp.serviceClient,
+      scope: 'notes:write',
+    });
+    const created = await fetch(`${sample.apiUrl}/notes`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${service}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ text: 'to be deleted' }),
+    });
+    const { id } = (await created.json()) as { id: number };
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await authorize(page, 'bob');
+    expect(await tryItOut(page, 'notes-NotesController_remove', { id: String(id) })).toBe('403');
+    await context.close();
+  });
+});
