@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'coverage/', 'test-output/', 'sample-app/.data/', 'sample-app/dist/'] },
+  { ignores: ['dist/', 'build/', 'coverage/', 'test-output/', 'sample-app/.data/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -24,7 +24,9 @@ export class OidcAuthWarmUp implements OnApplicationBootstrap {
       if (status.loaded) continue;
       const message = `Could not load the signing keys of ${keySet.issuer}: ${status.lastError}`;
       if (this.options.failOnStartup) throw new Error(`OidcAuthModule: ${message}`);
-      this.logger.warn(`${message}. Requests are answered 503 until they load; retrying on demand.`);
+      this.logger.warn(
+        `${message}. Requests are answered 503 until they load; retrying on demand.`,
+      );
     }
   }
 }
