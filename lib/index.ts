@@ -53,3 +53,7 @@ export type { OpenApiSecurityOptions } from './nest/openapi-security.js';
 export { OidcAuthEvents } from './nest/oidc-auth.events.js';
 export type { AuthEvent } from './nest/oidc-auth.events.js';
 export { VerifiedTokenCache } from './verification/verified-token-cache.js';
+export {
+  ProtectedResourceMetadata,
+  protectedResourceMetadataUrl,
+} from './nest/protected-resource.js';

@@ -6,6 +6,7 @@ import { OidcAuthGuard } from './oidc-auth.guard.js';
 import { OIDC_AUTH_OPTIONS } from './oidc-auth.options.js';
 import { OidcAuthStrategy } from './oidc-auth.strategy.js';
 import { OidcAuthWarmUp } from './oidc-auth.warm-up.js';
+import { ProtectedResourceMetadata } from './protected-resource.js';
 import { RoutePolicyReader } from './route-policy.js';
 import { tokenVerifierProvider, verifiedTokenCacheProvider } from './token-verifier.provider.js';
 import { VerifiedTokenCache } from '../verification/verified-token-cache.js';
@@ -23,6 +24,7 @@ import { VerifiedTokenCache } from '../verification/verified-token-cache.js';
     OidcAuthEvents,
     OidcAuthGuard,
     OidcAuthWarmUp,
+    ProtectedResourceMetadata,
   ],
   exports: [
     TokenVerifier,

@@ -19,6 +19,17 @@ export interface OidcAuthModuleOptions {
   warmUp?: boolean;
   /** Stop the application when the warm-up cannot load an issuer's keys. Default false. */
   failOnStartup?: boolean;
+  /**
+   * Publish RFC 9728 protected-resource metadata and point `WWW-Authenticate` challenges at it
+   * (`resource_metadata`), so clients can discover how to get a token. Off unless set.
+   */
+  protectedResource?: {
+    /** The API's resource identifier, an https URL (http on loopback for development). */
+    resource: string;
+    /** Default: every trusted issuer that is not a multi-tenant template. */
+    authorizationServers?: string[];
+    resourceName?: string;
+  };
   /** The verified-token cache: repeated tokens skip the signature check. On by default. */
   cache?: { enabled?: boolean; maxEntries?: number };
 }

@@ -31,10 +31,14 @@ function paths(value: unknown): string[] {
  * the same reader as the guard, for documentation, audits and snapshot tests.
  */
 export function routeTable(app: INestApplicationContext): RouteEntry[] {
-  const reader = app.get(RoutePolicyReader);
+  return collectRoutes(app.get(ModulesContainer), app.get(RoutePolicyReader));
+}
+
+/** `routeTable` for code that has the container injected rather than the application. */
+export function collectRoutes(modules: ModulesContainer, reader: RoutePolicyReader): RouteEntry[] {
   const scanner = new MetadataScanner();
   const routes: RouteEntry[] = [];
-  for (const module of app.get(ModulesContainer).values()) {
+  for (const module of modules.values()) {
     for (const wrapper of module.controllers.values()) {
       const controller = wrapper.metatype as Type | null;
       if (!controller) continue;

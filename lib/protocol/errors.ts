@@ -29,6 +29,8 @@ export type RefusalReason =
  */
 export abstract class OidcAuthError extends Error {
   abstract readonly reason: RefusalReason;
+  /** The trusted issuer the token named, once known: for logs, never for the client. */
+  issuer?: string;
 
   constructor(message: string) {
     super(message);
@@ -92,7 +94,7 @@ export class KeysUnavailableError extends OidcAuthError {
   readonly reason = 'jwks_unavailable' as const;
 
   constructor(
-    readonly issuer: string,
+    override readonly issuer: string,
     readonly retryAfterSeconds: number,
   ) {
     super('The signing keys of the token issuer are temporarily unavailable');

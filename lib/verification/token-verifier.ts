@@ -1,8 +1,10 @@
-import { KeyObject } from 'node:crypto';
-import { InvalidTokenError } from '../protocol/errors.js';
+import type { KeyObject } from 'node:crypto';
+import jwt from 'jsonwebtoken';
+import { InvalidTokenError, OidcAuthError } from '../protocol/errors.js';
 import { type Algorithm, isAlgorithm, keyTypeFor } from './algorithms.js';
 import { type JwtClaims, listClaim } from './claims.js';
 import { IssuerRegistry } from './issuer-registry.js';
+import { fromJsonWebTokenError } from './jsonwebtoken-errors.js';
 import { decodeUnverified, type JoseHeader } from './jwt-parts.js';
 import { OidcPrincipal } from './principal.js';
 import { TrustedIssuer } from './trusted-issuer.js';
@@ -13,6 +15,14 @@ export interface KeyResolution {
   algorithm: Algorithm;
   key: KeyObject;
   header: JoseHeader;
+}
+
+/** A token that passed every check, with what the verified-token cache needs to retire it. */
+export interface VerifiedToken {
+  principal: OidcPrincipal;
+  /** The trusted issuer entry (for `{tenantid}` issuers, the template). */
+  issuer: string;
+  kid: string | undefined;
 }
 
 export interface VerifierOptions {
@@ -33,10 +43,11 @@ function normalizeTyp(typ: string): string {
 }
 
 /**
- * Verification rules on top of the JWS signature check (which passport-jwt delegates to
- * jsonwebtoken): what must hold of the header before a key is chosen, and what must hold of the
- * claims afterwards. RFC 8725 throughout: algorithms allow-listed per issuer and matched to the
- * key; `jku`, `x5u`, `jwk` and `x5c` headers are never used to find keys.
+ * Verification rules around the JWS signature check, which jsonwebtoken performs: what must hold
+ * of the header before a key is chosen, and what must hold of the claims afterwards. RFC 8725
+ * throughout: algorithms allow-listed per issuer and matched to the key; `jku`, `x5u`, `jwk` and
+ * `x5c` headers are never used to find keys. `verify()` runs all three steps; the passport
+ * strategy runs the same first and last steps around passport-jwt's own jsonwebtoken call.
  */
 export class TokenVerifier {
   private readonly now: () => number;
@@ -57,9 +68,38 @@ export class TokenVerifier {
     return this.options.clockToleranceSeconds;
   }
 
-  async resolveKey(token: string): Promise<KeyResolution> {
+  async verify(token: string): Promise<VerifiedToken> {
     const { header, payload } = decodeUnverified(token);
     const issuer = this.registry.select(payload);
+    try {
+      const { algorithm, key } = await this.keyFor(header, issuer);
+      let claims: JwtClaims;
+      try {
+        claims = jwt.verify(token, key, {
+          algorithms: [algorithm],
+          clockTolerance: this.options.clockToleranceSeconds,
+        }) as JwtClaims;
+      } catch (err) {
+        throw fromJsonWebTokenError(err);
+      }
+      return {
+        principal: this.checkClaims(claims, issuer),
+        issuer: issuer.issuer,
+        kid: header.kid,
+      };
+    } catch (err) {
+      if (err instanceof OidcAuthError) err.issuer ??= issuer.issuer;
+      throw err;
+    }
+  }
+
+  /** The header checks and key lookup alone, for passport-jwt's `secretOrKeyProvider`. */
+  async resolveKey(token: string): Promise<KeyResolution> {
+    const { header, payload } = decodeUnverified(token);
+    return this.keyFor(header, this.registry.select(payload));
+  }
+
+  private async keyFor(header: JoseHeader, issuer: TrustedIssuer): Promise<KeyResolution> {
     const algorithm = header.alg;
     if (!isAlgorithm(algorithm) || !issuer.algorithms.has(algorithm)) {
       throw new InvalidTokenError(
@@ -112,7 +152,7 @@ export class TokenVerifier {
     return key;
   }
 
-  /** Checks the claims of a token whose signature, `exp` and `nbf` jsonwebtoken has verified. */
+  /** Checks the claims of a token whose signature jsonwebtoken has verified. */
   checkClaims(claims: JwtClaims, issuer: TrustedIssuer): OidcPrincipal {
     const nowSeconds = this.now() / 1000;
     const tolerance = this.options.clockToleranceSeconds;

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { VerificationKey } from './key-set.js';
 import type { OidcPrincipal } from './principal.js';
@@ -35,7 +35,7 @@ export class VerifiedTokenCache {
   }
 
   private static keyOf(token: string): string {
-    return createHash('sha256').update(token).digest('base64url');
+    return hash('sha256', token, 'base64url');
   }
 
   get(token: string): OidcPrincipal | undefined {

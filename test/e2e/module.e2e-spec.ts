@@ -1,4 +1,5 @@
-import { Controller, Get, UseGuards } from '@nestjs/common';
+import { Controller, Get, Req, UseGuards } from '@nestjs/common';
+import { AuthGuard } from '@nestjs/passport';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host.js';
 import { Test } from '@nestjs/testing';
@@ -7,6 +8,7 @@ import request from 'supertest';
 import {
   OidcAuthConfigError,
   OidcAuthGuard,
+  OIDC_AUTH_STRATEGY,
   OidcAuthModule,
   type OidcPrincipal,
   Principal,
@@ -176,6 +178,37 @@ describe('OidcAuthModule', () => {
       .get('/guarded')
       .set(bearer(await first.mint({ sub: 'carol' })));
     expect(res.body).toEqual({ subject: 'carol' });
+    await app.close();
+  });
+
+  it("registers a passport strategy for AuthGuard('oidc-auth') compositions", async () => {
+    @Controller('passport')
+    class PassportController {
+      @UseGuards(AuthGuard(OIDC_AUTH_STRATEGY))
+      @Get()
+      guarded(@Req() request: { user: OidcPrincipal }) {
+        return { subject: request.user.subject, scopes: [...request.user.scopes] };
+      }
+    }
+    const app = await createTestApp(
+      OidcAuthModule.forRoot({
+        issuers: [{ issuer: first.issuer, audience: first.audience }],
+        globalGuard: false,
+      }),
+      { controllers: [PassportController] },
+    );
+    const server = app.getHttpServer();
+    const ok = await request(server)
+      .get('/passport')
+      .set(bearer(await first.mint({ sub: 'dave', scope: 'a b' })));
+    expect(ok.body).toEqual({ subject: 'dave', scopes: ['a', 'b'] });
+    for (const token of [
+      await first.mint({ aud: 'api://elsewhere' }),
+      await first.mint({}, { expiresIn: null }),
+      await second.mint(),
+    ]) {
+      expect((await request(server).get('/passport').set(bearer(token))).status).toBe(401);
+    }
     await app.close();
   });
 

@@ -1,0 +1,72 @@
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost, ModulesContainer } from '@nestjs/core';
+import { OidcAuthConfigError } from '../verification/config-error.js';
+import { TokenVerifier } from '../verification/token-verifier.js';
+import { OIDC_AUTH_OPTIONS, type OidcAuthModuleOptions } from './oidc-auth.options.js';
+import { RoutePolicyReader } from './route-policy.js';
+import { collectRoutes } from './route-table.js';
+
+const WELL_KNOWN = '/.well-known/oauth-protected-resource';
+
+/** Where RFC 9728 §3.1 puts the metadata of a resource: the well-known prefix before its path. */
+export function protectedResourceMetadataPath(resource: string): string {
+  let url: URL;
+  try {
+    url = new URL(resource);
+  } catch {
+    throw new OidcAuthConfigError(
+      'protectedResource.resource',
+      `must be a URL, got ${JSON.stringify(resource)}`,
+    );
+  }
+  return `${WELL_KNOWN}${url.pathname.replace(/\/+$/, '')}`;
+}
+
+export function protectedResourceMetadataUrl(resource: string): string {
+  return new URL(protectedResourceMetadataPath(resource), resource).href;
+}
+
+/**
+ * Serves the OAuth 2.0 Protected Resource Metadata document (RFC 9728), so clients (MCP clients
+ * among them) learn which authorization servers issue tokens for this API and which scopes exist.
+ * The scopes come from the routes' `@Scopes()`/`@AnyScope()`, the servers from the trusted issuers.
+ */
+@Injectable()
+export class ProtectedResourceMetadata implements OnModuleInit {
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly modules: ModulesContainer,
+    private readonly policies: RoutePolicyReader,
+    private readonly verifier: TokenVerifier,
+    @Inject(OIDC_AUTH_OPTIONS) private readonly options: OidcAuthModuleOptions,
+  ) {}
+
+  document(): Record<string, unknown> {
+    const config = this.options.protectedResource!;
+    const scopes = collectRoutes(this.modules, this.policies).flatMap((r) =>
+      r.policy.scopes.flat(),
+    );
+    const servers =
+      config.authorizationServers ??
+      this.verifier.registry.issuers.filter((i) => !i.isTemplate).map((i) => i.issuer);
+    return {
+      resource: config.resource,
+      authorization_servers: servers,
+      scopes_supported: [...new Set(scopes)].sort(),
+      bearer_methods_supported: this.options.allowQueryToken ? ['header', 'query'] : ['header'],
+      ...(config.resourceName ? { resource_name: config.resourceName } : {}),
+    };
+  }
+
+  onModuleInit(): void {
+    const config = this.options.protectedResource;
+    const adapter = this.adapterHost.httpAdapter;
+    if (!config || !adapter) return;
+    // Registered on the HTTP adapter rather than as a controller: it exists only when enabled and
+    // stays out of route tables and OpenAPI documents.
+    adapter.get(protectedResourceMetadataPath(config.resource), (_req: unknown, res: unknown) => {
+      adapter.setHeader(res, 'Cache-Control', 'max-age=300');
+      adapter.reply(res, this.document(), 200);
+    });
+  }
+}
