@@ -6,10 +6,13 @@ import { NotesService } from './notes/notes.service.js';
 
 @Module({})
 export class AppModule {
-  static forIssuers(issuers: IssuerOptions[]): DynamicModule {
+  /** `resource` is the API's own URL, published in its RFC 9728 metadata. */
+  static forIssuers(issuers: IssuerOptions[], resource: string): DynamicModule {
     return {
       module: AppModule,
-      imports: [OidcAuthModule.forRoot({ issuers, realm: 'notes' })],
+      imports: [
+        OidcAuthModule.forRoot({ issuers, realm: 'notes', protectedResource: { resource } }),
+      ],
       controllers: [HealthController, NotesController],
       providers: [NotesService],
     };

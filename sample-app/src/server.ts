@@ -72,7 +72,7 @@ export async function startSampleApp(
     issuers = settings.issuers;
     login = await swaggerLoginFrom(settings.discoveryUrl);
   }
-  const app = await NestFactory.create(AppModule.forIssuers(issuers), {
+  const app = await NestFactory.create(AppModule.forIssuers(issuers, apiUrl), {
     logger: env.SAMPLE_APP_QUIET ? ['error'] : undefined,
   });
   if (login) setupSwagger(app, apiUrl, login);

@@ -111,6 +111,19 @@ describe('sample app against its embedded OpenID provider (real HTTP)', () => {
     ).toBe(400);
   });
 
+  it('publishes RFC 9728 metadata and points its challenges at it', async () => {
+    const metadata = await fetch(`${sample.apiUrl}/.well-known/oauth-protected-resource`);
+    expect(await metadata.json()).toEqual({
+      resource: sample.apiUrl,
+      authorization_servers: [idp.issuer],
+      scopes_supported: ['notes:read', 'notes:write'],
+      bearer_methods_supported: ['header'],
+    });
+    expect((await call('GET', '/notes')).headers.get('www-authenticate')).toBe(
+      `Bearer realm="notes", resource_metadata="${sample.apiUrl}/.well-known/oauth-protected-resource"`,
+    );
+  });
+
   it('documents each operation with the scopes its @Scopes() require, and the provider login', async () => {
     const doc = (await (await fetch(`${sample.apiUrl}/docs-json`)).json()) as {
       paths: Record<string, Record<string, { security?: unknown }>>;
