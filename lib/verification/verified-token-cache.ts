@@ -19,27 +19,60 @@ interface Entry {
   expiresAt: number;
 }
 
+// The doorkeeper: one bit per token digest, 2^20 bits (128 KiB), cleared after this many marks so
+// that it never fills up (about 10% of bits set at most, so few tokens are admitted on first sight).
+const DOORKEEPER_BITS = 1 << 20;
+const DOORKEEPER_RESET = 100_000;
+
 /**
  * Remembers tokens whose signature and claims were verified, so a client repeating its token
  * skips the signature check. Keyed by a SHA-256 of the whole token (a changed byte anywhere is a
  * miss); bounded; an entry dies with its token's `exp` and when its key leaves the issuer's key set.
  * Route policy is not cached: scopes and roles are checked on every request.
+ *
+ * A token is admitted on its second verification only (a TinyLFU-style doorkeeper): a stream of
+ * one-off tokens then costs a bit each instead of churning the cache, which would keep the garbage
+ * collector busy and the heap large for no hits.
  */
 export class VerifiedTokenCache {
   private readonly entries: LRUCache<string, Entry>;
   private readonly now: () => number;
+  private readonly seen = new Uint32Array(DOORKEEPER_BITS / 32);
+  private marks = 0;
+  // get() and set() of one request see the same token; hash it once.
+  private lastToken: string | undefined;
+  private lastDigest: Buffer = Buffer.alloc(0);
 
   constructor(private readonly options: VerifiedTokenCacheOptions) {
     this.entries = new LRUCache({ max: options.maxEntries });
     this.now = options.now ?? Date.now;
   }
 
-  private static keyOf(token: string): string {
-    return hash('sha256', token, 'base64url');
+  private digestOf(token: string): Buffer {
+    if (token !== this.lastToken) {
+      this.lastDigest = hash('sha256', token, 'buffer');
+      this.lastToken = token;
+    }
+    return this.lastDigest;
+  }
+
+  /** Marks the digest as seen; true when it had been seen already. */
+  private seenBefore(digest: Buffer): boolean {
+    const bit = digest.readUInt32LE(0) & (DOORKEEPER_BITS - 1);
+    const word = bit >>> 5;
+    const mask = 1 << (bit & 31);
+    if (this.seen[word] & mask) return true;
+    this.seen[word] |= mask;
+    this.marks += 1;
+    if (this.marks >= DOORKEEPER_RESET) {
+      this.seen.fill(0);
+      this.marks = 0;
+    }
+    return false;
   }
 
   get(token: string): OidcPrincipal | undefined {
-    const key = VerifiedTokenCache.keyOf(token);
+    const key = this.digestOf(token).toString('base64url');
     const entry = this.entries.get(key);
     if (!entry) return undefined;
     if (this.now() >= entry.expiresAt) {
@@ -52,7 +85,9 @@ export class VerifiedTokenCache {
   set(token: string, principal: OidcPrincipal, issuer: string, kid: string | undefined): void {
     const expiresAt = principal.expiresAt.getTime() + this.options.clockToleranceSeconds * 1000;
     if (this.now() >= expiresAt) return;
-    this.entries.set(VerifiedTokenCache.keyOf(token), { principal, issuer, kid, expiresAt });
+    const digest = this.digestOf(token);
+    if (!this.seenBefore(digest)) return;
+    this.entries.set(digest.toString('base64url'), { principal, issuer, kid, expiresAt });
   }
 
   /** Drops the tokens of `issuer` signed by keys it no longer publishes. */

@@ -12,15 +12,31 @@ const principal = (expSeconds: number) =>
     {},
   );
 
+/** Tokens are admitted on their second verification; these tests are about what happens after. */
+function store(c: VerifiedTokenCache, ...args: Parameters<VerifiedTokenCache['set']>) {
+  c.set(...args);
+  c.set(...args);
+}
+
 describe('VerifiedTokenCache', () => {
   let now = 1_000_000_000_000;
   const cache = (maxEntries = 10) =>
     new VerifiedTokenCache({ maxEntries, clockToleranceSeconds: 60, now: () => now });
 
+  it('admits a token on its second verification, so one-off tokens do not churn it', () => {
+    const c = cache();
+    const p = principal(now / 1000 + 300);
+    c.set('once', p, 'https://idp', 'k1');
+    expect(c.get('once')).toBeUndefined();
+    expect(c.size).toBe(0);
+    c.set('once', p, 'https://idp', 'k1');
+    expect(c.get('once')).toBe(p);
+  });
+
   it('returns the principal for the same token only', () => {
     const c = cache();
     const p = principal(now / 1000 + 300);
-    c.set('a.b.c', p, 'https://idp', 'k1');
+    store(c, 'a.b.c', p, 'https://idp', 'k1');
     expect(c.get('a.b.c')).toBe(p);
     expect(c.get('a.b.d')).toBeUndefined();
     expect(c.get('a.b.c ')).toBeUndefined();
@@ -28,7 +44,7 @@ describe('VerifiedTokenCache', () => {
 
   it('forgets an entry once its token is expired beyond the tolerance', () => {
     const c = cache();
-    c.set('t', principal(now / 1000 + 10), 'https://idp', 'k1');
+    store(c, 't', principal(now / 1000 + 10), 'https://idp', 'k1');
     now += 69_000;
     expect(c.get('t')).toBeDefined();
     now += 1_000;
@@ -38,26 +54,26 @@ describe('VerifiedTokenCache', () => {
 
   it('does not store a token that is already expired', () => {
     const c = cache();
-    c.set('t', principal(now / 1000 - 61), 'https://idp', 'k1');
+    store(c, 't', principal(now / 1000 - 61), 'https://idp', 'k1');
     expect(c.size).toBe(0);
   });
 
   it('evicts the least recently used beyond its bound', () => {
     const c = cache(2);
     const p = principal(now / 1000 + 300);
-    c.set('a', p, 'i', 'k');
-    c.set('b', p, 'i', 'k');
+    store(c, 'a', p, 'i', 'k');
+    store(c, 'b', p, 'i', 'k');
     c.get('a');
-    c.set('c', p, 'i', 'k');
+    store(c, 'c', p, 'i', 'k');
     expect([c.get('a'), c.get('b'), c.get('c')].map(Boolean)).toEqual([true, false, true]);
   });
 
   it('drops tokens of keys their issuer no longer publishes, and only those', () => {
     const c = cache();
     const p = principal(now / 1000 + 300);
-    c.set('old', p, 'https://idp', 'k1');
-    c.set('new', p, 'https://idp', 'k2');
-    c.set('elsewhere', p, 'https://other', 'k1');
+    store(c, 'old', p, 'https://idp', 'k1');
+    store(c, 'new', p, 'https://idp', 'k2');
+    store(c, 'elsewhere', p, 'https://other', 'k1');
     const key = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey;
     c.retainKeys('https://idp', [{ kid: 'k2', key }]);
     expect([c.get('old'), c.get('new'), c.get('elsewhere')].map(Boolean)).toEqual([
