@@ -1,6 +1,6 @@
 export { OidcAuthModule } from './nest/oidc-auth.module.js';
 export type { OidcAuthModuleOptions, OidcAuthModuleExtras } from './nest/oidc-auth.options.js';
-export { OIDC_AUTH_OPTIONS } from './nest/oidc-auth.options.js';
+export { OIDC_AUTH_GLOBAL_GUARD, OIDC_AUTH_OPTIONS } from './nest/oidc-auth.options.js';
 export { OidcAuthGuard } from './nest/oidc-auth.guard.js';
 export { OidcAuthStrategy, OIDC_AUTH_STRATEGY } from './nest/oidc-auth.strategy.js';
 export { RoutePolicyReader, enforcePolicy } from './nest/route-policy.js';
@@ -53,7 +53,6 @@ export type { OpenApiSecurityOptions } from './nest/openapi-security.js';
 export { OidcAuthEvents } from './nest/oidc-auth.events.js';
 export type { AuthEvent } from './nest/oidc-auth.events.js';
 export { VerifiedTokenCache } from './verification/verified-token-cache.js';
-export {
-  ProtectedResourceMetadata,
-  protectedResourceMetadataUrl,
-} from './nest/protected-resource.js';
+export { ProtectedResourceMetadata } from './nest/protected-resource.js';
+export { protectedResourceMetadataUrl } from './protocol/resource-metadata.js';
+export { policyOf, describePolicy, RouteAudit } from './nest/route-audit.js';

@@ -15,7 +15,7 @@ import { TokenVerifier } from '../verification/token-verifier.js';
 import { VerifiedTokenCache } from '../verification/verified-token-cache.js';
 import { OidcAuthEvents } from './oidc-auth.events.js';
 import { OIDC_AUTH_OPTIONS, type OidcAuthModuleOptions } from './oidc-auth.options.js';
-import { protectedResourceMetadataUrl } from './protected-resource.js';
+import { protectedResourceMetadataUrl } from '../protocol/resource-metadata.js';
 import { enforcePolicy, RoutePolicyReader } from './route-policy.js';
 
 interface HttpRequest {
@@ -48,7 +48,7 @@ function loggable(value: string | undefined): string | undefined {
 @Injectable()
 export class OidcAuthGuard implements CanActivate {
   private readonly logger = new Logger(OidcAuthGuard.name);
-  private readonly challenge: ChallengeOptions;
+  private challengeOptions?: ChallengeOptions;
 
   constructor(
     private readonly policies: RoutePolicyReader,
@@ -56,14 +56,7 @@ export class OidcAuthGuard implements CanActivate {
     private readonly events: OidcAuthEvents,
     @Inject(OIDC_AUTH_OPTIONS) private readonly options: OidcAuthModuleOptions,
     @Optional() private readonly cache?: VerifiedTokenCache,
-  ) {
-    this.challenge = {
-      realm: options.realm ?? 'api',
-      resourceMetadata:
-        options.protectedResource &&
-        protectedResourceMetadataUrl(options.protectedResource.resource),
-    };
-  }
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const policy = this.policies.of(context);
@@ -114,6 +107,16 @@ export class OidcAuthGuard implements CanActivate {
     return true;
   }
 
+  // Built on first use: ProtectedResourceMetadata reports a bad resource URL at startup first.
+  private challenge(): ChallengeOptions {
+    const resource = this.options.protectedResource?.resource;
+    this.challengeOptions ??= {
+      realm: this.options.realm ?? 'api',
+      resourceMetadata: resource && protectedResourceMetadataUrl(resource),
+    };
+    return this.challengeOptions;
+  }
+
   private routeOf(request: HttpRequest): string {
     const path = request.route?.path ?? request.routeOptions?.url ?? request.url?.split('?')[0];
     return `${request.method ?? 'GET'} ${loggable(path) ?? '/'}`;
@@ -126,7 +129,7 @@ export class OidcAuthGuard implements CanActivate {
     response: HttpResponse,
     principal: OidcPrincipal | undefined,
   ): HttpException {
-    const answer = toBearerErrorResponse(err, this.challenge);
+    const answer = toBearerErrorResponse(err, this.challenge());
     const event = {
       outcome: 'refused' as const,
       route: this.routeOf(request),

@@ -3,10 +3,11 @@ import { TokenVerifier } from '../verification/token-verifier.js';
 import { ConfigurableModuleClass } from './oidc-auth.module-definition.js';
 import { OidcAuthEvents } from './oidc-auth.events.js';
 import { OidcAuthGuard } from './oidc-auth.guard.js';
-import { OIDC_AUTH_OPTIONS } from './oidc-auth.options.js';
+import { OIDC_AUTH_GLOBAL_GUARD, OIDC_AUTH_OPTIONS } from './oidc-auth.options.js';
 import { OidcAuthStrategy } from './oidc-auth.strategy.js';
 import { OidcAuthWarmUp } from './oidc-auth.warm-up.js';
 import { ProtectedResourceMetadata } from './protected-resource.js';
+import { RouteAudit } from './route-audit.js';
 import { RoutePolicyReader } from './route-policy.js';
 import { tokenVerifierProvider, verifiedTokenCacheProvider } from './token-verifier.provider.js';
 import { VerifiedTokenCache } from '../verification/verified-token-cache.js';
@@ -25,6 +26,7 @@ import { VerifiedTokenCache } from '../verification/verified-token-cache.js';
     OidcAuthGuard,
     OidcAuthWarmUp,
     ProtectedResourceMetadata,
+    RouteAudit,
   ],
   exports: [
     TokenVerifier,
@@ -33,6 +35,7 @@ import { VerifiedTokenCache } from '../verification/verified-token-cache.js';
     OidcAuthEvents,
     OidcAuthGuard,
     OIDC_AUTH_OPTIONS,
+    OIDC_AUTH_GLOBAL_GUARD,
   ],
 })
 export class OidcAuthModule extends ConfigurableModuleClass {}

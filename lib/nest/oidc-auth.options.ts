@@ -3,6 +3,9 @@ import { type IssuerOptions, type KeySetTuning } from '../verification/issuer-op
 /** Injection token of the module's options (also what `forRootAsync`'s factory provides). */
 export const OIDC_AUTH_OPTIONS = Symbol('OIDC_AUTH_OPTIONS');
 
+/** Injection token of the `globalGuard` extra: whether `OidcAuthGuard` is the APP_GUARD. */
+export const OIDC_AUTH_GLOBAL_GUARD = Symbol('OIDC_AUTH_GLOBAL_GUARD');
+
 /** Everything `OidcAuthModule.forRoot()` / `forRootAsync()` accepts. */
 export interface OidcAuthModuleOptions {
   /** Trusted issuers. Presets that return several entries (e.g. `azureAd()`) can be listed as they are. */
@@ -29,6 +32,13 @@ export interface OidcAuthModuleOptions {
     /** Default: every trusted issuer that is not a multi-tenant template. */
     authorizationServers?: string[];
     resourceName?: string;
+  };
+  /** The route table logged at bootstrap, and what it must satisfy. */
+  audit?: {
+    /** Log every route with its policy at bootstrap. Default true. */
+    log?: boolean;
+    /** Stop the application when an authenticated route has no `@Scopes`/`@Roles`. Default false. */
+    requirePolicy?: boolean;
   };
   /** The verified-token cache: repeated tokens skip the signature check. On by default. */
   cache?: { enabled?: boolean; maxEntries?: number };

@@ -1,36 +1,32 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost, ModulesContainer } from '@nestjs/core';
+import {
+  InvalidResourceError,
+  protectedResourceMetadataPath,
+} from '../protocol/resource-metadata.js';
 import { OidcAuthConfigError } from '../verification/config-error.js';
 import { TokenVerifier } from '../verification/token-verifier.js';
 import { OIDC_AUTH_OPTIONS, type OidcAuthModuleOptions } from './oidc-auth.options.js';
 import { RoutePolicyReader } from './route-policy.js';
 import { collectRoutes } from './route-table.js';
 
-const WELL_KNOWN = '/.well-known/oauth-protected-resource';
-
-/** Where RFC 9728 §3.1 puts the metadata of a resource: the well-known prefix before its path. */
-export function protectedResourceMetadataPath(resource: string): string {
-  let url: URL;
-  try {
-    url = new URL(resource);
-  } catch {
-    throw new OidcAuthConfigError(
-      'protectedResource.resource',
-      `must be a URL, got ${JSON.stringify(resource)}`,
-    );
-  }
-  return `${WELL_KNOWN}${url.pathname.replace(/\/+$/, '')}`;
-}
-
-export function protectedResourceMetadataUrl(resource: string): string {
-  return new URL(protectedResourceMetadataPath(resource), resource).href;
-}
-
 /**
  * Serves the OAuth 2.0 Protected Resource Metadata document (RFC 9728), so clients (MCP clients
  * among them) learn which authorization servers issue tokens for this API and which scopes exist.
  * The scopes come from the routes' `@Scopes()`/`@AnyScope()`, the servers from the trusted issuers.
  */
+/** The metadata path, or the startup error naming the option. */
+export function metadataPath(resource: string): string {
+  try {
+    return protectedResourceMetadataPath(resource);
+  } catch (err) {
+    if (err instanceof InvalidResourceError) {
+      throw new OidcAuthConfigError('protectedResource.resource', err.message);
+    }
+    throw err;
+  }
+}
+
 @Injectable()
 export class ProtectedResourceMetadata implements OnModuleInit {
   constructor(
@@ -43,7 +39,7 @@ export class ProtectedResourceMetadata implements OnModuleInit {
 
   document(): Record<string, unknown> {
     const config = this.options.protectedResource!;
-    const scopes = collectRoutes(this.modules, this.policies).flatMap((r) =>
+    const scopes = collectRoutes(this.modules, this.policies, undefined).flatMap((r) =>
       r.policy.scopes.flat(),
     );
     const servers =
@@ -64,7 +60,7 @@ export class ProtectedResourceMetadata implements OnModuleInit {
     if (!config || !adapter) return;
     // Registered on the HTTP adapter rather than as a controller: it exists only when enabled and
     // stays out of route tables and OpenAPI documents.
-    adapter.get(protectedResourceMetadataPath(config.resource), (_req: unknown, res: unknown) => {
+    adapter.get(metadataPath(config.resource), (_req: unknown, res: unknown) => {
       adapter.setHeader(res, 'Cache-Control', 'max-age=300');
       adapter.reply(res, this.document(), 200);
     });

@@ -1,6 +1,7 @@
 import { type INestApplicationContext, RequestMethod, type Type } from '@nestjs/common';
-import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
+import { GUARDS_METADATA, METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
 import { MetadataScanner, ModulesContainer } from '@nestjs/core';
+import { OidcAuthGuard } from './oidc-auth.guard.js';
 import { type RoutePolicy, RoutePolicyReader } from './route-policy.js';
 
 /** One HTTP route of an application and the policy the guard applies to it. */
@@ -11,6 +12,8 @@ export interface RouteEntry {
   controller: string;
   handler: string;
   policy: RoutePolicy;
+  /** `@UseGuards(OidcAuthGuard)` on the handler or its controller. */
+  guardedExplicitly: boolean;
 }
 
 function joinPath(...parts: string[]): string {
@@ -31,11 +34,20 @@ function paths(value: unknown): string[] {
  * the same reader as the guard, for documentation, audits and snapshot tests.
  */
 export function routeTable(app: INestApplicationContext): RouteEntry[] {
-  return collectRoutes(app.get(ModulesContainer), app.get(RoutePolicyReader));
+  return collectRoutes(app.get(ModulesContainer), app.get(RoutePolicyReader), OidcAuthGuard);
 }
 
 /** `routeTable` for code that has the container injected rather than the application. */
-export function collectRoutes(modules: ModulesContainer, reader: RoutePolicyReader): RouteEntry[] {
+function usesGuard(target: object, guard: unknown): boolean {
+  const guards: unknown[] = Reflect.getMetadata(GUARDS_METADATA, target) ?? [];
+  return guard !== undefined && guards.includes(guard);
+}
+
+export function collectRoutes(
+  modules: ModulesContainer,
+  reader: RoutePolicyReader,
+  guard: unknown,
+): RouteEntry[] {
   const scanner = new MetadataScanner();
   const routes: RouteEntry[] = [];
   for (const module of modules.values()) {
@@ -49,6 +61,7 @@ export function collectRoutes(modules: ModulesContainer, reader: RoutePolicyRead
         if (routePath === undefined) continue;
         const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) ?? 0];
         const policy = reader.for(controller, handler);
+        const guardedExplicitly = usesGuard(handler, guard) || usesGuard(controller, guard);
         for (const prefix of prefixes) {
           for (const path of paths(routePath)) {
             routes.push({
@@ -57,6 +70,7 @@ export function collectRoutes(modules: ModulesContainer, reader: RoutePolicyRead
               controller: controller.name,
               handler: name,
               policy,
+              guardedExplicitly,
             });
           }
         }
