@@ -1,4 +1,4 @@
-import { Controller, Get, type LoggerService, UseGuards } from '@nestjs/common';
+import { Controller, Get, type LoggerService, type Type, UseGuards } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import {
   OidcAuthGuard,
@@ -47,7 +47,7 @@ describe('route policy audit', () => {
 
   async function boot(
     options: Partial<OidcAuthModuleOptions> & { globalGuard?: boolean },
-    controllers = TEST_CONTROLLERS,
+    controllers: Type[] = TEST_CONTROLLERS,
   ) {
     const logger = new RecordingLogger();
     const ref = await Test.createTestingModule({
