@@ -14,18 +14,53 @@ export interface UnverifiedJwt {
 }
 
 const SEGMENT = /^[A-Za-z0-9_-]+$/;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Counts the members of a JSON object text at its top level. JSON.parse keeps the last of
+ * duplicate names silently, so two `aud` or `alg` members could mean different things to different
+ * parsers (RFC 7515 §5.2 and RFC 7519 §4 require rejecting them); comparing this count with the
+ * parsed object's keys finds them without a second parser.
+ */
+function topLevelMemberCount(json: string): number {
+  let depth = 0;
+  let members = 0;
+  let inString = false;
+  for (let i = 0; i < json.length; i += 1) {
+    const c = json.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i += 1;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) {
+      inString = true;
+    } else if (c === 0x7b || c === 0x5b) {
+      depth += 1;
+    } else if (c === 0x7d || c === 0x5d) {
+      depth -= 1;
+    } else if (c === 0x3a && depth === 1) {
+      members += 1;
+    }
+  }
+  return members;
+}
 
 function decodeSegment(segment: string, what: string): Record<string, unknown> {
-  if (!SEGMENT.test(segment))
+  if (!SEGMENT.test(segment)) {
     throw new InvalidTokenError('malformed_token', `The token ${what} is not base64url`);
+  }
+  let json: string;
   let parsed: unknown;
   try {
-    parsed = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
+    json = utf8.decode(Buffer.from(segment, 'base64url'));
+    parsed = JSON.parse(json);
   } catch {
-    throw new InvalidTokenError('malformed_token', `The token ${what} is not JSON`);
+    throw new InvalidTokenError('malformed_token', `The token ${what} is not UTF-8 JSON`);
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new InvalidTokenError('malformed_token', `The token ${what} is not a JSON object`);
+  }
+  if (topLevelMemberCount(json) !== Object.keys(parsed).length) {
+    throw new InvalidTokenError('malformed_token', `The token ${what} has duplicate members`);
   }
   return parsed as Record<string, unknown>;
 }

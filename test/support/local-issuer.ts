@@ -5,7 +5,8 @@ import { type JWK, SignJWT } from 'jose';
 
 const CURVES: Record<string, string> = { ES256: 'P-256', ES384: 'P-384', ES512: 'P-521' };
 
-export type IssuerFault = 'none' | 'http500' | 'html' | 'hang';
+export type IssuerFault =
+  'none' | 'http500' | 'html' | 'hang' | 'truncated' | 'huge' | 'redirect' | 'no-keys';
 
 interface SigningKey {
   kid: string;
@@ -30,6 +31,12 @@ export interface MintOptions {
 export class LocalIssuer {
   readonly requests = { discovery: 0, jwks: 0 };
   fault: IssuerFault = 'none';
+  /** Where the `redirect` fault sends clients. */
+  redirectTo = 'http://127.0.0.1:9/elsewhere';
+  /** Extra JWKs published beside the signing keys (odd key types, keys without kid ...). */
+  extraJwks: object[] = [];
+  /** Further discovery documents by path, for issuers that are not served at the root. */
+  readonly discoveryDocuments = new Map<string, Record<string, unknown>>();
   private keys: SigningKey[] = [];
   private server?: Server;
   private port = 0;
@@ -69,7 +76,7 @@ export class LocalIssuer {
   }
 
   jwks(): { keys: JWK[] } {
-    return { keys: this.keys.map((k) => k.publicJwk) };
+    return { keys: [...this.keys.map((k) => k.publicJwk), ...(this.extraJwks as JWK[])] };
   }
 
   async mint(claims: Record<string, unknown> = {}, options: MintOptions = {}): Promise<string> {
@@ -103,8 +110,16 @@ export class LocalIssuer {
    */
   signRaw(header: Record<string, unknown>, payload: Record<string, unknown>): string {
     const key = this.keys[0];
-    const encode = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
-    const input = `${encode({ alg: key.alg, kid: key.kid, ...header })}.${encode(payload)}`;
+    return this.signText(
+      JSON.stringify({ alg: key.alg, kid: key.kid, ...header }),
+      JSON.stringify(payload),
+    );
+  }
+
+  /** Signs header and payload given as exact bytes (duplicate members, invalid UTF-8 ...). */
+  signText(header: string | Buffer, payload: string | Buffer): string {
+    const key = this.keys[0];
+    const input = `${Buffer.from(header).toString('base64url')}.${Buffer.from(payload).toString('base64url')}`;
     return `${input}.${sign('sha256', Buffer.from(input), key.privateKey).toString('base64url')}`;
   }
 
@@ -149,12 +164,28 @@ export class LocalIssuer {
       res.writeHead(200, { 'content-type': 'text/html' }).end('<html>maintenance</html>');
       return;
     }
+    if (this.fault === 'redirect') {
+      res.writeHead(302, { location: this.redirectTo }).end();
+      return;
+    }
+    if (this.fault === 'truncated') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"keys":[{"kty":"RSA","n":"');
+      return;
+    }
+    if (this.fault === 'huge') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(`{"keys":[],"padding":"${'x'.repeat(10 * 1024 * 1024)}"}`);
+      return;
+    }
     const body =
       path === '/.well-known/openid-configuration'
         ? { issuer: this.issuer, jwks_uri: this.jwksUri }
         : path === '/jwks'
-          ? this.jwks()
-          : undefined;
+          ? this.fault === 'no-keys'
+            ? { keys: [] }
+            : this.jwks()
+          : this.discoveryDocuments.get(path);
+    if (this.discoveryDocuments.has(path)) this.requests.discovery += 1;
     if (!body) {
       res.writeHead(404).end();
       return;

@@ -1,0 +1,147 @@
+import { jest } from '@jest/globals';
+import { type INestApplication } from '@nestjs/common';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import request from 'supertest';
+import { LocalIssuer } from '../support/local-issuer.js';
+import { appWith } from '../support/test-app.js';
+
+jest.setTimeout(30_000);
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('key-set faults: the issuer misbehaves', () => {
+  let issuer: LocalIssuer;
+  let app: INestApplication | undefined;
+
+  beforeEach(async () => {
+    issuer = await LocalIssuer.start();
+  });
+
+  afterEach(async () => {
+    await app?.close();
+    app = undefined;
+    await issuer.close();
+  });
+
+  const start = async () => {
+    app = await appWith({
+      issuers: [{ issuer: issuer.issuer, audience: issuer.audience }],
+      keys: { cooldownMs: 200, timeoutMs: 500 },
+    });
+  };
+
+  const me = async (token?: string) =>
+    request(app!.getHttpServer())
+      .get('/me')
+      .set('Authorization', `Bearer ${token ?? (await issuer.mint())}`);
+
+  it.each(['truncated', 'huge', 'no-keys', 'http500', 'html'] as const)(
+    'answers 503 with Retry-After while the key set is %s, then recovers by itself',
+    async (fault) => {
+      issuer.fault = fault;
+      await start();
+      const res = await me();
+      expect(res.status).toBe(503);
+      expect(res.headers['retry-after']).toMatch(/^\d+$/);
+      issuer.fault = 'none';
+      await sleep(250);
+      expect((await me()).status).toBe(200);
+    },
+  );
+
+  it('does not follow a redirect to another host', async () => {
+    let elsewhere = 0;
+    const other: Server = createServer((_req, res) => {
+      elsewhere += 1;
+      res.end(JSON.stringify(issuer.jwks()));
+    });
+    await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+    issuer.redirectTo = `http://127.0.0.1:${(other.address() as AddressInfo).port}/jwks`;
+    issuer.fault = 'redirect';
+    await start();
+    expect((await me()).status).toBe(503);
+    expect(elsewhere).toBe(0);
+    await new Promise<void>((resolve) => other.close(() => resolve()));
+  });
+
+  it('keeps serving cached keys through every fault', async () => {
+    await start();
+    const token = await issuer.mint();
+    expect((await me(token)).status).toBe(200);
+    for (const fault of ['truncated', 'huge', 'no-keys', 'http500', 'html', 'hang'] as const) {
+      issuer.fault = fault;
+      await sleep(250);
+      // An unknown kid forces a refetch, which fails; the known key must keep working.
+      expect((await me(await issuer.mint({}, { kid: `unknown-${fault}` }))).status).toBe(401);
+      expect((await me(await issuer.mint())).status).toBe(200);
+    }
+  });
+
+  it('skips keys of unsupported types and uses the supported one', async () => {
+    issuer.extraJwks = [
+      { kty: 'oct', k: 'c2VjcmV0', kid: 'symmetric' },
+      { kty: 'OKP', crv: 'X25519', x: 'hSDwCYkwp1R0i33ctD73Wg2_Og0mOBr066SpjqqbTmo', kid: 'ecdh' },
+      { kty: 'RSA', kid: 'enc', use: 'enc', n: 'AQAB', e: 'AQAB' },
+    ];
+    await start();
+    expect((await me()).status).toBe(200);
+    expect((await me(await issuer.mint({}, { kid: 'symmetric' }))).status).toBe(401);
+  });
+});
+
+describe('a flood of unknown kids', () => {
+  it('costs a handful of JWKS fetches, and a key rotated in during the flood is accepted within 10 s', async () => {
+    const issuer = await LocalIssuer.start();
+    // The default cooldown (5 s), as deployed.
+    const app = await appWith({ issuers: [{ issuer: issuer.issuer, audience: issuer.audience }] });
+    const server = app.getHttpServer();
+    const payload = await issuer.mint();
+    const fetchesBefore = issuer.requests.jwks;
+    const forged = (i: number) => {
+      const [h, p, s] = payload.split('.');
+      const header = { ...JSON.parse(Buffer.from(h, 'base64url').toString()), kid: `random-${i}` };
+      return `${Buffer.from(JSON.stringify(header)).toString('base64url')}.${p}.${s}`;
+    };
+    let rotatedKid: string | undefined;
+    let acceptedAfterMs: number | undefined;
+    let rotatedAt = 0;
+    const started = Date.now();
+    for (let batch = 0; batch < 10 && acceptedAfterMs === undefined; batch += 1) {
+      const statuses = await Promise.all(
+        Array.from({ length: 100 }, (_, i) =>
+          request(server)
+            .get('/me')
+            .set('Authorization', `Bearer ${forged(batch * 100 + i)}`)
+            .then((r) => r.status),
+        ),
+      );
+      expect(new Set(statuses)).toEqual(new Set([401]));
+      if (batch === 2) {
+        rotatedKid = await issuer.addKey();
+        rotatedAt = Date.now();
+      }
+      if (rotatedKid) {
+        const res = await request(server)
+          .get('/me')
+          .set('Authorization', `Bearer ${await issuer.mint({}, { kid: rotatedKid })}`);
+        if (res.status === 200) acceptedAfterMs = Date.now() - rotatedAt;
+        else await sleep(1000);
+      }
+    }
+    while (acceptedAfterMs === undefined && Date.now() - rotatedAt < 10_000) {
+      await sleep(500);
+      const res = await request(server)
+        .get('/me')
+        .set('Authorization', `Bearer ${await issuer.mint({}, { kid: rotatedKid })}`);
+      if (res.status === 200) acceptedAfterMs = Date.now() - rotatedAt;
+    }
+    expect(acceptedAfterMs).toBeDefined();
+    expect(acceptedAfterMs!).toBeLessThan(10_000);
+    const elapsedS = (Date.now() - started) / 1000;
+    // One refetch per 5 s cooldown at most, plus the one that found the rotated key.
+    expect(issuer.requests.jwks - fetchesBefore).toBeLessThanOrEqual(Math.ceil(elapsedS / 5) + 1);
+    await app.close();
+    await issuer.close();
+  });
+});
