@@ -9,7 +9,7 @@ import autocannon from 'autocannon';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { LocalIssuer } from '../test/support/local-issuer.js';
+import { LocalIssuer } from '../lib/testing/index.js';
 
 const TOTAL = Number(process.env.BENCH_MEMORY_REQUESTS ?? 1_000_000);
 const TOKENS = Number(process.env.BENCH_MEMORY_TOKENS ?? 120_000);

@@ -9,7 +9,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createTokenVerifier } from '../lib/nest/token-verifier.provider.js';
-import { LocalIssuer } from '../test/support/local-issuer.js';
+import { LocalIssuer } from '../lib/testing/index.js';
 import { SCENARIOS, type Scenario } from './scenarios.js';
 import { verificationOps } from './verify-ops.js';
 

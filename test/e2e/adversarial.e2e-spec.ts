@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { azureAd } from '../../lib/index.js';
 import { decodePart, forge } from '../support/forge.js';
-import { LocalIssuer } from '../support/local-issuer.js';
+import { LocalIssuer } from '../../lib/testing/index.js';
 import { appWith } from '../support/test-app.js';
 
 const now = () => Math.floor(Date.now() / 1000);

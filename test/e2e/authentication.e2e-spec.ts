@@ -1,7 +1,7 @@
 import { type INestApplication } from '@nestjs/common';
 import { createPublicKey } from 'node:crypto';
 import request from 'supertest';
-import { LocalIssuer } from '../support/local-issuer.js';
+import { LocalIssuer } from '../../lib/testing/index.js';
 import { appWith } from '../support/test-app.js';
 import { decodePart, forge, hmacWithPublicKey } from '../support/forge.js';
 

@@ -7,7 +7,7 @@ import {
   OidcAuthModule,
   type OidcAuthModuleOptions,
 } from '../../lib/index.js';
-import { LocalIssuer } from '../support/local-issuer.js';
+import { LocalIssuer } from '../../lib/testing/index.js';
 import { TEST_CONTROLLERS } from '../support/test-app.js';
 
 class RecordingLogger implements LoggerService {

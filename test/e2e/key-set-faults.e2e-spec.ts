@@ -3,7 +3,7 @@ import { type INestApplication } from '@nestjs/common';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
-import { LocalIssuer } from '../support/local-issuer.js';
+import { LocalIssuer } from '../../lib/testing/index.js';
 import { appWith } from '../support/test-app.js';
 
 jest.setTimeout(30_000);

@@ -13,7 +13,7 @@ import {
   type OidcPrincipal,
   Principal,
 } from '../../lib/index.js';
-import { LocalIssuer } from '../support/local-issuer.js';
+import { LocalIssuer } from '../../lib/testing/index.js';
 import { appWith, createTestApp } from '../support/test-app.js';
 
 const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { LocalIssuer } from '../support/local-issuer.js';
+import { LocalIssuer } from '../../lib/testing/index.js';
 import { appWith } from '../support/test-app.js';
 
 describe('protected-resource metadata (RFC 9728)', () => {

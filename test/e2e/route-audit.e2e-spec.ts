@@ -6,7 +6,7 @@ import {
   type OidcAuthModuleOptions,
   policyOf,
 } from '../../lib/index.js';
-import { LocalIssuer } from '../support/local-issuer.js';
+import { LocalIssuer } from '../../lib/testing/index.js';
 import { TEST_CONTROLLERS } from '../support/test-app.js';
 
 class RecordingLogger implements LoggerService {

@@ -1,6 +1,6 @@
 import { type INestApplication } from '@nestjs/common';
 import request from 'supertest';
-import { LocalIssuer } from '../support/local-issuer.js';
+import { LocalIssuer } from '../../lib/testing/index.js';
 import { appWith } from '../support/test-app.js';
 
 describe('route policy (HTTP)', () => {

@@ -1,9 +1,18 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { generateKeyPairSync, type KeyObject, randomUUID, sign } from 'node:crypto';
-import { type JWK, SignJWT } from 'jose';
+import jwt from 'jsonwebtoken';
+import type { IssuerOptions } from '../verification/issuer-options.js';
+import {
+  providerClaims,
+  providerIssuerOptions,
+  type ProviderShape,
+  type TokenSubject,
+} from './provider-tokens.js';
 
 const CURVES: Record<string, string> = { ES256: 'P-256', ES384: 'P-384', ES512: 'P-521' };
+
+type JWK = Record<string, unknown>;
 
 export type IssuerFault =
   'none' | 'http500' | 'html' | 'hang' | 'truncated' | 'huge' | 'redirect' | 'no-keys';
@@ -25,8 +34,8 @@ export interface MintOptions {
 }
 
 /**
- * An OpenID issuer on 127.0.0.1 for tests: discovery + JWKS over real HTTP, keys made by jose,
- * with counters and injectable faults to observe how the module fetches.
+ * An OpenID issuer on 127.0.0.1 for tests: discovery + JWKS over real HTTP, keys made with
+ * node:crypto, with counters and injectable faults to observe how the module fetches.
  */
 export class LocalIssuer {
   readonly requests = { discovery: 0, jwks: 0 };
@@ -41,14 +50,41 @@ export class LocalIssuer {
   private server?: Server;
   private port = 0;
 
-  static async start(options: { audience?: string } = {}): Promise<LocalIssuer> {
-    const issuer = new LocalIssuer(options.audience ?? 'api://test');
+  /** Starts on a free port of 127.0.0.1, with one RS256 key, minting tokens of `provider`'s shape. */
+  static async start(
+    options: { audience?: string; provider?: ProviderShape } = {},
+  ): Promise<LocalIssuer> {
+    const issuer = new LocalIssuer(options.audience ?? 'api://test', options.provider ?? 'generic');
     await issuer.addKey();
     await issuer.listen();
     return issuer;
   }
 
-  private constructor(readonly audience: string) {}
+  private constructor(
+    readonly audience: string,
+    readonly provider: ProviderShape,
+  ) {}
+
+  /** The issuer entry that trusts this issuer, reading claims the way `provider` shapes them. */
+  issuerOptions(extra: Partial<IssuerOptions> = {}): IssuerOptions {
+    return {
+      issuer: this.issuer,
+      audience: this.audience,
+      ...providerIssuerOptions(this.provider),
+      ...extra,
+    };
+  }
+
+  /**
+   * A token for `who`, shaped like the given provider's (default: this issuer's): e.g.
+   * `mintToken({ sub: 'alice', scopes: ['notes:read'], roles: ['admin'] })`.
+   */
+  mintToken(
+    who: TokenSubject & { provider?: ProviderShape } = {},
+    options: MintOptions = {},
+  ): Promise<string> {
+    return this.mint(providerClaims(who.provider ?? this.provider, who), options);
+  }
 
   get issuer(): string {
     return `http://127.0.0.1:${this.port}`;
@@ -79,6 +115,7 @@ export class LocalIssuer {
     return { keys: [...this.keys.map((k) => k.publicJwk), ...(this.extraJwks as JWK[])] };
   }
 
+  /** Signs a token of this issuer: `iss`, `aud`, `sub`, `iat`, `jti`, `exp` (5 min) unless overridden. */
   async mint(claims: Record<string, unknown> = {}, options: MintOptions = {}): Promise<string> {
     const key = options.kid
       ? (this.keys.find((k) => k.kid === options.kid) ?? this.keys[0])
@@ -94,14 +131,11 @@ export class LocalIssuer {
       ...(options.expiresIn === null ? {} : { exp: now + (options.expiresIn ?? 300) }),
       ...claims,
     };
-    return new SignJWT(payload)
-      .setProtectedHeader({
-        alg: options.alg ?? key.alg,
-        kid: options.kid ?? key.kid,
-        typ: 'at+jwt',
-        ...options.header,
-      } as { alg: string })
-      .sign(key.privateKey);
+    const alg = (options.alg ?? key.alg) as jwt.Algorithm;
+    return jwt.sign(payload, key.privateKey, {
+      algorithm: alg,
+      header: { alg, kid: options.kid ?? key.kid, typ: 'at+jwt', ...options.header },
+    });
   }
 
   /**

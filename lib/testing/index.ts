@@ -1,0 +1,10 @@
+export { LocalIssuer } from './local-issuer.js';
+export type { IssuerFault, MintOptions } from './local-issuer.js';
+export {
+  providerClaims,
+  providerIssuerOptions,
+  TEST_AUTH0_ROLES_CLAIM,
+  TEST_KEYCLOAK_CLIENT,
+} from './provider-tokens.js';
+export type { ProviderShape, TokenSubject } from './provider-tokens.js';
+export { useLocalIssuer } from './use-local-issuer.js';
