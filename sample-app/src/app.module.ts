@@ -1,4 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { OidcAuthHealthIndicator } from '../../lib/health/index.js';
 import { type IssuerOptions, OidcAuthModule } from '../../lib/index.js';
 import { HealthController } from './health/health.controller.js';
 import { NotesController } from './notes/notes.controller.js';
@@ -12,9 +14,10 @@ export class AppModule {
       module: AppModule,
       imports: [
         OidcAuthModule.forRoot({ issuers, realm: 'notes', protectedResource: { resource } }),
+        TerminusModule,
       ],
       controllers: [HealthController, NotesController],
-      providers: [NotesService],
+      providers: [NotesService, OidcAuthHealthIndicator],
     };
   }
 }

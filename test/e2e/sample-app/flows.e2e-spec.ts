@@ -44,8 +44,14 @@ describe('sample app against its embedded OpenID provider (real HTTP)', () => {
       scope: 'openid notes:read notes:write',
     });
 
-  it('serves /health without a token and nothing else', async () => {
+  it('serves /health and /health/ready without a token, and nothing else', async () => {
     expect((await call('GET', '/health')).status).toBe(200);
+    const ready = await call('GET', '/health/ready');
+    expect(ready.status).toBe(200);
+    expect(((await ready.json()) as { info: { oidc: unknown } }).info.oidc).toMatchObject({
+      status: 'up',
+      issuers: [{ issuer: idp.issuer, keysLoaded: true }],
+    });
     expect((await call('GET', '/notes')).status).toBe(401);
     expect((await call('GET', '/me')).status).toBe(401);
   });

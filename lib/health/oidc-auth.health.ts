@@ -1,0 +1,51 @@
+import { Injectable } from '@nestjs/common';
+import { HealthIndicatorService } from '@nestjs/terminus';
+import { TokenVerifier } from '../verification/token-verifier.js';
+
+/** What the readiness check reports of one trusted issuer. */
+export interface IssuerHealth {
+  issuer: string;
+  keysLoaded: boolean;
+  keyCount: number;
+  /** ISO time of the last successful key-set fetch. */
+  fetchedAt?: string;
+  ageSeconds?: number;
+  lastError?: string;
+}
+
+/**
+ * A @nestjs/terminus indicator (import it from `nest-oidc-auth/health`, so applications without
+ * terminus never load it): `up` when every issuer's keys are loaded, `degraded` when some are
+ * served from a key set whose last refresh failed, `down` when an issuer has no keys at all, in
+ * which case its tokens are answered 503.
+ */
+@Injectable()
+export class OidcAuthHealthIndicator {
+  constructor(
+    private readonly health: HealthIndicatorService,
+    private readonly verifier: TokenVerifier,
+  ) {}
+
+  issuers(now = Date.now()): IssuerHealth[] {
+    return this.verifier.registry.issuers.map((trusted) => {
+      const status = trusted.keySet?.status();
+      if (!status) return { issuer: trusted.issuer, keysLoaded: true, keyCount: 1 };
+      return {
+        issuer: trusted.issuer,
+        keysLoaded: status.loaded,
+        keyCount: status.keyCount,
+        fetchedAt: status.fetchedAt?.toISOString(),
+        ageSeconds: status.fetchedAt && Math.round((now - status.fetchedAt.getTime()) / 1000),
+        lastError: status.lastError,
+      };
+    });
+  }
+
+  isHealthy(key = 'oidc') {
+    const indicator = this.health.check(key);
+    const issuers = this.issuers();
+    if (issuers.some((i) => !i.keysLoaded)) return indicator.down({ issuers });
+    if (issuers.some((i) => i.lastError !== undefined)) return indicator.degraded({ issuers });
+    return indicator.up({ issuers });
+  }
+}
