@@ -97,6 +97,27 @@ describe('OidcAuthModule', () => {
     await app.close();
   });
 
+  it('checks options that arrive through forRootAsync just as strictly', async () => {
+    await expect(
+      createTestApp(
+        OidcAuthModule.forRootAsync({
+          imports: [
+            ConfigModule.forRoot({
+              ignoreEnvFile: true,
+              load: [() => ({ ISSUER: 'idp.example' })],
+            }),
+          ],
+          inject: [ConfigService],
+          useFactory: (config: ConfigService) => ({
+            issuers: [{ issuer: config.getOrThrow<string>('ISSUER'), audience: 'api' }],
+          }),
+        }),
+      ),
+    ).rejects.toThrow(
+      'OidcAuthModule: issuers[0].issuer must be an absolute URL, got "idp.example"',
+    );
+  });
+
   it('verifies against a static key set without any network access', async () => {
     const before = { ...first.requests };
     const app = await appWith({
