@@ -9,6 +9,7 @@ export { Public } from './nest/decorators/public.decorator.js';
 export { Scopes, AnyScope } from './nest/decorators/scopes.decorator.js';
 export { Roles, AnyRole } from './nest/decorators/roles.decorator.js';
 export { Principal, Claims } from './nest/decorators/principal.decorator.js';
+export { AccessToken } from './nest/decorators/access-token.decorator.js';
 
 export {
   OidcAuthError,
@@ -56,3 +57,14 @@ export { VerifiedTokenCache } from './verification/verified-token-cache.js';
 export { ProtectedResourceMetadata } from './nest/protected-resource.js';
 export { protectedResourceMetadataUrl } from './protocol/resource-metadata.js';
 export { policyOf, describePolicy, RouteAudit } from './nest/route-audit.js';
+export { TokenClient } from './client/token-client.js';
+export type { TokenClientOptions, TokenTarget } from './client/token-client.js';
+export { authorizedFetch } from './client/authorized-fetch.js';
+export type { AuthorizedFetchOptions } from './client/authorized-fetch.js';
+export {
+  TokenEndpointError,
+  InvalidClientError,
+  InvalidGrantError,
+  InteractionRequiredError,
+  TokenEndpointUnavailableError,
+} from './client/token-endpoint-errors.js';

@@ -13,16 +13,25 @@ export function discoveryUrlOf(target: DiscoveryTarget): string {
   );
 }
 
+/** Reads the provider's metadata and returns its `jwks_uri`; see `discoverEndpoint`. */
+export function discoverJwksUri(
+  target: DiscoveryTarget,
+  options: FetchJsonOptions,
+): Promise<string> {
+  return discoverEndpoint(target, 'jwks_uri', options);
+}
+
 /**
- * Reads the provider's metadata and returns its `jwks_uri` (OpenID Connect Discovery 1.0).
+ * Reads the provider's metadata (OpenID Connect Discovery 1.0) and returns one of its endpoints.
  *
  * The document's `issuer` must equal the configured one (§4.3), otherwise anyone able to answer the
  * discovery request could substitute their own keys. When the metadata is read from an internal
- * address, a `jwks_uri` on the public issuer's origin is rewritten to that internal origin, since the
+ * address, an endpoint on the public issuer's origin is rewritten to that internal origin, since the
  * public name is exactly what the API cannot reach in such setups.
  */
-export async function discoverJwksUri(
+export async function discoverEndpoint(
   target: DiscoveryTarget,
+  name: 'jwks_uri' | 'token_endpoint',
   options: FetchJsonOptions,
 ): Promise<string> {
   const url = discoveryUrlOf(target);
@@ -33,22 +42,23 @@ export async function discoverJwksUri(
       `the metadata names the issuer ${JSON.stringify(metadata.issuer)}, not ${JSON.stringify(target.issuer)}`,
     );
   }
-  if (typeof metadata.jwks_uri !== 'string') {
-    throw new IssuerFetchError(url, 'the metadata has no jwks_uri');
+  const value = metadata[name];
+  if (typeof value !== 'string') {
+    throw new IssuerFetchError(url, `the metadata has no ${name}`);
   }
-  let jwksUri: URL;
+  let endpoint: URL;
   try {
-    jwksUri = new URL(metadata.jwks_uri);
+    endpoint = new URL(value);
   } catch {
-    throw new IssuerFetchError(url, 'the metadata jwks_uri is not a URL');
+    throw new IssuerFetchError(url, `the metadata ${name} is not a URL`);
   }
   if (target.discoveryUri) {
     const publicOrigin = new URL(target.issuer.replace('{tenantid}', 'x')).origin;
-    if (jwksUri.origin === publicOrigin) {
+    if (endpoint.origin === publicOrigin) {
       const internal = new URL(target.discoveryUri);
-      jwksUri.protocol = internal.protocol;
-      jwksUri.host = internal.host;
+      endpoint.protocol = internal.protocol;
+      endpoint.host = internal.host;
     }
   }
-  return jwksUri.href;
+  return endpoint.href;
 }

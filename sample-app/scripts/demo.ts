@@ -11,6 +11,7 @@ const env = {
   ...process.env,
   PORT: process.env.DEMO_PORT ?? '3010',
   DEV_IDP_PORT: process.env.DEMO_IDP_PORT ?? '4010',
+  DOWNSTREAM_PORT: process.env.DEMO_DOWNSTREAM_PORT ?? '3011',
   SAMPLE_APP_QUIET: '1',
 };
 
@@ -103,6 +104,16 @@ try {
     });
     const noteId = ((await note.json()) as { id: number }).id;
     await expectCall(apiUrl, 'DELETE', `/notes/${noteId}`, accessToken, deleteStatus);
+    if (username === 'alice') {
+      line();
+      line("2b. Downstream calls: the notes API calls the audit API with alice's token");
+      const obo = await expectCall(apiUrl, 'GET', '/downstream/on-behalf-of', accessToken, 200);
+      line(
+        `  on behalf of alice (token exchange): audit API saw ${JSON.stringify(await obo.json())}`,
+      );
+      const self = await expectCall(apiUrl, 'GET', '/downstream/as-service', accessToken, 200);
+      line(`  as itself (client credentials): audit API saw ${JSON.stringify(await self.json())}`);
+    }
   }
 } catch (err) {
   failures += 1;

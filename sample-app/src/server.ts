@@ -1,7 +1,7 @@
 import { type INestApplication, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { join } from 'node:path';
-import { type IssuerOptions, oidc } from '../../lib/index.js';
+import { type IssuerOptions, oidc, TokenClient } from '../../lib/index.js';
 import { AppModule } from './app.module.js';
 import { type AuthSettings, authSettingsFrom, port } from './config/auth-settings.js';
 import {
@@ -9,6 +9,8 @@ import {
   startDevIdentityProvider,
 } from './identity-provider/dev-identity-provider.js';
 import { setupSwagger, type SwaggerLogin } from './swagger.js';
+import { startDownstreamApi } from './downstream/downstream-api.js';
+import type { DownstreamSettings } from './downstream/downstream.controller.js';
 
 export interface SampleApp {
   app: INestApplication;
@@ -16,6 +18,8 @@ export interface SampleApp {
   settings: AuthSettings;
   /** The embedded provider, when the environment names no other. */
   idp?: DevIdentityProvider;
+  /** The audit API the notes API calls, started beside the embedded provider. */
+  downstreamUrl?: string;
   close(): Promise<void>;
 }
 
@@ -48,6 +52,8 @@ export async function startSampleApp(
   let idp: DevIdentityProvider | undefined;
   let issuers: IssuerOptions[];
   let login: SwaggerLogin | undefined;
+  let downstream: DownstreamSettings | undefined;
+  let downstreamApp: INestApplication | undefined;
   if (settings.mode === 'embedded') {
     idp = await startDevIdentityProvider({
       port: settings.idpPort,
@@ -68,17 +74,36 @@ export async function startSampleApp(
       tokenUrl: idp.tokenEndpoint,
       clientId: idp.spaClientId,
     };
+    const audit = await startDownstreamApi({
+      issuer: idp.issuer,
+      audience: idp.downstreamAudience,
+      port: port(env, 'DOWNSTREAM_PORT', 3001),
+      host: HOST,
+      quiet: Boolean(env.SAMPLE_APP_QUIET),
+    });
+    downstreamApp = audit.app;
+    downstream = {
+      url: audit.url,
+      audience: idp.downstreamAudience,
+      client: new TokenClient({
+        issuer: idp.issuer,
+        clientId: idp.serviceClient.clientId,
+        clientSecret: idp.serviceClient.clientSecret,
+        exchange: 'token-exchange',
+      }),
+    };
   } else {
     issuers = settings.issuers;
     login = await swaggerLoginFrom(settings.discoveryUrl);
   }
-  const app = await NestFactory.create(AppModule.forIssuers(issuers, apiUrl), {
+  const app = await NestFactory.create(AppModule.forIssuers(issuers, apiUrl, downstream), {
     logger: env.SAMPLE_APP_QUIET ? ['error'] : undefined,
   });
   if (login) setupSwagger(app, apiUrl, login);
   try {
     await app.listen(apiPort, HOST);
   } catch (err) {
+    await downstreamApp?.close();
     await idp?.close();
     throw err;
   }
@@ -87,8 +112,10 @@ export async function startSampleApp(
     apiUrl,
     settings,
     idp,
+    downstreamUrl: downstream?.url,
     async close() {
       await app.close();
+      await downstreamApp?.close();
       await idp?.close();
     },
   };

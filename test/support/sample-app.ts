@@ -9,6 +9,7 @@ export async function startSample(env: Record<string, string> = {}): Promise<Sam
   return startSampleApp({
     PORT: String(await freePort()),
     DEV_IDP_PORT: String(await freePort()),
+    DOWNSTREAM_PORT: String(await freePort()),
     DEV_IDP_KEY_FILE: join(mkdtempSync(join(tmpdir(), 'dev-idp-')), 'keys.json'),
     SAMPLE_APP_QUIET: '1',
     ...env,

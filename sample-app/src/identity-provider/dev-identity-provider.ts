@@ -5,6 +5,7 @@ import { DEMO_USERS, type DemoUser, findUser } from './accounts.js';
 import { handleInteraction } from './interactions.js';
 import { errorPage } from './pages.js';
 import { loadOrCreateSigningKeys, type PrivateJwks, rotateSigningKeys } from './signing-keys.js';
+import { registerTokenExchange, TOKEN_EXCHANGE } from './token-exchange.js';
 
 export interface DevIdentityProviderOptions {
   port: number;
@@ -15,6 +16,8 @@ export interface DevIdentityProviderOptions {
   redirectUris: string[];
   /** Where the private signing keys persist between starts. */
   keyFile: string;
+  /** A second resource, the downstream API the notes API calls. Default `api://audit`. */
+  downstreamAudience?: string;
 }
 
 export interface DevIdentityProvider {
@@ -24,6 +27,9 @@ export interface DevIdentityProvider {
   serviceClient: { clientId: string; clientSecret: string };
   spaClientId: string;
   users: readonly DemoUser[];
+  downstreamAudience: string;
+  /** Requests seen by the token endpoint, for tests of token caching. */
+  readonly requests: { token: number };
   /** Signs with a new key from now on; the previous key stays published. */
   rotateSigningKey(): Promise<void>;
   close(): Promise<void>;
@@ -32,15 +38,19 @@ export interface DevIdentityProvider {
 export const SERVICE_CLIENT = { clientId: 'notes-service', clientSecret: 'notes-service-secret' };
 export const SPA_CLIENT_ID = 'notes-spa';
 const API_SCOPES = 'notes:read notes:write';
+const DOWNSTREAM_SCOPES = 'audit:read';
 
-function configuration(options: DevIdentityProviderOptions, jwks: PrivateJwks): Configuration {
+function configuration(
+  options: DevIdentityProviderOptions & { downstreamAudience: string },
+  jwks: PrivateJwks,
+): Configuration {
   const origins = new Set(options.redirectUris.map((uri) => new URL(uri).origin));
   return {
     clients: [
       {
         client_id: SERVICE_CLIENT.clientId,
         client_secret: SERVICE_CLIENT.clientSecret,
-        grant_types: ['client_credentials'],
+        grant_types: ['client_credentials', TOKEN_EXCHANGE],
         response_types: [],
         redirect_uris: [],
       },
@@ -77,10 +87,16 @@ function configuration(options: DevIdentityProviderOptions, jwks: PrivateJwks): 
         defaultResource: () => options.audience,
         useGrantedResource: () => true,
         getResourceServerInfo: (_ctx, indicator) => {
-          if (indicator !== options.audience) throw new errors.InvalidTarget();
+          const scope =
+            indicator === options.audience
+              ? API_SCOPES
+              : indicator === options.downstreamAudience
+                ? DOWNSTREAM_SCOPES
+                : undefined;
+          if (!scope) throw new errors.InvalidTarget();
           return {
-            scope: API_SCOPES,
-            audience: options.audience,
+            scope,
+            audience: indicator,
             accessTokenTTL: 3600,
             accessTokenFormat: 'jwt',
             jwt: { sign: { alg: 'RS256' } },
@@ -116,11 +132,18 @@ export async function startDevIdentityProvider(
   options: DevIdentityProviderOptions,
 ): Promise<DevIdentityProvider> {
   const host = options.host ?? '127.0.0.1';
+  const downstreamAudience = options.downstreamAudience ?? 'api://audit';
   let jwks = loadOrCreateSigningKeys(options.keyFile);
   let issuer = `http://${host}:${options.port}`;
-  const build = () => new Provider(issuer, configuration(options, jwks));
+  const build = () => {
+    const built = new Provider(issuer, configuration({ ...options, downstreamAudience }, jwks));
+    registerTokenExchange(built, { issuer, audience: options.audience, downstreamAudience, jwks });
+    return built;
+  };
   let provider: Provider;
+  const requests = { token: 0 };
   const server: Server = createServer((req, res) => {
+    if (req.method === 'POST' && req.url === '/token') requests.token += 1;
     if (req.url?.startsWith('/interaction/')) void handleInteraction(provider, req, res);
     else provider.callback()(req, res);
   });
@@ -137,6 +160,8 @@ export async function startDevIdentityProvider(
     serviceClient: SERVICE_CLIENT,
     spaClientId: SPA_CLIENT_ID,
     users: DEMO_USERS,
+    downstreamAudience,
+    requests,
     async rotateSigningKey() {
       jwks = rotateSigningKeys(options.keyFile, jwks);
       provider = build();
