@@ -58,8 +58,8 @@ export class OidcAuthGuard implements CanActivate {
     @Optional() private readonly cache?: VerifiedTokenCache,
   ) {}
 
-  // Synchronous when the token is in the cache: a guard that returns a promise costs Nest an
-  // extra turn of the event loop on every request.
+  // Synchronous whenever the token's key is in memory: a guard that returns a promise costs Nest
+  // extra turns of the event loop on every request.
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const policy = this.policies.of(context);
     if (policy.isPublic) return true;
@@ -82,6 +82,16 @@ export class OidcAuthGuard implements CanActivate {
     }
     const cached = this.cache?.get(token);
     if (cached) return this.admit(context, policy, cached, true);
+    let verifiedNow;
+    try {
+      verifiedNow = this.verifier.verifyNow(token);
+    } catch (err) {
+      throw this.handle(err, context, undefined);
+    }
+    if (verifiedNow) {
+      this.cache?.set(token, verifiedNow.principal, verifiedNow.issuer, verifiedNow.kid);
+      return this.admit(context, policy, verifiedNow.principal, false);
+    }
     return this.verifier.verify(token).then(
       (verified) => {
         this.cache?.set(token, verified.principal, verified.issuer, verified.kid);

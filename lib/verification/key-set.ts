@@ -65,6 +65,16 @@ export class KeySet {
     return this.find(kid) ?? this.notFound(kid);
   }
 
+  /**
+   * The key for `kid` if it is in memory, without waiting; `undefined` when `get` must fetch.
+   * Stale keys still answer, while a background refresh starts.
+   */
+  peek(kid: string | undefined): VerificationKey | undefined {
+    if (!this.keys) return undefined;
+    if (this.now() - this.fetchedAt > this.options.maxAgeMs) void this.refreshIfAllowed();
+    return this.find(kid);
+  }
+
   /** Fetches the key set now; resolves whether or not the fetch succeeded (see `status()`). */
   async warmUp(): Promise<void> {
     await this.refresh();

@@ -6,6 +6,7 @@ import { type JwtClaims, listClaim } from './claims.js';
 import { IssuerRegistry } from './issuer-registry.js';
 import { fromJsonWebTokenError } from './jsonwebtoken-errors.js';
 import { decodeUnverified, type JoseHeader } from './jwt-parts.js';
+import type { VerificationKey } from './key-set.js';
 import { OidcPrincipal } from './principal.js';
 import { TrustedIssuer } from './trusted-issuer.js';
 
@@ -68,38 +69,80 @@ export class TokenVerifier {
     return this.options.clockToleranceSeconds;
   }
 
+  /** Verifies a token, fetching its issuer's keys when they are not in memory. */
   async verify(token: string): Promise<VerifiedToken> {
+    const now = this.verifyNow(token);
+    if (now) return now;
     const { header, payload } = decodeUnverified(token);
     const issuer = this.registry.select(payload);
-    try {
-      const { algorithm, key } = await this.keyFor(header, issuer);
-      let claims: JwtClaims;
-      try {
-        claims = jwt.verify(token, key, {
-          algorithms: [algorithm],
-          clockTolerance: this.options.clockToleranceSeconds,
-        }) as JwtClaims;
-      } catch (err) {
-        throw fromJsonWebTokenError(err);
-      }
-      return {
-        principal: this.checkClaims(claims, issuer),
-        issuer: issuer.issuer,
-        kid: header.kid,
-      };
-    } catch (err) {
-      if (err instanceof OidcAuthError) err.issuer ??= issuer.issuer;
-      throw err;
-    }
+    return this.tagged(issuer, async () => {
+      const algorithm = this.checkHeader(header, issuer);
+      const found = await issuer.keySet!.get(header.kid);
+      return this.finish(token, header, issuer, algorithm, this.checkKey(found, algorithm));
+    });
+  }
+
+  /**
+   * Verifies a token without waiting when its key is already in memory, which is nearly always;
+   * `undefined` means the key has to be fetched first (use `verify`). Refusals throw either way.
+   * The guard takes this path so that most requests need no promise at all.
+   */
+  verifyNow(token: string): VerifiedToken | undefined {
+    const { header, payload } = decodeUnverified(token);
+    const issuer = this.registry.select(payload);
+    return this.tagged(issuer, () => {
+      const algorithm = this.checkHeader(header, issuer);
+      if (issuer.secret) return this.finish(token, header, issuer, algorithm, issuer.secret);
+      const found = issuer.keySet!.peek(header.kid);
+      return (
+        found && this.finish(token, header, issuer, algorithm, this.checkKey(found, algorithm))
+      );
+    });
   }
 
   /** The header checks and key lookup alone, for passport-jwt's `secretOrKeyProvider`. */
   async resolveKey(token: string): Promise<KeyResolution> {
     const { header, payload } = decodeUnverified(token);
-    return this.keyFor(header, this.registry.select(payload));
+    const issuer = this.registry.select(payload);
+    const algorithm = this.checkHeader(header, issuer);
+    const key = issuer.secret ?? this.checkKey(await issuer.keySet!.get(header.kid), algorithm);
+    return { issuer, algorithm, key, header };
   }
 
-  private async keyFor(header: JoseHeader, issuer: TrustedIssuer): Promise<KeyResolution> {
+  // Refusals name the issuer they concern, for the log line.
+  private tagged<T>(issuer: TrustedIssuer, run: () => T): T {
+    const tag = (err: unknown): never => {
+      if (err instanceof OidcAuthError) err.issuer ??= issuer.issuer;
+      throw err;
+    };
+    try {
+      const result = run();
+      return (result instanceof Promise ? result.catch(tag) : result) as T;
+    } catch (err) {
+      return tag(err);
+    }
+  }
+
+  private finish(
+    token: string,
+    header: JoseHeader,
+    issuer: TrustedIssuer,
+    algorithm: Algorithm,
+    key: KeyObject,
+  ): VerifiedToken {
+    let claims: JwtClaims;
+    try {
+      claims = jwt.verify(token, key, {
+        algorithms: [algorithm],
+        clockTolerance: this.options.clockToleranceSeconds,
+      }) as JwtClaims;
+    } catch (err) {
+      throw fromJsonWebTokenError(err);
+    }
+    return { principal: this.checkClaims(claims, issuer), issuer: issuer.issuer, kid: header.kid };
+  }
+
+  private checkHeader(header: JoseHeader, issuer: TrustedIssuer): Algorithm {
     const algorithm = header.alg;
     if (!isAlgorithm(algorithm) || !issuer.algorithms.has(algorithm)) {
       throw new InvalidTokenError(
@@ -122,16 +165,10 @@ export class TokenVerifier {
     if (header.kid !== undefined && typeof header.kid !== 'string') {
       throw new InvalidTokenError('malformed_token', 'The token kid must be a string');
     }
-    const key = issuer.secret ?? (await this.publicKey(issuer, header.kid, algorithm));
-    return { issuer, algorithm, key, header };
+    return algorithm;
   }
 
-  private async publicKey(
-    issuer: TrustedIssuer,
-    kid: string | undefined,
-    algorithm: Algorithm,
-  ): Promise<KeyObject> {
-    const found = await issuer.keySet!.get(kid);
+  private checkKey(found: VerificationKey, algorithm: Algorithm): KeyObject {
     if (found.alg !== undefined && found.alg !== algorithm) {
       throw new InvalidTokenError(
         'key_mismatch',
