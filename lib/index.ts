@@ -18,7 +18,6 @@ export {
   InvalidTokenError,
   InsufficientScopeError,
   KeysUnavailableError,
-  UnsupportedContextError,
 } from './protocol/errors.js';
 export type { RefusalReason } from './protocol/errors.js';
 export { toBearerErrorResponse } from './protocol/rfc6750.js';
@@ -35,8 +34,8 @@ export type { Algorithm } from './verification/algorithms.js';
 
 export { oidc, genericClaims } from './providers/generic.js';
 export type { OidcPresetOptions } from './providers/generic.js';
-export { azureAd, azureAdClaims } from './providers/azure-ad.js';
-export type { AzureAdOptions } from './providers/azure-ad.js';
+export { azureAd, azureAdClaims, azureAdTokenClient } from './providers/azure-ad.js';
+export type { AzureAdOptions, AzureAdTokenClientOptions } from './providers/azure-ad.js';
 export { auth0, auth0Claims } from './providers/auth0.js';
 export type { Auth0Options } from './providers/auth0.js';
 export { keycloak, keycloakClaims } from './providers/keycloak.js';

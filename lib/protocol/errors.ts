@@ -20,8 +20,7 @@ export type RefusalReason =
   | 'typ_mismatch'
   | 'insufficient_scope'
   | 'insufficient_role'
-  | 'jwks_unavailable'
-  | 'unsupported_context';
+  | 'jwks_unavailable';
 
 /**
  * Every refusal the module produces. Each subclass corresponds to one RFC 6750 outcome; the mapping
@@ -62,7 +61,6 @@ export class InvalidTokenError extends OidcAuthError {
       | 'insufficient_scope'
       | 'insufficient_role'
       | 'jwks_unavailable'
-      | 'unsupported_context'
     >,
     message: string,
   ) {
@@ -98,14 +96,5 @@ export class KeysUnavailableError extends OidcAuthError {
     readonly retryAfterSeconds: number,
   ) {
     super('The signing keys of the token issuer are temporarily unavailable');
-  }
-}
-
-/** The guard met an execution context it cannot authenticate, so it fails closed. */
-export class UnsupportedContextError extends OidcAuthError {
-  readonly reason = 'unsupported_context' as const;
-
-  constructor(readonly contextType: string) {
-    super(`Authentication is not supported for ${contextType} handlers`);
   }
 }

@@ -1,10 +1,10 @@
 import { type INestApplication } from '@nestjs/common';
 import { createServer, type Server } from 'node:http';
-import { generateKeyPairSync, sign } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync, sign } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { azureAd } from '../../lib/index.js';
-import { decodePart, forge } from '../support/forge.js';
+import { decodePart, forge, hmacWithPublicKey } from '../support/forge.js';
 import { LocalIssuer } from '../../lib/testing/index.js';
 import { appWith } from '../support/test-app.js';
 
@@ -91,8 +91,15 @@ describe('adversarial tokens (HTTP, local issuer)', () => {
   it('refuses RS512 on a key whose JWK says RS256, and HS256/HS384 with the public key', async () => {
     const payload = await claims();
     await expectRefused(issuer.signRaw({ alg: 'RS512' }, payload), /algorithm/);
+    const jwk = issuer.jwks().keys[0];
+    const pem = createPublicKey({ key: jwk as never, format: 'jwk' })
+      .export({ type: 'spki', format: 'pem' })
+      .toString();
     for (const alg of ['HS256', 'HS384']) {
-      await expectRefused(forge({ alg, kid: issuer.currentKid }, payload, 'c2ln'), /algorithm/);
+      for (const secret of [pem, JSON.stringify(jwk)]) {
+        const forged = hmacWithPublicKey({ alg, kid: issuer.currentKid }, payload, secret);
+        await expectRefused(forged, /algorithm/);
+      }
     }
   });
 

@@ -4,7 +4,6 @@ import {
   InvalidTokenError,
   KeysUnavailableError,
   MissingTokenError,
-  UnsupportedContextError,
 } from '../../../lib/protocol/errors.js';
 import { toBearerErrorResponse } from '../../../lib/protocol/rfc6750.js';
 
@@ -81,9 +80,5 @@ describe('toBearerErrorResponse', () => {
         message: 'The signing keys of the token issuer are temporarily unavailable',
       },
     });
-  });
-
-  it('answers an unsupported context with 403', () => {
-    expect(toBearerErrorResponse(new UnsupportedContextError('rpc')).status).toBe(403);
   });
 });

@@ -1,4 +1,4 @@
-import { azureAd, azureAdClaims } from '../../../lib/providers/azure-ad.js';
+import { azureAd, azureAdClaims, azureAdTokenClient } from '../../../lib/providers/azure-ad.js';
 
 const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 const API = '6e74172b-be56-4843-9ff4-e66a39bb12e3';
@@ -120,5 +120,17 @@ describe('azureAd preset', () => {
   it('uses another instance for national clouds and tests', () => {
     const [v2] = azureAd({ tenantId: TENANT, clientId: API, instance: 'http://127.0.0.1:9999/' });
     expect(v2.issuer).toBe(`http://127.0.0.1:9999/${TENANT}/v2.0`);
+  });
+});
+
+describe('azureAdTokenClient preset', () => {
+  it('uses the v2 token endpoint and the on-behalf-of flow', () => {
+    expect(azureAdTokenClient({ tenantId: TENANT, clientId: API, clientSecret: 's' })).toEqual({
+      tokenEndpoint: `https://login.microsoftonline.com/${TENANT}/oauth2/v2.0/token`,
+      clientId: API,
+      clientSecret: 's',
+      clientAssertion: undefined,
+      exchange: 'on-behalf-of',
+    });
   });
 });
