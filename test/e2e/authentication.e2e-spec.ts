@@ -2,19 +2,22 @@ import { type INestApplication } from '@nestjs/common';
 import { createPublicKey } from 'node:crypto';
 import request from 'supertest';
 import { LocalIssuer } from '../../lib/testing/index.js';
-import { appWith } from '../support/test-app.js';
+import { appWith, PLATFORMS } from '../support/test-app.js';
 import { decodePart, forge, hmacWithPublicKey } from '../support/forge.js';
 
-describe('authentication (HTTP, local issuer)', () => {
+describe.each(PLATFORMS)('authentication (HTTP, local issuer) on %s', (platform) => {
   let issuer: LocalIssuer;
   let app: INestApplication;
 
   beforeAll(async () => {
     issuer = await LocalIssuer.start();
-    app = await appWith({
-      issuers: [{ issuer: issuer.issuer, audience: issuer.audience }],
-      clockToleranceSeconds: 30,
-    });
+    app = await appWith(
+      {
+        issuers: [{ issuer: issuer.issuer, audience: issuer.audience }],
+        clockToleranceSeconds: 30,
+      },
+      platform,
+    );
   });
 
   afterAll(async () => {

@@ -1,15 +1,18 @@
 import { type INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { LocalIssuer } from '../../lib/testing/index.js';
-import { appWith } from '../support/test-app.js';
+import { appWith, PLATFORMS } from '../support/test-app.js';
 
-describe('route policy (HTTP)', () => {
+describe.each(PLATFORMS)('route policy (HTTP) on %s', (platform) => {
   let issuer: LocalIssuer;
   let app: INestApplication;
 
   beforeAll(async () => {
     issuer = await LocalIssuer.start();
-    app = await appWith({ issuers: [{ issuer: issuer.issuer, audience: issuer.audience }] });
+    app = await appWith(
+      { issuers: [{ issuer: issuer.issuer, audience: issuer.audience }] },
+      platform,
+    );
   });
 
   afterAll(async () => {

@@ -6,6 +6,7 @@ import {
   type ModuleMetadata,
   Post,
 } from '@nestjs/common';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import {
   AnyScope,
@@ -89,20 +90,33 @@ export class OpenController {
 export const TEST_CONTROLLERS = [NotesController, ReportsController, OpenController];
 
 /** A Nest application over real HTTP with the module configured as given. */
+/** The HTTP platforms the HTTP suites run on, each suite once per platform. */
+export const PLATFORMS = ['express', 'fastify'] as const;
+export type Platform = (typeof PLATFORMS)[number];
+
 export async function createTestApp(
   module: NonNullable<ModuleMetadata['imports']>[number],
   extra: ModuleMetadata = {},
+  platform: Platform = 'express',
 ): Promise<INestApplication> {
   const ref = await Test.createTestingModule({
     imports: [module, ...(extra.imports ?? [])],
     controllers: [...TEST_CONTROLLERS, ...(extra.controllers ?? [])],
     providers: extra.providers ?? [],
   }).compile();
-  const app = ref.createNestApplication({ logger: false });
+  const app =
+    platform === 'fastify'
+      ? ref.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), { logger: false })
+      : ref.createNestApplication({ logger: false });
   await app.init();
+  if (platform === 'fastify')
+    await (app as NestFastifyApplication).getHttpAdapter().getInstance().ready();
   return app;
 }
 
-export function appWith(options: OidcAuthModuleOptions): Promise<INestApplication> {
-  return createTestApp(OidcAuthModule.forRoot(options));
+export function appWith(
+  options: OidcAuthModuleOptions,
+  platform: Platform = 'express',
+): Promise<INestApplication> {
+  return createTestApp(OidcAuthModule.forRoot(options), {}, platform);
 }
