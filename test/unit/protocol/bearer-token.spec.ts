@@ -1,54 +1,128 @@
 import { extractBearerToken } from '../../../lib/protocol/bearer-token.js';
-import { InvalidRequestError, MissingTokenError } from '../../../lib/protocol/errors.js';
+import {
+  InvalidRequestError,
+  MissingTokenError,
+  OidcAuthError,
+} from '../../../lib/protocol/errors.js';
 
-const token = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln';
+const token =
+  'eyJhbGciOiJSUzI1NiIsImtpZCI6ImsxIn0.eyJpc3MiOiJodHRwczovL2lkcCIsInN1YiI6ImFsaWNlIn0.c2lnbmF0dXJl';
 const from = (authorization: string | string[] | undefined, query?: unknown, allowQuery = false) =>
   extractBearerToken({ authorization, query, allowQuery });
 
-describe('extractBearerToken', () => {
-  it.each(['Bearer', 'bearer', 'BEARER'])('reads a token after the %s scheme', (scheme) => {
-    expect(from(`${scheme} ${token}`)).toBe(token);
-  });
+/** The error `run` throws, for assertions on its class and reason together. */
+function refusal(run: () => unknown): OidcAuthError {
+  try {
+    run();
+  } catch (err) {
+    if (err instanceof OidcAuthError) return err;
+    throw err;
+  }
+  throw new Error('expected a refusal');
+}
 
-  it('accepts b64token padding and several spaces after the scheme', () => {
-    expect(from('Bearer   abc==')).toBe('abc==');
+describe('extractBearerToken from the Authorization header', () => {
+  it.each(['Bearer', 'bearer', 'BEARER', 'bEaReR'])(
+    'reads the token after the %s scheme (case-insensitive, RFC 7235 §2.1)',
+    (scheme) => {
+      expect(from(`${scheme} ${token}`)).toBe(token);
+    },
+  );
+
+  it.each([
+    ['Bearer abc==', 'abc=='],
+    ['Bearer   abc', 'abc'],
+    ['Bearer abc  ', 'abc'],
+    ['Bearer a-b.c_d~e+f/g', 'a-b.c_d~e+f/g'],
+  ])('accepts the b64token %j', (header, expected) => {
+    expect(from(header)).toBe(expected);
   });
 
   it('reports no credentials when there is no header', () => {
-    expect(() => from(undefined)).toThrow(MissingTokenError);
-  });
-
-  it('treats another scheme as no bearer credentials', () => {
-    expect(() => from('Basic dXNlcjpwYXNz')).toThrow(MissingTokenError);
-    expect(() => from('DPoP abc')).toThrow(MissingTokenError);
+    const err = refusal(() => from(undefined));
+    expect(err).toBeInstanceOf(MissingTokenError);
+    expect(err.reason).toBe('missing_token');
   });
 
   it.each([
-    ['Bearer', 'no token'],
-    ['Bearer ', 'empty token'],
-    [`Bearer ${token} ${token}`, 'two tokens'],
-    ['Bearer a"b', 'a quote'],
-    ['Bearer tök', 'non-ASCII'],
-    ['', 'an empty header'],
-  ])('refuses %j (%s) as invalid_request', (header) => {
-    expect(() => from(header)).toThrow(InvalidRequestError);
+    'Basic dXNlcjpwYXNzd29yZA==',
+    'DPoP eyJhbGciOiJFUzI1NiJ9.e30.sig',
+    'Digest username="a"',
+    'Basic',
+  ])('treats the other scheme in %j as no bearer credentials', (header) => {
+    expect(refusal(() => from(header))).toBeInstanceOf(MissingTokenError);
   });
 
-  it('refuses several Authorization headers', () => {
-    expect(() => from([`Bearer ${token}`, `Bearer ${token}`])).toThrow(
-      /more than one Authorization/,
+  it.each([
+    ['Bearer', 'the scheme alone'],
+    ['Bearer ', 'an empty token'],
+    ['Bearer a b', 'two tokens'],
+    [`Bearer ${token} ${token}`, 'two JWTs'],
+    ['Bearer a"b', 'a quote'],
+    ['Bearer a,b', 'a comma'],
+    ['Bearer tök', 'non-ASCII'],
+    ['Bearer =abc', 'padding first'],
+    ['Bearer abc=d', 'padding inside'],
+    ['Bearer\tabc', 'a tab for a space'],
+    ['Bearer,abc', 'a comma for a space'],
+    ['', 'an empty header'],
+    [' Bearer abc', 'a leading space'],
+  ])('refuses %j (%s) as invalid_request', (header) => {
+    const err = refusal(() => from(header));
+    expect(err).toBeInstanceOf(InvalidRequestError);
+    expect(err.reason).toBe('invalid_request');
+    expect(err.message).toBe(
+      'The Authorization header must have the form "Bearer <token>" with exactly one token',
     );
   });
 
-  it('refuses a query token unless enabled, and reads it when enabled', () => {
-    expect(() => from(undefined, token)).toThrow(/not accepted in the query string/);
+  it('refuses several Authorization headers, even when they agree', () => {
+    const err = refusal(() => from([`Bearer ${token}`, `Bearer ${token}`]));
+    expect(err).toBeInstanceOf(InvalidRequestError);
+    expect(err.message).toBe('The request has more than one Authorization header');
+    expect(refusal(() => from([`Bearer ${token}`]))).toBeInstanceOf(InvalidRequestError);
+  });
+});
+
+describe('extractBearerToken from the query string (RFC 6750 §2.3)', () => {
+  it('refuses a query token unless enabled', () => {
+    const err = refusal(() => from(undefined, token));
+    expect(err).toBeInstanceOf(InvalidRequestError);
+    expect(err.message).toBe(
+      'Access tokens are not accepted in the query string; send them in the Authorization header',
+    );
+    // Refused even next to a valid header: the token has leaked into the URL either way.
+    expect(refusal(() => from(`Bearer ${token}`, token))).toBeInstanceOf(InvalidRequestError);
+  });
+
+  it('reads a query token when enabled', () => {
     expect(from(undefined, token, true)).toBe(token);
-    expect(() => from(undefined, [token, token], true)).toThrow(InvalidRequestError);
+  });
+
+  it('reports no credentials when enabled and there is neither header nor query token', () => {
+    expect(refusal(() => from(undefined, undefined, true))).toBeInstanceOf(MissingTokenError);
+  });
+
+  it.each([
+    [[token, token], 'repeated'],
+    [{ a: token }, 'an object (qs nesting)'],
+    ['', 'empty'],
+    ['a b', 'with a space'],
+  ] as Array<[unknown, string]>)('refuses a query value %j (%s) when enabled', (query) => {
+    const err = refusal(() => from(undefined, query, true));
+    expect(err).toBeInstanceOf(InvalidRequestError);
+    expect(err.message).toBe('The access_token query parameter must hold exactly one token');
   });
 
   it('refuses a token in both the header and the query', () => {
-    expect(() => from(`Bearer ${token}`, token, true)).toThrow(
-      /both the Authorization header and the query/,
+    const err = refusal(() => from(`Bearer ${token}`, token, true));
+    expect(err).toBeInstanceOf(InvalidRequestError);
+    expect(err.message).toBe(
+      'The request carries a token in both the Authorization header and the query string',
     );
+  });
+
+  it('reads the query token when the header carries another scheme', () => {
+    expect(from('Basic dXNlcjpwYXNzd29yZA==', token, true)).toBe(token);
   });
 });

@@ -4,81 +4,194 @@ import {
   InvalidTokenError,
   KeysUnavailableError,
   MissingTokenError,
+  OidcAuthError,
 } from '../../../lib/protocol/errors.js';
 import { toBearerErrorResponse } from '../../../lib/protocol/rfc6750.js';
 
+const METADATA = 'https://notes.example.com/.well-known/oauth-protected-resource';
+
 describe('toBearerErrorResponse', () => {
-  it('answers missing credentials with 401 and a challenge without an error code', () => {
-    expect(toBearerErrorResponse(new MissingTokenError(), { realm: 'api' })).toEqual({
-      status: 401,
-      headers: { 'WWW-Authenticate': 'Bearer realm="api"' },
-      body: {
-        statusCode: 401,
-        error: 'Unauthorized',
-        message: 'This resource requires a bearer token',
-      },
+  describe('missing credentials (RFC 6750 §3.1: no error code)', () => {
+    it('answers 401 with a challenge naming only the realm', () => {
+      expect(toBearerErrorResponse(new MissingTokenError(), { realm: 'api' })).toEqual({
+        status: 401,
+        headers: { 'WWW-Authenticate': 'Bearer realm="api"' },
+        body: {
+          statusCode: 401,
+          error: 'Unauthorized',
+          message: 'This resource requires a bearer token',
+        },
+      });
+    });
+
+    it('answers a bare Bearer challenge without realm or metadata', () => {
+      expect(toBearerErrorResponse(new MissingTokenError()).headers).toEqual({
+        'WWW-Authenticate': 'Bearer',
+      });
+    });
+
+    it('advertises the protected-resource metadata (RFC 9728 §5.1) after the realm', () => {
+      expect(
+        toBearerErrorResponse(new MissingTokenError(), {
+          realm: 'api',
+          resourceMetadata: METADATA,
+        }).headers['WWW-Authenticate'],
+      ).toBe(`Bearer realm="api", resource_metadata="${METADATA}"`);
+      expect(
+        toBearerErrorResponse(new MissingTokenError(), { resourceMetadata: METADATA }).headers[
+          'WWW-Authenticate'
+        ],
+      ).toBe(`Bearer resource_metadata="${METADATA}"`);
     });
   });
 
-  it('answers a bare Bearer challenge when there is no realm', () => {
-    expect(toBearerErrorResponse(new MissingTokenError()).headers['WWW-Authenticate']).toBe(
-      'Bearer',
-    );
-  });
-
-  it('answers invalid_request with 400', () => {
-    const res = toBearerErrorResponse(new InvalidRequestError('Two tokens'), { realm: 'api' });
-    expect(res.status).toBe(400);
-    expect(res.headers['WWW-Authenticate']).toBe(
-      'Bearer realm="api", error="invalid_request", error_description="Two tokens"',
-    );
-  });
-
-  it('answers invalid_token with 401 and strips characters RFC 6750 forbids in descriptions', () => {
-    const res = toBearerErrorResponse(
-      new InvalidTokenError('signature_invalid', 'Bad "quoted" \\ signature, naïve\n'),
-      { realm: 'api' },
-    );
-    expect(res.status).toBe(401);
-    expect(res.headers['WWW-Authenticate']).toBe(
-      'Bearer realm="api", error="invalid_token", error_description="Bad quoted  signature, nave"',
-    );
-    expect(res.body.error).toBe('Unauthorized');
-  });
-
-  it('answers insufficient_scope with 403 naming the scopes, and no scope for roles', () => {
-    const scope = toBearerErrorResponse(
-      new InsufficientScopeError('insufficient_scope', ['a:read', 'a:all']),
-    );
-    expect(scope.status).toBe(403);
-    expect(scope.headers['WWW-Authenticate']).toBe(
-      'Bearer error="insufficient_scope", error_description="This resource requires one of the scopes a:read, a:all", scope="a:read a:all"',
-    );
-    const role = toBearerErrorResponse(new InsufficientScopeError('insufficient_role', ['admin']));
-    expect(role.headers['WWW-Authenticate']).not.toContain('scope="');
-    expect(role.body.message).toBe('This resource requires the role admin');
-  });
-
-  it('adds resource_metadata to challenges when given', () => {
-    const res = toBearerErrorResponse(new MissingTokenError(), {
-      realm: 'api',
-      resourceMetadata: 'https://api.example/.well-known/oauth-protected-resource',
+  describe('invalid_request', () => {
+    it('answers 400 with the error code and description', () => {
+      expect(
+        toBearerErrorResponse(new InvalidRequestError('The request has two tokens'), {
+          realm: 'api',
+        }),
+      ).toEqual({
+        status: 400,
+        headers: {
+          'WWW-Authenticate':
+            'Bearer realm="api", error="invalid_request", error_description="The request has two tokens"',
+        },
+        body: { statusCode: 400, error: 'Bad Request', message: 'The request has two tokens' },
+      });
     });
-    expect(res.headers['WWW-Authenticate']).toBe(
-      'Bearer realm="api", resource_metadata="https://api.example/.well-known/oauth-protected-resource"',
-    );
   });
 
-  it('answers unavailable keys with 503 and Retry-After, without a challenge', () => {
-    const res = toBearerErrorResponse(new KeysUnavailableError('https://idp', 7));
-    expect(res).toEqual({
-      status: 503,
-      headers: { 'Retry-After': '7' },
-      body: {
-        statusCode: 503,
-        error: 'Service Unavailable',
-        message: 'The signing keys of the token issuer are temporarily unavailable',
-      },
+  describe('invalid_token', () => {
+    it('answers 401 with the error code and description, and the metadata last', () => {
+      expect(
+        toBearerErrorResponse(new InvalidTokenError('token_expired', 'The token expired'), {
+          realm: 'api',
+          resourceMetadata: METADATA,
+        }),
+      ).toEqual({
+        status: 401,
+        headers: {
+          'WWW-Authenticate': `Bearer realm="api", error="invalid_token", error_description="The token expired", resource_metadata="${METADATA}"`,
+        },
+        body: { statusCode: 401, error: 'Unauthorized', message: 'The token expired' },
+      });
     });
+
+    it('strips quotes, backslashes, control and non-ASCII characters from quoted values (§3)', () => {
+      const res = toBearerErrorResponse(
+        new InvalidTokenError('signature_invalid', 'Bad "quoted" \\ sig\u0000nature, naïve\r\n✓'),
+        { realm: 'my "api"' },
+      );
+      expect(res.headers['WWW-Authenticate']).toBe(
+        'Bearer realm="my api", error="invalid_token", error_description="Bad quoted  signature, nave"',
+      );
+      // The body is JSON, which escapes on its own: the message stays whole there.
+      expect(res.body.message).toBe('Bad "quoted" \\ sig\u0000nature, naïve\r\n✓');
+    });
+
+    it('keeps every printable ASCII character the grammar allows', () => {
+      const allowed = "!#$%&'()*+,-./0123456789:;<=>?@AZ[]^_`az{|}~ ";
+      const res = toBearerErrorResponse(new InvalidTokenError('claim_invalid', allowed));
+      expect(res.headers['WWW-Authenticate']).toBe(
+        `Bearer error="invalid_token", error_description="${allowed}"`,
+      );
+    });
+  });
+
+  describe('insufficient_scope', () => {
+    it('answers 403 naming the required scopes in scope', () => {
+      expect(
+        toBearerErrorResponse(new InsufficientScopeError('insufficient_scope', ['notes:write']), {
+          realm: 'api',
+        }),
+      ).toEqual({
+        status: 403,
+        headers: {
+          'WWW-Authenticate':
+            'Bearer realm="api", error="insufficient_scope", error_description="This resource requires the scope notes:write", scope="notes:write"',
+        },
+        body: {
+          statusCode: 403,
+          error: 'Forbidden',
+          message: 'This resource requires the scope notes:write',
+        },
+      });
+    });
+
+    it('lists alternatives space-separated, before the metadata', () => {
+      const res = toBearerErrorResponse(
+        new InsufficientScopeError('insufficient_scope', ['notes:read', 'notes:admin']),
+        { resourceMetadata: METADATA },
+      );
+      expect(res.headers['WWW-Authenticate']).toBe(
+        `Bearer error="insufficient_scope", error_description="This resource requires one of the scopes notes:read, notes:admin", scope="notes:read notes:admin", resource_metadata="${METADATA}"`,
+      );
+    });
+
+    it('answers a missing role with insufficient_scope but no scope parameter', () => {
+      const res = toBearerErrorResponse(
+        new InsufficientScopeError('insufficient_role', ['admin']),
+        {
+          realm: 'api',
+        },
+      );
+      expect(res.status).toBe(403);
+      expect(res.headers['WWW-Authenticate']).toBe(
+        'Bearer realm="api", error="insufficient_scope", error_description="This resource requires the role admin"',
+      );
+      expect(res.body).toEqual({
+        statusCode: 403,
+        error: 'Forbidden',
+        message: 'This resource requires the role admin',
+      });
+    });
+  });
+
+  describe('unavailable keys', () => {
+    it('answers 503 with Retry-After and no challenge: the client is not at fault', () => {
+      const res = toBearerErrorResponse(new KeysUnavailableError('https://idp.example', 7), {
+        realm: 'api',
+        resourceMetadata: METADATA,
+      });
+      expect(res).toEqual({
+        status: 503,
+        headers: { 'Retry-After': '7' },
+        body: {
+          statusCode: 503,
+          error: 'Service Unavailable',
+          message: 'The signing keys of the token issuer are temporarily unavailable',
+        },
+      });
+      expect(res.headers).not.toHaveProperty('WWW-Authenticate');
+    });
+  });
+
+  it('answers a refusal it has no mapping for with 403 and no challenge (fails closed)', () => {
+    class FutureRefusal extends OidcAuthError {
+      readonly reason = 'claim_invalid' as const;
+    }
+    expect(toBearerErrorResponse(new FutureRefusal('Refused'), { realm: 'api' })).toEqual({
+      status: 403,
+      headers: {},
+      body: { statusCode: 403, error: 'Forbidden', message: 'Refused' },
+    });
+  });
+
+  it('always keeps statusCode in the body equal to the status', () => {
+    const errors = [
+      new MissingTokenError(),
+      new InvalidRequestError('x'),
+      new InvalidTokenError('malformed_token', 'x'),
+      new InsufficientScopeError('insufficient_scope', ['a']),
+      new KeysUnavailableError('https://idp', 1),
+    ];
+    expect(errors.map((e) => toBearerErrorResponse(e).status)).toEqual([401, 400, 401, 403, 503]);
+    for (const err of errors) {
+      const res = toBearerErrorResponse(err);
+      expect(Object.keys(res.body).sort()).toEqual(['error', 'message', 'statusCode']);
+      expect(res.body.statusCode).toBe(res.status);
+      expect(res.body.message).toBe(err.message);
+    }
   });
 });

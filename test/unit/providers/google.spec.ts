@@ -1,31 +1,111 @@
 import { google, googleClaims } from '../../../lib/providers/google.js';
+import type { OidcPrincipal } from '../../../lib/verification/principal.js';
+import { judge } from './judge.js';
 
-describe('Google', () => {
-  const idToken = {
-    iss: 'https://accounts.google.com',
-    azp: '1234.apps.googleusercontent.com',
-    aud: 'https://notes.example.com',
-    sub: '110169484474386276334',
-    email: 'alice@example.com',
-    hd: 'example.com',
-  };
+const WEB_CLIENT = '1234987819200-5jq3v8l0b4n2m6k1h9g7f5d3s1a0p8o6.apps.googleusercontent.com';
+const NOW = 1_750_000_000;
 
-  it('has no scopes or roles; service accounts are app-only', () => {
-    expect(googleClaims(idToken)).toEqual({
+/** A Sign-In with Google ID token of a Workspace user. */
+const userIdToken = {
+  iss: 'https://accounts.google.com',
+  azp: WEB_CLIENT,
+  aud: WEB_CLIENT,
+  sub: '110169484474386276334',
+  hd: 'example.com',
+  email: 'alice@example.com',
+  email_verified: true,
+  at_hash: 'HK6E_P6Dh8Y93mRNtsDB1Q',
+  nbf: NOW - 30,
+  name: 'Alice Liddell',
+  picture: 'https://lh3.googleusercontent.com/a/ACg8ocJ-example=s96-c',
+  given_name: 'Alice',
+  family_name: 'Liddell',
+  iat: NOW,
+  exp: NOW + 3600,
+  jti: '0e1c2f3a4b5d6e7f8091a2b3c4d5e6f7a8b9c0d1',
+};
+
+/**
+ * A service account's ID token from the metadata server (format=full) for a Cloud Run audience:
+ * azp and sub are the service account's unique id.
+ */
+const serviceAccountIdToken = {
+  aud: 'https://notes-abc123-ew.a.run.app',
+  azp: '113774264463038321964',
+  email: 'notes-caller@my-project.iam.gserviceaccount.com',
+  email_verified: true,
+  exp: NOW + 3600,
+  iat: NOW,
+  iss: 'https://accounts.google.com',
+  sub: '113774264463038321964',
+};
+
+describe('googleClaims', () => {
+  it('gives a user ID token no scopes or roles, the OAuth client as its client', () => {
+    expect(googleClaims(userIdToken)).toEqual({
       scopes: [],
       roles: [],
-      clientId: idToken.azp,
+      clientId: WEB_CLIENT,
       isAppOnly: false,
     });
-    expect(
-      googleClaims({ ...idToken, email: 'job@project.iam.gserviceaccount.com' }).isAppOnly,
-    ).toBe(true);
   });
 
-  it('restricts Workspace domains when asked', () => {
-    const preset = google({ audience: idToken.aud, hostedDomains: ['example.com'] });
-    expect(preset.validateClaims!(idToken)).toBeUndefined();
-    expect(preset.validateClaims!({ ...idToken, hd: 'evil.com' })).toMatch(/domain/);
-    expect(preset.validateClaims!({ ...idToken, hd: undefined })).toMatch(/domain/);
+  it('marks a service account’s ID token app-only', () => {
+    expect(googleClaims(serviceAccountIdToken)).toEqual({
+      scopes: [],
+      roles: [],
+      clientId: '113774264463038321964',
+      isAppOnly: true,
+    });
+    expect(
+      googleClaims({
+        ...serviceAccountIdToken,
+        email: '123456789012-compute@developer.gserviceaccount.com',
+      }).isAppOnly,
+    ).toBe(true);
+  });
+});
+
+describe('google preset', () => {
+  it('trusts accounts.google.com for the given audience, with no domain rule by default', () => {
+    const preset = google({ audience: WEB_CLIENT });
+    expect(preset).toMatchObject({
+      issuer: 'https://accounts.google.com',
+      audience: WEB_CLIENT,
+      claimMapper: googleClaims,
+    });
+    expect(preset.validateClaims).toBeUndefined();
+  });
+
+  it('restricts Workspace domains with hostedDomains', () => {
+    const preset = google({ audience: WEB_CLIENT, hostedDomains: ['example.com', 'example.org'] });
+    expect(preset.validateClaims!(userIdToken)).toBeUndefined();
+    expect(preset.validateClaims!({ ...userIdToken, hd: 'example.org' })).toBeUndefined();
+    expect(preset.validateClaims!({ ...userIdToken, hd: 'evil.example' })).toBe(
+      'The token is not from an allowed Google Workspace domain',
+    );
+    // A consumer (gmail.com) account has no hd at all.
+    const { hd: _hd, ...consumer } = userIdToken;
+    expect(preset.validateClaims!({ ...consumer, email: 'alice@gmail.com' })).toBe(
+      'The token is not from an allowed Google Workspace domain',
+    );
+    // The email domain is not the hosted domain.
+    expect(preset.validateClaims!({ ...consumer, email: 'alice@example.com' })).toMatch(/domain/);
+  });
+
+  describe('with the verifier’s claim rules', () => {
+    it('accepts a Workspace user for the web client when the domain is allowed', () => {
+      const check = judge(google({ audience: WEB_CLIENT, hostedDomains: ['example.com'] }), NOW);
+      expect((check(userIdToken) as OidcPrincipal).subject).toBe(userIdToken.sub);
+      expect(check({ ...userIdToken, hd: 'other.example' })).toBe('claim_invalid');
+    });
+
+    it('accepts a service account calling the Cloud Run URL it asked a token for', () => {
+      const check = judge(google({ audience: 'https://notes-abc123-ew.a.run.app' }), NOW);
+      expect((check(serviceAccountIdToken) as OidcPrincipal).isAppOnly).toBe(true);
+      expect(check({ ...serviceAccountIdToken, aud: 'https://other-service.a.run.app' })).toBe(
+        'audience_mismatch',
+      );
+    });
   });
 });

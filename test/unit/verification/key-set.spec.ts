@@ -2,142 +2,398 @@ import { generateKeyPairSync } from 'node:crypto';
 import { InvalidTokenError, KeysUnavailableError } from '../../../lib/protocol/errors.js';
 import { KeySet, type VerificationKey } from '../../../lib/verification/key-set.js';
 
-const key = (kid?: string): VerificationKey => ({
+const rsaKey = (kid?: string): VerificationKey => ({
   kid,
   alg: 'RS256',
   key: generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey,
 });
-const K1 = key('k1');
-const K2 = key('k2');
+const ecKey = (kid: string): VerificationKey => ({
+  kid,
+  alg: 'ES256',
+  key: generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey,
+});
+const K1 = rsaKey('k1');
+const K2 = rsaKey('k2');
+const K3 = ecKey('k3');
 
-/** A loader whose answers the test scripts, counting calls; a clock the test moves. */
-function setup(initial: Array<VerificationKey[] | Error>) {
-  const answers = [...initial];
-  let now = 1_000_000;
+const COOLDOWN = 5_000;
+const MAX_AGE = 60_000;
+const T0 = 1_700_000_000_000;
+
+type Answer = VerificationKey[] | Error;
+
+/**
+ * A KeySet on a clock the test moves, over a fake loader that counts its calls. Each call takes the
+ * next scripted answer (repeating the last one), resolved at once, or only when `release()` is
+ * called when `hold` is on: the test then decides when a fetch completes.
+ */
+function setup(script: Answer[], options: { cooldownMs?: number; maxAgeMs?: number } = {}) {
+  const answers = [...script];
+  let last: Answer = answers[0];
+  let now = T0;
   let calls = 0;
-  let last: VerificationKey[] | Error = answers[0];
-  const load = async () => {
+  let hold = false;
+  const waiting: Array<() => void> = [];
+  const refreshed: string[][] = [];
+  const load = (): Promise<VerificationKey[]> => {
     calls += 1;
     const next = answers.length ? answers.shift()! : last;
     last = next;
-    if (next instanceof Error) throw next;
-    return next;
+    const settle = (resolve: (k: VerificationKey[]) => void, reject: (e: Error) => void) =>
+      next instanceof Error ? reject(next) : resolve(next);
+    return new Promise((resolve, reject) => {
+      if (hold) waiting.push(() => settle(resolve, reject));
+      else settle(resolve, reject);
+    });
   };
-  const set = new KeySet('https://idp', load, {
-    cooldownMs: 5000,
-    maxAgeMs: 60_000,
-    now: () => now,
-  });
+  const set = new KeySet(
+    'https://idp.example',
+    load,
+    {
+      cooldownMs: options.cooldownMs ?? COOLDOWN,
+      maxAgeMs: options.maxAgeMs ?? MAX_AGE,
+      now: () => now,
+    },
+    (keys) => refreshed.push(keys.map((k) => k.kid ?? '?')),
+  );
   return {
     set,
+    refreshed,
     calls: () => calls,
     advance: (ms: number) => (now += ms),
-    answer: (next: VerificationKey[] | Error) => answers.push(next),
+    now: () => now,
+    hold: () => (hold = true),
+    release: async () => {
+      hold = false;
+      waiting.splice(0).forEach((settle) => settle());
+      await flush();
+    },
   };
 }
 
+/** Lets settled fetches run their continuations. */
+const flush = () => new Promise((resolve) => setImmediate(resolve));
+
+async function errorOf(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    () => {
+      throw new Error('expected a rejection');
+    },
+    (err: unknown) => err,
+  );
+}
+
 describe('KeySet', () => {
-  it('loads on first use and then serves from memory', async () => {
-    const t = setup([[K1]]);
-    expect(await t.set.get('k1')).toBe(K1);
-    expect(await t.set.get('k1')).toBe(K1);
-    expect(t.calls()).toBe(1);
-  });
+  describe('loading', () => {
+    it('loads on the first get, then serves from memory', async () => {
+      const t = setup([[K1, K2]]);
+      expect(t.calls()).toBe(0);
+      expect(await t.set.get('k1')).toBe(K1);
+      expect(await t.set.get('k2')).toBe(K2);
+      expect(await t.set.get('k1')).toBe(K1);
+      expect(t.calls()).toBe(1);
+    });
 
-  it('refetches for an unknown kid at most once per cooldown', async () => {
-    const t = setup([[K1], [K1]]);
-    await t.set.get('k1');
-    t.advance(5000);
-    await expect(t.set.get('nope')).rejects.toThrow(InvalidTokenError);
-    await expect(t.set.get('nope-2')).rejects.toThrow(/does not publish/);
-    expect(t.calls()).toBe(2);
-    t.advance(4999);
-    await expect(t.set.get('nope-3')).rejects.toThrow(InvalidTokenError);
-    expect(t.calls()).toBe(2);
-  });
+    it('tells the listener about each successful fetch, and not about failures', async () => {
+      const t = setup([[K1], new Error('down'), [K1, K2]]);
+      await t.set.get('k1');
+      t.advance(COOLDOWN);
+      await errorOf(t.set.get('k2'));
+      t.advance(COOLDOWN);
+      await t.set.get('k2');
+      expect(t.refreshed).toEqual([['k1'], ['k1', 'k2']]);
+    });
 
-  it('shares one fetch among concurrent callers', async () => {
-    const t = setup([[K1]]);
-    const results = await Promise.allSettled(
-      Array.from({ length: 100 }, (_, i) => t.set.get(`random-${i}`)),
-    );
-    expect(results.every((r) => r.status === 'rejected')).toBe(true);
-    expect(t.calls()).toBe(1);
-  });
-
-  it('picks up a rotated key after the cooldown', async () => {
-    const t = setup([[K1], [K2, K1]]);
-    await t.set.get('k1');
-    await expect(t.set.get('k2')).rejects.toThrow(InvalidTokenError);
-    t.advance(5000);
-    expect(await t.set.get('k2')).toBe(K2);
-  });
-
-  it('answers KeysUnavailableError with a Retry-After when nothing could ever be loaded', async () => {
-    const t = setup([new Error('ECONNREFUSED')]);
-    const err = await t.set.get('k1').catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(KeysUnavailableError);
-    expect((err as KeysUnavailableError).retryAfterSeconds).toBe(5);
-    t.advance(3000);
-    expect(
-      ((await t.set.get('k1').catch((e: unknown) => e)) as KeysUnavailableError).retryAfterSeconds,
-    ).toBe(2);
-    expect(t.calls()).toBe(1);
-    expect(t.set.status()).toEqual({
-      loaded: false,
-      keyCount: 0,
-      fetchedAt: undefined,
-      lastError: 'ECONNREFUSED',
+    it('fetches on warmUp even within the cooldown, and resolves when that fetch fails', async () => {
+      const t = setup([[K1], new Error('HTTP 502')]);
+      await t.set.warmUp();
+      expect(t.calls()).toBe(1);
+      await expect(t.set.warmUp()).resolves.toBeUndefined();
+      expect(t.calls()).toBe(2);
+      expect(t.set.status()).toMatchObject({ loaded: true, keyCount: 1, lastError: 'HTTP 502' });
     });
   });
 
-  it('retries a failed fetch after the cooldown instead of remembering the failure', async () => {
-    const t = setup([new Error('HTTP 500'), [K1]]);
-    await expect(t.set.get('k1')).rejects.toThrow(KeysUnavailableError);
-    t.advance(5000);
-    expect(await t.set.get('k1')).toBe(K1);
-    expect(t.set.status().lastError).toBeUndefined();
+  describe('unknown kid', () => {
+    it('refetches at most once per cooldown', async () => {
+      const t = setup([[K1]]);
+      await t.set.get('k1');
+      // Within the cooldown of the first fetch: no fetch at all.
+      const early = await errorOf(t.set.get('forged-1'));
+      expect(early).toBeInstanceOf(InvalidTokenError);
+      expect((early as InvalidTokenError).reason).toBe('unknown_kid');
+      expect((early as InvalidTokenError).message).toBe(
+        'The token was signed with a key the issuer does not publish',
+      );
+      expect(t.calls()).toBe(1);
+      // The cooldown has passed: one fetch, then none for the rest of the window.
+      t.advance(COOLDOWN);
+      await errorOf(t.set.get('forged-2'));
+      expect(t.calls()).toBe(2);
+      for (let i = 0; i < 20; i += 1) {
+        t.advance(COOLDOWN / 20 - 1);
+        await errorOf(t.set.get(`forged-${i + 3}`));
+      }
+      expect(t.calls()).toBe(2);
+      t.advance(20);
+      await errorOf(t.set.get('forged-last'));
+      expect(t.calls()).toBe(3);
+    });
+
+    it('shares one fetch among 100 concurrent cold gets (single flight)', async () => {
+      const t = setup([[K1]]);
+      t.hold();
+      const settled = Promise.allSettled(
+        Array.from({ length: 100 }, (_, i) => t.set.get(`unknown-${i}`)),
+      );
+      expect(t.calls()).toBe(1);
+      await t.release();
+      const results = await settled;
+      expect(results.every((r) => r.status === 'rejected')).toBe(true);
+      expect(
+        results.every(
+          (r) =>
+            r.status === 'rejected' && (r.reason as InvalidTokenError).reason === 'unknown_kid',
+        ),
+      ).toBe(true);
+      expect(t.calls()).toBe(1);
+    });
+
+    it('shares the fetch in flight even without a cooldown to hold callers back', async () => {
+      // cooldownMs 0 isolates single flight from rate limiting: callers arriving while a fetch is
+      // pending must join it rather than start their own.
+      const t = setup([[K1]], { cooldownMs: 0 });
+      t.hold();
+      const settled = Promise.allSettled(
+        Array.from({ length: 100 }, (_, i) => t.set.get(`unknown-${i}`)),
+      );
+      expect(t.calls()).toBe(1);
+      await t.release();
+      await settled;
+      // One cold load, then one refetch for the unknown kids, shared by all 100 of them.
+      expect(t.calls()).toBe(2);
+    });
+
+    it('shares one refetch among 100 concurrent unknown kids once keys are loaded', async () => {
+      const t = setup([[K1], [K1, K2]]);
+      await t.set.get('k1');
+      t.advance(COOLDOWN);
+      t.hold();
+      const settled = Promise.allSettled([
+        ...Array.from({ length: 99 }, (_, i) => t.set.get(`forged-${i}`)),
+        t.set.get('k2'),
+      ]);
+      await t.release();
+      const results = await settled;
+      expect(results.filter((r) => r.status === 'rejected')).toHaveLength(99);
+      expect(results[99]).toEqual({ status: 'fulfilled', value: K2 });
+      expect(t.calls()).toBe(2);
+    });
+
+    it('finds a key the issuer added once the cooldown has passed', async () => {
+      const t = setup([[K1], [K1, K2, K3]]);
+      await t.set.get('k1');
+      t.advance(1_000);
+      await expect(t.set.get('k3')).rejects.toThrow(InvalidTokenError);
+      expect(t.calls()).toBe(1);
+      t.advance(COOLDOWN - 1_000);
+      expect(await t.set.get('k3')).toBe(K3);
+      expect(await t.set.get('k2')).toBe(K2);
+      expect(t.calls()).toBe(2);
+    });
+
+    it('forgets a key the issuer removed after a refetch', async () => {
+      const t = setup([[K1, K2], [K2]]);
+      expect(await t.set.get('k1')).toBe(K1);
+      t.advance(COOLDOWN);
+      await errorOf(t.set.get('k3'));
+      await expect(t.set.get('k1')).rejects.toThrow(/does not publish/);
+    });
   });
 
-  it('keeps serving the last good keys when a refresh fails', async () => {
-    const t = setup([[K1], new Error('down')]);
-    await t.set.get('k1');
-    t.advance(61_000);
-    expect(await t.set.get('k1')).toBe(K1);
-    await new Promise((r) => setImmediate(r));
-    expect(t.calls()).toBe(2);
-    expect(t.set.status()).toMatchObject({ loaded: true, keyCount: 1, lastError: 'down' });
-    expect(await t.set.get('k1')).toBe(K1);
+  describe('failures', () => {
+    it('answers KeysUnavailableError with a Retry-After of at least 1 s when nothing is cached', async () => {
+      const t = setup([new Error('connect ECONNREFUSED 10.0.0.1:443')]);
+      const err = await errorOf(t.set.get('k1'));
+      expect(err).toBeInstanceOf(KeysUnavailableError);
+      expect(err).toMatchObject({
+        reason: 'jwks_unavailable',
+        issuer: 'https://idp.example',
+        retryAfterSeconds: 5,
+      });
+      t.advance(3_200);
+      expect(await errorOf(t.set.get('k1'))).toMatchObject({ retryAfterSeconds: 2 });
+      t.advance(1_700);
+      expect(await errorOf(t.set.get('k1'))).toMatchObject({ retryAfterSeconds: 1 });
+      expect(t.calls()).toBe(1);
+    });
+
+    it('never advertises a Retry-After below 1 s, even with a short cooldown', async () => {
+      const t = setup([new Error('timeout')], { cooldownMs: 200 });
+      const err = (await errorOf(t.set.get('k1'))) as KeysUnavailableError;
+      expect(err).toBeInstanceOf(KeysUnavailableError);
+      expect(err.retryAfterSeconds).toBeGreaterThanOrEqual(1);
+      expect(Number.isInteger(err.retryAfterSeconds)).toBe(true);
+    });
+
+    it('answers every concurrent cold get with KeysUnavailableError after one failed fetch', async () => {
+      const t = setup([new Error('HTTP 503')]);
+      t.hold();
+      const settled = Promise.allSettled(Array.from({ length: 100 }, () => t.set.get('k1')));
+      await t.release();
+      const results = await settled;
+      expect(
+        results.every((r) => r.status === 'rejected' && r.reason instanceof KeysUnavailableError),
+      ).toBe(true);
+      expect(t.calls()).toBe(1);
+    });
+
+    it('retries a failed fetch after the cooldown instead of remembering the failure', async () => {
+      const t = setup([new Error('HTTP 500'), [K1]]);
+      await expect(t.set.get('k1')).rejects.toThrow(KeysUnavailableError);
+      t.advance(COOLDOWN - 1);
+      await expect(t.set.get('k1')).rejects.toThrow(KeysUnavailableError);
+      expect(t.calls()).toBe(1);
+      t.advance(1);
+      expect(await t.set.get('k1')).toBe(K1);
+      expect(t.calls()).toBe(2);
+      expect(t.set.status().lastError).toBeUndefined();
+    });
+
+    it('keeps serving the last good keys when a refresh fails', async () => {
+      const t = setup([[K1], new Error('HTTP 500')]);
+      await t.set.get('k1');
+      t.advance(COOLDOWN);
+      // An unknown kid triggers a refresh that fails: still unknown_kid (401), not 503.
+      const err = await errorOf(t.set.get('k9'));
+      expect(err).toBeInstanceOf(InvalidTokenError);
+      expect(t.calls()).toBe(2);
+      expect(await t.set.get('k1')).toBe(K1);
+      expect(t.set.status()).toMatchObject({ loaded: true, keyCount: 1, lastError: 'HTTP 500' });
+    });
+
+    it('records non-Error rejections as strings', async () => {
+      const set = new KeySet('https://idp', () => Promise.reject('plain string'), {
+        cooldownMs: COOLDOWN,
+        maxAgeMs: MAX_AGE,
+        now: () => T0,
+      });
+      await errorOf(set.get('k1'));
+      expect(set.status().lastError).toBe('plain string');
+    });
   });
 
-  it('refreshes stale keys in the background while serving them', async () => {
-    const t = setup([[K1], [K2, K1]]);
-    await t.set.get('k1');
-    t.advance(61_000);
-    expect(await t.set.get('k1')).toBe(K1);
-    await new Promise((r) => setImmediate(r));
-    expect(await t.set.get('k2')).toBe(K2);
-    expect(t.calls()).toBe(2);
+  describe('staleness', () => {
+    it('serves stale keys at once and refreshes them in the background', async () => {
+      const t = setup([[K1], [K1, K2]]);
+      await t.set.get('k1');
+      t.advance(MAX_AGE + 1);
+      t.hold();
+      // Resolves although the refresh is still pending.
+      expect(await t.set.get('k1')).toBe(K1);
+      expect(t.calls()).toBe(2);
+      await t.release();
+      expect(t.set.status()).toMatchObject({ keyCount: 2, fetchedAt: new Date(t.now()) });
+      expect(await t.set.get('k2')).toBe(K2);
+      expect(t.calls()).toBe(2);
+    });
+
+    it('does not refresh keys younger than maxAgeMs', async () => {
+      const t = setup([[K1]]);
+      await t.set.get('k1');
+      t.advance(MAX_AGE);
+      await t.set.get('k1');
+      await flush();
+      expect(t.calls()).toBe(1);
+    });
+
+    it('keeps serving stale keys while refreshes fail, retrying once per cooldown', async () => {
+      const t = setup([[K1], new Error('down')]);
+      await t.set.get('k1');
+      t.advance(MAX_AGE + 1);
+      expect(await t.set.get('k1')).toBe(K1);
+      await flush();
+      expect(await t.set.get('k1')).toBe(K1);
+      await flush();
+      expect(t.calls()).toBe(2);
+      t.advance(COOLDOWN);
+      expect(await t.set.get('k1')).toBe(K1);
+      await flush();
+      expect(t.calls()).toBe(3);
+      expect(t.set.status().lastError).toBe('down');
+    });
   });
 
-  it('uses the only key for a token without kid, and refuses to guess among several', async () => {
-    const single = setup([[key()]]);
-    await expect(single.set.get(undefined)).resolves.toBeDefined();
-    const several = setup([[K1, K2]]);
-    await expect(several.set.get(undefined)).rejects.toThrow(
-      /no kid and the issuer publishes several keys/,
-    );
+  describe('peek', () => {
+    it('answers without fetching: nothing before the first load, the key after', async () => {
+      const t = setup([[K1]]);
+      expect(t.set.peek('k1')).toBeUndefined();
+      expect(t.calls()).toBe(0);
+      await t.set.warmUp();
+      expect(t.set.peek('k1')).toBe(K1);
+      expect(t.set.peek('k2')).toBeUndefined();
+      expect(t.calls()).toBe(1);
+    });
+
+    it('starts a background refresh for stale keys while answering from memory', async () => {
+      const t = setup([[K1], [K2]]);
+      await t.set.warmUp();
+      t.advance(MAX_AGE + 1);
+      expect(t.set.peek('k1')).toBe(K1);
+      expect(t.calls()).toBe(2);
+      await flush();
+      expect(t.set.peek('k2')).toBe(K2);
+    });
   });
 
-  it('tells the listener about each successful refresh', async () => {
-    const seen: string[][] = [];
-    const set = new KeySet(
-      'https://idp',
-      async () => [K1, K2],
-      { cooldownMs: 0, maxAgeMs: 1000 },
-      (keys) => seen.push(keys.map((k) => k.kid!)),
-    );
-    await set.warmUp();
-    expect(seen).toEqual([['k1', 'k2']]);
+  describe('tokens without kid', () => {
+    it('uses the only key of the set', async () => {
+      const only = rsaKey();
+      const t = setup([[only]]);
+      expect(await t.set.get(undefined)).toBe(only);
+    });
+
+    it('refuses to guess among several keys', async () => {
+      const t = setup([[K1, K2]]);
+      const err = await errorOf(t.set.get(undefined));
+      expect(err).toBeInstanceOf(InvalidTokenError);
+      expect(err).toMatchObject({
+        reason: 'unknown_kid',
+        message: 'The token has no kid and the issuer publishes several keys',
+      });
+    });
+  });
+
+  describe('status', () => {
+    it('reports nothing loaded before the first fetch', () => {
+      expect(setup([[K1]]).set.status()).toEqual({
+        loaded: false,
+        keyCount: 0,
+        fetchedAt: undefined,
+        lastError: undefined,
+      });
+    });
+
+    it('reports the key count and fetch time after a fetch', async () => {
+      const t = setup([[K1, K2, K3]]);
+      await t.set.warmUp();
+      expect(t.set.status()).toEqual({
+        loaded: true,
+        keyCount: 3,
+        fetchedAt: new Date(T0),
+        lastError: undefined,
+      });
+    });
+
+    it('reports the last error while nothing is loaded', async () => {
+      const t = setup([new Error('getaddrinfo ENOTFOUND idp.example')]);
+      await t.set.warmUp();
+      expect(t.set.status()).toEqual({
+        loaded: false,
+        keyCount: 0,
+        fetchedAt: undefined,
+        lastError: 'getaddrinfo ENOTFOUND idp.example',
+      });
+    });
   });
 });
