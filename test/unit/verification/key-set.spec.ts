@@ -236,6 +236,17 @@ describe('KeySet', () => {
       expect(Number.isInteger(err.retryAfterSeconds)).toBe(true);
     });
 
+    it('advertises Retry-After 1 when the failed fetch itself outlasted the cooldown', async () => {
+      const t = setup([new Error('timeout after 8000 ms')]);
+      t.hold();
+      const pending = errorOf(t.set.get('k1'));
+      t.advance(COOLDOWN + 3_000);
+      await t.release();
+      const err = (await pending) as KeysUnavailableError;
+      expect(err).toBeInstanceOf(KeysUnavailableError);
+      expect(err.retryAfterSeconds).toBe(1);
+    });
+
     it('answers every concurrent cold get with KeysUnavailableError after one failed fetch', async () => {
       const t = setup([new Error('HTTP 503')]);
       t.hold();
