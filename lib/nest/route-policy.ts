@@ -47,9 +47,9 @@ export class RoutePolicyReader {
   private read(targets: [Handler, Type]): RoutePolicy {
     const groups = (allKey: string, anyKey: string): string[][] => [
       ...[...new Set(this.reflector.getAllAndMerge<string[]>(allKey, targets))].map((s) => [s]),
-      ...targets
-        .map((target) => this.reflector.get<string[] | undefined>(anyKey, target))
-        .filter((group) => group !== undefined),
+      ...targets.flatMap(
+        (target) => this.reflector.get<string[][] | undefined>(anyKey, target) ?? [],
+      ),
     ];
     return {
       isPublic: this.reflector.getAllAndOverride<boolean | undefined>(PUBLIC_KEY, targets) ?? false,

@@ -1,6 +1,7 @@
 import type { TokenClientOptions } from '../client/token-client.js';
 import { type ClaimMapper, listClaim, stringClaim } from '../verification/claims.js';
 import { type IssuerOptions } from '../verification/issuer-options.js';
+import { OidcAuthConfigError } from '../verification/config-error.js';
 import { TENANT_PLACEHOLDER } from '../verification/trusted-issuer.js';
 
 /**
@@ -52,7 +53,17 @@ function trim(url: string): string {
  * Entra ID issuer entries: one for v2 tokens (`{instance}/{tid}/v2.0`) and one for v1 tokens
  * (`https://sts.windows.net/{tid}/`), both with keys from the tenant's discovery document.
  */
+const TENANT_GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export function azureAd(options: AzureAdOptions): IssuerOptions[] {
+  // Tokens always name the tenant by its GUID: a domain name or `consumers` would build issuers
+  // that no token ever matches, and every request would be refused as unknown_issuer.
+  if (!MULTI_TENANT.has(options.tenantId) && !TENANT_GUID.test(options.tenantId)) {
+    throw new OidcAuthConfigError(
+      'azureAd.tenantId',
+      `must be the directory (tenant) id, a GUID, or "organizations"/"common", got ${JSON.stringify(options.tenantId)}`,
+    );
+  }
   const instance = trim(options.instance ?? 'https://login.microsoftonline.com');
   const v1Instance = trim(options.v1Instance ?? 'https://sts.windows.net');
   const multiTenant = MULTI_TENANT.has(options.tenantId);

@@ -10,7 +10,11 @@ export const googleClaims: ClaimMapper = (claims) => ({
   scopes: [],
   roles: [],
   clientId: stringClaim(claims, 'azp'),
-  isAppOnly: stringClaim(claims, 'email')?.endsWith('.gserviceaccount.com') ?? false,
+  // Service accounts' tokens name the account itself as `azp` (its numeric id, like `sub`); the
+  // email, which ends in gserviceaccount.com, is left out unless the caller asked for it.
+  isAppOnly:
+    (stringClaim(claims, 'azp') !== undefined && claims.azp === claims.sub) ||
+    (stringClaim(claims, 'email')?.endsWith('.gserviceaccount.com') ?? false),
 });
 
 export interface GoogleOptions {

@@ -1,14 +1,14 @@
-import { SetMetadata } from '@nestjs/common';
+import { appendMetadata } from './append-metadata.js';
 import { ANY_ROLE_KEY, ROLES_KEY } from './metadata-keys.js';
 import { requirementList } from './requirement-list.js';
 
-/** All listed roles are required. On a controller and a handler, both lists apply (merged). */
+/** All listed roles are required, merged across controller, handler and stacked decorators. */
 export const Roles = (...roles: string[]) =>
-  SetMetadata(ROLES_KEY, requirementList('Roles', roles));
+  appendMetadata(ROLES_KEY, requirementList('Roles', roles));
 
 /**
- * At least one of the listed roles is required. A controller's and a handler's `@AnyRole` are
- * separate requirements, both of which must be met, and they add to any `@Roles`.
+ * At least one of the listed roles is required. Each `@AnyRole`, on a controller or a handler, is a
+ * separate requirement that must be met, in addition to any `@Roles`.
  */
 export const AnyRole = (...roles: string[]) =>
-  SetMetadata(ANY_ROLE_KEY, requirementList('AnyRole', roles));
+  appendMetadata(ANY_ROLE_KEY, [requirementList('AnyRole', roles)]);

@@ -1,17 +1,18 @@
-import { SetMetadata } from '@nestjs/common';
+import { appendMetadata } from './append-metadata.js';
 import { ANY_SCOPE_KEY, SCOPES_KEY } from './metadata-keys.js';
 import { requirementList } from './requirement-list.js';
 
 /**
- * All listed scopes are required. On a controller and a handler, both lists apply (merged).
- * Matching is exact per space-separated item: `notes:writer` never satisfies `notes:write`.
+ * All listed scopes are required. On a controller and a handler, both lists apply (merged), and so
+ * do several `@Scopes` on one target. Matching is exact per space-separated item:
+ * `notes:writer` never satisfies `notes:write`.
  */
 export const Scopes = (...scopes: string[]) =>
-  SetMetadata(SCOPES_KEY, requirementList('Scopes', scopes));
+  appendMetadata(SCOPES_KEY, requirementList('Scopes', scopes));
 
 /**
- * At least one of the listed scopes is required. A controller's and a handler's `@AnyScope` are
- * separate requirements, both of which must be met, and they add to any `@Scopes`.
+ * At least one of the listed scopes is required. Each `@AnyScope`, on a controller or a handler,
+ * is a separate requirement that must be met, in addition to any `@Scopes`.
  */
 export const AnyScope = (...scopes: string[]) =>
-  SetMetadata(ANY_SCOPE_KEY, requirementList('AnyScope', scopes));
+  appendMetadata(ANY_SCOPE_KEY, [requirementList('AnyScope', scopes)]);

@@ -5,6 +5,7 @@ import {
   google,
   type IssuerOptions,
   keycloak,
+  OidcAuthConfigError,
   oidc,
   okta,
 } from '../../../lib/index.js';
@@ -74,13 +75,23 @@ function external(issuers: IssuerOptions[], description: string): AuthSettings {
 
 const PRESETS: Record<string, (env: Env) => AuthSettings> = {
   'azure-ad': (env) => {
-    const issuers = azureAd({
-      tenantId: required(env, 'AZURE_TENANT_ID'),
-      clientId: required(env, 'AZURE_CLIENT_ID'),
-      instance: optional(env, 'AZURE_INSTANCE') && url(env, 'AZURE_INSTANCE'),
-      allowedTenants: list(optional(env, 'AZURE_ALLOWED_TENANTS')),
-    });
-    return external(issuers, 'Microsoft Entra ID');
+    const tenantId = required(env, 'AZURE_TENANT_ID');
+    const clientId = required(env, 'AZURE_CLIENT_ID');
+    const instance = optional(env, 'AZURE_INSTANCE') && url(env, 'AZURE_INSTANCE');
+    try {
+      const issuers = azureAd({
+        tenantId,
+        clientId,
+        instance,
+        allowedTenants: list(optional(env, 'AZURE_ALLOWED_TENANTS')),
+      });
+      return external(issuers, 'Microsoft Entra ID');
+    } catch (err) {
+      if (err instanceof OidcAuthConfigError) {
+        throw new SettingsError('AZURE_TENANT_ID', err.message.replace(/^.*tenantId /, ''));
+      }
+      throw err;
+    }
   },
   auth0: (env) =>
     external(

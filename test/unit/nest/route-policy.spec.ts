@@ -275,3 +275,31 @@ describe('decorator arguments', () => {
     expect(() => Roles('Notes.Admin', 'service-account-x')).not.toThrow();
   });
 });
+
+describe('stacked decorators on one target', () => {
+  @Scopes('c:1')
+  @Scopes('c:2')
+  @AnyRole('r:a', 'r:b')
+  @AnyRole('r:c', 'r:d')
+  class Stacked {
+    @Scopes('a')
+    @Scopes('b')
+    @AnyScope('x', 'y')
+    @AnyScope('z', 'w')
+    @Roles('admin')
+    @Roles('auditor')
+    handler() {}
+  }
+
+  it('keeps every requirement instead of the last one', () => {
+    const stacked = new RoutePolicyReader(new Reflector()).for(Stacked, Stacked.prototype.handler);
+    expect(stacked.scopes).toEqual(
+      expect.arrayContaining([['a'], ['b'], ['c:1'], ['c:2'], ['x', 'y'], ['z', 'w']]),
+    );
+    expect(stacked.scopes).toHaveLength(6);
+    expect(stacked.roles).toEqual(
+      expect.arrayContaining([['admin'], ['auditor'], ['r:a', 'r:b'], ['r:c', 'r:d']]),
+    );
+    expect(stacked.roles).toHaveLength(4);
+  });
+});

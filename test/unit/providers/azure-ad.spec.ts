@@ -348,3 +348,14 @@ describe('azureAdTokenClient preset', () => {
     });
   });
 });
+
+describe('azureAd tenant ids', () => {
+  it.each(['contoso.onmicrosoft.com', 'consumers', ''])(
+    'refuses %j, which no token issuer carries',
+    (tenantId) => {
+      expect(() => azureAd({ tenantId, clientId: 'c' })).toThrow(
+        /azureAd\.tenantId must be the directory \(tenant\) id/,
+      );
+    },
+  );
+});

@@ -109,3 +109,17 @@ describe('google preset', () => {
     });
   });
 });
+
+describe('Google service accounts without an email claim', () => {
+  it('are app-only when azp names the account itself, as sub does', () => {
+    const serviceAccount = {
+      iss: 'https://accounts.google.com',
+      sub: '1234567890',
+      azp: '1234567890',
+    };
+    expect(googleClaims(serviceAccount).isAppOnly).toBe(true);
+    expect(
+      googleClaims({ ...serviceAccount, azp: '99.apps.googleusercontent.com' }).isAppOnly,
+    ).toBe(false);
+  });
+});

@@ -33,6 +33,14 @@ describe('sample app settings from the environment', () => {
     [
       {
         OIDC_PROVIDER: 'azure-ad',
+        AZURE_TENANT_ID: 'contoso.onmicrosoft.com',
+        AZURE_CLIENT_ID: 'c',
+      },
+      'AZURE_TENANT_ID must be the directory (tenant) id, a GUID',
+    ],
+    [
+      {
+        OIDC_PROVIDER: 'azure-ad',
         AZURE_TENANT_ID: 't',
         AZURE_CLIENT_ID: 'c',
         AZURE_INSTANCE: 'nope',
