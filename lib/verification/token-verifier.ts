@@ -239,7 +239,7 @@ export class TokenVerifier {
     return new OidcPrincipal(
       subject,
       claims.iss as string,
-      listClaim(claims.aud),
+      listClaim(claims[issuer.audienceClaim]),
       new Date(exp * 1000),
       issuer.claimMapper(claims),
       claims,
