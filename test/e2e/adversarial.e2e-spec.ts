@@ -6,13 +6,13 @@ import request from 'supertest';
 import { azureAd } from '../../lib/index.js';
 import { decodePart, forge, hmacWithPublicKey } from '../support/forge.js';
 import { LocalIssuer } from '../../lib/testing/index.js';
-import { appWith } from '../support/test-app.js';
+import { appWith, PLATFORMS } from '../support/test-app.js';
 
 const now = () => Math.floor(Date.now() / 1000);
 const b64 = (v: unknown) =>
   Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url');
 
-describe('adversarial tokens (HTTP, local issuer)', () => {
+describe.each(PLATFORMS)('adversarial tokens (HTTP on %s, local issuer)', (platform) => {
   let issuer: LocalIssuer;
   let app: INestApplication;
   let attacker: Server;
@@ -21,10 +21,13 @@ describe('adversarial tokens (HTTP, local issuer)', () => {
 
   beforeAll(async () => {
     issuer = await LocalIssuer.start();
-    app = await appWith({
-      issuers: [{ issuer: issuer.issuer, audience: issuer.audience }],
-      clockToleranceSeconds: 30,
-    });
+    app = await appWith(
+      {
+        issuers: [{ issuer: issuer.issuer, audience: issuer.audience }],
+        clockToleranceSeconds: 30,
+      },
+      platform,
+    );
     attacker = createServer((_req, res) => {
       attackerHits += 1;
       res.end(JSON.stringify({ keys: [] }));

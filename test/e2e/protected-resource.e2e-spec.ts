@@ -1,8 +1,8 @@
 import request from 'supertest';
 import { LocalIssuer } from '../../lib/testing/index.js';
-import { appWith } from '../support/test-app.js';
+import { appWith, PLATFORMS } from '../support/test-app.js';
 
-describe('protected-resource metadata (RFC 9728)', () => {
+describe.each(PLATFORMS)('protected-resource metadata (RFC 9728) on %s', (platform) => {
   let issuer: LocalIssuer;
 
   beforeAll(async () => {
@@ -12,10 +12,13 @@ describe('protected-resource metadata (RFC 9728)', () => {
   afterAll(() => issuer.close());
 
   it('publishes the resource, its issuers and the scopes the routes require', async () => {
-    const app = await appWith({
-      issuers: [{ issuer: issuer.issuer, audience: issuer.audience }],
-      protectedResource: { resource: 'https://api.example.test', resourceName: 'Notes' },
-    });
+    const app = await appWith(
+      {
+        issuers: [{ issuer: issuer.issuer, audience: issuer.audience }],
+        protectedResource: { resource: 'https://api.example.test', resourceName: 'Notes' },
+      },
+      platform,
+    );
     const res = await request(app.getHttpServer()).get('/.well-known/oauth-protected-resource');
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
@@ -39,11 +42,14 @@ describe('protected-resource metadata (RFC 9728)', () => {
   });
 
   it('puts the resource path after the well-known prefix (RFC 9728 §3.1)', async () => {
-    const app = await appWith({
-      issuers: [{ issuer: issuer.issuer, audience: issuer.audience }],
-      protectedResource: { resource: 'https://api.example.test/notes' },
-      allowQueryToken: true,
-    });
+    const app = await appWith(
+      {
+        issuers: [{ issuer: issuer.issuer, audience: issuer.audience }],
+        protectedResource: { resource: 'https://api.example.test/notes' },
+        allowQueryToken: true,
+      },
+      platform,
+    );
     const res = await request(app.getHttpServer()).get(
       '/.well-known/oauth-protected-resource/notes',
     );
@@ -55,7 +61,10 @@ describe('protected-resource metadata (RFC 9728)', () => {
   });
 
   it('is absent unless configured', async () => {
-    const app = await appWith({ issuers: [{ issuer: issuer.issuer, audience: issuer.audience }] });
+    const app = await appWith(
+      { issuers: [{ issuer: issuer.issuer, audience: issuer.audience }] },
+      platform,
+    );
     const res = await request(app.getHttpServer()).get('/.well-known/oauth-protected-resource');
     expect(res.status).toBe(404);
     expect((await request(app.getHttpServer()).get('/me')).headers['www-authenticate']).toBe(
@@ -66,10 +75,13 @@ describe('protected-resource metadata (RFC 9728)', () => {
 
   it('refuses a resource that is not a URL at startup', async () => {
     await expect(
-      appWith({
-        issuers: [{ issuer: issuer.issuer, audience: issuer.audience }],
-        protectedResource: { resource: 'notes' },
-      }),
+      appWith(
+        {
+          issuers: [{ issuer: issuer.issuer, audience: issuer.audience }],
+          protectedResource: { resource: 'notes' },
+        },
+        platform,
+      ),
     ).rejects.toThrow('OidcAuthModule: protectedResource.resource must be a URL, got "notes"');
   });
 });
