@@ -14,7 +14,7 @@ import {
   type OidcAuthModuleOptions,
 } from './oidc-auth.options.js';
 import { RoutePolicyReader } from './route-policy.js';
-import { collectRoutes, type RouteEntry } from './route-table.js';
+import { collectRoutes, type RouteEntry, routeTable } from './route-table.js';
 
 function requirement(kind: string, groups: readonly (readonly string[])[]): string | undefined {
   if (groups.length === 0) return undefined;
@@ -38,13 +38,8 @@ export function describePolicy(route: RouteEntry, globalGuard: boolean): string 
  */
 export function policyOf(app: INestApplicationContext): Record<string, string> {
   const globalGuard = app.get<boolean>(OIDC_AUTH_GLOBAL_GUARD);
-  const routes = collectRoutes(
-    app.get(ModulesContainer),
-    app.get(RoutePolicyReader),
-    OidcAuthGuard,
-  );
   return Object.fromEntries(
-    routes.map((r) => [`${r.method} ${r.path}`, describePolicy(r, globalGuard)]),
+    routeTable(app).map((r) => [`${r.method} ${r.path}`, describePolicy(r, globalGuard)]),
   );
 }
 

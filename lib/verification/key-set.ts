@@ -56,11 +56,9 @@ export class KeySet {
     if (!this.keys) {
       await this.refreshIfAllowed();
       if (!this.keys) throw this.unavailable();
-    } else if (this.now() - this.fetchedAt > this.options.maxAgeMs) {
-      void this.refreshIfAllowed();
     }
-    const found = this.find(kid);
-    if (found) return found;
+    const known = this.peek(kid);
+    if (known) return known;
     await this.refreshIfAllowed();
     return this.find(kid) ?? this.notFound(kid);
   }

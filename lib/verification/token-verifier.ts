@@ -71,14 +71,12 @@ export class TokenVerifier {
 
   /** Verifies a token, fetching its issuer's keys when they are not in memory. */
   async verify(token: string): Promise<VerifiedToken> {
-    const now = this.verifyNow(token);
-    if (now) return now;
     const { header, payload } = decodeUnverified(token);
     const issuer = this.registry.select(payload);
     return this.tagged(issuer, async () => {
       const algorithm = this.checkHeader(header, issuer);
-      const found = await issuer.keySet!.get(header.kid);
-      return this.finish(token, header, issuer, algorithm, this.checkKey(found, algorithm));
+      const key = await this.keyOf(header, issuer, algorithm);
+      return this.finish(token, header, issuer, algorithm, key);
     });
   }
 
@@ -105,8 +103,15 @@ export class TokenVerifier {
     const { header, payload } = decodeUnverified(token);
     const issuer = this.registry.select(payload);
     const algorithm = this.checkHeader(header, issuer);
-    const key = issuer.secret ?? this.checkKey(await issuer.keySet!.get(header.kid), algorithm);
-    return { issuer, algorithm, key, header };
+    return { issuer, algorithm, key: await this.keyOf(header, issuer, algorithm), header };
+  }
+
+  private async keyOf(
+    header: JoseHeader,
+    issuer: TrustedIssuer,
+    algorithm: Algorithm,
+  ): Promise<KeyObject> {
+    return issuer.secret ?? this.checkKey(await issuer.keySet!.get(header.kid), algorithm);
   }
 
   // Refusals name the issuer they concern, for the log line.
