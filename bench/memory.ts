@@ -7,18 +7,13 @@
  */
 import autocannon from 'autocannon';
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LocalIssuer } from '../lib/testing/index.js';
+import { rssMb } from './rss.js';
 
 const TOTAL = Number(process.env.BENCH_MEMORY_REQUESTS ?? 1_000_000);
 const TOKENS = Number(process.env.BENCH_MEMORY_TOKENS ?? 120_000);
 const PORT = 3901;
-
-function rssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
-}
 
 async function send(amount: number, tokens: string[], offset: number): Promise<number> {
   let next = offset;

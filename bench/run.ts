@@ -6,10 +6,11 @@
  */
 import autocannon from 'autocannon';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createTokenVerifier } from '../lib/nest/token-verifier.provider.js';
 import { LocalIssuer } from '../lib/testing/index.js';
+import { rssMb } from './rss.js';
 import { SCENARIOS, type Scenario } from './scenarios.js';
 import { verificationOps } from './verify-ops.js';
 
@@ -25,11 +26,6 @@ interface Sample {
   p99: number;
   rssMb: number;
   non2xx: number;
-}
-
-function rssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
 }
 
 async function startServer(scenario: Scenario, issuer: LocalIssuer): Promise<ChildProcess> {

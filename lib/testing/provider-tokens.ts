@@ -1,6 +1,6 @@
 import { auth0Claims } from '../providers/auth0.js';
 import { azureAdClaims } from '../providers/azure-ad.js';
-import { cognitoClaims } from '../providers/cognito.js';
+import { cognito, cognitoClaims } from '../providers/cognito.js';
 import { genericClaims } from '../providers/generic.js';
 import { googleClaims } from '../providers/google.js';
 import { keycloakClaims } from '../providers/keycloak.js';
@@ -37,6 +37,11 @@ interface Shape {
 }
 
 const space = (list: readonly string[]) => list.join(' ');
+
+function withoutIssuer(options: IssuerOptions): Partial<IssuerOptions> {
+  const { issuer: _issuer, ...rest } = options;
+  return rest;
+}
 
 /**
  * The claims each provider would put in a token for the same subject, and the mapper that reads
@@ -107,12 +112,10 @@ const SHAPES: Record<ProviderShape, Shape> = {
       ...(w.appOnly ? {} : { username: w.sub }),
     }),
     mapper: cognitoClaims,
-    issuerOptions: {
-      audience: 'test-client',
-      audienceClaim: 'client_id',
-      validateClaims: (c) =>
-        c.token_use === 'access' ? undefined : 'The token must be a Cognito access token',
-    },
+    // The preset's own audience and token_use rules, for the test client id.
+    issuerOptions: withoutIssuer(
+      cognito({ region: 'test', userPoolId: 'test', clientId: 'test-client' }),
+    ),
   },
   google: {
     claims: (w) => ({

@@ -3,7 +3,7 @@
  * service's client-credentials token and a user's authorization code + PKCE login, printing what
  * each step answered. Exits non-zero when any answer is not the expected one.
  */
-import { getClientCredentialsToken } from '../src/clients/client-credentials.js';
+import { TokenClient } from '../../lib/index.js';
 import { loginWithPkce } from '../src/clients/pkce-login.js';
 import { startSampleApp } from '../src/server.js';
 
@@ -63,10 +63,11 @@ try {
 
   line();
   line(`1. Client credentials: ${idp.serviceClient.clientId} gets a token for itself`);
-  const serviceToken = await getClientCredentialsToken({
+  const serviceToken = await new TokenClient({
     tokenEndpoint: idp.tokenEndpoint,
     ...idp.serviceClient,
-    scope: 'notes:read notes:write',
+  }).getAppToken({
+    scopes: ['notes:read', 'notes:write'],
   });
   const service = claimsOf(serviceToken);
   line(`  token: sub=${service.sub} aud=${service.aud} scope="${service.scope}"`);

@@ -1,4 +1,4 @@
-import { type INestApplication, type LoggerService } from '@nestjs/common';
+import { type INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import {
@@ -8,20 +8,8 @@ import {
   type OidcAuthModuleOptions,
 } from '../../lib/index.js';
 import { LocalIssuer } from '../../lib/testing/index.js';
+import { RecordingLogger } from '../support/recording-logger.js';
 import { TEST_CONTROLLERS } from '../support/test-app.js';
-
-class RecordingLogger implements LoggerService {
-  readonly lines: string[] = [];
-  log(message: unknown) {
-    this.lines.push(String(message));
-  }
-  warn(message: unknown) {
-    this.lines.push(String(message));
-  }
-  error(message: unknown) {
-    this.lines.push(String(message));
-  }
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -102,7 +90,7 @@ describe('verified-token cache, refusal logs and events', () => {
     await call('get', '/me', expired).expect(401);
     await call('post', '/notes', weak).expect(403);
     await request(app.getHttpServer()).get('/me').expect(401);
-    const refusals = logger.lines.filter((l) => l.startsWith('Refused'));
+    const refusals = logger.messages().filter((l) => l.startsWith('Refused'));
     expect(refusals).toEqual([
       expect.stringMatching(
         /^Refused GET \/me with 401: token_expired \(issuer=http:\/\/127\.0\.0\.1:\d+\)$/,
@@ -114,7 +102,7 @@ describe('verified-token cache, refusal logs and events', () => {
     ]);
     for (const token of [expired, weak]) {
       for (const part of token.split('.')) {
-        expect(logger.lines.join('\n')).not.toContain(part);
+        expect(logger.messages().join('\n')).not.toContain(part);
       }
     }
     expect(events.filter((e) => e.outcome === 'refused').map((e) => e.reason)).toEqual([

@@ -1,4 +1,4 @@
-import { Controller, Get, type LoggerService, type Type, UseGuards } from '@nestjs/common';
+import { Controller, Get, type Type, UseGuards } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import {
   OidcAuthGuard,
@@ -7,20 +7,8 @@ import {
   policyOf,
 } from '../../lib/index.js';
 import { LocalIssuer } from '../../lib/testing/index.js';
+import { RecordingLogger } from '../support/recording-logger.js';
 import { TEST_CONTROLLERS } from '../support/test-app.js';
-
-class RecordingLogger implements LoggerService {
-  readonly lines: string[] = [];
-  log(message: unknown) {
-    this.lines.push(`log ${String(message)}`);
-  }
-  warn(message: unknown) {
-    this.lines.push(`warn ${String(message)}`);
-  }
-  error(message: unknown) {
-    this.lines.push(`error ${String(message)}`);
-  }
-}
 
 @Controller('legacy')
 class LegacyController {

@@ -1,5 +1,5 @@
 import { jest } from '@jest/globals';
-import { getClientCredentialsToken } from '../../../sample-app/src/clients/client-credentials.js';
+import { TokenClient } from '../../../lib/index.js';
 import { loginWithPkce } from '../../../sample-app/src/clients/pkce-login.js';
 import type { SampleApp } from '../../../sample-app/src/server.js';
 import { startSample } from '../../support/sample-app.js';
@@ -28,10 +28,8 @@ describe('sample app against its embedded OpenID provider (real HTTP)', () => {
     });
 
   const serviceToken = () =>
-    getClientCredentialsToken({
-      tokenEndpoint: idp.tokenEndpoint,
-      ...idp.serviceClient,
-      scope: 'notes:read notes:write',
+    new TokenClient({ tokenEndpoint: idp.tokenEndpoint, ...idp.serviceClient }).getAppToken({
+      scopes: ['notes:read', 'notes:write'],
     });
 
   const login = (username: string, password = username) =>
@@ -174,10 +172,11 @@ describe('sample app with OIDC_ISSUER set', () => {
     });
     try {
       expect(external.idp).toBeUndefined();
-      const token = await getClientCredentialsToken({
+      const token = await new TokenClient({
         tokenEndpoint: provider.idp!.tokenEndpoint,
         ...provider.idp!.serviceClient,
-        scope: 'notes:read',
+      }).getAppToken({
+        scopes: ['notes:read'],
       });
       const res = await fetch(`${external.apiUrl}/notes`, {
         headers: { authorization: `Bearer ${token}` },

@@ -2,7 +2,7 @@ import { jest } from '@jest/globals';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import { getClientCredentialsToken } from '../../../sample-app/src/clients/client-credentials.js';
+import { TokenClient } from '../../../lib/index.js';
 import type { SampleApp } from '../../../sample-app/src/server.js';
 import { startSample } from '../../support/sample-app.js';
 
@@ -93,10 +93,11 @@ describe('Swagger UI login in a real browser (headless Chromium)', () => {
 
   browserTest('bob is authorized too, but the admin route answers 403', async () => {
     const idp = sample.idp!;
-    const service = await getClientCredentialsToken({
+    const service = await new TokenClient({
       tokenEndpoint: idp.tokenEndpoint,
       ...idp.serviceClient,
-      scope: 'notes:write',
+    }).getAppToken({
+      scopes: ['notes:write'],
     });
     const created = await fetch(`${sample.apiUrl}/notes`, {
       method: 'POST',
