@@ -3,6 +3,7 @@ import { TokenVerifier } from '../verification/token-verifier.js';
 import { ConfigurableModuleClass } from './oidc-auth.module-definition.js';
 import { OidcAuthEvents } from './oidc-auth.events.js';
 import { OidcAuthGuard } from './oidc-auth.guard.js';
+import { OidcAuthenticator } from './oidc-authenticator.js';
 import { OIDC_AUTH_GLOBAL_GUARD, OIDC_AUTH_OPTIONS } from './oidc-auth.options.js';
 import { OidcAuthStrategy } from './oidc-auth.strategy.js';
 import { OidcAuthWarmUp } from './oidc-auth.warm-up.js';
@@ -23,6 +24,7 @@ import { VerifiedTokenCache } from '../verification/verified-token-cache.js';
     OidcAuthStrategy,
     RoutePolicyReader,
     OidcAuthEvents,
+    OidcAuthenticator,
     OidcAuthGuard,
     OidcAuthWarmUp,
     ProtectedResourceMetadata,
@@ -33,6 +35,7 @@ import { VerifiedTokenCache } from '../verification/verified-token-cache.js';
     VerifiedTokenCache,
     RoutePolicyReader,
     OidcAuthEvents,
+    OidcAuthenticator,
     OidcAuthGuard,
     OIDC_AUTH_OPTIONS,
     OIDC_AUTH_GLOBAL_GUARD,

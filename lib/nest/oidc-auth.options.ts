@@ -1,4 +1,5 @@
 import { type IssuerOptions, type KeySetTuning } from '../verification/issuer-options.js';
+import type { WebSocketTokenOptions } from './transports/ws.transport.js';
 
 /** Injection token of the module's options (also what `forRootAsync`'s factory provides). */
 export const OIDC_AUTH_OPTIONS = Symbol('OIDC_AUTH_OPTIONS');
@@ -40,6 +41,8 @@ export interface OidcAuthModuleOptions {
     /** Stop the application when an authenticated route has no `@Scopes`/`@Roles`. Default false. */
     requirePolicy?: boolean;
   };
+  /** Where WebSocket handshakes may carry the token besides the `Authorization` header. */
+  websocket?: WebSocketTokenOptions;
   /** The verified-token cache: repeated tokens skip the signature check. On by default. */
   cache?: { enabled?: boolean; maxEntries?: number };
 }

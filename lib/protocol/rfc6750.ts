@@ -13,8 +13,14 @@ export interface ChallengeOptions {
   resourceMetadata?: string;
 }
 
+/** RFC 6750 §3.1 error codes, plus RFC 6749's `temporarily_unavailable` for a key outage. */
+export type BearerErrorCode =
+  'invalid_request' | 'invalid_token' | 'insufficient_scope' | 'temporarily_unavailable';
+
 export interface BearerErrorResponse {
   status: number;
+  /** Absent when the request carried no credentials at all (RFC 6750 §3.1). */
+  code?: BearerErrorCode;
   headers: Record<string, string>;
   body: { statusCode: number; error: string; message: string };
 }
@@ -38,11 +44,12 @@ function challenge(options: ChallengeOptions, params: Record<string, string | un
 
 function response(
   status: number,
+  code: BearerErrorCode | undefined,
   error: string,
   message: string,
   headers: Record<string, string>,
 ): BearerErrorResponse {
-  return { status, headers, body: { statusCode: status, error, message } };
+  return { status, code, headers, body: { statusCode: status, error, message } };
 }
 
 /**
@@ -54,12 +61,12 @@ export function toBearerErrorResponse(
   options: ChallengeOptions = {},
 ): BearerErrorResponse {
   if (err instanceof MissingTokenError) {
-    return response(401, 'Unauthorized', err.message, {
+    return response(401, undefined, 'Unauthorized', err.message, {
       'WWW-Authenticate': challenge(options, {}),
     });
   }
   if (err instanceof InvalidRequestError) {
-    return response(400, 'Bad Request', err.message, {
+    return response(400, 'invalid_request', 'Bad Request', err.message, {
       'WWW-Authenticate': challenge(options, {
         error: 'invalid_request',
         error_description: err.message,
@@ -67,7 +74,7 @@ export function toBearerErrorResponse(
     });
   }
   if (err instanceof InvalidTokenError) {
-    return response(401, 'Unauthorized', err.message, {
+    return response(401, 'invalid_token', 'Unauthorized', err.message, {
       'WWW-Authenticate': challenge(options, {
         error: 'invalid_token',
         error_description: err.message,
@@ -75,7 +82,7 @@ export function toBearerErrorResponse(
     });
   }
   if (err instanceof InsufficientScopeError) {
-    return response(403, 'Forbidden', err.message, {
+    return response(403, 'insufficient_scope', 'Forbidden', err.message, {
       'WWW-Authenticate': challenge(options, {
         error: 'insufficient_scope',
         error_description: err.message,
@@ -84,9 +91,9 @@ export function toBearerErrorResponse(
     });
   }
   if (err instanceof KeysUnavailableError) {
-    return response(503, 'Service Unavailable', err.message, {
+    return response(503, 'temporarily_unavailable', 'Service Unavailable', err.message, {
       'Retry-After': String(err.retryAfterSeconds),
     });
   }
-  return response(403, 'Forbidden', err.message, {});
+  return response(403, undefined, 'Forbidden', err.message, {});
 }

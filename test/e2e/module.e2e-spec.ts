@@ -5,6 +5,9 @@ import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-hos
 import { Test } from '@nestjs/testing';
 import { SignJWT } from 'jose';
 import request from 'supertest';
+import { RpcException } from '@nestjs/microservices';
+import { WsException } from '@nestjs/websockets';
+import { GraphQLError } from 'graphql';
 import {
   OidcAuthConfigError,
   OidcAuthGuard,
@@ -233,7 +236,7 @@ describe('OidcAuthModule', () => {
     await app.close();
   });
 
-  it('denies WebSocket, RPC and GraphQL handlers instead of letting them through', async () => {
+  it('denies a context type it does not know, and refuses other transports without credentials in their own terms', async () => {
     const ref = await Test.createTestingModule({
       imports: [
         OidcAuthModule.forRoot({ issuers: [{ issuer: first.issuer, audience: first.audience }] }),
@@ -245,11 +248,39 @@ describe('OidcAuthModule', () => {
         return 'data';
       }
     }
-    for (const type of ['ws', 'rpc', 'graphql']) {
-      const context = new ExecutionContextHost([{}, {}, {}], Gateway, Gateway.prototype.handle);
+    const contextOf = (type: string) => {
+      const context = new ExecutionContextHost([{}, {}, {}, {}], Gateway, Gateway.prototype.handle);
       context.setType(type);
-      expect(await guard.canActivate(context)).toBe(false);
+      return context;
+    };
+    for (const type of ['kafka-streams', 'grpc-web']) {
+      expect(await guard.canActivate(contextOf(type))).toBe(false);
     }
+    const refusal = (type: string) =>
+      Promise.resolve()
+        .then(() => guard.canActivate(contextOf(type)))
+        .then(
+          () => undefined,
+          (err: unknown) => err,
+        );
+    const unauthorized = {
+      status: 'error',
+      statusCode: 401,
+      error: 'unauthorized',
+      message: 'This resource requires a bearer token',
+    };
+    const ws = await refusal('ws');
+    expect(ws).toBeInstanceOf(WsException);
+    expect((ws as WsException).getError()).toEqual(unauthorized);
+    const rpc = await refusal('rpc');
+    expect(rpc).toBeInstanceOf(RpcException);
+    expect((rpc as RpcException).getError()).toEqual(unauthorized);
+    const graphql = await refusal('graphql');
+    expect(graphql).toBeInstanceOf(GraphQLError);
+    expect((graphql as GraphQLError).extensions).toEqual({
+      code: 'UNAUTHENTICATED',
+      status: 401,
+    });
     await ref.close();
   });
 });

@@ -53,6 +53,7 @@ describe('toBearerErrorResponse', () => {
         }),
       ).toEqual({
         status: 400,
+        code: 'invalid_request',
         headers: {
           'WWW-Authenticate':
             'Bearer realm="api", error="invalid_request", error_description="The request has two tokens"',
@@ -71,6 +72,7 @@ describe('toBearerErrorResponse', () => {
         }),
       ).toEqual({
         status: 401,
+        code: 'invalid_token',
         headers: {
           'WWW-Authenticate': `Bearer realm="api", error="invalid_token", error_description="The token expired", resource_metadata="${METADATA}"`,
         },
@@ -107,6 +109,7 @@ describe('toBearerErrorResponse', () => {
         }),
       ).toEqual({
         status: 403,
+        code: 'insufficient_scope',
         headers: {
           'WWW-Authenticate':
             'Bearer realm="api", error="insufficient_scope", error_description="This resource requires the scope notes:write", scope="notes:write"',
@@ -156,6 +159,7 @@ describe('toBearerErrorResponse', () => {
       });
       expect(res).toEqual({
         status: 503,
+        code: 'temporarily_unavailable',
         headers: { 'Retry-After': '7' },
         body: {
           statusCode: 503,

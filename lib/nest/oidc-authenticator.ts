@@ -1,0 +1,124 @@
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import type { OidcAuthError } from '../protocol/errors.js';
+import { protectedResourceMetadataUrl } from '../protocol/resource-metadata.js';
+import {
+  type BearerErrorResponse,
+  type ChallengeOptions,
+  toBearerErrorResponse,
+} from '../protocol/rfc6750.js';
+import type { OidcPrincipal } from '../verification/principal.js';
+import { TokenVerifier } from '../verification/token-verifier.js';
+import { VerifiedTokenCache } from '../verification/verified-token-cache.js';
+import { OidcAuthEvents } from './oidc-auth.events.js';
+import { OIDC_AUTH_OPTIONS, type OidcAuthModuleOptions } from './oidc-auth.options.js';
+import { type Authentication, loggable } from './transports/transport.js';
+
+/** An authentication and whether it came from the verified-token cache. */
+export interface Authenticated extends Authentication {
+  cached: boolean;
+}
+
+/**
+ * Turns a bearer token into an `Authentication`, and reports every decision (log line and
+ * `OidcAuthEvents`). Shared by the guard and the handshakes of long-lived connections, so that a
+ * WebSocket refused at its upgrade is logged and counted like an HTTP request.
+ */
+@Injectable()
+export class OidcAuthenticator {
+  private readonly logger = new Logger('OidcAuthGuard');
+  private readonly toleranceMs: number;
+  private challengeOptions?: ChallengeOptions;
+
+  constructor(
+    private readonly verifier: TokenVerifier,
+    private readonly events: OidcAuthEvents,
+    @Inject(OIDC_AUTH_OPTIONS) private readonly options: OidcAuthModuleOptions,
+    @Optional() private readonly cache?: VerifiedTokenCache,
+  ) {
+    this.toleranceMs = (options.clockToleranceSeconds ?? 60) * 1000;
+  }
+
+  /**
+   * Synchronous whenever the token is cached or its key is in memory: a guard that returns a
+   * promise costs Nest extra turns of the event loop on every request. Throws (or rejects with)
+   * an `OidcAuthError`.
+   */
+  authenticate(token: string): Authenticated | Promise<Authenticated> {
+    const cached = this.cache?.get(token);
+    if (cached) return this.authenticated(token, cached, true);
+    const verifiedNow = this.verifier.verifyNow(token);
+    if (verifiedNow) {
+      this.cache?.set(token, verifiedNow.principal, verifiedNow.issuer, verifiedNow.kid);
+      return this.authenticated(token, verifiedNow.principal, false);
+    }
+    return this.verifier.verify(token).then((verified) => {
+      this.cache?.set(token, verified.principal, verified.issuer, verified.kid);
+      return this.authenticated(token, verified.principal, false);
+    });
+  }
+
+  /** Whether an authentication established earlier (at a handshake) may still be used. */
+  isCurrent(authentication: Authentication, now = Date.now()): boolean {
+    return now <= authentication.validUntil;
+  }
+
+  allowed(call: string, authenticated: Authenticated): void {
+    if (!this.events.observed) return;
+    const { principal } = authenticated;
+    this.events.emit({
+      outcome: 'allowed',
+      route: call,
+      issuer: principal.issuer,
+      subject: principal.subject,
+      clientId: principal.clientId,
+      cached: authenticated.cached,
+    });
+  }
+
+  /** Logs the refusal once (never the token), tells subscribers, and maps it per RFC 6750. */
+  refused(
+    call: string,
+    err: OidcAuthError,
+    principal: OidcPrincipal | undefined,
+  ): BearerErrorResponse {
+    const answer = toBearerErrorResponse(err, this.challenge());
+    const event = {
+      outcome: 'refused' as const,
+      route: call,
+      status: answer.status,
+      reason: err.reason,
+      issuer: loggable(principal?.issuer ?? err.issuer),
+      subject: loggable(principal?.subject),
+      clientId: loggable(principal?.clientId),
+    };
+    const who = [
+      event.issuer && `issuer=${event.issuer}`,
+      event.subject && `subject=${event.subject}`,
+      event.clientId && `client=${event.clientId}`,
+    ].filter(Boolean);
+    this.logger.warn(
+      `Refused ${call} with ${event.status}: ${event.reason}${who.length ? ` (${who.join(' ')})` : ''}`,
+    );
+    if (this.events.observed) this.events.emit(event);
+    return answer;
+  }
+
+  private authenticated(token: string, principal: OidcPrincipal, cached: boolean): Authenticated {
+    return {
+      principal,
+      token,
+      validUntil: principal.expiresAt.getTime() + this.toleranceMs,
+      cached,
+    };
+  }
+
+  // Built on first use: ProtectedResourceMetadata reports a bad resource URL at startup first.
+  private challenge(): ChallengeOptions {
+    const resource = this.options.protectedResource?.resource;
+    this.challengeOptions ??= {
+      realm: this.options.realm ?? 'api',
+      resourceMetadata: resource && protectedResourceMetadataUrl(resource),
+    };
+    return this.challengeOptions;
+  }
+}

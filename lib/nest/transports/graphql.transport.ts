@@ -1,0 +1,117 @@
+import type { ExecutionContext } from '@nestjs/common';
+import { extractBearerToken } from '../../protocol/bearer-token.js';
+import { InvalidRequestError, MissingTokenError } from '../../protocol/errors.js';
+import type { BearerErrorResponse } from '../../protocol/rfc6750.js';
+import { authenticationOf, bindAuthentication } from './call-authentications.js';
+import { type HttpRequestLike, httpToken } from './http.transport.js';
+import { loadPeer } from './optional-peer.js';
+import { loggable, type Transport } from './transport.js';
+
+/** A graphql-ws connection's context, as `onConnect` and the `context` factory receive it. */
+export interface GraphQLWsConnection {
+  connectionParams?: Readonly<Record<string, unknown>>;
+  extra?: { socket?: { close?(code: number, reason: string): void } };
+}
+
+interface GraphQLContext {
+  /** Apollo (Express or Fastify request, or the graphql-ws connection of a subscription). */
+  req?: HttpRequestLike | GraphQLWsConnection;
+  /** mercurius. */
+  reply?: { request?: HttpRequestLike };
+}
+
+/** graphql-ws: the client stops on 4401 rather than reconnecting with the same token. */
+export const GRAPHQL_WS_UNAUTHORIZED = 4401;
+
+/** The token of a graphql-ws `connection_init`: `connectionParams.authorization` ("Bearer ..."). */
+export function connectionParamsToken(
+  params: Readonly<Record<string, unknown>> | undefined,
+): string {
+  const authorization = params?.authorization ?? params?.Authorization;
+  if (authorization !== undefined && typeof authorization !== 'string') {
+    throw new InvalidRequestError(
+      'connectionParams.authorization must be a string "Bearer <token>"',
+    );
+  }
+  return extractBearerToken({ authorization, query: undefined, allowQuery: false });
+}
+
+function graphQLContext(context: ExecutionContext): GraphQLContext {
+  return context.getArgByIndex<GraphQLContext | undefined>(2) ?? {};
+}
+
+function isConnection(value: unknown): value is GraphQLWsConnection {
+  return (
+    typeof value === 'object' && value !== null && ('connectionParams' in value || 'extra' in value)
+  );
+}
+
+function requestOf(ctx: GraphQLContext): HttpRequestLike | undefined {
+  if (ctx.req && !isConnection(ctx.req)) return ctx.req;
+  return ctx.reply?.request;
+}
+
+function connectionOf(ctx: GraphQLContext): GraphQLWsConnection | undefined {
+  return isConnection(ctx.req) ? ctx.req : undefined;
+}
+
+// Carries the token and the principal for `@Principal()`: the HTTP request or the connection.
+function carrierOf(ctx: GraphQLContext): object | undefined {
+  return requestOf(ctx) ?? connectionOf(ctx);
+}
+
+const CODES: Record<number, string> = {
+  400: 'UNAUTHENTICATED',
+  401: 'UNAUTHENTICATED',
+  403: 'FORBIDDEN',
+  503: 'SERVICE_UNAVAILABLE',
+};
+
+interface GraphQLErrorClass {
+  new (message: string, options: { extensions: Record<string, unknown> }): Error;
+}
+
+/**
+ * `@nestjs/graphql` resolvers (Apollo and mercurius): the HTTP request's bearer token, or a
+ * subscription's connection authenticated at `connection_init`. Refusals are GraphQL errors whose
+ * `extensions.code` is `UNAUTHENTICATED` or `FORBIDDEN`, never HTTP 500s.
+ */
+export const graphqlTransport: Transport = {
+  established: (context) => authenticationOf(connectionOf(graphQLContext(context))),
+  token(context, lookup) {
+    const ctx = graphQLContext(context);
+    const request = requestOf(ctx);
+    if (request) return httpToken(request, lookup);
+    const connection = connectionOf(ctx);
+    if (connection) return connectionParamsToken(connection.connectionParams);
+    throw new MissingTokenError();
+  },
+  bind(context, authentication) {
+    const ctx = graphQLContext(context);
+    const request = requestOf(ctx);
+    // `request.user` is where passport and most Nest code look for the caller.
+    if (request) request.user = authentication.principal;
+    const carrier = carrierOf(ctx);
+    if (carrier) bindAuthentication(carrier, authentication);
+  },
+  authenticationOf: (context) => authenticationOf(carrierOf(graphQLContext(context))),
+  describe(context) {
+    const info = context.getArgByIndex<
+      { parentType?: { name?: string }; fieldName?: string } | undefined
+    >(3);
+    return `graphql ${loggable(`${info?.parentType?.name ?? ''}.${info?.fieldName ?? ''}`)}`;
+  },
+  async refusal(_err, answer: BearerErrorResponse) {
+    const { GraphQLError } = await loadPeer<{ GraphQLError: GraphQLErrorClass }>('graphql');
+    return new GraphQLError(answer.body.message, {
+      extensions: {
+        code: CODES[answer.status] ?? 'FORBIDDEN',
+        error: answer.code,
+        status: answer.status,
+      },
+    });
+  },
+  end(context, reason) {
+    connectionOf(graphQLContext(context))?.extra?.socket?.close?.(GRAPHQL_WS_UNAUTHORIZED, reason);
+  },
+};

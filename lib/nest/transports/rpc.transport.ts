@@ -1,0 +1,85 @@
+import type { ExecutionContext } from '@nestjs/common';
+import { extractBearerToken } from '../../protocol/bearer-token.js';
+import { InvalidRequestError } from '../../protocol/errors.js';
+import { authenticationOf, bindAuthentication } from './call-authentications.js';
+import { type ClientFacingException, loadPeer } from './optional-peer.js';
+import { loggable, refusalPayload, type Transport } from './transport.js';
+
+type Headers = Record<string, unknown>;
+
+interface RpcContextLike {
+  /** gRPC: the call's `Metadata`. */
+  get?(key: string): unknown;
+  /** NATS, MQTT, RabbitMQ records; Kafka messages. */
+  getHeaders?(): unknown;
+  getMessage?(): { headers?: Headers; properties?: { headers?: Headers } };
+  getPattern?(): string;
+}
+
+function header(headers: unknown): unknown {
+  if (headers === null || typeof headers !== 'object') return undefined;
+  const map = headers as { get?(name: string): unknown } & Headers;
+  const value = typeof map.get === 'function' ? map.get('authorization') : map.authorization;
+  // gRPC metadata and NATS headers hold lists; one value is one value.
+  const single = Array.isArray(value) && value.length === 1 ? value[0] : value;
+  return Buffer.isBuffer(single) ? single.toString('latin1') : single;
+}
+
+/**
+ * The `authorization` of a message's metadata (gRPC metadata; NATS, MQTT or RabbitMQ record
+ * headers; Kafka headers) or, for transports without metadata such as TCP, of its payload.
+ */
+export function rpcAuthorization(data: unknown, rpcContext: unknown): unknown {
+  const ctx = rpcContext as RpcContextLike | undefined;
+  const fromMetadata =
+    ctx &&
+    (typeof ctx.get === 'function'
+      ? header(ctx)
+      : (header(ctx.getHeaders?.()) ??
+        header(ctx.getMessage?.()?.headers) ??
+        header(ctx.getMessage?.()?.properties?.headers)));
+  if (fromMetadata !== undefined) return fromMetadata;
+  return data !== null && typeof data === 'object'
+    ? (data as { authorization?: unknown }).authorization
+    : undefined;
+}
+
+// Each message has its own context object; a payload-only transport gets its data as the key.
+function carrier(context: ExecutionContext): object | undefined {
+  const rpc = context.switchToRpc();
+  const key: unknown = rpc.getContext() ?? rpc.getData();
+  return typeof key === 'object' && key !== null ? key : undefined;
+}
+
+/** `@nestjs/microservices` handlers: a bearer token per message, refusals as `RpcException`s. */
+export const rpcTransport: Transport = {
+  established: () => undefined,
+  token(context) {
+    const rpc = context.switchToRpc();
+    const authorization = rpcAuthorization(rpc.getData(), rpc.getContext());
+    if (
+      authorization !== undefined &&
+      typeof authorization !== 'string' &&
+      !(Array.isArray(authorization) && authorization.every((v) => typeof v === 'string'))
+    ) {
+      throw new InvalidRequestError('authorization must be a string of the form "Bearer <token>"');
+    }
+    return extractBearerToken({ authorization, query: undefined, allowQuery: false });
+  },
+  bind(context, authentication) {
+    const key = carrier(context);
+    if (key) bindAuthentication(key, authentication);
+  },
+  authenticationOf: (context) => authenticationOf(carrier(context)),
+  describe(context) {
+    const ctx = context.switchToRpc().getContext<RpcContextLike | undefined>();
+    const pattern = typeof ctx?.getPattern === 'function' ? ctx.getPattern() : undefined;
+    return `rpc ${loggable(pattern) ?? context.getHandler().name}`;
+  },
+  async refusal(_err, answer) {
+    const { RpcException } = await loadPeer<{ RpcException: ClientFacingException }>(
+      '@nestjs/microservices',
+    );
+    return new RpcException(refusalPayload(answer));
+  },
+};

@@ -1,0 +1,64 @@
+import type { ExecutionContext } from '@nestjs/common';
+import type { OidcAuthError } from '../../protocol/errors.js';
+import type { BearerErrorResponse } from '../../protocol/rfc6750.js';
+import type { OidcPrincipal } from '../../verification/principal.js';
+
+/** A verified caller together with the token that proved it. */
+export interface Authentication {
+  principal: OidcPrincipal;
+  token: string;
+  /** Epoch milliseconds after which the authentication must not be used (exp plus leeway). */
+  validUntil: number;
+}
+
+/** What the guard needs to know about a token's location, beyond the token itself. */
+export interface TokenLookup {
+  allowQueryToken: boolean;
+}
+
+/**
+ * How one kind of execution context (`context.getType()`) carries credentials and hears a refusal.
+ * The guard's policy is the same for all of them; only these edges differ.
+ */
+export interface Transport {
+  /**
+   * The authentication established earlier for this call's connection (a WebSocket handshake, a
+   * GraphQL subscription's `connection_init`), if any.
+   */
+  established(context: ExecutionContext): Authentication | undefined;
+  /** The call's bearer token. Throws `MissingTokenError` / `InvalidRequestError`. */
+  token(context: ExecutionContext, lookup: TokenLookup): string;
+  /** Makes the caller available to the handler (`@Principal()`, `@AccessToken()`). */
+  bind(context: ExecutionContext, authentication: Authentication): void;
+  authenticationOf(context: ExecutionContext): Authentication | undefined;
+  /** A short name of the call for logs: `GET /notes`, `ws notes`, `graphql Query.notes`. */
+  describe(context: ExecutionContext): string;
+  /** The exception that reports a refusal the way this transport's clients expect. */
+  refusal(
+    err: OidcAuthError,
+    answer: BearerErrorResponse,
+    context: ExecutionContext,
+  ): unknown | Promise<unknown>;
+  /** Ends a long-lived connection whose authentication has run out. */
+  end?(context: ExecutionContext, reason: string): void;
+}
+
+// Values from tokens and clients end up in log lines; keep them to one short printable line.
+export function loggable(value: string | undefined): string | undefined {
+  return value?.replace(/[^\x20-\x7e]/g, '?').slice(0, 200);
+}
+
+/** How WebSocket and RPC clients hear a refusal: Nest's `{ status: 'error' }` shape, plus RFC 6750's code. */
+export function refusalPayload(answer: BearerErrorResponse): {
+  status: 'error';
+  statusCode: number;
+  error: string;
+  message: string;
+} {
+  return {
+    status: 'error',
+    statusCode: answer.status,
+    error: answer.code ?? 'unauthorized',
+    message: answer.body.message,
+  };
+}

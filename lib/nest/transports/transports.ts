@@ -1,0 +1,24 @@
+import type { ExecutionContext } from '@nestjs/common';
+import type { OidcAuthModuleOptions } from '../oidc-auth.options.js';
+import { graphqlTransport } from './graphql.transport.js';
+import { httpTransport } from './http.transport.js';
+import { rpcTransport } from './rpc.transport.js';
+import type { Authentication, Transport } from './transport.js';
+import { wsTransport } from './ws.transport.js';
+
+/** The transports the guard knows, by `ExecutionContext.getType()`; any other type is denied. */
+export function transportsFor(options: OidcAuthModuleOptions): ReadonlyMap<string, Transport> {
+  return new Map<string, Transport>([
+    ['http', httpTransport],
+    ['graphql', graphqlTransport],
+    ['ws', wsTransport(options.websocket ?? {})],
+    ['rpc', rpcTransport],
+  ]);
+}
+
+const lookups = transportsFor({ issuers: [] });
+
+/** The authentication the guard established for this call, whatever its transport. */
+export function callAuthentication(context: ExecutionContext): Authentication | undefined {
+  return lookups.get(context.getType())?.authenticationOf(context);
+}
