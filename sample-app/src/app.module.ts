@@ -9,6 +9,7 @@ import {
 } from './downstream/downstream.controller.js';
 import { HealthController } from './health/health.controller.js';
 import { NotesController } from './notes/notes.controller.js';
+import { NotesGateway } from './notes/notes.gateway.js';
 import { NotesService } from './notes/notes.service.js';
 
 @Module({})
@@ -35,6 +36,7 @@ export class AppModule {
       ],
       providers: [
         NotesService,
+        NotesGateway,
         OidcAuthHealthIndicator,
         ...(downstream ? [{ provide: DOWNSTREAM, useValue: downstream }] : []),
       ],

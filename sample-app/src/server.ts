@@ -2,6 +2,7 @@ import { type INestApplication, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { join } from 'node:path';
 import { type IssuerOptions, oidc, TokenClient } from '../../lib/index.js';
+import { OidcWsAdapter } from '../../lib/ws/index.js';
 import { AppModule } from './app.module.js';
 import { type AuthSettings, authSettingsFrom, port } from './config/auth-settings.js';
 import {
@@ -99,6 +100,7 @@ export async function startSampleApp(
   const app = await NestFactory.create(AppModule.forIssuers(issuers, apiUrl, downstream), {
     logger: env.SAMPLE_APP_QUIET ? ['error'] : undefined,
   });
+  app.useWebSocketAdapter(new OidcWsAdapter(app));
   if (login) setupSwagger(app, apiUrl, login);
   try {
     await app.listen(apiPort, HOST);

@@ -1,0 +1,40 @@
+import { OidcAuthError } from '../protocol/errors.js';
+import type { BearerErrorResponse } from '../protocol/rfc6750.js';
+import type { OidcAuthenticator } from './oidc-authenticator.js';
+import type { Authentication } from './transports/transport.js';
+
+export type HandshakeOutcome =
+  | { authentication: Authentication; refusal?: undefined }
+  | { authentication?: undefined; refusal: BearerErrorResponse };
+
+/**
+ * Authenticates the handshake of a long-lived connection (WebSocket upgrade, socket.io connect,
+ * graphql-ws `connection_init`). Refusals are logged and reported like any refused call.
+ */
+export async function authenticateHandshake(
+  authenticator: OidcAuthenticator,
+  call: string,
+  token: () => string,
+): Promise<HandshakeOutcome> {
+  try {
+    const authenticated = await authenticator.authenticate(token());
+    authenticator.allowed(call, authenticated);
+    return { authentication: authenticated };
+  } catch (err) {
+    if (!(err instanceof OidcAuthError)) throw err;
+    return { refusal: authenticator.refused(call, err, undefined) };
+  }
+}
+
+// setTimeout fires at once beyond this; a token that lives longer (24.8 days) is still checked on
+// every message by the guard.
+const LONGEST_TIMER_MS = 2 ** 31 - 1;
+
+/** Calls `end` when the authentication runs out. Returns the function that cancels it. */
+export function endOnExpiry(authentication: Authentication, end: () => void): () => void {
+  const delay = Math.max(0, authentication.validUntil - Date.now());
+  if (delay > LONGEST_TIMER_MS) return () => undefined;
+  const timer = setTimeout(end, delay);
+  timer.unref();
+  return () => clearTimeout(timer);
+}

@@ -1,0 +1,2 @@
+export { OidcIoAdapter } from './oidc-io.adapter.js';
+export type { OidcIoAdapterOptions } from './oidc-io.adapter.js';

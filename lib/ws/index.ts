@@ -1,0 +1,2 @@
+export { OidcWsAdapter } from './oidc-ws.adapter.js';
+export type { OidcWsAdapterOptions } from './oidc-ws.adapter.js';

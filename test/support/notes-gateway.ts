@@ -1,0 +1,24 @@
+import { MessageBody, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
+import { type OidcPrincipal, Principal, Public, Roles, Scopes } from '../../lib/index.js';
+
+/** The gateway the WebSocket suites talk to, on both adapters: one handler per kind of policy. */
+@WebSocketGateway({ path: '/ws' })
+export class NotesGateway {
+  @Scopes('notes:read')
+  @SubscribeMessage('notes')
+  notes(@Principal() principal: OidcPrincipal) {
+    return { event: 'notes', data: [{ id: 1, text: 'first', reader: principal.subject }] };
+  }
+
+  @Roles('admin')
+  @SubscribeMessage('purge')
+  purge() {
+    return { event: 'purged', data: true };
+  }
+
+  @Public()
+  @SubscribeMessage('ping')
+  ping(@MessageBody() body: unknown) {
+    return { event: 'pong', data: body ?? null };
+  }
+}
