@@ -10,6 +10,11 @@ export { Scopes, AnyScope } from './nest/decorators/scopes.decorator.js';
 export { Roles, AnyRole } from './nest/decorators/roles.decorator.js';
 export { Principal, Claims } from './nest/decorators/principal.decorator.js';
 export { AccessToken } from './nest/decorators/access-token.decorator.js';
+export { OidcAuthenticator } from './nest/oidc-authenticator.js';
+export type { Authenticated } from './nest/oidc-authenticator.js';
+export type { Authentication } from './nest/transports/transport.js';
+export type { WebSocketTokenOptions } from './nest/transports/ws.transport.js';
+export { connectionPrincipal } from './nest/connection-principal.js';
 
 export {
   OidcAuthError,

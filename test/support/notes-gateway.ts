@@ -1,9 +1,28 @@
-import { MessageBody, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
-import { type OidcPrincipal, Principal, Public, Roles, Scopes } from '../../lib/index.js';
+import {
+  MessageBody,
+  type OnGatewayConnection,
+  SubscribeMessage,
+  WebSocketGateway,
+} from '@nestjs/websockets';
+import {
+  connectionPrincipal,
+  type OidcPrincipal,
+  Principal,
+  Public,
+  Roles,
+  Scopes,
+} from '../../lib/index.js';
 
 /** The gateway the WebSocket suites talk to, on both adapters: one handler per kind of policy. */
 @WebSocketGateway({ path: '/ws' })
-export class NotesGateway {
+export class NotesGateway implements OnGatewayConnection {
+  /** Who each connection was authenticated as when `handleConnection` ran (undefined: nobody). */
+  readonly connected: Array<string | undefined> = [];
+
+  handleConnection(client: object) {
+    this.connected.push(connectionPrincipal(client)?.subject);
+  }
+
   @Scopes('notes:read')
   @SubscribeMessage('notes')
   notes(@Principal() principal: OidcPrincipal) {

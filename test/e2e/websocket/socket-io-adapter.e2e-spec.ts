@@ -116,6 +116,7 @@ describe('WebSocket gateways on the socket.io adapter', () => {
         ]);
         socket!.close();
       }
+      expect(app.get(NotesGateway).connected).toEqual(['alice', 'alice', 'alice']);
     });
 
     it('answers a missing scope or role with an exception event and keeps the connection', async () => {

@@ -120,6 +120,7 @@ describe('WebSocket gateways on the ws adapter', () => {
         event: 'notes',
         data: [{ id: 1, text: 'first', reader: 'alice' }],
       });
+      expect(app.get(NotesGateway).connected).toEqual(['alice']);
       socket!.close();
     });
 
