@@ -1,4 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
+import { GraphQLModule } from '@nestjs/graphql';
 import { TerminusModule } from '@nestjs/terminus';
 import { OidcAuthHealthIndicator } from '../../lib/health/index.js';
 import { type IssuerOptions, OidcAuthModule } from '../../lib/index.js';
@@ -10,6 +12,7 @@ import {
 import { HealthController } from './health/health.controller.js';
 import { NotesController } from './notes/notes.controller.js';
 import { NotesGateway } from './notes/notes.gateway.js';
+import { NOTES_TYPE_DEFS, NotesResolver } from './notes/notes.resolver.js';
 import { NotesService } from './notes/notes.service.js';
 
 @Module({})
@@ -28,6 +31,15 @@ export class AppModule {
       imports: [
         OidcAuthModule.forRoot({ issuers, realm: 'notes', protectedResource: { resource } }),
         TerminusModule,
+        GraphQLModule.forRoot<ApolloDriverConfig>({
+          driver: ApolloDriver,
+          path: '/graphql',
+          typeDefs: NOTES_TYPE_DEFS,
+          // No playground or landing page: the sample's interactive client is Swagger UI.
+          playground: false,
+          // Apollo adds stack traces to errors outside production; clients never need them.
+          includeStacktraceInErrorResponses: false,
+        }),
       ],
       controllers: [
         HealthController,
@@ -37,6 +49,7 @@ export class AppModule {
       providers: [
         NotesService,
         NotesGateway,
+        NotesResolver,
         OidcAuthHealthIndicator,
         ...(downstream ? [{ provide: DOWNSTREAM, useValue: downstream }] : []),
       ],
