@@ -15,6 +15,9 @@ export type { Authenticated } from './nest/oidc-authenticator.js';
 export type { Authentication } from './nest/transports/transport.js';
 export type { WebSocketTokenOptions } from './nest/transports/ws.transport.js';
 export { connectionPrincipal } from './nest/connection-principal.js';
+export { graphqlWsAuthentication } from './nest/graphql-ws-authentication.js';
+export type { GraphQLWsAuthenticationOptions } from './nest/graphql-ws-authentication.js';
+export type { GraphQLWsConnection } from './nest/transports/graphql.transport.js';
 
 export {
   OidcAuthError,

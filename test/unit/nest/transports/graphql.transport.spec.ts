@@ -1,0 +1,85 @@
+import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host.js';
+import { GraphQLError } from 'graphql';
+import {
+  InvalidRequestError,
+  KeysUnavailableError,
+  MissingTokenError,
+} from '../../../../lib/protocol/errors.js';
+import { toBearerErrorResponse } from '../../../../lib/protocol/rfc6750.js';
+import {
+  connectionParamsToken,
+  graphqlTransport,
+} from '../../../../lib/nest/transports/graphql.transport.js';
+
+const TOKEN = 'aaa.bbb.ccc';
+const lookup = { allowQueryToken: false };
+
+function resolverContext(ctx: unknown): ExecutionContextHost {
+  const host = new ExecutionContextHost([
+    {},
+    {},
+    ctx,
+    { parentType: { name: 'Query' }, fieldName: 'notes' },
+  ]);
+  host.setType('graphql');
+  return host;
+}
+
+describe('graphqlTransport', () => {
+  it('reads the bearer token of an Apollo request (ctx.req) or a mercurius one (ctx.reply.request)', () => {
+    const headers = { authorization: `Bearer ${TOKEN}` };
+    expect(graphqlTransport.token(resolverContext({ req: { headers } }), lookup)).toBe(TOKEN);
+    expect(
+      graphqlTransport.token(resolverContext({ reply: { request: { headers } } }), lookup),
+    ).toBe(TOKEN);
+  });
+
+  it('reads connectionParams when the context is a graphql-ws connection', () => {
+    const connection = { connectionParams: { authorization: `Bearer ${TOKEN}` }, extra: {} };
+    expect(graphqlTransport.token(resolverContext({ req: connection }), lookup)).toBe(TOKEN);
+  });
+
+  it('finds no token in a context it does not recognise', () => {
+    expect(() => graphqlTransport.token(resolverContext(undefined), lookup)).toThrow(
+      MissingTokenError,
+    );
+  });
+
+  it('names the field in logs', () => {
+    expect(graphqlTransport.describe(resolverContext({}))).toBe('graphql Query.notes');
+  });
+
+  it.each([
+    [new MissingTokenError(), 'UNAUTHENTICATED', undefined, 401],
+    [new InvalidRequestError('bad'), 'UNAUTHENTICATED', 'invalid_request', 400],
+    [
+      new KeysUnavailableError('https://issuer', 5),
+      'SERVICE_UNAVAILABLE',
+      'temporarily_unavailable',
+      503,
+    ],
+  ])('reports %p as a GraphQLError with code %s', async (err, code, error, status) => {
+    const refusal = await graphqlTransport.refusal(
+      err,
+      toBearerErrorResponse(err),
+      resolverContext({}),
+    );
+    expect(refusal).toBeInstanceOf(GraphQLError);
+    expect((refusal as GraphQLError).extensions).toEqual({ code, error, status });
+  });
+});
+
+describe('connectionParamsToken', () => {
+  it('accepts authorization or Authorization', () => {
+    expect(connectionParamsToken({ authorization: `Bearer ${TOKEN}` })).toBe(TOKEN);
+    expect(connectionParamsToken({ Authorization: `Bearer ${TOKEN}` })).toBe(TOKEN);
+  });
+
+  it('refuses a missing, non-string or malformed value', () => {
+    expect(() => connectionParamsToken(undefined)).toThrow(MissingTokenError);
+    expect(() => connectionParamsToken({ authorization: 1 })).toThrow(InvalidRequestError);
+    expect(() => connectionParamsToken({ authorization: `Bearer ${TOKEN} x` })).toThrow(
+      InvalidRequestError,
+    );
+  });
+});
