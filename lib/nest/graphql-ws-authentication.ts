@@ -12,7 +12,10 @@ const TRY_AGAIN_LATER = 1013;
 
 // A WebSocket close reason holds at most 123 bytes.
 function closeReason(message: string): string {
-  return Buffer.from(message).subarray(0, 123).toString().replace(/\uFFFD$/, '');
+  return Buffer.from(message)
+    .subarray(0, 123)
+    .toString()
+    .replace(/\uFFFD$/, '');
 }
 
 /** The graphql-ws server options this module supplies; spread others beside them. */
