@@ -2,6 +2,7 @@ import { authenticateHandshake, endOnExpiry } from './connection-handshake.js';
 import type { OidcAuthenticator } from './oidc-authenticator.js';
 import { bindAuthentication } from './transports/call-authentications.js';
 import {
+  closeConnection,
   connectionParamsToken,
   GRAPHQL_WS_UNAUTHORIZED,
   type GraphQLWsConnection,
@@ -49,10 +50,10 @@ export function graphqlWsAuthentication(
         'graphql-ws connection_init',
         () => connectionParamsToken(ctx.connectionParams),
       );
-      const socket = ctx.extra?.socket;
       if (!authentication) {
         // Closed here, before graphql-ws's own 4403, so that the client learns why.
-        socket?.close?.(
+        closeConnection(
+          ctx,
           refusal.status === 503 ? TRY_AGAIN_LATER : GRAPHQL_WS_UNAUTHORIZED,
           closeReason(refusal.body.message),
         );
@@ -62,7 +63,7 @@ export function graphqlWsAuthentication(
       expiries.set(
         ctx,
         endOnExpiry(authentication, () =>
-          socket?.close?.(GRAPHQL_WS_UNAUTHORIZED, 'The access token expired'),
+          closeConnection(ctx, GRAPHQL_WS_UNAUTHORIZED, 'The access token expired'),
         ),
       );
       return true;

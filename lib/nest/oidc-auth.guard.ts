@@ -44,6 +44,8 @@ export class OidcAuthGuard implements CanActivate {
       this.logger.warn(`Denied a ${context.getType()} call: no way to authenticate this context`);
       return false;
     }
+    const bound = transport.boundToCall(context);
+    if (bound) return this.enforce(transport, context, policy, bound.principal);
     let authenticated: Authenticated | Promise<Authenticated>;
     try {
       authenticated = this.authenticate(transport, context);
@@ -79,12 +81,22 @@ export class OidcAuthGuard implements CanActivate {
     authenticated: Authenticated,
   ): true | Promise<never> {
     transport.bind(context, authenticated);
+    const enforced = this.enforce(transport, context, policy, authenticated.principal);
+    if (enforced === true) this.authenticator.allowed(transport.describe(context), authenticated);
+    return enforced;
+  }
+
+  private enforce(
+    transport: Transport,
+    context: ExecutionContext,
+    policy: RoutePolicy,
+    principal: OidcPrincipal,
+  ): true | Promise<never> {
     try {
-      enforcePolicy(policy, authenticated.principal);
+      enforcePolicy(policy, principal);
     } catch (err) {
-      return this.refuse(err, transport, context, authenticated.principal);
+      return this.refuse(err, transport, context, principal);
     }
-    this.authenticator.allowed(transport.describe(context), authenticated);
     return true;
   }
 

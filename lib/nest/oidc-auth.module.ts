@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { TokenVerifier } from '../verification/token-verifier.js';
 import { ConfigurableModuleClass } from './oidc-auth.module-definition.js';
 import { OidcAuthEvents } from './oidc-auth.events.js';
@@ -7,6 +8,7 @@ import { OidcAuthenticator } from './oidc-authenticator.js';
 import { OIDC_AUTH_GLOBAL_GUARD, OIDC_AUTH_OPTIONS } from './oidc-auth.options.js';
 import { OidcAuthStrategy } from './oidc-auth.strategy.js';
 import { OidcAuthWarmUp } from './oidc-auth.warm-up.js';
+import { MessageHandlersGuarding } from './message-handlers.guarding.js';
 import { ProtectedResourceMetadata } from './protected-resource.js';
 import { RouteAudit } from './route-audit.js';
 import { RoutePolicyReader } from './route-policy.js';
@@ -18,7 +20,9 @@ import { VerifiedTokenCache } from '../verification/verified-token-cache.js';
  * By default every route of the application then needs a valid bearer token.
  */
 @Module({
+  imports: [DiscoveryModule],
   providers: [
+    MessageHandlersGuarding,
     verifiedTokenCacheProvider,
     tokenVerifierProvider,
     OidcAuthStrategy,

@@ -10,7 +10,18 @@ import { loggable, type Transport } from './transport.js';
 /** A graphql-ws connection's context, as `onConnect` and the `context` factory receive it. */
 export interface GraphQLWsConnection {
   connectionParams?: Readonly<Record<string, unknown>>;
-  extra?: { socket?: { close?(code: number, reason: string): void } };
+  /** graphql-ws's `use/ws` puts the `ws` socket here. */
+  extra?: unknown;
+}
+
+/** Closes a graphql-ws connection's socket, when the server integration exposes it. */
+export function closeConnection(
+  connection: GraphQLWsConnection,
+  code: number,
+  reason: string,
+): void {
+  const socket = (connection.extra as { socket?: { close?: unknown } } | undefined)?.socket;
+  if (typeof socket?.close === 'function') socket.close(code, reason);
 }
 
 interface GraphQLContext {
@@ -78,6 +89,7 @@ interface GraphQLErrorClass {
  */
 export const graphqlTransport: Transport = {
   established: (context) => authenticationOf(connectionOf(graphQLContext(context))),
+  boundToCall: (context) => authenticationOf(requestOf(graphQLContext(context))),
   token(context, lookup) {
     const ctx = graphQLContext(context);
     const request = requestOf(ctx);
@@ -112,6 +124,7 @@ export const graphqlTransport: Transport = {
     });
   },
   end(context, reason) {
-    connectionOf(graphQLContext(context))?.extra?.socket?.close?.(GRAPHQL_WS_UNAUTHORIZED, reason);
+    const connection = connectionOf(graphQLContext(context));
+    if (connection) closeConnection(connection, GRAPHQL_WS_UNAUTHORIZED, reason);
   },
 };

@@ -47,6 +47,7 @@ const request = (context: ExecutionContext) => context.switchToHttp().getRequest
 /** Express and Fastify: `Authorization: Bearer`, RFC 6750 status codes and challenges. */
 export const httpTransport: Transport = {
   established: () => undefined,
+  boundToCall: (context) => authenticationOf(request(context)),
   token: (context, lookup) => httpToken(request(context), lookup),
   bind(context, authentication) {
     const req = request(context);

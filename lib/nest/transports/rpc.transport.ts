@@ -8,11 +8,16 @@ import { loggable, refusalPayload, type Transport } from './transport.js';
 type Headers = Record<string, unknown>;
 
 interface RpcContextLike {
-  /** gRPC: the call's `Metadata`. */
+  /** gRPC: the call's `Metadata` is the context itself. */
   get?(key: string): unknown;
-  /** NATS, MQTT, RabbitMQ records; Kafka messages. */
+  /** TCP and Redis: what the client's dispatch hook put in `packet.metadata`. */
+  getMetadata?(): unknown;
+  /** NATS. */
   getHeaders?(): unknown;
-  getMessage?(): { headers?: Headers; properties?: { headers?: Headers } };
+  /** Kafka (`headers`), RabbitMQ (`properties.headers`). */
+  getMessage?(): { headers?: Headers; properties?: { headers?: Headers } } | undefined;
+  /** MQTT 5 user properties. */
+  getPacket?(): { properties?: { userProperties?: Headers } } | undefined;
   getPattern?(): string;
 }
 
@@ -20,25 +25,32 @@ function header(headers: unknown): unknown {
   if (headers === null || typeof headers !== 'object') return undefined;
   const map = headers as { get?(name: string): unknown } & Headers;
   const value = typeof map.get === 'function' ? map.get('authorization') : map.authorization;
-  // gRPC metadata and NATS headers hold lists; one value is one value.
-  const single = Array.isArray(value) && value.length === 1 ? value[0] : value;
+  // gRPC metadata and NATS headers hold lists; one value is one value, and none is none.
+  const single = Array.isArray(value) && value.length <= 1 ? value[0] : value;
   return Buffer.isBuffer(single) ? single.toString('latin1') : single;
 }
 
+function fromMetadata(ctx: RpcContextLike): unknown {
+  if (typeof ctx.get === 'function') return header(ctx);
+  return (
+    header(ctx.getMetadata?.()) ??
+    header(ctx.getHeaders?.()) ??
+    header(ctx.getMessage?.()?.headers) ??
+    header(ctx.getMessage?.()?.properties?.headers) ??
+    header(ctx.getPacket?.()?.properties?.userProperties)
+  );
+}
+
 /**
- * The `authorization` of a message's metadata (gRPC metadata; NATS, MQTT or RabbitMQ record
- * headers; Kafka headers) or, for transports without metadata such as TCP, of its payload.
+ * The `authorization` of a message's metadata (TCP and Redis packet metadata, gRPC metadata, NATS
+ * or Kafka headers, RabbitMQ header properties, MQTT 5 user properties) or else of its payload.
  */
 export function rpcAuthorization(data: unknown, rpcContext: unknown): unknown {
-  const ctx = rpcContext as RpcContextLike | undefined;
-  const fromMetadata =
-    ctx &&
-    (typeof ctx.get === 'function'
-      ? header(ctx)
-      : (header(ctx.getHeaders?.()) ??
-        header(ctx.getMessage?.()?.headers) ??
-        header(ctx.getMessage?.()?.properties?.headers)));
-  if (fromMetadata !== undefined) return fromMetadata;
+  const metadata =
+    rpcContext !== null && typeof rpcContext === 'object'
+      ? fromMetadata(rpcContext as RpcContextLike)
+      : undefined;
+  if (metadata !== undefined) return metadata;
   return data !== null && typeof data === 'object'
     ? (data as { authorization?: unknown }).authorization
     : undefined;
@@ -54,6 +66,7 @@ function carrier(context: ExecutionContext): object | undefined {
 /** `@nestjs/microservices` handlers: a bearer token per message, refusals as `RpcException`s. */
 export const rpcTransport: Transport = {
   established: () => undefined,
+  boundToCall: (context) => authenticationOf(carrier(context)),
   token(context) {
     const rpc = context.switchToRpc();
     const authorization = rpcAuthorization(rpc.getData(), rpc.getContext());

@@ -26,6 +26,11 @@ export interface Transport {
    * GraphQL subscription's `connection_init`), if any.
    */
   established(context: ExecutionContext): Authentication | undefined;
+  /**
+   * The authentication the guard already bound to this very call, when it runs more than once for
+   * it (global and handler-level, or once per GraphQL field of one request). Never a connection's.
+   */
+  boundToCall(context: ExecutionContext): Authentication | undefined;
   /** The call's bearer token. Throws `MissingTokenError` / `InvalidRequestError`. */
   token(context: ExecutionContext, lookup: TokenLookup): string;
   /** Makes the caller available to the handler (`@Principal()`, `@AccessToken()`). */

@@ -102,6 +102,7 @@ const client = (context: ExecutionContext) => context.switchToWs().getClient<WsC
 export function wsTransport(options: WebSocketTokenOptions): Transport {
   return {
     established: (context) => authenticationOf(client(context)),
+    boundToCall: () => undefined,
     token(context, _lookup: TokenLookup) {
       const handshake = client(context).handshake;
       // A plain `ws` socket keeps nothing of its upgrade request: only the adapter could have read it.
