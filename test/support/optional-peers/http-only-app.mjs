@@ -1,3 +1,4 @@
+/* global process, fetch, console */
 // An HTTP-only application on the compiled library, run with block-peers.mjs: prints one JSON line.
 import 'reflect-metadata';
 import { createRequire } from 'node:module';
