@@ -9,11 +9,11 @@ import {
 } from '../../lib/index.js';
 import { LocalIssuer } from '../../lib/testing/index.js';
 import { RecordingLogger } from '../support/recording-logger.js';
-import { TEST_CONTROLLERS } from '../support/test-app.js';
+import { initApp, PLATFORMS, TEST_CONTROLLERS } from '../support/test-app.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-describe('verified-token cache, refusal logs and events', () => {
+describe.each(PLATFORMS)('verified-token cache, refusal logs and events (%s)', (platform) => {
   let issuer: LocalIssuer;
   let app: INestApplication;
   let logger: RecordingLogger;
@@ -31,8 +31,7 @@ describe('verified-token cache, refusal logs and events', () => {
       controllers: TEST_CONTROLLERS,
     }).compile();
     logger = new RecordingLogger();
-    app = ref.createNestApplication({ logger });
-    await app.init();
+    app = await initApp(ref, platform, logger);
     events = [];
     app.get(OidcAuthEvents).events$.subscribe((e) => events.push(e));
   }

@@ -4,7 +4,7 @@ import request from 'supertest';
 import { OidcAuthHealthIndicator } from '../../lib/health/index.js';
 import { OidcAuthModule, type OidcAuthModuleOptions, Public } from '../../lib/index.js';
 import { LocalIssuer } from '../../lib/testing/index.js';
-import { createTestApp } from '../support/test-app.js';
+import { createTestApp, PLATFORMS } from '../support/test-app.js';
 
 @Controller()
 class ReadinessController {
@@ -23,7 +23,7 @@ class ReadinessController {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-describe('readiness (@nestjs/terminus indicator)', () => {
+describe.each(PLATFORMS)('readiness (@nestjs/terminus indicator) (%s)', (platform) => {
   let issuer: LocalIssuer;
 
   beforeEach(async () => {
@@ -44,6 +44,7 @@ describe('readiness (@nestjs/terminus indicator)', () => {
         controllers: [ReadinessController],
         providers: [OidcAuthHealthIndicator],
       },
+      platform,
     );
 
   it('is up with each issuer, its key count and the age of its keys', async () => {

@@ -4,13 +4,14 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { LocalIssuer } from '../../lib/testing/index.js';
-import { appWith } from '../support/test-app.js';
+import { appsOn, PLATFORMS } from '../support/test-app.js';
 
 jest.setTimeout(30_000);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-describe('key-set faults: the issuer misbehaves', () => {
+describe.each(PLATFORMS)('key-set faults: the issuer misbehaves (%s)', (platform) => {
+  const appWith = appsOn(platform);
   let issuer: LocalIssuer;
   let app: INestApplication | undefined;
 
@@ -90,7 +91,8 @@ describe('key-set faults: the issuer misbehaves', () => {
   });
 });
 
-describe('a flood of unknown kids', () => {
+describe.each(PLATFORMS)('a flood of unknown kids (%s)', (platform) => {
+  const appWith = appsOn(platform);
   it('costs a handful of JWKS fetches, and a key rotated in during the flood is accepted within 10 s', async () => {
     const issuer = await LocalIssuer.start();
     // The default cooldown (5 s), as deployed.

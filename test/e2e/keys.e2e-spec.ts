@@ -3,12 +3,13 @@ import { createServer, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import request from 'supertest';
 import { LocalIssuer } from '../../lib/testing/index.js';
-import { appWith } from '../support/test-app.js';
+import { appWith, appsOn, PLATFORMS } from '../support/test-app.js';
 
 const COOLDOWN_MS = 300;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-describe('signing keys (HTTP, local issuer)', () => {
+describe.each(PLATFORMS)('signing keys (HTTP, local issuer) (%s)', (platform) => {
+  const appWith = appsOn(platform);
   let issuer: LocalIssuer;
   let app: INestApplication;
 
@@ -129,7 +130,8 @@ describe('warm-up', () => {
   });
 });
 
-describe('discovery', () => {
+describe.each(PLATFORMS)('discovery (%s)', (platform) => {
+  const appWith = appsOn(platform);
   let impostor: Server;
   let impostorUrl: string;
 

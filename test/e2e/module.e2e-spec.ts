@@ -17,11 +17,12 @@ import {
   Principal,
 } from '../../lib/index.js';
 import { LocalIssuer } from '../../lib/testing/index.js';
-import { appWith, createTestApp } from '../support/test-app.js';
+import { appsOn, createTestApp, PLATFORMS } from '../support/test-app.js';
 
 const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 
-describe('OidcAuthModule', () => {
+describe.each(PLATFORMS)('OidcAuthModule (%s)', (platform) => {
+  const appWith = appsOn(platform);
   let first: LocalIssuer;
   let second: LocalIssuer;
 
@@ -91,6 +92,8 @@ describe('OidcAuthModule', () => {
           ],
         }),
       }),
+      {},
+      platform,
     );
     const res = await request(app.getHttpServer())
       .get('/me')
@@ -115,6 +118,8 @@ describe('OidcAuthModule', () => {
             issuers: [{ issuer: config.getOrThrow<string>('ISSUER'), audience: 'api' }],
           }),
         }),
+        {},
+        platform,
       ),
     ).rejects.toThrow(
       'OidcAuthModule: issuers[0].issuer must be an absolute URL, got "idp.example"',
@@ -194,6 +199,7 @@ describe('OidcAuthModule', () => {
         globalGuard: false,
       }),
       { controllers: [GuardedController] },
+      platform,
     );
     const server = app.getHttpServer();
     expect((await request(server).get('/guarded/unguarded')).status).toBe(200);
@@ -220,6 +226,7 @@ describe('OidcAuthModule', () => {
         globalGuard: false,
       }),
       { controllers: [PassportController] },
+      platform,
     );
     const server = app.getHttpServer();
     const ok = await request(server)

@@ -8,7 +8,7 @@ import {
 } from '../../lib/index.js';
 import { LocalIssuer } from '../../lib/testing/index.js';
 import { RecordingLogger } from '../support/recording-logger.js';
-import { TEST_CONTROLLERS } from '../support/test-app.js';
+import { initApp, PLATFORMS, TEST_CONTROLLERS } from '../support/test-app.js';
 
 @Controller('legacy')
 class LegacyController {
@@ -24,7 +24,7 @@ class LegacyController {
   }
 }
 
-describe('route policy audit', () => {
+describe.each(PLATFORMS)('route policy audit (%s)', (platform) => {
   let issuer: LocalIssuer;
 
   beforeAll(async () => {
@@ -48,8 +48,7 @@ describe('route policy audit', () => {
       ],
       controllers,
     }).compile();
-    const app = ref.createNestApplication({ logger });
-    await app.init();
+    const app = await initApp(ref, platform, logger);
     return { app, logger };
   }
 

@@ -2,11 +2,12 @@ import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { auth0, OidcAuthModule } from '../../lib/index.js';
 import { LocalIssuer, type ProviderShape, useLocalIssuer } from '../../lib/testing/index.js';
-import { appWith, TEST_CONTROLLERS } from '../support/test-app.js';
+import { appsOn, initApp, PLATFORMS, TEST_CONTROLLERS } from '../support/test-app.js';
 
 const SHAPES: ProviderShape[] = ['generic', 'azure-ad', 'auth0', 'keycloak', 'okta', 'cognito'];
 
-describe('testing kit: provider-shaped tokens', () => {
+describe.each(PLATFORMS)('testing kit: provider-shaped tokens (%s)', (platform) => {
+  const appWith = appsOn(platform);
   it.each(SHAPES)('%s tokens pass through the matching claim mapping', async (provider) => {
     const issuer = await LocalIssuer.start({ provider });
     const app = await appWith({ issuers: [issuer.issuerOptions()] });
@@ -48,7 +49,7 @@ describe('testing kit: provider-shaped tokens', () => {
   });
 });
 
-describe('testing kit: useLocalIssuer', () => {
+describe.each(PLATFORMS)('testing kit: useLocalIssuer (%s)', (platform) => {
   it('makes an application configured for a real provider trust the local issuer instead', async () => {
     const issuer = await LocalIssuer.start();
     const moduleRef = await useLocalIssuer(
@@ -62,8 +63,7 @@ describe('testing kit: useLocalIssuer', () => {
       }),
       issuer,
     ).compile();
-    const app = moduleRef.createNestApplication({ logger: false });
-    await app.init();
+    const app = await initApp(moduleRef, platform);
     const token = await issuer.mintToken({ sub: 'carol', scopes: ['notes:read'] });
     const res = await request(app.getHttpServer())
       .get('/notes')

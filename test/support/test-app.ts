@@ -3,11 +3,12 @@ import {
   Delete,
   Get,
   type INestApplication,
+  type LoggerService,
   type ModuleMetadata,
   Post,
 } from '@nestjs/common';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Test } from '@nestjs/testing';
+import { Test, type TestingModule } from '@nestjs/testing';
 import {
   AnyScope,
   OidcAuthModule,
@@ -94,6 +95,22 @@ export const TEST_CONTROLLERS = [NotesController, ReportsController, OpenControl
 export const PLATFORMS = ['express', 'fastify'] as const;
 export type Platform = (typeof PLATFORMS)[number];
 
+/** An initialised application of `ref` on `platform`, ready for supertest. */
+export async function initApp(
+  ref: TestingModule,
+  platform: Platform,
+  logger: LoggerService | false = false,
+): Promise<INestApplication> {
+  const app =
+    platform === 'fastify'
+      ? ref.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), { logger })
+      : ref.createNestApplication({ logger });
+  await app.init();
+  if (platform === 'fastify')
+    await (app as NestFastifyApplication).getHttpAdapter().getInstance().ready();
+  return app;
+}
+
 export async function createTestApp(
   module: NonNullable<ModuleMetadata['imports']>[number],
   extra: ModuleMetadata = {},
@@ -104,14 +121,7 @@ export async function createTestApp(
     controllers: [...TEST_CONTROLLERS, ...(extra.controllers ?? [])],
     providers: extra.providers ?? [],
   }).compile();
-  const app =
-    platform === 'fastify'
-      ? ref.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), { logger: false })
-      : ref.createNestApplication({ logger: false });
-  await app.init();
-  if (platform === 'fastify')
-    await (app as NestFastifyApplication).getHttpAdapter().getInstance().ready();
-  return app;
+  return initApp(ref, platform);
 }
 
 export function appWith(
@@ -119,4 +129,11 @@ export function appWith(
   platform: Platform = 'express',
 ): Promise<INestApplication> {
   return createTestApp(OidcAuthModule.forRoot(options), {}, platform);
+}
+
+/** `appWith` bound to one platform, for the body of a `describe.each(PLATFORMS)`. */
+export function appsOn(
+  platform: Platform,
+): (options: OidcAuthModuleOptions) => Promise<INestApplication> {
+  return (options) => appWith(options, platform);
 }
