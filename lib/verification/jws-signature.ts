@@ -1,0 +1,60 @@
+import { constants, createHmac, type KeyObject, timingSafeEqual, verify } from 'node:crypto';
+import type { Algorithm } from './algorithms.js';
+
+const HASH: Record<Algorithm, string> = {
+  RS256: 'sha256',
+  RS384: 'sha384',
+  RS512: 'sha512',
+  PS256: 'sha256',
+  PS384: 'sha384',
+  PS512: 'sha512',
+  ES256: 'sha256',
+  ES384: 'sha384',
+  ES512: 'sha512',
+  HS256: 'sha256',
+  HS384: 'sha384',
+  HS512: 'sha512',
+};
+
+// RFC 7518 §3.4: an ECDSA JWS signature is R || S, each exactly the curve's size.
+const ECDSA_SIGNATURE_BYTES: Partial<Record<Algorithm, number>> = {
+  ES256: 64,
+  ES384: 96,
+  ES512: 132,
+};
+
+/**
+ * Checks the signature of a compact JWS (RFC 7515 §5.2) with a key already matched to the
+ * algorithm, in one node:crypto call. The payload is not decoded again: the caller's strict decode
+ * of the very same bytes is what the signature covers.
+ */
+export function isSignatureValid(token: string, algorithm: Algorithm, key: KeyObject): boolean {
+  const dot = token.lastIndexOf('.');
+  const signingInput = Buffer.from(token.slice(0, dot), 'latin1');
+  const signature = Buffer.from(token.slice(dot + 1), 'base64url');
+  const hash = HASH[algorithm];
+  switch (algorithm[0]) {
+    case 'H': {
+      const expected = createHmac(hash, key).update(signingInput).digest();
+      return expected.length === signature.length && timingSafeEqual(expected, signature);
+    }
+    case 'E':
+      return (
+        signature.length === ECDSA_SIGNATURE_BYTES[algorithm] &&
+        verify(hash, signingInput, { key, dsaEncoding: 'ieee-p1363' }, signature)
+      );
+    case 'P':
+      return verify(
+        hash,
+        signingInput,
+        {
+          key,
+          padding: constants.RSA_PKCS1_PSS_PADDING,
+          saltLength: constants.RSA_PSS_SALTLEN_DIGEST,
+        },
+        signature,
+      );
+    default:
+      return verify(hash, signingInput, key, signature);
+  }
+}
