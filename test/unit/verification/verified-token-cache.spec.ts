@@ -33,6 +33,13 @@ describe('VerifiedTokenCache', () => {
     expect(c.get('once')).toBe(p);
   });
 
+  it('admits next to none of a long stream of one-off tokens', () => {
+    const c = cache(10_000);
+    const p = principal(now / 1000 + 300);
+    for (let i = 0; i < 100_000; i += 1) c.set(`one-off-${i}`, p, 'https://idp', 'k1');
+    expect(c.size).toBeLessThan(10);
+  });
+
   it('returns the principal for the same token only', () => {
     const c = cache();
     const p = principal(now / 1000 + 300);
