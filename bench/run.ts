@@ -132,6 +132,7 @@ async function main() {
     { issuers: [{ issuer: issuer.issuer, audience: issuer.audience }] },
     null,
   );
+  await verifier.verify(coldTokens[0]);
   const ops = await verificationOps(
     coldTokens.slice(0, 2000),
     issuer.jwks().keys[0] as never,

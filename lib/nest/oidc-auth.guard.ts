@@ -82,7 +82,9 @@ export class OidcAuthGuard implements CanActivate {
   ): true | Promise<never> {
     transport.bind(context, authenticated);
     const enforced = this.enforce(transport, context, policy, authenticated.principal);
-    if (enforced === true) this.authenticator.allowed(transport.describe(context), authenticated);
+    if (enforced === true && this.authenticator.reportsAllowed) {
+      this.authenticator.allowed(transport.describe(context), authenticated);
+    }
     return enforced;
   }
 

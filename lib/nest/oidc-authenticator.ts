@@ -62,6 +62,11 @@ export class OidcAuthenticator {
     return now <= authentication.validUntil;
   }
 
+  /** Whether anyone listens to allowed calls; describing a call costs, so callers ask first. */
+  get reportsAllowed(): boolean {
+    return this.events.observed;
+  }
+
   allowed(call: string, authenticated: Authenticated): void {
     if (!this.events.observed) return;
     const { principal } = authenticated;
