@@ -1,3 +1,5 @@
+import type { INestApplication, LoggerService, WebSocketAdapter } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
 import {
   MessageBody,
   type OnGatewayConnection,
@@ -6,6 +8,8 @@ import {
 } from '@nestjs/websockets';
 import {
   connectionPrincipal,
+  OidcAuthModule,
+  type OidcAuthModuleOptions,
   type OidcPrincipal,
   Principal,
   Public,
@@ -40,4 +44,20 @@ export class NotesGateway implements OnGatewayConnection {
   ping(@MessageBody() body: unknown) {
     return { event: 'pong', data: body ?? null };
   }
+}
+
+/** An app serving `NotesGateway` through `adapter`, listening on 127.0.0.1; its URL without path. */
+export async function gatewayApp(
+  options: OidcAuthModuleOptions,
+  adapter: (app: INestApplication) => WebSocketAdapter,
+  logger: LoggerService | false = false,
+): Promise<{ app: INestApplication; url: string }> {
+  const ref = await Test.createTestingModule({
+    imports: [OidcAuthModule.forRoot(options)],
+    providers: [NotesGateway],
+  }).compile();
+  const app = ref.createNestApplication({ logger });
+  app.useWebSocketAdapter(adapter(app));
+  await app.listen(0, '127.0.0.1');
+  return { app, url: await app.getUrl() };
 }

@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { TokenClient } from '../../lib/index.js';
 import { startSampleApp, type SampleApp } from '../../sample-app/src/server.js';
 import { freePort } from './free-port.js';
 
@@ -14,4 +15,25 @@ export async function startSample(env: Record<string, string> = {}): Promise<Sam
     SAMPLE_APP_QUIET: '1',
     ...env,
   });
+}
+
+/** A client-credentials token of the sample's service client, from `sample`'s embedded provider. */
+export function serviceToken(sample: SampleApp, scopes: string[]): Promise<string> {
+  return new TokenClient({
+    tokenEndpoint: sample.idp!.tokenEndpoint,
+    ...sample.idp!.serviceClient,
+  }).getAppToken({ scopes });
+}
+
+/** The sample with its embedded provider, and a second instance trusting it through OIDC_ISSUER. */
+export async function startSampleAndExternal(): Promise<{
+  provider: SampleApp;
+  external: SampleApp;
+}> {
+  const provider = await startSample();
+  const external = await startSample({
+    OIDC_ISSUER: provider.idp!.issuer,
+    OIDC_AUDIENCE: 'api://notes',
+  });
+  return { provider, external };
 }

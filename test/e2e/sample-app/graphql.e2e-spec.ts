@@ -1,7 +1,6 @@
 import { jest } from '@jest/globals';
-import { TokenClient } from '../../../lib/index.js';
 import type { SampleApp } from '../../../sample-app/src/server.js';
-import { startSample } from '../../support/sample-app.js';
+import { serviceToken, startSampleAndExternal } from '../../support/sample-app.js';
 
 jest.setTimeout(30_000);
 
@@ -14,11 +13,7 @@ describe('sample app: POST /graphql', () => {
   let provider: SampleApp;
   let external: SampleApp;
 
-  const tokenWith = (scopes: string[]) =>
-    new TokenClient({
-      tokenEndpoint: provider.idp!.tokenEndpoint,
-      ...provider.idp!.serviceClient,
-    }).getAppToken({ scopes });
+  const tokenWith = (scopes: string[]) => serviceToken(provider, scopes);
 
   async function query(sample: SampleApp, token?: string): Promise<[number, GraphQLResponse]> {
     const res = await fetch(`${sample.apiUrl}/graphql`, {
@@ -33,11 +28,7 @@ describe('sample app: POST /graphql', () => {
   }
 
   beforeAll(async () => {
-    provider = await startSample();
-    external = await startSample({
-      OIDC_ISSUER: provider.idp!.issuer,
-      OIDC_AUDIENCE: 'api://notes',
-    });
+    ({ provider, external } = await startSampleAndExternal());
   });
 
   afterAll(async () => {

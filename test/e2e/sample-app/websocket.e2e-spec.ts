@@ -1,8 +1,7 @@
 import { jest } from '@jest/globals';
 import WebSocket from 'ws';
-import { TokenClient } from '../../../lib/index.js';
 import type { SampleApp } from '../../../sample-app/src/server.js';
-import { startSample } from '../../support/sample-app.js';
+import { serviceToken, startSampleAndExternal } from '../../support/sample-app.js';
 
 jest.setTimeout(30_000);
 
@@ -30,18 +29,10 @@ describe('sample app: the notes WebSocket at /ws', () => {
   let provider: SampleApp;
   let external: SampleApp;
 
-  const tokenWith = (sample: SampleApp, scopes: string[]) =>
-    new TokenClient({
-      tokenEndpoint: sample.idp!.tokenEndpoint,
-      ...sample.idp!.serviceClient,
-    }).getAppToken({ scopes });
+  const tokenWith = serviceToken;
 
   beforeAll(async () => {
-    provider = await startSample();
-    external = await startSample({
-      OIDC_ISSUER: provider.idp!.issuer,
-      OIDC_AUDIENCE: 'api://notes',
-    });
+    ({ provider, external } = await startSampleAndExternal());
   });
 
   afterAll(async () => {

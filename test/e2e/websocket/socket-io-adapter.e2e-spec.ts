@@ -1,11 +1,10 @@
 import { type INestApplication } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
-import { Test } from '@nestjs/testing';
 import { io, type Socket } from 'socket.io-client';
-import { OidcAuthModule, type OidcAuthModuleOptions } from '../../../lib/index.js';
+import { type OidcAuthModuleOptions } from '../../../lib/index.js';
 import { OidcIoAdapter } from '../../../lib/socket-io/index.js';
 import { LocalIssuer } from '../../../lib/testing/index.js';
-import { NotesGateway } from '../../support/notes-gateway.js';
+import { gatewayApp, NotesGateway } from '../../support/notes-gateway.js';
 
 type Refusal = Error & { data?: unknown };
 
@@ -49,19 +48,10 @@ describe('WebSocket gateways on the socket.io adapter', () => {
     options: Partial<OidcAuthModuleOptions> = {},
     adapter: (app: INestApplication) => IoAdapter = (a) => new OidcIoAdapter(a),
   ) {
-    const ref = await Test.createTestingModule({
-      imports: [
-        OidcAuthModule.forRoot({
-          issuers: [{ issuer: issuer.issuer, audience: issuer.audience }],
-          ...options,
-        }),
-      ],
-      providers: [NotesGateway],
-    }).compile();
-    app = ref.createNestApplication({ logger: false });
-    app.useWebSocketAdapter(adapter(app));
-    await app.listen(0, '127.0.0.1');
-    url = await app.getUrl();
+    ({ app, url } = await gatewayApp(
+      { issuers: [{ issuer: issuer.issuer, audience: issuer.audience }], ...options },
+      adapter,
+    ));
   }
 
   beforeAll(async () => {

@@ -1,12 +1,11 @@
 import { type INestApplication } from '@nestjs/common';
 import { WsAdapter } from '@nestjs/platform-ws';
-import { Test } from '@nestjs/testing';
 import type { IncomingMessage } from 'node:http';
 import WebSocket from 'ws';
-import { OidcAuthModule, type OidcAuthModuleOptions } from '../../../lib/index.js';
+import { type OidcAuthModuleOptions } from '../../../lib/index.js';
 import { LocalIssuer } from '../../../lib/testing/index.js';
 import { OidcWsAdapter } from '../../../lib/ws/index.js';
-import { NotesGateway } from '../../support/notes-gateway.js';
+import { gatewayApp, NotesGateway } from '../../support/notes-gateway.js';
 import { RecordingLogger } from '../../support/recording-logger.js';
 
 interface Frame {
@@ -62,20 +61,14 @@ describe('WebSocket gateways on the ws adapter', () => {
     options: Partial<OidcAuthModuleOptions> = {},
     adapter: (app: INestApplication) => WsAdapter = (a) => new OidcWsAdapter(a),
   ) {
-    const ref = await Test.createTestingModule({
-      imports: [
-        OidcAuthModule.forRoot({
-          issuers: [{ issuer: issuer.issuer, audience: issuer.audience }],
-          ...options,
-        }),
-      ],
-      providers: [NotesGateway],
-    }).compile();
     logger = new RecordingLogger();
-    app = ref.createNestApplication({ logger });
-    app.useWebSocketAdapter(adapter(app));
-    await app.listen(0, '127.0.0.1');
-    url = `${(await app.getUrl()).replace('http', 'ws')}/ws`;
+    let base: string;
+    ({ app, url: base } = await gatewayApp(
+      { issuers: [{ issuer: issuer.issuer, audience: issuer.audience }], ...options },
+      adapter,
+      logger,
+    ));
+    url = `${base.replace('http', 'ws')}/ws`;
   }
 
   beforeAll(async () => {

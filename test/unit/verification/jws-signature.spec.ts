@@ -1,6 +1,10 @@
 import { createSecretKey, generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
 import { CompactSign } from 'jose';
-import type { Algorithm } from '../../../lib/verification/algorithms.js';
+import {
+  type Algorithm,
+  ASYMMETRIC_ALGORITHMS,
+  SYMMETRIC_ALGORITHMS,
+} from '../../../lib/verification/algorithms.js';
 import { isSignatureValid } from '../../../lib/verification/jws-signature.js';
 
 function keysFor(alg: Algorithm): { signing: KeyObject; verifying: KeyObject } {
@@ -16,20 +20,7 @@ function keysFor(alg: Algorithm): { signing: KeyObject; verifying: KeyObject } {
   return { signing: pair.privateKey, verifying: pair.publicKey };
 }
 
-const ALGORITHMS: Algorithm[] = [
-  'RS256',
-  'RS384',
-  'RS512',
-  'PS256',
-  'PS384',
-  'PS512',
-  'ES256',
-  'ES384',
-  'ES512',
-  'HS256',
-  'HS384',
-  'HS512',
-];
+const ALGORITHMS: Algorithm[] = [...ASYMMETRIC_ALGORITHMS, ...SYMMETRIC_ALGORITHMS];
 
 const payload = new TextEncoder().encode(JSON.stringify({ sub: 'alice' }));
 
