@@ -177,6 +177,12 @@ describe.each(PLATFORMS)('OidcAuthModule (%s)', (platform) => {
       appWith({ issuers: [{ issuer: first.issuer, audience: 'x', algorithms: ['HS256'] }] }),
     ).rejects.toThrow(/issuers\[0\]\.algorithms has HS256, which needs a shared secret/);
     await expect(appWith({ issuers: [] })).rejects.toThrow(/issuers must list at least one/);
+    await expect(
+      appWith({
+        issuers: [{ issuer: first.issuer, audience: 'x' }],
+        websocket: { queryParameter: '' },
+      }),
+    ).rejects.toThrow('OidcAuthModule: websocket.queryParameter must be a non-empty string');
   });
 
   it('leaves guarding to @UseGuards(OidcAuthGuard) when globalGuard is false', async () => {

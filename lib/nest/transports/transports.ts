@@ -1,4 +1,5 @@
 import type { ExecutionContext } from '@nestjs/common';
+import { OidcAuthConfigError } from '../../verification/config-error.js';
 import type { OidcAuthModuleOptions } from '../oidc-auth.options.js';
 import { graphqlTransport } from './graphql.transport.js';
 import { httpTransport } from './http.transport.js';
@@ -8,6 +9,10 @@ import { wsTransport } from './ws.transport.js';
 
 /** The transports the guard knows, by `ExecutionContext.getType()`; any other type is denied. */
 export function transportsFor(options: OidcAuthModuleOptions): ReadonlyMap<string, Transport> {
+  const queryParameter = options.websocket?.queryParameter;
+  if (queryParameter !== undefined && (typeof queryParameter !== 'string' || !queryParameter)) {
+    throw new OidcAuthConfigError('websocket.queryParameter', 'must be a non-empty string');
+  }
   return new Map<string, Transport>([
     ['http', httpTransport],
     ['graphql', graphqlTransport],
