@@ -17,6 +17,7 @@ export type { WebSocketTokenOptions } from './nest/transports/ws.transport.js';
 export { connectionPrincipal } from './nest/connection-principal.js';
 export { graphqlWsAuthentication } from './nest/graphql-ws-authentication.js';
 export type { GraphQLWsAuthenticationOptions } from './nest/graphql-ws-authentication.js';
+export { GraphQLRefusal } from './nest/transports/graphql.transport.js';
 export type { GraphQLWsConnection } from './nest/transports/graphql.transport.js';
 
 export {

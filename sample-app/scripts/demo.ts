@@ -1,8 +1,9 @@
 /**
  * `npm run demo`: starts the sample (API + embedded provider) and walks through both flows, the
- * service's client-credentials token and a user's authorization code + PKCE login, printing what
- * each step answered. Exits non-zero when any answer is not the expected one.
+ * service's client-credentials token and a user's authorization code + PKCE login, over REST,
+ * GraphQL and the WebSocket, printing what each step answered. Exits non-zero when any answer is not the expected one.
  */
+import WebSocket from 'ws';
 import { TokenClient } from '../../lib/index.js';
 import { loginWithPkce } from '../src/clients/pkce-login.js';
 import { startSampleApp } from '../src/server.js';
@@ -46,6 +47,55 @@ async function expectCall(
   return res;
 }
 
+function report(ok: boolean, what: string, answer: string, expected: string): void {
+  if (!ok) failures += 1;
+  line(`  ${ok ? 'ok  ' : 'FAIL'} ${what} -> ${answer} (expected ${expected})`);
+}
+
+/** `{ notes { id text } }` over POST /graphql: the data, or the first error's extensions.code. */
+async function expectGraphQL(apiUrl: string, token: string | undefined, expected: string) {
+  const res = await fetch(`${apiUrl}/graphql`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    body: JSON.stringify({ query: '{ notes { id text } }' }),
+  });
+  const body = (await res.json()) as {
+    data?: { notes?: unknown[] } | null;
+    errors?: Array<{ extensions?: { code?: string } }>;
+  };
+  const answer = body.errors?.[0]?.extensions?.code ?? `${body.data?.notes?.length} notes`;
+  report(
+    answer.endsWith('notes') ? expected === 'data' : answer === expected,
+    'GRAPHQL notes',
+    answer,
+    expected,
+  );
+}
+
+/** `{"event":"notes","data":{}}` over the WebSocket at /ws: the answer's event, or the upgrade's status. */
+function expectSocket(apiUrl: string, token: string | undefined, expected: string): Promise<void> {
+  return new Promise((resolve) => {
+    const socket = new WebSocket(`${apiUrl.replace('http', 'ws')}/ws`, {
+      headers: token ? { authorization: `Bearer ${token}` } : {},
+    });
+    let answered = false;
+    const done = (answer: string) => {
+      if (answered) return;
+      answered = true;
+      report(answer === expected, 'WS      /ws notes', answer, expected);
+      socket.terminate();
+      resolve();
+    };
+    socket.once('unexpected-response', (_req, res) => done(String(res.statusCode)));
+    socket.once('open', () => socket.send(JSON.stringify({ event: 'notes', data: {} })));
+    socket.once('message', (data: Buffer) => done(`event ${JSON.parse(String(data)).event}`));
+    socket.once('error', (err) => done(err.message));
+  });
+}
+
 function claimsOf(token: string): Record<string, unknown> {
   return JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8'));
 }
@@ -60,6 +110,8 @@ try {
   line('0. No token');
   await expectCall(apiUrl, 'GET', '/health', undefined, 200);
   await expectCall(apiUrl, 'GET', '/notes', undefined, 401);
+  await expectGraphQL(apiUrl, undefined, 'UNAUTHENTICATED');
+  await expectSocket(apiUrl, undefined, '401');
 
   line();
   line(`1. Client credentials: ${idp.serviceClient.clientId} gets a token for itself`);
@@ -77,6 +129,8 @@ try {
   });
   const { id } = (await created.json()) as { id: number };
   await expectCall(apiUrl, 'DELETE', `/notes/${id}`, serviceToken, 403);
+  await expectGraphQL(apiUrl, serviceToken, 'data');
+  await expectSocket(apiUrl, serviceToken, 'event notes');
 
   const redirectUri = `${apiUrl}/docs/oauth2-redirect.html`;
   for (const [step, username, deleteStatus] of [

@@ -7,8 +7,8 @@ import { SignJWT } from 'jose';
 import request from 'supertest';
 import { RpcException } from '@nestjs/microservices';
 import { WsException } from '@nestjs/websockets';
-import { GraphQLError } from 'graphql';
 import {
+  GraphQLRefusal,
   OidcAuthConfigError,
   OidcAuthGuard,
   OIDC_AUTH_STRATEGY,
@@ -289,8 +289,8 @@ describe.each(PLATFORMS)('OidcAuthModule (%s)', (platform) => {
     expect(rpc).toBeInstanceOf(RpcException);
     expect((rpc as RpcException).getError()).toEqual(unauthorized);
     const graphql = await refusal('graphql');
-    expect(graphql).toBeInstanceOf(GraphQLError);
-    expect((graphql as GraphQLError).extensions).toEqual({
+    expect(graphql).toBeInstanceOf(GraphQLRefusal);
+    expect((graphql as GraphQLRefusal).extensions).toEqual({
       code: 'UNAUTHENTICATED',
       status: 401,
     });

@@ -1,4 +1,4 @@
-import { type INestApplication } from '@nestjs/common';
+import { type INestApplication, type LoggerService } from '@nestjs/common';
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { GraphQLModule, Query, Resolver, Subscription } from '@nestjs/graphql';
 import { Test } from '@nestjs/testing';
@@ -90,7 +90,10 @@ export class ReportsResolver {
 }
 
 /** A GraphQL app (Apollo on Express, graphql-ws subscriptions) over real HTTP on 127.0.0.1. */
-export async function graphqlApp(options: OidcAuthModuleOptions): Promise<INestApplication> {
+export async function graphqlApp(
+  options: OidcAuthModuleOptions,
+  logger: LoggerService | false = false,
+): Promise<INestApplication> {
   const ref = await Test.createTestingModule({
     imports: [
       OidcAuthModule.forRoot(options),
@@ -107,7 +110,7 @@ export async function graphqlApp(options: OidcAuthModuleOptions): Promise<INestA
     ],
     providers: [NotesResolver, ReportsResolver],
   }).compile();
-  const app = ref.createNestApplication({ logger: false });
+  const app = ref.createNestApplication({ logger });
   await app.listen(0, '127.0.0.1');
   return app;
 }

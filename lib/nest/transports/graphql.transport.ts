@@ -1,10 +1,9 @@
-import type { ExecutionContext } from '@nestjs/common';
+import { type ExecutionContext, IntrinsicException } from '@nestjs/common';
 import { extractBearerToken } from '../../protocol/bearer-token.js';
 import { InvalidRequestError, MissingTokenError } from '../../protocol/errors.js';
 import type { BearerErrorResponse } from '../../protocol/rfc6750.js';
 import { authenticationOf, bindAuthentication } from './call-authentications.js';
 import { type HttpRequestLike, httpToken } from './http.transport.js';
-import { loadPeer } from './optional-peer.js';
 import { loggable, type Transport } from './transport.js';
 
 /** A graphql-ws connection's context, as `onConnect` and the `context` factory receive it. */
@@ -78,8 +77,19 @@ const CODES: Record<number, string> = {
   503: 'SERVICE_UNAVAILABLE',
 };
 
-interface GraphQLErrorClass {
-  new (message: string, options: { extensions: Record<string, unknown> }): Error;
+/**
+ * A refusal as a resolver error. graphql-js wraps it in a GraphQLError that takes over these
+ * `extensions`, so the `graphql` package need not be loaded here; an `IntrinsicException`, so that
+ * Nest does not log every refused query as an application error with its stack.
+ */
+export class GraphQLRefusal extends IntrinsicException {
+  constructor(
+    message: string,
+    readonly extensions: { code: string; error?: string; status: number },
+  ) {
+    super(message);
+    this.name = 'GraphQLRefusal';
+  }
 }
 
 /**
@@ -113,14 +123,11 @@ export const graphqlTransport: Transport = {
     >(3);
     return `graphql ${loggable(`${info?.parentType?.name ?? ''}.${info?.fieldName ?? ''}`)}`;
   },
-  async refusal(_err, answer: BearerErrorResponse) {
-    const { GraphQLError } = await loadPeer<{ GraphQLError: GraphQLErrorClass }>('graphql');
-    return new GraphQLError(answer.body.message, {
-      extensions: {
-        code: CODES[answer.status] ?? 'FORBIDDEN',
-        error: answer.code,
-        status: answer.status,
-      },
+  refusal(_err, answer: BearerErrorResponse) {
+    return new GraphQLRefusal(answer.body.message, {
+      code: CODES[answer.status] ?? 'FORBIDDEN',
+      error: answer.code,
+      status: answer.status,
     });
   },
   end(context, reason) {

@@ -1,6 +1,7 @@
 import { type INestApplication } from '@nestjs/common';
 import { LocalIssuer } from '../../../lib/testing/index.js';
 import { graphqlApp } from '../../support/graphql-app.js';
+import { RecordingLogger } from '../../support/recording-logger.js';
 
 interface GraphQLResponse {
   data?: Record<string, unknown> | null;
@@ -11,12 +12,15 @@ describe('GraphQL queries (Apollo)', () => {
   let issuer: LocalIssuer;
   let app: INestApplication;
   let url: string;
+  let logger: RecordingLogger;
 
   beforeAll(async () => {
     issuer = await LocalIssuer.start();
-    app = await graphqlApp({
-      issuers: [{ issuer: issuer.issuer, audience: issuer.audience }],
-    });
+    logger = new RecordingLogger();
+    app = await graphqlApp(
+      { issuers: [{ issuer: issuer.issuer, audience: issuer.audience }] },
+      logger,
+    );
     url = `${await app.getUrl()}/graphql`;
   });
 
@@ -92,6 +96,14 @@ describe('GraphQL queries (Apollo)', () => {
         [['purge'], { code: 'FORBIDDEN', error: 'insufficient_scope', status: 403 }],
       ]),
     );
+  });
+
+  it('logs a refusal once as a warning, never as an application error', async () => {
+    const before = logger.entries.length;
+    await query('{ notes { id } }');
+    expect(logger.lines.slice(before)).toEqual([
+      'warn Refused graphql Query.notes with 401: missing_token',
+    ]);
   });
 
   it('lets a @Public() field through without a token', async () => {

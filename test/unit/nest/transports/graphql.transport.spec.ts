@@ -1,3 +1,4 @@
+import { IntrinsicException } from '@nestjs/common';
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host.js';
 import { GraphQLError } from 'graphql';
 import {
@@ -8,6 +9,7 @@ import {
 import { toBearerErrorResponse } from '../../../../lib/protocol/rfc6750.js';
 import {
   connectionParamsToken,
+  GraphQLRefusal,
   graphqlTransport,
 } from '../../../../lib/nest/transports/graphql.transport.js';
 
@@ -59,13 +61,15 @@ describe('graphqlTransport', () => {
       503,
     ],
   ])('reports %p as a GraphQLError with code %s', async (err, code, error, status) => {
-    const refusal = await graphqlTransport.refusal(
-      err,
-      toBearerErrorResponse(err),
-      resolverContext({}),
-    );
-    expect(refusal).toBeInstanceOf(GraphQLError);
-    expect((refusal as GraphQLError).extensions).toEqual({ code, error, status });
+    const refusal = graphqlTransport.refusal(err, toBearerErrorResponse(err), resolverContext({}));
+    expect(refusal).toBeInstanceOf(IntrinsicException);
+    expect((refusal as GraphQLRefusal).extensions).toEqual({ code, error, status });
+    // What graphql-js makes of a resolver's error: the extensions carry over.
+    expect(new GraphQLError('x', { originalError: refusal as Error }).extensions).toEqual({
+      code,
+      error,
+      status,
+    });
   });
 });
 
