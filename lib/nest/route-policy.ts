@@ -62,12 +62,12 @@ export class RoutePolicyReader {
 /** Throws `InsufficientScopeError` for the first requirement the principal does not meet. */
 export function enforcePolicy(policy: RoutePolicy, principal: OidcPrincipal): void {
   for (const group of policy.scopes) {
-    if (!group.some((scope) => principal.scopes.has(scope))) {
+    if (!group.some((scope) => principal.hasScope(scope))) {
       throw new InsufficientScopeError('insufficient_scope', group);
     }
   }
   for (const group of policy.roles) {
-    if (!group.some((role) => principal.roles.has(role))) {
+    if (!group.some((role) => principal.hasRole(role))) {
       throw new InsufficientScopeError('insufficient_role', group);
     }
   }

@@ -2,11 +2,16 @@ import { type ClaimMapping, type JwtClaims } from './claims.js';
 
 /** The authenticated caller, normalised across providers. */
 export class OidcPrincipal {
-  readonly scopes: ReadonlySet<string>;
-  readonly roles: ReadonlySet<string>;
   readonly clientId?: string;
   readonly tenantId?: string;
   readonly isAppOnly: boolean;
+  // The lists as mapped; the Sets are built only when asked for. Most requests check a scope or two
+  // or none, and a principal may sit in the verified-token cache for its token's lifetime: two Sets
+  // each would be allocated on every verification and kept with every cache entry.
+  private readonly scopeList: readonly string[];
+  private readonly roleList: readonly string[];
+  private scopeSet?: ReadonlySet<string>;
+  private roleSet?: ReadonlySet<string>;
 
   constructor(
     readonly subject: string,
@@ -16,19 +21,27 @@ export class OidcPrincipal {
     mapping: ClaimMapping,
     readonly claims: JwtClaims,
   ) {
-    this.scopes = new Set(mapping.scopes);
-    this.roles = new Set(mapping.roles);
+    this.scopeList = mapping.scopes;
+    this.roleList = mapping.roles;
     this.clientId = mapping.clientId;
     this.tenantId = mapping.tenantId;
     this.isAppOnly = mapping.isAppOnly;
   }
 
+  get scopes(): ReadonlySet<string> {
+    return (this.scopeSet ??= new Set(this.scopeList));
+  }
+
+  get roles(): ReadonlySet<string> {
+    return (this.roleSet ??= new Set(this.roleList));
+  }
+
   hasScope(scope: string): boolean {
-    return this.scopes.has(scope);
+    return this.scopeList.includes(scope);
   }
 
   hasRole(role: string): boolean {
-    return this.roles.has(role);
+    return this.roleList.includes(role);
   }
 
   /** Sets do not survive JSON.stringify; handlers often return the principal as it is. */
