@@ -43,8 +43,8 @@ export type { Algorithm } from './verification/algorithms.js';
 
 export { oidc, genericClaims } from './providers/generic.js';
 export type { OidcPresetOptions } from './providers/generic.js';
-export { azureAd, azureAdClaims, azureAdTokenClient } from './providers/azure-ad.js';
-export type { AzureAdOptions, AzureAdTokenClientOptions } from './providers/azure-ad.js';
+export { azureAd, azureAdClaims } from './providers/azure-ad.js';
+export type { AzureAdOptions } from './providers/azure-ad.js';
 export { auth0, auth0Claims } from './providers/auth0.js';
 export type { Auth0Options } from './providers/auth0.js';
 export { keycloak, keycloakClaims } from './providers/keycloak.js';
@@ -67,6 +67,8 @@ export { protectedResourceMetadataUrl } from './protocol/resource-metadata.js';
 export { policyOf, describePolicy, RouteAudit } from './nest/route-audit.js';
 export { TokenClient } from './client/token-client.js';
 export type { TokenClientOptions, TokenTarget } from './client/token-client.js';
+export { azureAdTokenClient } from './client/azure-ad-token-client.js';
+export type { AzureAdTokenClientOptions } from './client/azure-ad-token-client.js';
 export { authorizedFetch } from './client/authorized-fetch.js';
 export type { AuthorizedFetchOptions } from './client/authorized-fetch.js';
 export {

@@ -24,7 +24,7 @@ export interface IssuerOptions {
   audienceClaim?: string;
   /** Allowed signature algorithms. Default: every asymmetric one (RS, PS, ES). */
   algorithms?: readonly Algorithm[];
-  /** Reads scopes, roles, client and tenant from this provider's tokens. Default: `genericClaims`. */
+  /** Reads scopes, roles, client and tenant from this provider's tokens. Default: `standardClaims` (RFC 9068). */
   claimMapper?: ClaimMapper;
   /** Expected JOSE `typ` header, e.g. `at+jwt` (RFC 9068), to refuse ID tokens posing as access tokens. */
   typ?: string;

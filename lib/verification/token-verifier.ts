@@ -60,6 +60,11 @@ export class TokenVerifier {
     this.now = options.now ?? Date.now;
   }
 
+  /** The trusted issuers, for health reports, warm-up and metadata. */
+  get issuers(): readonly TrustedIssuer[] {
+    return this.registry.issuers;
+  }
+
   /** Every algorithm some trusted issuer accepts; jsonwebtoken gets this as its own allow-list. */
   get algorithms(): Algorithm[] {
     return [...new Set(this.registry.issuers.flatMap((i) => [...i.algorithms]))];

@@ -6,7 +6,7 @@ import { OidcAuthConfigError } from './config-error.js';
 import { type IssuerOptions, type KeySetTuning } from './issuer-options.js';
 import { jwksLoader, type JwksSource } from './jwks-loader.js';
 import { KeySet, type VerificationKey } from './key-set.js';
-import { genericClaims } from '../providers/generic.js';
+import { standardClaims } from './standard-claims.js';
 
 export const TENANT_PLACEHOLDER = '{tenantid}';
 
@@ -152,7 +152,7 @@ export class TrustedIssuer {
     this.audiences = audiencesOf(path, options.audience);
     this.audienceClaim = options.audienceClaim ?? 'aud';
     this.algorithms = algorithmsOf(path, options);
-    this.claimMapper = options.claimMapper ?? genericClaims;
+    this.claimMapper = options.claimMapper ?? standardClaims;
     this.typ = options.typ;
     this.requiredClaims = options.requiredClaims ?? [];
     this.validateClaims = options.validateClaims;
