@@ -35,6 +35,10 @@ export { extractBearerToken } from './protocol/bearer-token.js';
 
 export { OidcPrincipal } from './verification/principal.js';
 export { TokenVerifier } from './verification/token-verifier.js';
+export type { VerifiedToken } from './verification/token-verifier.js';
+export { createVerifier } from './verification/create-verifier.js';
+export type { VerifierConfig } from './verification/create-verifier.js';
+export { standardClaims } from './verification/standard-claims.js';
 export type { IssuerOptions, KeySetTuning } from './verification/issuer-options.js';
 export { OidcAuthConfigError } from './verification/config-error.js';
 export type { ClaimMapper, ClaimMapping, JwtClaims } from './verification/claims.js';
