@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { InvalidTokenError, OidcAuthError } from '../protocol/errors.js';
 import { type Algorithm, isAlgorithm, keyTypeFor } from './algorithms.js';
-import { type JwtClaims, listClaim } from './claims.js';
+import { audienceList, type JwtClaims } from './claims.js';
 import { IssuerRegistry } from './issuer-registry.js';
 import { isSignatureValid } from './jws-signature.js';
 import { decodeUnverified, type JoseHeader } from './jwt-parts.js';
@@ -219,9 +219,16 @@ export class TokenVerifier {
         );
       }
     }
+    const audienceClaim = claims[issuer.audienceClaim];
+    const audience = audienceClaim === undefined ? [] : audienceList(audienceClaim);
+    if (audience === undefined) {
+      throw new InvalidTokenError(
+        'claim_invalid',
+        `The token ${issuer.audienceClaim} claim must be a string or a list of strings`,
+      );
+    }
     if (issuer.audiences) {
-      const presented = listClaim(claims[issuer.audienceClaim]);
-      if (!presented.some((aud) => issuer.audiences!.has(aud))) {
+      if (!audience.some((aud) => issuer.audiences!.has(aud))) {
         throw new InvalidTokenError(
           'audience_mismatch',
           'The token is not meant for this API (audience)',
@@ -242,7 +249,7 @@ export class TokenVerifier {
     return new OidcPrincipal(
       subject,
       claims.iss as string,
-      listClaim(claims[issuer.audienceClaim]),
+      audience,
       new Date(exp * 1000),
       issuer.claimMapper(claims),
       claims,

@@ -179,6 +179,13 @@ describe.each(PLATFORMS)('adversarial tokens (HTTP on %s, local issuer)', (platf
     }
   });
 
+  it('refuses a string aud that names this API after a space: one string is one audience', async () => {
+    await expectRefused(
+      issuer.signRaw({}, await claims({ aud: `evil ${issuer.audience}` })),
+      /audience/,
+    );
+  });
+
   it('honours the clock tolerance exactly at its edges', async () => {
     await expectRefused(await issuer.mint({ exp: now() - 32 }), /expired/);
     expect((await me(await issuer.mint({ exp: now() - 27 }))).status).toBe(200);

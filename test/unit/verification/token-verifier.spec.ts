@@ -411,11 +411,36 @@ describe('TokenVerifier.checkClaims', () => {
       ['no audience', { aud: undefined }],
       ['an empty list', { aud: [] }],
       ['a case variant', { aud: 'API' }],
-      ['a non-string', { aud: 42 }],
+      ['a space-separated string naming ours (one audience, RFC 7519 §4.1.3)', { aud: 'evil api' }],
+      ['a string of ours with a trailing space', { aud: 'api ' }],
     ])('refuses %s', (_what, change) => {
       const err = refusal({ ...payload, ...change });
       expect(err.reason).toBe('audience_mismatch');
       expect(err.message).toBe('The token is not meant for this API (audience)');
+    });
+
+    it.each([
+      ['a number', 42],
+      ['an object', { api: true }],
+      ['a list with a non-string member', ['api', 42]],
+      ['a list with a nested list', [['api']]],
+      ['null', null],
+    ])('refuses an aud that is %s as claim_invalid', (_what, aud) => {
+      const err = refusal({ ...payload, aud });
+      expect(err.reason).toBe('claim_invalid');
+      expect(err.message).toBe('The token aud claim must be a string or a list of strings');
+    });
+
+    it('refuses a malformed aud even when the audience check is off', () => {
+      expect(refusal({ ...payload, aud: [1] }, verifier({ audience: false })).reason).toBe(
+        'claim_invalid',
+      );
+    });
+
+    it('reports a string aud with spaces as one audience on the principal', () => {
+      const open = verifier({ audience: false });
+      const principal = open.checkClaims({ ...payload, aud: 'evil api' }, open.registry.issuers[0]);
+      expect(principal.audience).toEqual(['evil api']);
     });
 
     it('accepts an audience list that contains ours', () => {
