@@ -37,6 +37,22 @@ const CURVE: Partial<Record<Algorithm, string>> = {
   ES512: 'secp521r1',
 };
 
+// Besides exp. auth_time (OIDC Core §2) is only range-checked: its age is the application's rule.
+const NUMERIC_DATES = ['nbf', 'iat', 'auth_time'] as const;
+
+// RFC 7519 NumericDate, bounded by the last second of year 9999: every date claim that passes can
+// become a Date and be printed (principal.toJSON, messages) without throwing a RangeError.
+const LATEST_NUMERIC_DATE = 253_402_300_799;
+
+function checkDateRange(name: string, seconds: number): void {
+  if (seconds < 0 || seconds > LATEST_NUMERIC_DATE) {
+    throw new InvalidTokenError(
+      'claim_invalid',
+      `The token ${name} claim is out of range (0 to ${LATEST_NUMERIC_DATE})`,
+    );
+  }
+}
+
 function normalizeTyp(typ: string): string {
   const lower = typ.toLowerCase();
   return lower.startsWith('application/') ? lower.slice('application/'.length) : lower;
@@ -200,19 +216,21 @@ export class TokenVerifier {
     if (typeof exp !== 'number' || !Number.isFinite(exp)) {
       throw new InvalidTokenError('claim_invalid', 'The token must have a numeric exp claim');
     }
+    checkDateRange('exp', exp);
     if (exp + tolerance <= nowSeconds) {
       throw new InvalidTokenError(
         'token_expired',
         `The token expired at ${new Date(exp * 1000).toISOString()}`,
       );
     }
-    for (const name of ['nbf', 'iat'] as const) {
+    for (const name of NUMERIC_DATES) {
       const value = claims[name];
       if (value === undefined) continue;
       if (typeof value !== 'number' || !Number.isFinite(value)) {
         throw new InvalidTokenError('claim_invalid', `The token ${name} claim must be a number`);
       }
-      if (value - tolerance > nowSeconds) {
+      checkDateRange(name, value);
+      if (name !== 'auth_time' && value - tolerance > nowSeconds) {
         throw new InvalidTokenError(
           'token_not_yet_valid',
           name === 'nbf' ? 'The token is not valid yet' : 'The token was issued in the future',

@@ -342,6 +342,22 @@ describe('TokenVerifier.checkClaims', () => {
       expect(err.message).toBe('The token must have a numeric exp claim');
     });
 
+    it.each([
+      ['beyond the Date range', 9e12],
+      ['after year 9999', 253_402_300_800],
+      ['negative', -1],
+      ['the largest double', Number.MAX_VALUE],
+    ])('refuses an exp %s as claim_invalid, with a message that formats', (_what, exp) => {
+      const err = refusal({ ...payload, exp });
+      expect(err.reason).toBe('claim_invalid');
+      expect(err.message).toBe('The token exp claim is out of range (0 to 253402300799)');
+    });
+
+    it('accepts an exp at the last second of year 9999, and its principal serialises', () => {
+      const principal = v.checkClaims({ ...payload, exp: 253_402_300_799 }, issuer);
+      expect(JSON.parse(JSON.stringify(principal)).expiresAt).toBe('9999-12-31T23:59:59.000Z');
+    });
+
     it('refuses a token expired beyond the tolerance, naming when it expired', () => {
       const err = refusal({ ...payload, exp: NOW - TOLERANCE - 1 });
       expect(err.reason).toBe('token_expired');
@@ -389,8 +405,27 @@ describe('TokenVerifier.checkClaims', () => {
     });
 
     it.each([
+      ['nbf', -1],
+      ['nbf', 9e12],
+      ['iat', -0.5],
+      ['iat', 1e300],
+      ['auth_time', 9e12],
+      ['auth_time', -86400],
+    ])('refuses %s out of the NumericDate range (%j)', (name, value) => {
+      const err = refusal({ ...payload, [name]: value });
+      expect(err.reason).toBe('claim_invalid');
+      expect(err.message).toBe(`The token ${name} claim is out of range (0 to 253402300799)`);
+    });
+
+    it('accepts an auth_time in the past or the future: only its range is checked', () => {
+      accepts({ ...payload, auth_time: NOW - 86400 });
+      accepts({ ...payload, auth_time: NOW + 86400 });
+    });
+
+    it.each([
       ['nbf', 'soon'],
       ['nbf', null],
+      ['auth_time', '1800000000'],
       ['iat', String(NOW)],
       ['iat', Infinity],
     ])('refuses a non-numeric %s (%j)', (name, value) => {
