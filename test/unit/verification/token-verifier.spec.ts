@@ -296,6 +296,17 @@ describe('TokenVerifier.resolveKey', () => {
       `${craft({ alg: 'RS256' }, payload).split('.')[0]}=.e30.c2ln`,
       'The token header is not base64url',
     ],
+    ...[
+      ['padding', 'c2lnbg=='],
+      ['the standard alphabet', 'c2l+bg/x'],
+      ['a tilde', 'c2lnbmF0~XJl'],
+      ['non-zero spare bits', 'c2lnbh'],
+      ['a length of 1 mod 4', 'c2lnb'],
+    ].map(([what, signature]) => [
+      `a signature with ${what} (the passport path decodes it leniently)`,
+      craft({ alg: 'RS256', kid: 'rs256' }, payload, signature),
+      'The token signature is not base64url',
+    ]),
     [
       'a JSON array header',
       `${Buffer.from('[1]').toString('base64url')}.e30.c2ln`,
@@ -306,7 +317,7 @@ describe('TokenVerifier.resolveKey', () => {
       `${Buffer.from('{"alg":"none","alg":"RS256","kid":"rs256"}').toString('base64url')}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}.c2ln`,
       'The token header has duplicate members',
     ],
-  ])('refuses %s as malformed', async (_what, token, message) => {
+  ])('refuses %s as malformed', async (_what: string, token: string, message: string) => {
     const err = await refusalOf(v.resolveKey(token));
     expect(err.reason).toBe('malformed_token');
     expect(err.message).toBe(message);
