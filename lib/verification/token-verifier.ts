@@ -23,6 +23,8 @@ export interface VerifiedToken {
   /** The trusted issuer entry (for `{tenantid}` issuers, the template). */
   issuer: string;
   kid: string | undefined;
+  /** The key the signature was verified with. */
+  key: KeyObject;
 }
 
 export interface VerifierOptions {
@@ -158,7 +160,12 @@ export class TokenVerifier {
     if (!isSignatureValid(token, algorithm, key)) {
       throw new InvalidTokenError('signature_invalid', 'The token signature is invalid');
     }
-    return { principal: this.checkClaims(payload, issuer), issuer: issuer.issuer, kid: header.kid };
+    return {
+      principal: this.checkClaims(payload, issuer),
+      issuer: issuer.issuer,
+      kid: header.kid,
+      key,
+    };
   }
 
   private checkHeader(header: JoseHeader, issuer: TrustedIssuer): Algorithm {
