@@ -21,24 +21,19 @@ const anyValue = fc.oneof(
   fc.integer(),
   fc.double({ noNaN: true, noDefaultInfinity: true }),
 );
-const CLAIMS = ['exp', 'nbf', 'iat', 'auth_time', 'aud', 'sub', 'iss', 'scope', 'scp', 'roles'];
+const CLAIMS = ['nbf', 'iat', 'auth_time', 'aud', 'sub', 'iss', 'scope', 'scp', 'roles'];
 const ALSO = ['client_id', 'azp', 'tid', 'gty', 'idtyp', 'oid', 'typ', 'realm_access'];
+// A few claims at a time take arbitrary values, so that some tokens still pass every check.
 const claims = fc
-  .record(
-    {
-      exp: fc.oneof(anyValue, fc.constant(now() + 300)),
-      ...Object.fromEntries(
-        [...CLAIMS.slice(1), ...ALSO].map((name) => [
-          name,
-          fc.option(anyValue, { nil: undefined }),
-        ]),
-      ),
-    },
-    { requiredKeys: ['exp'] },
+  .tuple(
+    fc.oneof(anyValue, fc.constant(now() + 300)),
+    fc.uniqueArray(fc.constantFrom(...CLAIMS, ...ALSO), { maxLength: 3 }),
+    fc.array(anyValue, { minLength: 3, maxLength: 3 }),
   )
-  .map((generated) =>
-    Object.fromEntries(Object.entries(generated).filter(([, v]) => v !== undefined)),
-  );
+  .map(([exp, names, values]) => ({
+    exp,
+    ...Object.fromEntries(names.map((name, i) => [name, values[i]])),
+  }));
 
 describe('no claim value of a validly signed token is a server error', () => {
   let issuer: LocalIssuer;
