@@ -146,6 +146,19 @@ describe('microservices over TCP', () => {
     }
   });
 
+  it('refuses a token longer than 16 KiB with 401 invalid_token, without reading it', async () => {
+    const token = await issuer.mintToken({ scopes: ['notes:read'] });
+    const padded = `${token}${'A'.repeat(16 * 1024)}`;
+    expect(await send(client, 'notes.list', { authorization: `Bearer ${padded}` })).toEqual({
+      refused: {
+        status: 'error',
+        statusCode: 401,
+        error: 'invalid_token',
+        message: 'The access token is longer than 16384 characters',
+      },
+    });
+  });
+
   it('refuses a missing scope or role with 403 insufficient_scope', async () => {
     const authorization = await bearer({ scopes: ['notes:write'] });
     expect(await send(client, 'notes.list', { authorization })).toEqual({
