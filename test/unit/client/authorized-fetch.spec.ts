@@ -12,7 +12,9 @@ interface Seen {
  * A token endpoint handing out t1, t2 ... and a downstream API that refuses with 401 the tokens
  * `refuses` names (t1 unless told) and records every call's token and body; both on 127.0.0.1.
  */
-async function startServers(refuses = (authorization?: string) => authorization === 'Bearer t1') {
+async function startServers(
+  refuses: (authorization?: string) => boolean = (authorization) => authorization === 'Bearer t1',
+) {
   let issued = 0;
   const seen: Seen[] = [];
   const server: Server = createServer((req, res) => {
