@@ -1,7 +1,4 @@
-import {
-  extractBearerToken,
-  MAX_BEARER_TOKEN_LENGTH,
-} from '../../../lib/protocol/bearer-token.js';
+import { extractBearerToken, MAX_BEARER_TOKEN_LENGTH } from '../../../lib/protocol/bearer-token.js';
 import {
   InvalidRequestError,
   InvalidTokenError,
