@@ -30,7 +30,8 @@ export class RefusalLogLimiter {
     if (this.intervalMs === 0) return '';
     const now = this.now();
     const window = this.windows.get(reason);
-    if (window && now - window.loggedAt < this.intervalMs) {
+    // A clock set back must not silence a reason until it catches up again.
+    if (window && now >= window.loggedAt && now - window.loggedAt < this.intervalMs) {
       window.unlogged++;
       return undefined;
     }

@@ -45,6 +45,15 @@ describe('RefusalLogLimiter', () => {
     expect(l.admit('signature_invalid')).toBe(' (and 1 more since 12:00:01 UTC)');
   });
 
+  it('starts a new window when the clock is set back, rather than staying silent', () => {
+    const { clock, limiter: l } = limiter();
+    l.admit('unknown_kid');
+    expect(l.admit('unknown_kid')).toBeUndefined();
+    clock.now = START - 3_600_000;
+    expect(l.admit('unknown_kid')).toBe(' (and 1 more since 12:00:01 UTC)');
+    expect(l.admit('unknown_kid')).toBeUndefined();
+  });
+
   it('admits every refusal when the interval is 0', () => {
     const { limiter: l } = limiter(0);
     for (let i = 0; i < 5; i++) expect(l.admit('signature_invalid')).toBe('');
