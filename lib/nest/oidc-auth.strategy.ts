@@ -1,6 +1,7 @@
 import { Injectable, UnauthorizedException } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
-import { ExtractJwt, Strategy } from 'passport-jwt';
+import { Strategy } from 'passport-jwt';
+import { extractBearerToken } from '../protocol/bearer-token.js';
 import { OidcAuthError } from '../protocol/errors.js';
 import type { JwtClaims } from '../verification/claims.js';
 import type { OidcPrincipal } from '../verification/principal.js';
@@ -9,6 +10,26 @@ import { TokenVerifier } from '../verification/token-verifier.js';
 export const OIDC_AUTH_STRATEGY = 'oidc-auth';
 
 type KeyCallback = (err: unknown, key?: string | Buffer) => void;
+
+/**
+ * The request's bearer token under the guard's rules (one well-formed header, at most
+ * `MAX_BEARER_TOKEN_LENGTH` long), or nothing, which passport answers with a 401 and other
+ * strategies of the composition may still accept.
+ */
+export function strategyToken(request: {
+  headers?: Record<string, string | string[] | undefined>;
+}): string | null {
+  try {
+    return extractBearerToken({
+      authorization: request.headers?.authorization,
+      query: undefined,
+      allowQuery: false,
+    });
+  } catch (err) {
+    if (err instanceof OidcAuthError) return null;
+    throw err;
+  }
+}
 
 /**
  * passport-jwt with keys from the trusted issuers' JWKS, for applications that compose passport
@@ -21,7 +42,7 @@ type KeyCallback = (err: unknown, key?: string | Buffer) => void;
 export class OidcAuthStrategy extends PassportStrategy(Strategy, OIDC_AUTH_STRATEGY) {
   constructor(private readonly verifier: TokenVerifier) {
     super({
-      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+      jwtFromRequest: strategyToken,
       secretOrKeyProvider: (_request: unknown, rawToken: string, done: KeyCallback) => {
         verifier.resolveKey(rawToken).then(
           // jsonwebtoken accepts node:crypto KeyObjects; the typings only list strings and buffers.
