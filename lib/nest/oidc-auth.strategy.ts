@@ -1,6 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
-import { ExtractJwt, Strategy } from 'passport-jwt';
+import { Strategy } from 'passport-jwt';
+import { extractBearerToken } from '../protocol/bearer-token.js';
+import { OidcAuthError } from '../protocol/errors.js';
 import { clockToleranceOf } from '../verification/create-verifier.js';
 import type { OidcPrincipal } from '../verification/principal.js';
 import { TokenVerifier } from '../verification/token-verifier.js';
@@ -15,6 +17,26 @@ const VERIFIED = Symbol('nest-oidc-auth.passport.principal');
 type Carrier = { [VERIFIED]?: OidcPrincipal };
 
 /**
+ * The request's bearer token under the guard's rules (one well-formed header, at most
+ * `MAX_BEARER_TOKEN_LENGTH` long), or nothing, which passport answers with a 401 and other
+ * strategies of the composition may still accept.
+ */
+export function strategyToken(request: {
+  headers?: Record<string, string | string[] | undefined>;
+}): string | null {
+  try {
+    return extractBearerToken({
+      authorization: request.headers?.authorization,
+      query: undefined,
+      allowQuery: false,
+    });
+  } catch (err) {
+    if (err instanceof OidcAuthError) return null;
+    throw err;
+  }
+}
+
+/**
  * passport-jwt over the core, for applications that compose passport strategies themselves
  * (`AuthGuard(['oidc-auth', 'api-key'])`). The core verifies the token completely (header, key,
  * signature, claims) before passport-jwt sees a key; jsonwebtoken's check that follows repeats the
@@ -26,7 +48,7 @@ type Carrier = { [VERIFIED]?: OidcPrincipal };
 export class OidcAuthStrategy extends PassportStrategy(Strategy, OIDC_AUTH_STRATEGY) {
   constructor(verifier: TokenVerifier, @Inject(OIDC_AUTH_OPTIONS) options: OidcAuthModuleOptions) {
     super({
-      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+      jwtFromRequest: strategyToken,
       passReqToCallback: true,
       secretOrKeyProvider: (request: Carrier, rawToken: string, done: KeyCallback) => {
         verifier.verify(rawToken).then((verified) => {

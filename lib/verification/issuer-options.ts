@@ -8,6 +8,12 @@ export interface IssuerOptions {
    * `{tenantid}` placeholder, which is then replaced by the token's `tid` (see `allowedTenants`).
    */
   issuer: string;
+  /**
+   * Other exact `iss` values of the same provider, checked and keyed like `issuer` (Google signs
+   * tokens as `https://accounts.google.com` and as `accounts.google.com`). They share its key set,
+   * which is never looked up under an alias. RFC 7519: any string, but a URI if it has a colon.
+   */
+  issuerAliases?: readonly string[];
   /** Tenants accepted for a `{tenantid}` issuer; `['*']` accepts any tenant. Required for templates. */
   allowedTenants?: readonly string[];
   /** Where to read the discovery document when it is not `${issuer}/.well-known/openid-configuration`. */
