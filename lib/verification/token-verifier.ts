@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { InvalidTokenError, OidcAuthError } from '../protocol/errors.js';
-import { type Algorithm, isAlgorithm, keyTypeFor } from './algorithms.js';
+import { type Algorithm, curveFor, isAlgorithm, keyTypeFor } from './algorithms.js';
 import { audienceList, type JwtClaims } from './claims.js';
 import { IssuerRegistry } from './issuer-registry.js';
 import { isSignatureValid } from './jws-signature.js';
@@ -31,13 +31,6 @@ export interface VerifierOptions {
   clockToleranceSeconds: number;
   now?: () => number;
 }
-
-// node:crypto names the curves differently from JWA.
-const CURVE: Partial<Record<Algorithm, string>> = {
-  ES256: 'prime256v1',
-  ES384: 'secp384r1',
-  ES512: 'secp521r1',
-};
 
 // Besides exp. auth_time (OIDC Core §2) is only range-checked: its age is the application's rule.
 const NUMERIC_DATES = ['nbf', 'iat', 'auth_time'] as const;
@@ -111,7 +104,7 @@ export class TokenVerifier {
       if (issuer.secret) {
         return this.finish(token, header, payload, issuer, algorithm, issuer.secret);
       }
-      const found = issuer.keySet!.peek(header.kid);
+      const found = issuer.keySet!.peek(header.kid, algorithm);
       return (
         found &&
         this.finish(token, header, payload, issuer, algorithm, this.checkKey(found, algorithm))
@@ -132,7 +125,9 @@ export class TokenVerifier {
     issuer: TrustedIssuer,
     algorithm: Algorithm,
   ): Promise<KeyObject> {
-    return issuer.secret ?? this.checkKey(await issuer.keySet!.get(header.kid), algorithm);
+    return (
+      issuer.secret ?? this.checkKey(await issuer.keySet!.get(header.kid, algorithm), algorithm)
+    );
   }
 
   // Refusals name the issuer they concern, for the log line.
@@ -206,7 +201,8 @@ export class TokenVerifier {
       throw new InvalidTokenError('key_mismatch', 'The token algorithm does not fit its key type');
     }
     const details = key.asymmetricKeyDetails;
-    if (CURVE[algorithm] !== undefined && details?.namedCurve !== CURVE[algorithm]) {
+    const curve = curveFor(algorithm);
+    if (curve !== undefined && details?.namedCurve !== curve) {
       throw new InvalidTokenError('key_mismatch', 'The token algorithm does not fit its key curve');
     }
     if (key.asymmetricKeyType === 'rsa' && (details?.modulusLength ?? 0) < 2048) {
