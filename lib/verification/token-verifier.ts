@@ -1,10 +1,10 @@
 import type { KeyObject } from 'node:crypto';
 import { InvalidTokenError, OidcAuthError } from '../protocol/errors.js';
-import { type Algorithm, isAlgorithm, keyTypeFor } from './algorithms.js';
+import { type Algorithm, curveFor, isAlgorithm, keyTypeFor } from './algorithms.js';
 import { audienceList, type JwtClaims } from './claims.js';
 import { IssuerRegistry } from './issuer-registry.js';
 import { isSignatureValid } from './jws-signature.js';
-import { decodeUnverified, type JoseHeader } from './jwt-parts.js';
+import { checkBase64url, decodeUnverified, type JoseHeader } from './jwt-parts.js';
 import type { VerificationKey } from './key-set.js';
 import { OidcPrincipal } from './principal.js';
 import { TrustedIssuer } from './trusted-issuer.js';
@@ -32,14 +32,8 @@ export interface VerifierOptions {
   now?: () => number;
 }
 
-// node:crypto names the curves differently from JWA.
-const CURVE: Partial<Record<Algorithm, string>> = {
-  ES256: 'prime256v1',
-  ES384: 'secp384r1',
-  ES512: 'secp521r1',
-};
-
-// Besides exp. auth_time (OIDC Core §2) is only range-checked: its age is the application's rule.
+// Checked like exp when present; auth_time (OIDC Core §2) only for its range: how old it may be is
+// the application's rule.
 const NUMERIC_DATES = ['nbf', 'iat', 'auth_time'] as const;
 
 // RFC 7519 NumericDate, bounded by the last second of year 9999: every date claim that passes can
@@ -116,7 +110,7 @@ export class TokenVerifier {
       if (issuer.secret) {
         return this.finish(token, header, payload, issuer, algorithm, issuer.secret);
       }
-      const found = issuer.keySet!.peek(header.kid);
+      const found = issuer.keySet!.peek(header.kid, algorithm);
       return (
         found &&
         this.finish(token, header, payload, issuer, algorithm, this.checkKey(found, algorithm))
@@ -129,6 +123,8 @@ export class TokenVerifier {
     const { header, payload } = decodeUnverified(token);
     const issuer = this.registry.select(payload);
     const algorithm = this.checkHeader(header, issuer);
+    // isSignatureValid refuses other spellings of a signature; jsonwebtoken would decode them.
+    checkBase64url(token.slice(token.lastIndexOf('.') + 1), 'signature');
     return { issuer, algorithm, key: await this.keyOf(header, issuer, algorithm), header };
   }
 
@@ -137,7 +133,9 @@ export class TokenVerifier {
     issuer: TrustedIssuer,
     algorithm: Algorithm,
   ): Promise<KeyObject> {
-    return issuer.secret ?? this.checkKey(await issuer.keySet!.get(header.kid), algorithm);
+    return (
+      issuer.secret ?? this.checkKey(await issuer.keySet!.get(header.kid, algorithm), algorithm)
+    );
   }
 
   // Refusals name the issuer they concern, for the log line.
@@ -211,7 +209,8 @@ export class TokenVerifier {
       throw new InvalidTokenError('key_mismatch', 'The token algorithm does not fit its key type');
     }
     const details = key.asymmetricKeyDetails;
-    if (CURVE[algorithm] !== undefined && details?.namedCurve !== CURVE[algorithm]) {
+    const curve = curveFor(algorithm);
+    if (curve !== undefined && details?.namedCurve !== curve) {
       throw new InvalidTokenError('key_mismatch', 'The token algorithm does not fit its key curve');
     }
     if (key.asymmetricKeyType === 'rsa' && (details?.modulusLength ?? 0) < 2048) {

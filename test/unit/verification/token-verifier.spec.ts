@@ -11,7 +11,7 @@ const ISS = 'https://idp.example';
 const NOW = 1_800_000_000;
 const TOLERANCE = 60;
 
-/** base64url(JSON header).base64url(JSON payload).signature: resolveKey never checks signatures. */
+/** base64url(JSON header).base64url(JSON payload).signature: resolveKey checks a signature's encoding only. */
 function craft(
   header: Record<string, unknown>,
   payload: Record<string, unknown>,
@@ -321,6 +321,40 @@ describe('TokenVerifier.resolveKey', () => {
     const err = await refusalOf(v.resolveKey(token));
     expect(err.reason).toBe('malformed_token');
     expect(err.message).toBe(message);
+  });
+});
+
+describe('TokenVerifier key selection from a JWK set', () => {
+  const shared = verifier({
+    jwks: {
+      keys: [
+        jwk(rsa, { kid: 'shared' }),
+        jwk(p256, { kid: 'shared' }),
+        jwk(p384, { kid: 'ops', key_ops: ['encrypt'] }),
+        jwk(p256, { kid: 'ops', key_ops: ['verify'] }),
+        jwk(p384, { kid: 'enc', use: 'enc' }),
+        jwk(p384, { kid: 'no-verify', key_ops: ['sign'] }),
+      ],
+    },
+  });
+
+  it('picks the key of the shared kid that fits the token algorithm', async () => {
+    const es = await shared.resolveKey(craft({ alg: 'ES256', kid: 'shared' }, payload));
+    expect(es.key.equals(p256)).toBe(true);
+    const rs = await shared.resolveKey(craft({ alg: 'RS256', kid: 'shared' }, payload));
+    expect(rs.key.equals(rsa)).toBe(true);
+  });
+
+  it('uses a key only when its key_ops include verify and its use is sig (when stated)', async () => {
+    const ops = await shared.resolveKey(craft({ alg: 'ES256', kid: 'ops' }, payload));
+    expect(ops.key.equals(p256)).toBe(true);
+    expect(
+      (await refusalOf(shared.resolveKey(craft({ alg: 'ES384', kid: 'ops' }, payload)))).reason,
+    ).toBe('key_mismatch');
+    for (const kid of ['enc', 'no-verify']) {
+      const err = await refusalOf(shared.resolveKey(craft({ alg: 'ES384', kid }, payload)));
+      expect(err.reason).toBe('unknown_kid');
+    }
   });
 });
 
