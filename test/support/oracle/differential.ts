@@ -79,10 +79,17 @@ function disagreement(ours: VerifiedToken, payload: Record<string, unknown>): st
   if (principal.subject !== payload.sub) return 'subject differs';
   if (!isDeepStrictEqual([...principal.audience], audienceOf(payload.aud)))
     return 'audience differs';
-  if (principal.expiresAt.getTime() !== (payload.exp as number) * 1000) {
+  // A Date holds whole milliseconds (ECMAScript TimeClip truncates): exp 1.0005 s is 1000 ms.
+  if (principal.expiresAt.getTime() !== Math.trunc((payload.exp as number) * 1000)) {
     return `expiresAt ${principal.expiresAt.getTime()} differs from exp ${String(payload.exp)} s`;
   }
   return undefined;
+}
+
+// Not the principal's toJSON: an unrepresentable expiry must show up in the report, not throw.
+function describePrincipal({ principal }: VerifiedToken): string {
+  const { subject, issuer, audience, expiresAt } = principal;
+  return JSON.stringify({ subject, issuer, audience, expiresAtMs: expiresAt.getTime() });
 }
 
 /** What one case showed: the difference, if any, and the stricter rules that explain a refusal. */
@@ -107,7 +114,7 @@ export async function judge(c: Contestants, token: string): Promise<Verdict> {
     failure: [
       `${what} (world: ${c.world.name})`,
       describeView(view),
-      `ours:    ${ours.accepted ? `accepted ${JSON.stringify(ours.value.principal)}` : describeError(ours.error)}`,
+      `ours:    ${ours.accepted ? `accepted ${describePrincipal(ours.value)}` : describeError(ours.error)}`,
       `jose:    ${jose.accepted ? `accepted ${JSON.stringify(jose.value.payload)}` : describeError(jose.error)}`,
       `stricter rules that apply: ${rules.join(', ') || '(none)'}`,
     ].join('\n'),
