@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { InvalidTokenError, OidcAuthError } from '../protocol/errors.js';
 import { type Algorithm, isAlgorithm, keyTypeFor } from './algorithms.js';
-import { type JwtClaims, listClaim } from './claims.js';
+import { audienceList, type JwtClaims } from './claims.js';
 import { IssuerRegistry } from './issuer-registry.js';
 import { isSignatureValid } from './jws-signature.js';
 import { decodeUnverified, type JoseHeader } from './jwt-parts.js';
@@ -36,6 +36,22 @@ const CURVE: Partial<Record<Algorithm, string>> = {
   ES384: 'secp384r1',
   ES512: 'secp521r1',
 };
+
+// Besides exp. auth_time (OIDC Core §2) is only range-checked: its age is the application's rule.
+const NUMERIC_DATES = ['nbf', 'iat', 'auth_time'] as const;
+
+// RFC 7519 NumericDate, bounded by the last second of year 9999: every date claim that passes can
+// become a Date and be printed (principal.toJSON, messages) without throwing a RangeError.
+const LATEST_NUMERIC_DATE = 253_402_300_799;
+
+function checkDateRange(name: string, seconds: number): void {
+  if (seconds < 0 || seconds > LATEST_NUMERIC_DATE) {
+    throw new InvalidTokenError(
+      'claim_invalid',
+      `The token ${name} claim is out of range (0 to ${LATEST_NUMERIC_DATE})`,
+    );
+  }
+}
 
 function normalizeTyp(typ: string): string {
   const lower = typ.toLowerCase();
@@ -200,28 +216,37 @@ export class TokenVerifier {
     if (typeof exp !== 'number' || !Number.isFinite(exp)) {
       throw new InvalidTokenError('claim_invalid', 'The token must have a numeric exp claim');
     }
+    checkDateRange('exp', exp);
     if (exp + tolerance <= nowSeconds) {
       throw new InvalidTokenError(
         'token_expired',
         `The token expired at ${new Date(exp * 1000).toISOString()}`,
       );
     }
-    for (const name of ['nbf', 'iat'] as const) {
+    for (const name of NUMERIC_DATES) {
       const value = claims[name];
       if (value === undefined) continue;
       if (typeof value !== 'number' || !Number.isFinite(value)) {
         throw new InvalidTokenError('claim_invalid', `The token ${name} claim must be a number`);
       }
-      if (value - tolerance > nowSeconds) {
+      checkDateRange(name, value);
+      if (name !== 'auth_time' && value - tolerance > nowSeconds) {
         throw new InvalidTokenError(
           'token_not_yet_valid',
           name === 'nbf' ? 'The token is not valid yet' : 'The token was issued in the future',
         );
       }
     }
+    const audienceClaim = claims[issuer.audienceClaim];
+    const audience = audienceClaim === undefined ? [] : audienceList(audienceClaim);
+    if (audience === undefined) {
+      throw new InvalidTokenError(
+        'claim_invalid',
+        `The token ${issuer.audienceClaim} claim must be a string or a list of strings`,
+      );
+    }
     if (issuer.audiences) {
-      const presented = listClaim(claims[issuer.audienceClaim]);
-      if (!presented.some((aud) => issuer.audiences!.has(aud))) {
+      if (!audience.some((aud) => issuer.audiences!.has(aud))) {
         throw new InvalidTokenError(
           'audience_mismatch',
           'The token is not meant for this API (audience)',
@@ -242,7 +267,7 @@ export class TokenVerifier {
     return new OidcPrincipal(
       subject,
       claims.iss as string,
-      listClaim(claims[issuer.audienceClaim]),
+      audience,
       new Date(exp * 1000),
       issuer.claimMapper(claims),
       claims,
