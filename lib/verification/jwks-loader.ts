@@ -9,6 +9,13 @@ export type JwksSource =
   | { kind: 'uri'; jwksUri: string }
   | { kind: 'static'; jwks: { keys: readonly object[] } };
 
+// RFC 7517 §4.3: a key whose `key_ops` are listed but leave out `verify` is not for checking
+// signatures. jwks-rsa reads `use` but not `key_ops`.
+function mayVerify(jwk: unknown): boolean {
+  const ops = (jwk as { key_ops?: unknown } | null)?.key_ops;
+  return !Array.isArray(ops) || ops.includes('verify');
+}
+
 /**
  * Loads an issuer's public keys with jwks-rsa (which filters `use` and `kty` and imports each JWK),
  * reading the documents through our bounded fetch. jwks-rsa's own caching and rate limiting are off:
@@ -17,14 +24,14 @@ export type JwksSource =
 export function jwksLoader(source: JwksSource, fetchOptions: FetchJsonOptions): KeyLoader {
   let discovered: string | undefined;
   const fetcher = async (): Promise<{ keys: unknown }> => {
-    if (source.kind === 'static') return { keys: [...source.jwks.keys] };
+    if (source.kind === 'static') return { keys: source.jwks.keys.filter(mayVerify) };
     const jwksUri =
       source.kind === 'uri'
         ? source.jwksUri
         : (discovered ??= await discoverJwksUri(source.target, fetchOptions));
     const doc = await fetchJson(jwksUri, fetchOptions);
     if (!Array.isArray(doc.keys)) throw new Error(`${jwksUri} is not a JWK set (no "keys" array)`);
-    return { keys: doc.keys };
+    return { keys: doc.keys.filter(mayVerify) };
   };
   const client = new JwksClient({ cache: false, rateLimit: false, fetcher });
   return async (): Promise<VerificationKey[]> => {
