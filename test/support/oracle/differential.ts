@@ -64,12 +64,10 @@ function describeError(error: unknown): string {
   return `refused ${e.code ?? 'error'}: ${e.message}`;
 }
 
-/** RFC 7519 §4.1.3: a string is one audience; an array lists them (non-strings name no one). */
-function audienceOf(aud: unknown): string[] {
-  if (typeof aud === 'string') return [aud];
-  return Array.isArray(aud)
-    ? aud.filter((a): a is string => typeof a === 'string' && a !== '')
-    : [];
+/** RFC 7519 §4.1.3: a string is one audience, spaces and all; an array lists them. */
+function audienceOf(aud: unknown): unknown[] {
+  if (aud === undefined) return [];
+  return Array.isArray(aud) ? aud : [aud];
 }
 
 function disagreement(ours: VerifiedToken, payload: Record<string, unknown>): string | undefined {

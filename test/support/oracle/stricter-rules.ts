@@ -67,8 +67,8 @@ function hasDuplicateNames(bytes: Buffer | undefined): boolean {
   return names !== undefined && new Set(names).size !== names.length;
 }
 
-// The range of an ECMAScript Date, in seconds: outside it a NumericDate has no instant to stand for.
-const MAX_NUMERIC_DATE = 8.64e12;
+// The last second of year 9999: every NumericDate that passes can become a printable Date.
+const LATEST_NUMERIC_DATE = 253_402_300_799;
 
 function has(object: Record<string, unknown> | undefined, name: string): boolean {
   return object !== undefined && Object.prototype.hasOwnProperty.call(object, name);
@@ -114,13 +114,25 @@ export const STRICTER_RULES = {
     why: 'RFC 7519 §4.1.6: a token issued after now (beyond the clock tolerance) comes from a wrong clock or a forger',
     applies: (view) => typeof view.payload?.iat === 'number' && view.payload.iat - TOLERANCE > NOW,
   },
-  numeric_date_in_range: {
-    why: 'RFC 7519 §2: `exp`, `nbf` and `iat` must be finite NumericDates a Date can hold (|t| <= 8.64e12 s); jose takes 1e400 (Infinity) as a valid exp',
+  numeric_date_range: {
+    why: 'RFC 7519 §2: `exp`, `nbf`, `iat` and `auth_time` are NumericDates, so numbers from 1970 to year 9999; jose takes 1e400 (Infinity) as a valid `exp` and ignores `auth_time`',
     applies: (view) =>
-      ['exp', 'nbf', 'iat'].some((name) => {
-        const value = view.payload?.[name];
-        return typeof value === 'number' && !(Math.abs(value) <= MAX_NUMERIC_DATE);
+      ['exp', 'nbf', 'iat', 'auth_time'].some((name) => {
+        if (!has(view.payload, name)) return false;
+        const value = view.payload![name];
+        return typeof value !== 'number' || !(value >= 0 && value <= LATEST_NUMERIC_DATE);
       }),
+  },
+  aud_strings_only: {
+    why: 'RFC 7519 §4.1.3: `aud` is a string or an array of strings; jose accepts an array with other members when one matches',
+    applies: (view) => {
+      if (!has(view.payload, 'aud')) return false;
+      const aud = view.payload!.aud;
+      return !(
+        typeof aud === 'string' ||
+        (Array.isArray(aud) && aud.every((a) => typeof a === 'string'))
+      );
+    },
   },
 } satisfies Record<string, StricterRule>;
 
