@@ -139,15 +139,13 @@ function writeJson(members: Record<string, unknown>, edit: TextEdit | null): Buf
       return Buffer.from(`\uFEFF${text}`);
     case 'whitespace':
       return Buffer.from(` \n${text.replace(/":/g, '" :\t')}\r\n`);
-    case 'bytes': {
-      // Into the first string value, where a lenient decoder turns them into U+FFFD.
-      const at = text.indexOf(':"') + 2;
+    case 'bytes':
+      // In a member of its own, so that nothing but the bytes themselves can get the token refused.
       return Buffer.concat([
-        Buffer.from(text.slice(0, at)),
+        Buffer.from(`${inner},"note":"`),
         Buffer.from(edit.bytes),
-        Buffer.from(text.slice(at)),
+        Buffer.from('"}'),
       ]);
-    }
     case 'replace':
       return Buffer.from(edit.text);
     case 'trailing':
