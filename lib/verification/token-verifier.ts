@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { InvalidTokenError, OidcAuthError } from '../protocol/errors.js';
-import { type Algorithm, isAlgorithm, keyTypeFor } from './algorithms.js';
+import { type Algorithm, curveFor, isAlgorithm, keyTypeFor } from './algorithms.js';
 import { audienceList, type JwtClaims } from './claims.js';
 import { IssuerRegistry } from './issuer-registry.js';
 import { isSignatureValid } from './jws-signature.js';
@@ -23,19 +23,14 @@ export interface VerifiedToken {
   /** The trusted issuer entry (for `{tenantid}` issuers, the template). */
   issuer: string;
   kid: string | undefined;
+  /** The key the signature was verified with. */
+  key: KeyObject;
 }
 
 export interface VerifierOptions {
   clockToleranceSeconds: number;
   now?: () => number;
 }
-
-// node:crypto names the curves differently from JWA.
-const CURVE: Partial<Record<Algorithm, string>> = {
-  ES256: 'prime256v1',
-  ES384: 'secp384r1',
-  ES512: 'secp521r1',
-};
 
 // Besides exp. auth_time (OIDC Core §2) is only range-checked: its age is the application's rule.
 const NUMERIC_DATES = ['nbf', 'iat', 'auth_time'] as const;
@@ -109,7 +104,7 @@ export class TokenVerifier {
       if (issuer.secret) {
         return this.finish(token, header, payload, issuer, algorithm, issuer.secret);
       }
-      const found = issuer.keySet!.peek(header.kid);
+      const found = issuer.keySet!.peek(header.kid, algorithm);
       return (
         found &&
         this.finish(token, header, payload, issuer, algorithm, this.checkKey(found, algorithm))
@@ -130,7 +125,9 @@ export class TokenVerifier {
     issuer: TrustedIssuer,
     algorithm: Algorithm,
   ): Promise<KeyObject> {
-    return issuer.secret ?? this.checkKey(await issuer.keySet!.get(header.kid), algorithm);
+    return (
+      issuer.secret ?? this.checkKey(await issuer.keySet!.get(header.kid, algorithm), algorithm)
+    );
   }
 
   // Refusals name the issuer they concern, for the log line.
@@ -158,7 +155,12 @@ export class TokenVerifier {
     if (!isSignatureValid(token, algorithm, key)) {
       throw new InvalidTokenError('signature_invalid', 'The token signature is invalid');
     }
-    return { principal: this.checkClaims(payload, issuer), issuer: issuer.issuer, kid: header.kid };
+    return {
+      principal: this.checkClaims(payload, issuer),
+      issuer: issuer.issuer,
+      kid: header.kid,
+      key,
+    };
   }
 
   private checkHeader(header: JoseHeader, issuer: TrustedIssuer): Algorithm {
@@ -199,7 +201,8 @@ export class TokenVerifier {
       throw new InvalidTokenError('key_mismatch', 'The token algorithm does not fit its key type');
     }
     const details = key.asymmetricKeyDetails;
-    if (CURVE[algorithm] !== undefined && details?.namedCurve !== CURVE[algorithm]) {
+    const curve = curveFor(algorithm);
+    if (curve !== undefined && details?.namedCurve !== curve) {
       throw new InvalidTokenError('key_mismatch', 'The token algorithm does not fit its key curve');
     }
     if (key.asymmetricKeyType === 'rsa' && (details?.modulusLength ?? 0) < 2048) {

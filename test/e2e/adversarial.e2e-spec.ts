@@ -201,6 +201,34 @@ describe.each(PLATFORMS)('adversarial tokens (HTTP on %s, local issuer)', (platf
     expect((await me(token)).status).toBe(200);
   });
 
+  it('accepts an ES256 token whose kid the JWKS also gives an RSA key (kid + type pick the key)', async () => {
+    const shared = await LocalIssuer.start();
+    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    shared.extraJwks = [
+      { ...ec.publicKey.export({ format: 'jwk' }), kid: shared.currentKid, use: 'sig' },
+    ];
+    const sharedApp = await appWith(
+      { issuers: [{ issuer: shared.issuer, audience: shared.audience }] },
+      platform,
+    );
+    try {
+      const input = `${b64({ alg: 'ES256', kid: shared.currentKid })}.${b64(decodePart(await shared.mint(), 1))}`;
+      const signature = sign('sha256', Buffer.from(input), {
+        key: ec.privateKey,
+        dsaEncoding: 'ieee-p1363',
+      });
+      for (const token of [`${input}.${signature.toString('base64url')}`, await shared.mint()]) {
+        const res = await request(sharedApp.getHttpServer())
+          .get('/me')
+          .set('Authorization', `Bearer ${token}`);
+        expect(res.status).toBe(200);
+      }
+    } finally {
+      await sharedApp.close();
+      await shared.close();
+    }
+  });
+
   it('refuses a string aud that names this API after a space: one string is one audience', async () => {
     await expectRefused(
       issuer.signRaw({}, await claims({ aud: `evil ${issuer.audience}` })),

@@ -324,6 +324,40 @@ describe('TokenVerifier.resolveKey', () => {
   });
 });
 
+describe('TokenVerifier key selection from a JWK set', () => {
+  const shared = verifier({
+    jwks: {
+      keys: [
+        jwk(rsa, { kid: 'shared' }),
+        jwk(p256, { kid: 'shared' }),
+        jwk(p384, { kid: 'ops', key_ops: ['encrypt'] }),
+        jwk(p256, { kid: 'ops', key_ops: ['verify'] }),
+        jwk(p384, { kid: 'enc', use: 'enc' }),
+        jwk(p384, { kid: 'no-verify', key_ops: ['sign'] }),
+      ],
+    },
+  });
+
+  it('picks the key of the shared kid that fits the token algorithm', async () => {
+    const es = await shared.resolveKey(craft({ alg: 'ES256', kid: 'shared' }, payload));
+    expect(es.key.equals(p256)).toBe(true);
+    const rs = await shared.resolveKey(craft({ alg: 'RS256', kid: 'shared' }, payload));
+    expect(rs.key.equals(rsa)).toBe(true);
+  });
+
+  it('uses a key only when its key_ops include verify and its use is sig (when stated)', async () => {
+    const ops = await shared.resolveKey(craft({ alg: 'ES256', kid: 'ops' }, payload));
+    expect(ops.key.equals(p256)).toBe(true);
+    expect(
+      (await refusalOf(shared.resolveKey(craft({ alg: 'ES384', kid: 'ops' }, payload)))).reason,
+    ).toBe('key_mismatch');
+    for (const kid of ['enc', 'no-verify']) {
+      const err = await refusalOf(shared.resolveKey(craft({ alg: 'ES384', kid }, payload)));
+      expect(err.reason).toBe('unknown_kid');
+    }
+  });
+});
+
 describe('TokenVerifier.checkClaims', () => {
   const v = verifier();
   const issuer = v.registry.issuers[0];
