@@ -9,13 +9,6 @@ export type JwksSource =
   | { kind: 'uri'; jwksUri: string }
   | { kind: 'static'; jwks: { keys: readonly object[] } };
 
-// RFC 7517 §4.3: a key whose `key_ops` are listed but leave out `verify` is not for checking
-// signatures. jwks-rsa reads `use` but not `key_ops`.
-function mayVerify(jwk: unknown): boolean {
-  const ops = (jwk as { key_ops?: unknown } | null)?.key_ops;
-  return !Array.isArray(ops) || ops.includes('verify');
-}
-
 /**
  * Whether a JWK may verify signatures by its own say (panva/jose's rule): `use`, when stated, is
  * `sig`, and `key_ops`, when listed, include `verify`. jwks-rsa checks `use` but not `key_ops`, and
