@@ -107,7 +107,7 @@ export async function judge(c: Contestants, token: string): Promise<Verdict> {
   const ours = await outcome(() => c.ours.verify(token));
   const jose = await outcome(() => jwtVerify(token, c.keys, c.options));
   const view = viewOf(token);
-  const rules = matchingRules(view, c.world);
+  const rules = matchingRules(view);
   const fail = (what: string): Verdict => ({
     failure: [
       `${what} (world: ${c.world.name})`,

@@ -1,5 +1,5 @@
 import type { TokenView } from './token-view.js';
-import { NOW, signingKeyCount, TOLERANCE, type World } from './worlds.js';
+import { NOW, TOLERANCE } from './worlds.js';
 
 /**
  * A check the module makes that jose (the oracle) does not. Each recognises its cases from the
@@ -10,7 +10,7 @@ import { NOW, signingKeyCount, TOLERANCE, type World } from './worlds.js';
 export interface StricterRule {
   /** The standard or reason behind it, one line (SECURITY.md repeats it). */
   why: string;
-  applies: (view: TokenView, world: World) => boolean;
+  applies: (view: TokenView) => boolean;
 }
 
 const BASE64URL = /^[A-Za-z0-9_-]*$/;
@@ -99,11 +99,6 @@ export const STRICTER_RULES = {
     why: 'RFC 7515 §4.1.4: `kid` is a string; jose ignores a non-string `kid` and picks a key by type',
     applies: (view) => has(view.header, 'kid') && typeof view.header!.kid !== 'string',
   },
-  kid_required_with_several_keys: {
-    why: 'RFC 7515 §4.1.4 and RFC 7517 §4.5: without `kid` the key is only known when the set has one signing key; the module does not guess by key type',
-    applies: (view, world) =>
-      view.header !== undefined && !has(view.header, 'kid') && signingKeyCount(world) > 1,
-  },
   sub_required: {
     why: 'RFC 9068 §2.2: `sub` is required in a JWT access token, as a non-empty string',
     applies: (view) =>
@@ -138,8 +133,8 @@ export const STRICTER_RULES = {
 
 export type StricterRuleName = keyof typeof STRICTER_RULES;
 
-export function matchingRules(view: TokenView, world: World): StricterRuleName[] {
+export function matchingRules(view: TokenView): StricterRuleName[] {
   return (Object.keys(STRICTER_RULES) as StricterRuleName[]).filter((name) =>
-    STRICTER_RULES[name].applies(view, world),
+    STRICTER_RULES[name].applies(view),
   );
 }

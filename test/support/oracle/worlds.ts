@@ -158,8 +158,3 @@ export const WORLDS: readonly World[] = [
     signers: [signer(rsaA, 'rsa-a'), signer(rsaB, 'rsa-b'), signer(p256, 'ec-256')],
   },
 ];
-
-/** How many keys of the set a verifier may use at all (RFC 7517 §4.2: `use`, if present, is `sig`). */
-export function signingKeyCount(world: World): number {
-  return world.jwks.keys.filter((k) => k.use === undefined || k.use === 'sig').length;
-}

@@ -246,9 +246,13 @@ describe('TrustedIssuer option checks', () => {
         ],
       },
     });
-    await expect(issuer.keySet!.get('ops-verify', 'RS256')).resolves.toMatchObject({ kid: 'ops-verify' });
+    await expect(issuer.keySet!.get('ops-verify', 'RS256')).resolves.toMatchObject({
+      kid: 'ops-verify',
+    });
     for (const kid of ['ops-encrypt', 'use-enc']) {
-      await expect(issuer.keySet!.get(kid, 'RS256')).rejects.toMatchObject({ reason: 'unknown_kid' });
+      await expect(issuer.keySet!.get(kid, 'RS256')).rejects.toMatchObject({
+        reason: 'unknown_kid',
+      });
     }
     expect(issuer.keySet!.status().keyCount).toBe(1);
   });
