@@ -90,6 +90,35 @@ function describePrincipal({ principal }: VerifiedToken): string {
   return JSON.stringify({ subject, issuer, audience, expiresAtMs: expiresAt.getTime() });
 }
 
+function reasonOf(result: Outcome<unknown>): string | undefined {
+  return !result.accepted && result.error instanceof OidcAuthError
+    ? result.error.reason
+    : undefined;
+}
+
+/**
+ * The guard's synchronous path must judge like `verify` once keys are in memory. It may defer
+ * (`undefined`) only where `verify` needed the set again: no key under that kid fits.
+ */
+function syncDisagreement(
+  ours: Outcome<VerifiedToken>,
+  now: Outcome<VerifiedToken | undefined>,
+): string | undefined {
+  if (now.accepted && now.value === undefined) {
+    const reason = reasonOf(ours);
+    return reason === 'unknown_kid' || reason === 'key_mismatch'
+      ? undefined
+      : `verifyNow deferred a token verify ${ours.accepted ? 'accepted' : `refused (${reason})`}`;
+  }
+  if (ours.accepted !== now.accepted) return 'verifyNow and verify disagree';
+  if (ours.accepted && now.accepted) {
+    return isDeepStrictEqual(ours.value.principal.claims, now.value!.principal.claims)
+      ? undefined
+      : 'verifyNow and verify return different claims';
+  }
+  return reasonOf(ours) === reasonOf(now) ? undefined : 'verifyNow and verify refuse differently';
+}
+
 /** What one case showed: the difference, if any, and the stricter rules that explain a refusal. */
 export interface Verdict {
   failure?: string;
@@ -101,11 +130,13 @@ export interface Verdict {
  * Verifies one token with both and compares:
  * (a) jose refuses => we refuse; (b) both accept => the same claims, issuer, subject, audience and
  * expiry; (c) we refuse while jose accepts => a named stricter rule applies; (d) a stricter rule
- * applies => we refuse; and our refusals are always OidcAuthErrors, never a crash.
+ * applies => we refuse; our refusals are always OidcAuthErrors, never a crash; and `verifyNow`
+ * (the guard's path) judges as `verify` does.
  */
 export async function judge(c: Contestants, token: string): Promise<Verdict> {
   const ours = await outcome(() => c.ours.verify(token));
   const jose = await outcome(() => jwtVerify(token, c.keys, c.options));
+  const now = await outcome(async () => c.ours.verifyNow(token));
   const view = viewOf(token);
   const rules = matchingRules(view);
   const fail = (what: string): Verdict => ({
@@ -120,6 +151,8 @@ export async function judge(c: Contestants, token: string): Promise<Verdict> {
   if (!ours.accepted && !(ours.error instanceof OidcAuthError)) {
     return fail('our verifier crashed instead of refusing');
   }
+  const sync = syncDisagreement(ours, now);
+  if (sync) return fail(sync);
   if (ours.accepted) {
     if (!jose.accepted) return fail('jose refuses a token we accept');
     if (rules.length > 0) return fail(`we accept a token a stricter rule refuses (${rules[0]})`);
