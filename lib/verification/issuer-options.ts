@@ -40,6 +40,11 @@ export interface KeySetTuning {
   cooldownMs?: number;
   /** Age after which keys are refreshed in the background (ms). Default 10 minutes. */
   maxAgeMs?: number;
+  /**
+   * Longest a request waits for a key-set fetch (ms) before it is answered 503 with Retry-After;
+   * the fetch goes on in the background. Default 1000.
+   */
+  maxWaitMs?: number;
   /** Timeout of one discovery or key-set request (ms). Default 5000. */
   timeoutMs?: number;
   /** Largest discovery or key-set document accepted (bytes). Default 512 KiB. */

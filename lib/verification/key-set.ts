@@ -32,6 +32,11 @@ export interface KeySetOptions {
   cooldownMs: number;
   /** Age after which the key set is refreshed in the background while it keeps serving. */
   maxAgeMs: number;
+  /**
+   * Longest a caller waits for a fetch before it is told the keys are unavailable; the fetch goes
+   * on and later callers use its result. Keeps a hanging issuer from holding every connection.
+   */
+  maxWaitMs: number;
   now?: () => number;
 }
 
@@ -50,6 +55,10 @@ export interface KeySetStatus {
  *   the provider really rotated in is picked up by the next refetch, a cooldown later at most.
  * - A failed fetch keeps the last good keys serving and is retried after the cooldown: a failure is
  *   never cached beyond that.
+ * - An unknown `kid` is refused as such (401) only when the set is known to be current: after a
+ *   failed fetch, or while a fetch is still pending after `maxWaitMs`, the key may exist and cannot
+ *   be checked right now, which is `KeysUnavailableError` (503 with Retry-After). Clients then retry
+ *   instead of throwing good tokens away.
  */
 export class KeySet {
   private keys: readonly VerificationKey[] | undefined;
@@ -71,13 +80,16 @@ export class KeySet {
 
   async get(kid: string | undefined, algorithm: Algorithm): Promise<VerificationKey> {
     if (!this.keys) {
-      await this.refreshIfAllowed();
+      await this.waitFor(this.refreshIfAllowed());
       if (!this.keys) throw this.unavailable();
     }
     const known = this.peek(kid, algorithm);
     if (known) return known;
-    await this.refreshIfAllowed();
-    return this.find(kid, algorithm, true) ?? this.notFound(kid);
+    const current = await this.waitFor(this.refreshIfAllowed());
+    const found = this.find(kid, algorithm, true);
+    if (found) return found;
+    if (!current || this.lastError !== undefined) throw this.unavailable();
+    return this.notFound(kid);
   }
 
   /**
@@ -143,6 +155,20 @@ export class KeySet {
   private unavailable(): KeysUnavailableError {
     const wait = this.options.cooldownMs - (this.now() - this.lastAttemptAt);
     return new KeysUnavailableError(this.issuer, Math.max(1, Math.ceil(wait / 1000)));
+  }
+
+  /** Waits for a fetch at most `maxWaitMs`; false when it is still pending then. */
+  private async waitFor(fetch: Promise<void>): Promise<boolean> {
+    if (!this.inflight) return true;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<boolean>((resolve) => {
+      timer = setTimeout(resolve, this.options.maxWaitMs, false);
+    });
+    try {
+      return await Promise.race([fetch.then(() => true), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private refreshIfAllowed(): Promise<void> {

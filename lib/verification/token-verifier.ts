@@ -4,7 +4,7 @@ import { type Algorithm, curveFor, isAlgorithm, keyTypeFor } from './algorithms.
 import { audienceList, type JwtClaims } from './claims.js';
 import { IssuerRegistry } from './issuer-registry.js';
 import { isSignatureValid } from './jws-signature.js';
-import { decodeUnverified, type JoseHeader } from './jwt-parts.js';
+import { checkBase64url, decodeUnverified, type JoseHeader } from './jwt-parts.js';
 import type { VerificationKey } from './key-set.js';
 import { OidcPrincipal } from './principal.js';
 import { TrustedIssuer } from './trusted-issuer.js';
@@ -117,6 +117,8 @@ export class TokenVerifier {
     const { header, payload } = decodeUnverified(token);
     const issuer = this.registry.select(payload);
     const algorithm = this.checkHeader(header, issuer);
+    // isSignatureValid refuses other spellings of a signature; jsonwebtoken would decode them.
+    checkBase64url(token.slice(token.lastIndexOf('.') + 1), 'signature');
     return { issuer, algorithm, key: await this.keyOf(header, issuer, algorithm), header };
   }
 

@@ -13,6 +13,7 @@ export const TENANT_PLACEHOLDER = '{tenantid}';
 const DEFAULT_TUNING: Required<KeySetTuning> = {
   cooldownMs: 5_000,
   maxAgeMs: 10 * 60_000,
+  maxWaitMs: 1_000,
   timeoutMs: 5_000,
   maxBytes: 512 * 1024,
 };
@@ -165,7 +166,7 @@ export class TrustedIssuer {
       this.keySet = new KeySet(
         options.issuer,
         jwksLoader(source, fetchOptions),
-        { cooldownMs: t.cooldownMs, maxAgeMs: t.maxAgeMs },
+        { cooldownMs: t.cooldownMs, maxAgeMs: t.maxAgeMs, maxWaitMs: t.maxWaitMs },
         onKeysRefreshed && ((keys) => onKeysRefreshed(options.issuer, keys)),
       );
     }

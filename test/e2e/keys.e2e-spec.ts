@@ -53,7 +53,8 @@ describe.each(PLATFORMS)('signing keys (HTTP, local issuer) (%s)', (platform) =>
     expect((await me(await issuer.mint())).status).toBe(200);
     await issuer.stop();
     await sleep(COOLDOWN_MS);
-    expect((await me(await issuer.mint({}, { kid: 'rotated-away' }))).status).toBe(401);
+    // The kid may have been rotated in: it cannot be checked now, which is not the client's fault.
+    expect((await me(await issuer.mint({}, { kid: 'rotated-away' }))).status).toBe(503);
     expect((await me(await issuer.mint())).status).toBe(200);
   });
 

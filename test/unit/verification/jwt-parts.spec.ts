@@ -61,6 +61,10 @@ describe('decodeUnverified', () => {
   const header = Buffer.from('{"alg":"RS256"}').toString('base64url');
   const payload = Buffer.from('{"sub":"a"}').toString('base64url');
 
+  it('leaves the signature to where it is used: the algorithm is judged first', () => {
+    expect(decodeUnverified(`${header}.${payload}.c2lnbh`).header).toEqual({ alg: 'RS256' });
+  });
+
   it('reads a canonical token', () => {
     expect(decodeUnverified(`${header}.${payload}.c2ln`)).toEqual({
       header: { alg: 'RS256' },
@@ -72,7 +76,6 @@ describe('decodeUnverified', () => {
     ['header', `${header}=.${payload}.c2ln`],
     // eyJzdWIiOiJhIn0 ends in '0' (52): '1' (53) sets a spare bit, same bytes for Node.
     ['payload', `${header}.${payload.slice(0, -1)}1.c2ln`],
-    ['signature', `${header}.${payload}.c2lnbh`],
   ])('refuses a non-canonical %s', (what, token) => {
     expect(refusal(() => decodeUnverified(token))).toMatchObject({
       reason: 'malformed_token',

@@ -18,6 +18,8 @@ const K3 = ecKey('k3');
 
 const COOLDOWN = 5_000;
 const MAX_AGE = 60_000;
+// Real milliseconds (the wait is a timer, not the injected clock); held fetches outlast it.
+const MAX_WAIT = 1_000;
 const T0 = 1_700_000_000_000;
 
 type Answer = VerificationKey[] | Error;
@@ -27,7 +29,10 @@ type Answer = VerificationKey[] | Error;
  * next scripted answer (repeating the last one), resolved at once, or only when `release()` is
  * called when `hold` is on: the test then decides when a fetch completes.
  */
-function setup(script: Answer[], options: { cooldownMs?: number; maxAgeMs?: number } = {}) {
+function setup(
+  script: Answer[],
+  options: { cooldownMs?: number; maxAgeMs?: number; maxWaitMs?: number } = {},
+) {
   const answers = [...script];
   let last: Answer = answers[0];
   let now = T0;
@@ -52,6 +57,7 @@ function setup(script: Answer[], options: { cooldownMs?: number; maxAgeMs?: numb
     {
       cooldownMs: options.cooldownMs ?? COOLDOWN,
       maxAgeMs: options.maxAgeMs ?? MAX_AGE,
+      maxWaitMs: options.maxWaitMs ?? MAX_WAIT,
       now: () => now,
     },
     (keys) => refreshed.push(keys.map((k) => k.kid ?? '?')),
@@ -273,26 +279,96 @@ describe('KeySet', () => {
       expect(t.set.status().lastError).toBeUndefined();
     });
 
-    it('keeps serving the last good keys when a refresh fails', async () => {
+    it('keeps serving the last good keys when a refresh fails, and answers unknown kids 503', async () => {
       const t = setup([[K1], new Error('HTTP 500')]);
       await t.set.get('k1', 'RS256');
       t.advance(COOLDOWN);
-      // An unknown kid triggers a refresh that fails: still unknown_kid (401), not 503.
+      // The refresh an unknown kid triggers fails: the key may have been rotated in, so this is
+      // "cannot verify right now", not "invalid token".
       const err = await errorOf(t.set.get('k9', 'RS256'));
-      expect(err).toBeInstanceOf(InvalidTokenError);
+      expect(err).toBeInstanceOf(KeysUnavailableError);
+      expect(err).toMatchObject({ reason: 'jwks_unavailable', retryAfterSeconds: 5 });
       expect(t.calls()).toBe(2);
       expect(await t.set.get('k1', 'RS256')).toBe(K1);
       expect(t.set.status()).toMatchObject({ loaded: true, keyCount: 1, lastError: 'HTTP 500' });
+    });
+
+    it('answers unknown kids 503 within the cooldown of a failed fetch, 401 once a fetch succeeds', async () => {
+      const t = setup([[K1], new Error('HTTP 500'), [K1]]);
+      await t.set.get('k1', 'RS256');
+      t.advance(COOLDOWN);
+      await errorOf(t.set.get('k9', 'RS256'));
+      t.advance(COOLDOWN / 2);
+      const during = await errorOf(t.set.get('k10', 'RS256'));
+      expect(during).toMatchObject({ reason: 'jwks_unavailable', retryAfterSeconds: 3 });
+      expect(t.calls()).toBe(2);
+      t.advance(COOLDOWN / 2);
+      expect(await errorOf(t.set.get('k11', 'RS256'))).toMatchObject({ reason: 'unknown_kid' });
+      expect(t.calls()).toBe(3);
+      // Within the cooldown of that successful fetch: refused at once, no fetch.
+      expect(await errorOf(t.set.get('k12', 'RS256'))).toMatchObject({ reason: 'unknown_kid' });
+      expect(t.calls()).toBe(3);
+    });
+
+    it('costs one fetch per cooldown for a flood of unknown kids while the issuer is down', async () => {
+      const t = setup([[K1], new Error('ECONNREFUSED')]);
+      await t.set.get('k1', 'RS256');
+      t.advance(COOLDOWN);
+      const results = await Promise.allSettled(
+        Array.from({ length: 100 }, (_, i) => t.set.get(`forged-${i}`, 'RS256')),
+      );
+      expect(
+        results.every((r) => r.status === 'rejected' && r.reason instanceof KeysUnavailableError),
+      ).toBe(true);
+      expect(t.calls()).toBe(2);
     });
 
     it('records non-Error rejections as strings', async () => {
       const set = new KeySet('https://idp', () => Promise.reject('plain string'), {
         cooldownMs: COOLDOWN,
         maxAgeMs: MAX_AGE,
+        maxWaitMs: MAX_WAIT,
         now: () => T0,
       });
       await errorOf(set.get('k1', 'RS256'));
       expect(set.status().lastError).toBe('plain string');
+    });
+  });
+
+  describe('a fetch that hangs', () => {
+    it('answers the first get 503 after maxWaitMs, and later gets use the fetch once it lands', async () => {
+      const t = setup([[K1]], { maxWaitMs: 20 });
+      t.hold();
+      const started = Date.now();
+      const err = await errorOf(t.set.get('k1', 'RS256'));
+      expect(err).toBeInstanceOf(KeysUnavailableError);
+      expect(Date.now() - started).toBeLessThan(MAX_WAIT);
+      // A second caller joins the fetch in flight rather than starting another.
+      await errorOf(t.set.get('k1', 'RS256'));
+      expect(t.calls()).toBe(1);
+      await t.release();
+      expect(await t.set.get('k1', 'RS256')).toBe(K1);
+      expect(t.calls()).toBe(1);
+    });
+
+    it('answers an unknown kid 503 after maxWaitMs while its refetch is pending', async () => {
+      const t = setup([[K1], [K1, K2]], { maxWaitMs: 20 });
+      await t.set.get('k1', 'RS256');
+      t.advance(COOLDOWN);
+      t.hold();
+      expect(await errorOf(t.set.get('k2', 'RS256'))).toBeInstanceOf(KeysUnavailableError);
+      expect(t.calls()).toBe(2);
+      await t.release();
+      expect(await t.set.get('k2', 'RS256')).toBe(K2);
+      expect(t.calls()).toBe(2);
+    });
+
+    it('does not make a get wait when the fetch lands within maxWaitMs', async () => {
+      const t = setup([[K1]]);
+      t.hold();
+      const pending = t.set.get('k1', 'RS256');
+      await t.release();
+      expect(await pending).toBe(K1);
     });
   });
 

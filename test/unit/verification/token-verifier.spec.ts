@@ -11,7 +11,7 @@ const ISS = 'https://idp.example';
 const NOW = 1_800_000_000;
 const TOLERANCE = 60;
 
-/** base64url(JSON header).base64url(JSON payload).signature: resolveKey never checks signatures. */
+/** base64url(JSON header).base64url(JSON payload).signature: resolveKey checks a signature's encoding only. */
 function craft(
   header: Record<string, unknown>,
   payload: Record<string, unknown>,
