@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { ASYMMETRIC_ALGORITHMS } from '../../../lib/verification/algorithms.js';
 import {
   type EncodingEdit,
   type MemberEdit,
@@ -154,15 +155,7 @@ const headerEdit: fc.Arbitrary<MemberEdit> = fc.oneof(
     arbitrary: fc.record({
       name: fc.constant('alg'),
       value: fc.constantFrom(
-        'RS256',
-        'RS384',
-        'RS512',
-        'PS256',
-        'PS384',
-        'PS512',
-        'ES256',
-        'ES384',
-        'ES512',
+        ...ASYMMETRIC_ALGORITHMS,
         'HS256',
         'HS512',
         'none',
