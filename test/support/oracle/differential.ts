@@ -14,7 +14,8 @@ type Outcome<T> = { accepted: true; value: T } | { accepted: false; error: unkno
 export interface Contestants {
   world: World;
   ours: TokenVerifier;
-  keys: JWTVerifyGetKey;
+  /** jose's key: the world's key set, or an HMAC issuer's secret. */
+  keys: JWTVerifyGetKey | Uint8Array;
   options: JWTVerifyOptions;
 }
 
@@ -24,7 +25,7 @@ export function contestants(world: World): Contestants {
     {
       issuer: ISS,
       audience: world.audience,
-      jwks: world.jwks,
+      ...(world.secret ? { secret: world.secret } : { jwks: world.jwks }),
       algorithms: world.algorithms,
       typ: world.typ,
     },
@@ -37,7 +38,9 @@ export function contestants(world: World): Contestants {
   return {
     world,
     ours,
-    keys: createLocalJWKSet(world.jwks as Parameters<typeof createLocalJWKSet>[0]),
+    keys: world.secret
+      ? new Uint8Array(world.secret)
+      : createLocalJWKSet(world.jwks as Parameters<typeof createLocalJWKSet>[0]),
     options: {
       issuer: ISS,
       audience: world.audience,
@@ -135,7 +138,12 @@ export interface Verdict {
  */
 export async function judge(c: Contestants, token: string): Promise<Verdict> {
   const ours = await outcome(() => c.ours.verify(token));
-  const jose = await outcome(() => jwtVerify(token, c.keys, c.options));
+  const { keys } = c;
+  const jose = await outcome(() =>
+    keys instanceof Uint8Array
+      ? jwtVerify(token, keys, c.options)
+      : jwtVerify(token, keys, c.options),
+  );
   const now = await outcome(async () => c.ours.verifyNow(token));
   const view = viewOf(token);
   const rules = matchingRules(view);

@@ -73,6 +73,8 @@ function signWith(alg: string, key: KeyObject, input: string): Buffer {
   switch (alg.slice(0, 2)) {
     case 'ES':
       return sign(hash, data, { key, dsaEncoding: 'ieee-p1363' });
+    case 'HS':
+      return createHmac(hash, key).update(data).digest();
     case 'PS':
       return sign(hash, data, {
         key,
@@ -106,6 +108,7 @@ function writeObject(members: Record<string, unknown>): string {
 
 function applyMembers(base: Record<string, unknown>, edits: MemberEdit[]): Record<string, unknown> {
   const out = { ...base };
+  // defineProperty, not assignment: a `__proto__` edit must become a member, as JSON.parse makes it.
   for (const edit of edits) {
     if ('remove' in edit) delete out[edit.name];
     else
@@ -195,6 +198,7 @@ function toDer(raw: Buffer): Buffer {
 }
 
 function attackerKey(alg: string): KeyObject {
+  if (alg.startsWith('HS')) return ATTACKER.secret;
   const ec = ATTACKER.ec[alg as keyof typeof ATTACKER.ec];
   return ec ? ec.privateKey : ATTACKER.rsa.privateKey;
 }
@@ -217,7 +221,11 @@ function signature(
       return '';
     case 'hmac-public': {
       const hash = HASH[headerAlg.slice(2)] ?? 'sha256';
-      const pem = signer.publicKey.export({ format: 'pem', type: 'spki' });
+      // An HMAC issuer has no public key to confuse: its secret stands in.
+      const pem =
+        signer.publicKey.type === 'secret'
+          ? signer.publicKey.export()
+          : signer.publicKey.export({ format: 'pem', type: 'spki' });
       return createHmac(hash, pem).update(input).digest('base64url');
     }
     case 'attacker':

@@ -1,4 +1,4 @@
-import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { createSecretKey, generateKeyPairSync, type KeyObject, randomBytes } from 'node:crypto';
 import { type Algorithm, ASYMMETRIC_ALGORITHMS } from '../../../lib/verification/algorithms.js';
 
 /** Fixed clock of every differential case (whole seconds: jose floors its `currentDate`). */
@@ -28,6 +28,8 @@ export interface World {
   audience: string | string[];
   algorithms?: Algorithm[];
   typ?: string;
+  /** An HMAC issuer's shared secret, given to both instead of a key set. */
+  secret?: Buffer;
 }
 
 const RSA_ALGS = ASYMMETRIC_ALGORITHMS.filter((alg) => !alg.startsWith('ES'));
@@ -77,8 +79,11 @@ const p256 = ec('P-256');
 const p384 = ec('P-384');
 const p521 = ec('P-521');
 
+const hmacSecret = randomBytes(48);
+
 /** Keys no world publishes: tokens signed with them are forgeries. */
 export const ATTACKER = {
+  secret: createSecretKey(randomBytes(48)),
   rsa: rsa(),
   ec: { ES256: ec('P-256'), ES384: ec('P-384'), ES512: ec('P-521') },
 };
@@ -156,5 +161,20 @@ export const WORLDS: readonly World[] = [
       ],
     },
     signers: [signer(rsaA, 'rsa-a'), signer(rsaB, 'rsa-b'), signer(p256, 'ec-256')],
+  },
+  {
+    name: 'HMAC issuer (shared secret)',
+    audience: 'api',
+    algorithms: ['HS256', 'HS384', 'HS512'],
+    secret: hmacSecret,
+    jwks: { keys: [] },
+    signers: [
+      {
+        kid: 'hmac',
+        privateKey: createSecretKey(hmacSecret),
+        publicKey: createSecretKey(hmacSecret),
+        algorithms: ['HS256', 'HS384', 'HS512'],
+      },
+    ],
   },
 ];
