@@ -27,8 +27,8 @@ const ECDSA_SIGNATURE_BYTES: Partial<Record<Algorithm, number>> = {
 /**
  * Checks the signature of a compact JWS (RFC 7515 §5.2) with a key already matched to the
  * algorithm, in one node:crypto call. A signature that is not canonical base64url throws
- * `malformed_token`. The payload is not decoded again: the caller's strict decode
- * of the very same bytes is what the signature covers.
+ * `malformed_token`. The payload is not decoded again: the caller's strict decode of the very same
+ * bytes is what the signature covers.
  */
 export function isSignatureValid(token: string, algorithm: Algorithm, key: KeyObject): boolean {
   const dot = token.lastIndexOf('.');

@@ -158,14 +158,14 @@ export class KeySet {
   }
 
   /** Waits for a fetch at most `maxWaitMs`; false when it is still pending then. */
-  private async waitFor(fetch: Promise<void>): Promise<boolean> {
+  private async waitFor(pending: Promise<void>): Promise<boolean> {
     if (!this.inflight) return true;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<boolean>((resolve) => {
       timer = setTimeout(resolve, this.options.maxWaitMs, false);
     });
     try {
-      return await Promise.race([fetch.then(() => true), timeout]);
+      return await Promise.race([pending.then(() => true), timeout]);
     } finally {
       clearTimeout(timer);
     }

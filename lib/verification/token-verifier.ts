@@ -32,7 +32,8 @@ export interface VerifierOptions {
   now?: () => number;
 }
 
-// Besides exp. auth_time (OIDC Core §2) is only range-checked: its age is the application's rule.
+// Checked like exp when present; auth_time (OIDC Core §2) only for its range: how old it may be is
+// the application's rule.
 const NUMERIC_DATES = ['nbf', 'iat', 'auth_time'] as const;
 
 // RFC 7519 NumericDate, bounded by the last second of year 9999: every date claim that passes can
