@@ -43,7 +43,7 @@ export function contestants(world: World): Contestants {
       : createLocalJWKSet(world.jwks as Parameters<typeof createLocalJWKSet>[0]),
     options: {
       issuer: ISS,
-      audience: world.audience,
+      audience: world.audience || undefined,
       algorithms: [...issuer.algorithms],
       clockTolerance: TOLERANCE,
       currentDate: new Date(NOW * 1000),

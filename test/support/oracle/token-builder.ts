@@ -56,7 +56,7 @@ function basePayload(world: World): Record<string, unknown> {
   return {
     iss: ISS,
     sub: 'alice',
-    aud: Array.isArray(world.audience) ? world.audience[0] : world.audience,
+    aud: Array.isArray(world.audience) ? world.audience[0] : world.audience || 'api',
     exp: NOW + 300,
     iat: NOW - 10,
     scope: 'notes:read notes:write',
