@@ -59,6 +59,7 @@ describe('TokenVerifier against jose (differential, seeded)', () => {
     await check(keySetCases, RUNS.keySet, SEED + 3);
   });
 
+  // Reads what the four properties above counted, so it runs after them (and with them only).
   it('found every stricter rule at work, and SECURITY.md lists each of them', () => {
     const names = Object.keys(STRICTER_RULES) as StricterRuleName[];
     expect(names.filter((name) => !explained.has(name))).toEqual([]);
