@@ -117,7 +117,7 @@ export class KeySet {
   }
 
   /**
-   * The key under `kid` that fits `algorithm`, or without a kid the one key that fits. With
+   * The one key under `kid` (or, without a kid, in the set) that fits `algorithm`. With
    * `orNamed`, failing that, the first key under `kid` (or the only key of the set), which the
    * verifier then refuses as `key_mismatch`, naming what is wrong with it.
    */
@@ -132,7 +132,8 @@ export class KeySet {
     for (const candidate of keys) {
       if (kid !== undefined && candidate.kid !== kid) continue;
       if (fits(candidate, algorithm)) {
-        if (kid !== undefined) return candidate;
+        // Two keys that both fit (a kid reused within one key type, RFC 7517 §4.5): no choice is
+        // right, and jose refuses to make one too.
         if (fitting) return undefined;
         fitting = candidate;
       }
