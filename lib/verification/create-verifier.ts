@@ -25,6 +25,24 @@ export function clockToleranceOf(config: { clockToleranceSeconds?: number }): nu
   return tolerance;
 }
 
+function checkTuning(keys: KeySetTuning | undefined): void {
+  for (const [name, value] of Object.entries(keys ?? {})) {
+    if (value === undefined) continue;
+    const positive = name === 'timeoutMs' || name === 'maxBytes';
+    if (
+      typeof value !== 'number' ||
+      !Number.isFinite(value) ||
+      value < 0 ||
+      (positive && value === 0)
+    ) {
+      throw new OidcAuthConfigError(
+        `keys.${name}`,
+        `must be a ${positive ? 'positive' : 'non-negative'} number, got ${JSON.stringify(value)}`,
+      );
+    }
+  }
+}
+
 /**
  * The core's one entry: checks the configuration (throwing `OidcAuthConfigError` naming the bad
  * option) and returns a verifier whose `verify(token)` answers with a principal or an
@@ -34,6 +52,7 @@ export function createVerifier(config: VerifierConfig): TokenVerifier {
   if (!Array.isArray(config?.issuers) || config.issuers.length === 0) {
     throw new OidcAuthConfigError('issuers', 'must list at least one trusted issuer');
   }
+  checkTuning(config.keys);
   const entries = config.issuers.flatMap((entry, i) =>
     Array.isArray(entry)
       ? entry.map((issuer, j) => ({ issuer, path: `issuers[${i}][${j}]` }))

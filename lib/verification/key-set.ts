@@ -89,7 +89,7 @@ export class KeySet {
     const found = this.find(kid, algorithm, true);
     if (found) return found;
     if (!current || this.lastError !== undefined) throw this.unavailable();
-    return this.notFound(kid);
+    return this.notFound(kid, algorithm);
   }
 
   /**
@@ -143,12 +143,15 @@ export class KeySet {
     return kid !== undefined || keys.length === 1 ? named : undefined;
   }
 
-  private notFound(kid: string | undefined): never {
+  private notFound(kid: string | undefined, algorithm: Algorithm): never {
+    const fitting = (this.keys ?? []).filter((k) => k.kid === kid && fits(k, algorithm)).length;
     throw new InvalidTokenError(
       'unknown_kid',
       kid === undefined
         ? 'The token has no kid and the issuer publishes no single key for its algorithm'
-        : 'The token was signed with a key the issuer does not publish',
+        : fitting > 1
+          ? 'The issuer publishes several keys under the token kid; none can be chosen'
+          : 'The token was signed with a key the issuer does not publish',
     );
   }
 

@@ -499,7 +499,10 @@ describe('KeySet', () => {
       const second = { ...rsaKey('pair'), alg: undefined };
       const ec = { ...ecKey('pair'), alg: undefined };
       const t = setup([[first, second, ec]]);
-      expect(await errorOf(t.set.get('pair', 'RS256'))).toMatchObject({ reason: 'unknown_kid' });
+      expect(await errorOf(t.set.get('pair', 'RS256'))).toMatchObject({
+        reason: 'unknown_kid',
+        message: 'The issuer publishes several keys under the token kid; none can be chosen',
+      });
       expect(t.set.peek('pair', 'PS256')).toBeUndefined();
       expect(await t.set.get('pair', 'ES256')).toBe(ec);
     });
