@@ -72,7 +72,7 @@ export function openApiAuthentication({
   };
 }
 
-function refusal(requirement: AuthenticationRequirement, message: string): never {
+function refuse(requirement: AuthenticationRequirement, message: string): never {
   throw new InsufficientUserAuthenticationError(
     message,
     requirement.acr,
@@ -93,7 +93,7 @@ export function enforceAuthentication(
   const context = principal.authContext;
   const { acr, maxAgeSeconds } = requirement;
   if (acr && !acr.some((value) => context.acr.includes(value))) {
-    refusal(
+    refuse(
       requirement,
       acr.length === 1
         ? `This resource requires the authentication context ${acr[0]}`
@@ -102,10 +102,10 @@ export function enforceAuthentication(
   }
   if (maxAgeSeconds !== undefined) {
     if (context.authTime === undefined) {
-      refusal(requirement, 'This resource requires a token that says when the user authenticated');
+      refuse(requirement, 'This resource requires a token that says when the user authenticated');
     }
     if (clock.nowSeconds - context.authTime > maxAgeSeconds + clock.toleranceSeconds) {
-      refusal(
+      refuse(
         requirement,
         `This resource requires an authentication within the last ${maxAgeSeconds} seconds`,
       );

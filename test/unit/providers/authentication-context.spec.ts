@@ -6,6 +6,7 @@ import {
 import { azureAdClaims } from '../../../lib/providers/azure-ad.js';
 import { keycloakClaims } from '../../../lib/providers/keycloak.js';
 import { standardAuthenticationContext } from '../../../lib/verification/authentication-context.js';
+import { OidcAuthConfigError } from '../../../lib/verification/config-error.js';
 import { OidcPrincipal } from '../../../lib/verification/principal.js';
 
 const NOW = 1_750_000_000;
@@ -78,6 +79,15 @@ describe('keycloakAuthenticationContext', () => {
   it('reads a name the mapping does not know as it is, and prototype keys as no level', () => {
     expect(named({ acr: 'gold' }).acr).toEqual(['gold']);
     expect(named({ acr: 'constructor' }).acr).toEqual(['constructor']);
+  });
+
+  it('refuses a mapping to anything but whole levels at start-up', () => {
+    expect(() => keycloakAuthenticationContext({ mfa: 1.5 })).toThrow(
+      'keycloak.acrLevels must map names to whole numbers >= 0, got "mfa": 1.5',
+    );
+    expect(() => keycloakAuthenticationContext({ mfa: '2' as unknown as number })).toThrow(
+      OidcAuthConfigError,
+    );
   });
 
   it('reads bare levels without a mapping, and is what keycloakClaims maps', () => {
