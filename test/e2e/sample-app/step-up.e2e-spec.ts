@@ -66,6 +66,17 @@ describe('GET /notes/export against the embedded provider: step-up with a second
     expect(await res.json()).toEqual({ notes: expect.any(Array) });
   });
 
+  it('documents the requirement in the OpenAPI document Swagger UI reads', async () => {
+    const doc = (await (await fetch(`${sample.apiUrl}/docs-json`)).json()) as {
+      paths: Record<string, Record<string, Record<string, unknown>>>;
+    };
+    expect(doc.paths['/notes/export'].get).toMatchObject({
+      security: [{ oidc: ['notes:read'] }],
+      'x-authentication-requirement': { acr_values: ['mfa'], max_age: 300 },
+    });
+    expect(doc.paths['/notes'].get['x-authentication-requirement']).toBeUndefined();
+  });
+
   it('refuses the multi-factor account without its code at the provider', async () => {
     await expect(login('carol')).rejects.toThrow(/Login failed for carol/);
     await expect(login('carol', '000000')).rejects.toThrow(/Login failed for carol/);
