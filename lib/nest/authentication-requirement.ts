@@ -104,6 +104,11 @@ export function enforceAuthentication(
     if (context.authTime === undefined) {
       refuse(requirement, 'This resource requires a token that says when the user authenticated');
     }
+    // A sign-in later than now (beyond the tolerance) says nothing about how recent it was; the
+    // core refuses an iat in the future likewise.
+    if (context.authTime - clock.toleranceSeconds > clock.nowSeconds) {
+      refuse(requirement, 'This resource requires a token whose auth_time is not in the future');
+    }
     if (clock.nowSeconds - context.authTime > maxAgeSeconds + clock.toleranceSeconds) {
       refuse(
         requirement,

@@ -115,6 +115,17 @@ describe('enforceAuthentication', () => {
     refusal(() => enforceAuthentication({ maxAgeSeconds: 299 }, who, tolerant));
   });
 
+  it('refuses an auth_time later than now beyond the tolerance', () => {
+    const tolerant = { nowSeconds: NOW, toleranceSeconds: 30 };
+    expect(() =>
+      enforceAuthentication({ maxAgeSeconds: 300 }, principal({ auth_time: NOW + 30 }), tolerant),
+    ).not.toThrow();
+    const err = refusal(() =>
+      enforceAuthentication({ maxAgeSeconds: 300 }, principal({ auth_time: NOW + 31 }), tolerant),
+    );
+    expect(err.message).toBe('This resource requires a token whose auth_time is not in the future');
+  });
+
   it('refuses a token that does not say when the user authenticated', () => {
     const err = refusal(() =>
       enforceAuthentication({ acr: ['mfa'], maxAgeSeconds: 300 }, principal({ acr: 'mfa' }), clock),
