@@ -65,11 +65,19 @@ export class OidcAuthenticator {
         verifiedNow.issuer,
         verifiedNow.kid,
         verifiedNow.key,
+        verifiedNow.trustedUntil,
       );
       return this.authenticated(token, verifiedNow.principal, false);
     }
     return this.verifier.verify(token).then((verified) => {
-      this.cache?.set(token, verified.principal, verified.issuer, verified.kid, verified.key);
+      this.cache?.set(
+        token,
+        verified.principal,
+        verified.issuer,
+        verified.kid,
+        verified.key,
+        verified.trustedUntil,
+      );
       return this.authenticated(token, verified.principal, false);
     });
   }
