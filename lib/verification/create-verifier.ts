@@ -91,7 +91,8 @@ export function createVerifier(config: VerifierConfig): TokenVerifier {
     new ResolvedIssuers(
       resolver,
       config.resolverCache,
-      (options, path) => new TrustedIssuer(options, path, config.keys, config.onKeysRefreshed),
+      (options, path, previous) =>
+        new TrustedIssuer(options, path, config.keys, config.onKeysRefreshed, previous),
       config.now,
       config.onResolverProblem,
     );

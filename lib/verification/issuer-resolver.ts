@@ -92,8 +92,15 @@ export class ResolvedIssuers {
   constructor(
     private readonly resolver: IssuerResolver,
     options: ResolverCacheOptions | undefined,
-    /** Builds an approved entry; throws `OidcAuthConfigError` when it is invalid. */
-    private readonly build: (options: IssuerOptions, path: string) => TrustedIssuer,
+    /**
+     * Builds an approved entry, renewing `previous` (keeping its key set when it can); throws
+     * `OidcAuthConfigError` when the entry is invalid.
+     */
+    private readonly build: (
+      options: IssuerOptions,
+      path: string,
+      previous: TrustedIssuer | undefined,
+    ) => TrustedIssuer,
     private readonly now: () => number = Date.now,
     private readonly onProblem: (problem: ResolverProblem) => void = () => undefined,
   ) {
@@ -108,11 +115,10 @@ export class ResolvedIssuers {
    */
   peek(iss: string): TrustedIssuer | undefined {
     const now = this.now();
+    // An approval that ran out stays until it is renewed or evicted, so that a renewal keeps its
+    // key set (no refetch, no wait, stale keys still serving while the provider is down).
     const approval = this.approved.get(iss);
-    if (approval) {
-      if (now < approval.until) return approval.trusted;
-      this.approved.delete(iss);
-    }
+    if (approval && now < approval.until) return approval.trusted;
     const refusal = this.refused.get(iss);
     if (refusal) {
       if (now < refusal.until) throw this.refusalError(iss, refusal, now);
@@ -138,9 +144,12 @@ export class ResolvedIssuers {
     return this.until.get(trusted);
   }
 
-  /** How many approved issuers are kept now. */
+  /** How many issuers are approved now. */
   get size(): number {
-    return this.approved.size;
+    const now = this.now();
+    let count = 0;
+    for (const approval of this.approved.values()) if (now < approval.until) count += 1;
+    return count;
   }
 
   private async ask(iss: string): Promise<TrustedIssuer> {
@@ -156,7 +165,8 @@ export class ResolvedIssuers {
     }
     let trusted: TrustedIssuer;
     try {
-      trusted = this.build(options, `issuerResolver(${JSON.stringify(iss)})`);
+      const previous = this.approved.peek(iss)?.trusted;
+      trusted = this.build(options, `issuerResolver(${JSON.stringify(iss)})`, previous);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       this.onProblem({ kind: 'invalid_entry', iss, message });
@@ -179,6 +189,7 @@ export class ResolvedIssuers {
   }
 
   private refuse(iss: string, failed: boolean, forMs: number): never {
+    if (!failed) this.approved.delete(iss);
     const now = this.now();
     const refusal = { until: now + forMs, failed };
     this.refused.set(iss, refusal);

@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, generateKeyPairSync, sign } from 'node:crypto';
 import {
   InvalidTokenError,
   KeysUnavailableError,
@@ -159,6 +159,31 @@ describe('issuer resolver', () => {
     expect(verifier.verifyNow(token)).toBeUndefined();
     expect((await refusalOf(verifier.verify(token))).reason).toBe('unknown_issuer');
     expect(asked).toEqual(['https://a.example', 'https://a.example']);
+  });
+
+  it('keeps the key set of a tenant the resolver approves again, with its keys loaded', async () => {
+    const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const jwks = { keys: [{ ...publicKey.export({ format: 'jwk' }), kid: 'k1', use: 'sig' }] };
+    const refreshed: string[] = [];
+    const { verifier, asked } = setup(
+      (iss) => ({ issuer: iss, audience: 'api', jwks, algorithms: ['RS256'] }),
+      { resolverCache: { ttlMs: 30_000 }, onKeysRefreshed: (iss) => refreshed.push(iss) },
+    );
+    const rs256 = () => {
+      const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+      const iat = Math.floor(clock / 1000);
+      const claims = { iss: 'https://a.example', sub: 'u1', aud: 'api', iat, exp: iat + 3600 };
+      const input = `${part({ alg: 'RS256', kid: 'k1' })}.${part(claims)}`;
+      return `${input}.${sign('sha256', Buffer.from(input), privateKey).toString('base64url')}`;
+    };
+    await verifier.verify(rs256());
+    clock += 30_000;
+    expect(verifier.verifyNow(rs256())).toBeUndefined();
+    expect(verifier.resolvedIssuerCount).toBe(0);
+    await verifier.verify(rs256());
+    expect(verifier.verifyNow(rs256())).toBeDefined();
+    expect(asked).toEqual(['https://a.example', 'https://a.example']);
+    expect(refreshed).toEqual(['https://a.example']);
   });
 
   it('shares one resolver call among concurrent tokens of one new issuer', async () => {
