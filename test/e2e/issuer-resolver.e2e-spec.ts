@@ -1,10 +1,25 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { INestApplication } from '@nestjs/common';
+import { Controller, Get, type INestApplication, Req, UseGuards } from '@nestjs/common';
+import { AuthGuard } from '@nestjs/passport';
 import request from 'supertest';
-import type { IssuerOptions } from '../../lib/index.js';
+import {
+  type IssuerOptions,
+  OIDC_AUTH_STRATEGY,
+  OidcAuthModule,
+  type OidcPrincipal,
+} from '../../lib/index.js';
 import { LocalIssuer } from '../../lib/testing/index.js';
-import { appsOn, PLATFORMS } from '../support/test-app.js';
+import { appsOn, createTestApp, PLATFORMS } from '../support/test-app.js';
+
+@Controller('passport')
+class PassportController {
+  @UseGuards(AuthGuard(OIDC_AUTH_STRATEGY))
+  @Get()
+  guarded(@Req() request: { user: OidcPrincipal }) {
+    return { subject: request.user.subject };
+  }
+}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -94,6 +109,25 @@ describe.each(PLATFORMS)('trust resolved at runtime (%s)', (platform) => {
     expect((await me(token)).status).toBe(401);
     expect((await me(await tenantA.mint())).status).toBe(401);
     expect((await me(await tenantB.mint())).status).toBe(200);
+  });
+
+  it("serves AuthGuard('oidc-auth') compositions with resolved issuers too", async () => {
+    app = await createTestApp(
+      OidcAuthModule.forRoot({
+        issuers: [],
+        issuerResolver: (iss) => tenants.get(iss),
+        globalGuard: false,
+        warmUp: false,
+      }),
+      { controllers: [PassportController] },
+      platform,
+    );
+    const passport = (token: string) =>
+      request(app.getHttpServer()).get('/passport').set('Authorization', `Bearer ${token}`);
+    const ok = await passport(await tenantB.mint({ sub: 'carol' }));
+    expect(ok.body).toEqual({ subject: 'carol' });
+    tenants.delete(tenantA.issuer);
+    expect((await passport(await tenantA.mint())).status).toBe(401);
   });
 
   it('answers 503 with Retry-After, not 401 or 500, while the resolver fails', async () => {
