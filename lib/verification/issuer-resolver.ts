@@ -56,6 +56,9 @@ interface Refusal {
 }
 
 export function resolverCacheOptionsOf(options: ResolverCacheOptions | undefined) {
+  if (options !== undefined && (typeof options !== 'object' || options === null)) {
+    throw new OidcAuthConfigError('resolverCache', 'must be an object');
+  }
   const merged = { ...DEFAULTS };
   for (const [name, value] of Object.entries(options ?? {})) {
     if (value === undefined) continue;

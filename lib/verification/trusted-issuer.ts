@@ -204,7 +204,7 @@ export class TrustedIssuer {
     if (source.kind === 'secret') {
       this.secret = secretKeyOf(path, source.secret);
     } else {
-      this.keySource = JSON.stringify(source);
+      this.keySource = JSON.stringify([options.issuer, source]);
       const fetchOptions: FetchJsonOptions = { timeoutMs: t.timeoutMs, maxBytes: t.maxBytes };
       this.keySet =
         previous?.keySource === this.keySource && previous.keySet

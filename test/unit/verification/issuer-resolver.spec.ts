@@ -272,6 +272,7 @@ describe('issuer resolver options', () => {
 
   it.each([
     [{ resolverCache: { ttlMs: 0 } }, 'resolverCache.ttlMs'],
+    [{ resolverCache: 60_000 as unknown as object }, 'resolverCache'],
     [{ resolverCache: { maxIssuers: 1.5 } }, 'resolverCache.maxIssuers'],
     [{ resolverCache: { negativeTtlMs: -1 } }, 'resolverCache.negativeTtlMs'],
     [{ resolverCache: { maxNegative: Number.NaN } }, 'resolverCache.maxNegative'],
