@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Controller, Get, type INestApplication, Req, UseGuards } from '@nestjs/common';
 import { AuthGuard } from '@nestjs/passport';
+import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import {
   type IssuerOptions,
@@ -10,7 +11,14 @@ import {
   type OidcPrincipal,
 } from '../../lib/index.js';
 import { LocalIssuer } from '../../lib/testing/index.js';
-import { appsOn, createTestApp, PLATFORMS } from '../support/test-app.js';
+import { RecordingLogger } from '../support/recording-logger.js';
+import {
+  appsOn,
+  createTestApp,
+  initApp,
+  PLATFORMS,
+  TEST_CONTROLLERS,
+} from '../support/test-app.js';
 
 @Controller('passport')
 class PassportController {
@@ -130,15 +138,45 @@ describe.each(PLATFORMS)('trust resolved at runtime (%s)', (platform) => {
     expect((await passport(await tenantA.mint())).status).toBe(401);
   });
 
-  it('answers 503 with Retry-After, not 401 or 500, while the resolver fails', async () => {
-    app = await appsOn(platform)({
-      issuers: [],
-      issuerResolver: () => Promise.reject(new Error('tenant database down')),
-      warmUp: false,
-    });
+  it('answers 503 with Retry-After, not 401 or 500, while the resolver fails, and logs why', async () => {
+    const ref = await Test.createTestingModule({
+      imports: [
+        OidcAuthModule.forRoot({
+          issuers: [],
+          issuerResolver: () => Promise.reject(new Error('tenant database down')),
+          warmUp: false,
+        }),
+      ],
+      controllers: TEST_CONTROLLERS,
+    }).compile();
+    const logger = new RecordingLogger();
+    app = await initApp(ref, platform, logger);
     const res = await me(await tenantA.mint());
     expect(res.status).toBe(503);
     expect(res.headers['retry-after']).toBe('1');
     expect(JSON.stringify(res.body)).not.toContain('database');
+    expect(logger.lines).toContain(
+      `error issuerResolver failed for ${tenantA.issuer}: tenant database down`,
+    );
+  });
+
+  it('refuses a token when the resolver answers with an unusable entry, and logs why', async () => {
+    const ref = await Test.createTestingModule({
+      imports: [
+        OidcAuthModule.forRoot({
+          issuers: [],
+          issuerResolver: (iss) => ({ issuer: iss, audience: [] }),
+          warmUp: false,
+        }),
+      ],
+      controllers: TEST_CONTROLLERS,
+    }).compile();
+    const logger = new RecordingLogger();
+    app = await initApp(ref, platform, logger);
+    expect((await me(await tenantA.mint())).status).toBe(401);
+    expect(logger.messages()).toContainEqual(
+      expect.stringMatching(/^issuerResolver gave an unusable entry for .*\.audience is required/),
+    );
+    expect(tenantA.requests).toEqual({ discovery: 0, jwks: 0 });
   });
 });
