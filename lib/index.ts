@@ -49,6 +49,7 @@ export { createVerifier } from './verification/create-verifier.js';
 export type { VerifierConfig } from './verification/create-verifier.js';
 export { standardClaims } from './verification/standard-claims.js';
 export type { IssuerOptions, KeySetTuning } from './verification/issuer-options.js';
+export type { IssuerResolver, ResolverCacheOptions } from './verification/issuer-resolver.js';
 export { OidcAuthConfigError } from './verification/config-error.js';
 export type { ClaimMapper, ClaimMapping, JwtClaims } from './verification/claims.js';
 export { ASYMMETRIC_ALGORITHMS } from './verification/algorithms.js';

@@ -17,7 +17,8 @@ export interface IssuerHealth {
  * A @nestjs/terminus indicator (import it from `nest-oidc-auth/health`, so applications without
  * terminus never load it): `up` when every issuer's keys are loaded, `degraded` when some are
  * served from a key set whose last refresh failed, `down` when an issuer has no keys at all, in
- * which case its tokens are answered 503.
+ * which case its tokens are answered 503. Issuers the issuer resolver approved are tenants' own
+ * providers, one of which failing does not make the API unready: only their count is reported.
  */
 @Injectable()
 export class OidcAuthHealthIndicator {
@@ -44,8 +45,9 @@ export class OidcAuthHealthIndicator {
   isHealthy(key = 'oidc') {
     const indicator = this.health.check(key);
     const issuers = this.issuers();
-    if (issuers.some((i) => !i.keysLoaded)) return indicator.down({ issuers });
-    if (issuers.some((i) => i.lastError !== undefined)) return indicator.degraded({ issuers });
-    return indicator.up({ issuers });
+    const details = { issuers, resolvedIssuers: this.verifier.resolvedIssuerCount };
+    if (issuers.some((i) => !i.keysLoaded)) return indicator.down(details);
+    if (issuers.some((i) => i.lastError !== undefined)) return indicator.degraded(details);
+    return indicator.up(details);
   }
 }

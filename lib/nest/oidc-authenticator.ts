@@ -8,7 +8,7 @@ import {
 } from '../protocol/rfc6750.js';
 import { OidcAuthConfigError } from '../verification/config-error.js';
 import type { OidcPrincipal } from '../verification/principal.js';
-import { TokenVerifier } from '../verification/token-verifier.js';
+import { TokenVerifier, type VerifiedToken } from '../verification/token-verifier.js';
 import { VerifiedTokenCache } from '../verification/verified-token-cache.js';
 import { OidcAuthEvents } from './oidc-auth.events.js';
 import { OIDC_AUTH_OPTIONS, type OidcAuthModuleOptions } from './oidc-auth.options.js';
@@ -58,20 +58,14 @@ export class OidcAuthenticator {
     const cached = this.cache?.get(token);
     if (cached) return this.authenticated(token, cached, true);
     const verifiedNow = this.verifier.verifyNow(token);
-    if (verifiedNow) {
-      this.cache?.set(
-        token,
-        verifiedNow.principal,
-        verifiedNow.issuer,
-        verifiedNow.kid,
-        verifiedNow.key,
-      );
-      return this.authenticated(token, verifiedNow.principal, false);
-    }
-    return this.verifier.verify(token).then((verified) => {
-      this.cache?.set(token, verified.principal, verified.issuer, verified.kid, verified.key);
-      return this.authenticated(token, verified.principal, false);
-    });
+    if (verifiedNow) return this.remembered(token, verifiedNow);
+    return this.verifier.verify(token).then((verified) => this.remembered(token, verified));
+  }
+
+  private remembered(token: string, verified: VerifiedToken): Authenticated {
+    const { principal, issuer, kid, key, trustedUntil } = verified;
+    this.cache?.set(token, principal, issuer, kid, key, trustedUntil);
+    return this.authenticated(token, principal, false);
   }
 
   /** Whether an authentication established earlier (at a handshake) may still be used. */

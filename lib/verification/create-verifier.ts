@@ -1,6 +1,12 @@
 import { OidcAuthConfigError } from './config-error.js';
 import { type IssuerOptions, type KeySetTuning } from './issuer-options.js';
 import { IssuerRegistry } from './issuer-registry.js';
+import {
+  type IssuerResolver,
+  ResolvedIssuers,
+  type ResolverCacheOptions,
+  type ResolverProblem,
+} from './issuer-resolver.js';
 import type { VerificationKey } from './key-set.js';
 import { TokenVerifier } from './token-verifier.js';
 import { TrustedIssuer } from './trusted-issuer.js';
@@ -9,6 +15,11 @@ import { TrustedIssuer } from './trusted-issuer.js';
 export interface VerifierConfig {
   /** Trusted issuers; presets returning several entries (e.g. `azureAd()`) may be listed as they are. */
   issuers: ReadonlyArray<IssuerOptions | readonly IssuerOptions[]>;
+  /** Asked about issuers no `issuers` entry matches; may then be the only source of trust. */
+  issuerResolver?: IssuerResolver;
+  resolverCache?: ResolverCacheOptions;
+  /** Told when the resolver fails or answers with an unusable entry, for the log. */
+  onResolverProblem?: (problem: ResolverProblem) => void;
   /** Leeway for `exp`, `nbf` and `iat`, in seconds. Default 60. */
   clockToleranceSeconds?: number;
   keys?: KeySetTuning;
@@ -49,11 +60,19 @@ function checkTuning(keys: KeySetTuning | undefined): void {
  * `OidcAuthError`. The Nest module, the passport strategy and the transports are adapters over it.
  */
 export function createVerifier(config: VerifierConfig): TokenVerifier {
-  if (!Array.isArray(config?.issuers) || config.issuers.length === 0) {
-    throw new OidcAuthConfigError('issuers', 'must list at least one trusted issuer');
+  const resolver = config?.issuerResolver;
+  if (resolver !== undefined && typeof resolver !== 'function') {
+    throw new OidcAuthConfigError('issuerResolver', 'must be a function (iss) => IssuerOptions');
+  }
+  const issuerList = resolver && config.issuers === undefined ? [] : config?.issuers;
+  if (!Array.isArray(issuerList) || (issuerList.length === 0 && !resolver)) {
+    throw new OidcAuthConfigError(
+      'issuers',
+      'must list at least one trusted issuer (or set issuerResolver)',
+    );
   }
   checkTuning(config.keys);
-  const entries = config.issuers.flatMap((entry, i) =>
+  const entries = issuerList.flatMap((entry, i) =>
     Array.isArray(entry)
       ? entry.map((issuer, j) => ({ issuer, path: `issuers[${i}][${j}]` }))
       : [{ issuer: entry as IssuerOptions, path: `issuers[${i}]` }],
@@ -67,7 +86,20 @@ export function createVerifier(config: VerifierConfig): TokenVerifier {
     seen.add(built.issuer);
     return built;
   });
-  return new TokenVerifier(new IssuerRegistry(trusted), {
+  const resolved =
+    resolver &&
+    new ResolvedIssuers(
+      resolver,
+      config.resolverCache,
+      (options, path, previous) =>
+        new TrustedIssuer(options, path, config.keys, config.onKeysRefreshed, previous),
+      config.now,
+      config.onResolverProblem,
+    );
+  if (!resolver && config.resolverCache !== undefined) {
+    throw new OidcAuthConfigError('resolverCache', 'needs issuerResolver');
+  }
+  return new TokenVerifier(new IssuerRegistry(trusted, resolved), {
     clockToleranceSeconds: clockToleranceOf(config),
     now: config.now,
   });

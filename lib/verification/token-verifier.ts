@@ -18,6 +18,8 @@ export interface VerifiedToken {
   kid: string | undefined;
   /** The key the signature was verified with. */
   key: KeyObject;
+  /** For an issuer the resolver approved: until when (epoch ms) that approval holds. */
+  trustedUntil?: number;
 }
 
 export interface VerifierOptions {
@@ -48,15 +50,20 @@ export class TokenVerifier {
     this.now = options.now ?? Date.now;
   }
 
-  /** The trusted issuers, for health reports, warm-up and metadata. */
+  /** The static trusted issuers, for health reports, warm-up and metadata. */
   get issuers(): readonly TrustedIssuer[] {
     return this.registry.issuers;
+  }
+
+  /** How many issuers the issuer resolver approved are kept now (0 without a resolver). */
+  get resolvedIssuerCount(): number {
+    return this.registry.resolved?.size ?? 0;
   }
 
   /** Verifies a token, fetching its issuer's keys when they are not in memory. */
   async verify(token: string): Promise<VerifiedToken> {
     const { header, payload } = decodeUnverified(token);
-    const issuer = this.registry.select(payload);
+    const issuer = await this.registry.resolve(payload);
     return this.tagged(issuer, async () => {
       const algorithm = this.checkHeader(header, issuer);
       const key = await this.keyOf(header, issuer, algorithm);
@@ -72,6 +79,7 @@ export class TokenVerifier {
   verifyNow(token: string): VerifiedToken | undefined {
     const { header, payload } = decodeUnverified(token);
     const issuer = this.registry.select(payload);
+    if (!issuer) return undefined;
     return this.tagged(issuer, () => {
       const algorithm = this.checkHeader(header, issuer);
       if (issuer.secret) {
@@ -128,6 +136,7 @@ export class TokenVerifier {
       issuer: issuer.issuer,
       kid: header.kid,
       key,
+      trustedUntil: this.registry.resolved?.trustedUntil(issuer),
     };
   }
 

@@ -147,12 +147,19 @@ export class TrustedIssuer {
   readonly validateClaims?: (claims: JwtClaims) => string | undefined;
   readonly secret?: KeyObject;
   readonly keySet?: KeySet;
+  /** Where the keys come from, to tell whether a renewed entry may keep this one's key set. */
+  private readonly keySource?: string;
 
   constructor(
     options: IssuerOptions,
     path: string,
     tuning: KeySetTuning = {},
     onKeysRefreshed?: (issuer: string, keys: readonly VerificationKey[]) => void,
+    /**
+     * The entry this one renews (an issuer the resolver approved again): its key set, keys loaded,
+     * is kept when the keys come from the same place.
+     */
+    previous?: TrustedIssuer,
   ) {
     if (typeof options?.issuer !== 'string' || !options.issuer) {
       throw new OidcAuthConfigError(`${path}.issuer`, 'is required');
@@ -197,13 +204,17 @@ export class TrustedIssuer {
     if (source.kind === 'secret') {
       this.secret = secretKeyOf(path, source.secret);
     } else {
+      this.keySource = JSON.stringify([options.issuer, source]);
       const fetchOptions: FetchJsonOptions = { timeoutMs: t.timeoutMs, maxBytes: t.maxBytes };
-      this.keySet = new KeySet(
-        options.issuer,
-        jwksLoader(source, fetchOptions),
-        { cooldownMs: t.cooldownMs, maxAgeMs: t.maxAgeMs, maxWaitMs: t.maxWaitMs },
-        onKeysRefreshed && ((keys) => onKeysRefreshed(options.issuer, keys)),
-      );
+      this.keySet =
+        previous?.keySource === this.keySource && previous.keySet
+          ? previous.keySet
+          : new KeySet(
+              options.issuer,
+              jwksLoader(source, fetchOptions),
+              { cooldownMs: t.cooldownMs, maxAgeMs: t.maxAgeMs, maxWaitMs: t.maxWaitMs },
+              onKeysRefreshed && ((keys) => onKeysRefreshed(options.issuer, keys)),
+            );
     }
   }
 }

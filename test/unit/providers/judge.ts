@@ -20,7 +20,7 @@ export function judge(
   );
   return (claims) => {
     try {
-      return checkClaims(claims, registry.select(claims), { nowSeconds, toleranceSeconds: 60 });
+      return checkClaims(claims, registry.select(claims)!, { nowSeconds, toleranceSeconds: 60 });
     } catch (err) {
       if (err instanceof OidcAuthError) return err.reason;
       throw err;

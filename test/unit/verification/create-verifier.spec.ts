@@ -52,7 +52,7 @@ describe('createVerifier (the core on its own)', () => {
   });
 
   it.each([
-    [{ issuers: [] }, 'issuers must list at least one trusted issuer'],
+    [{ issuers: [] }, 'issuers must list at least one trusted issuer (or set issuerResolver)'],
     [
       {
         issuers: [
