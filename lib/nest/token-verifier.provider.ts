@@ -4,6 +4,7 @@ import { clockToleranceOf, createVerifier } from '../verification/create-verifie
 import { TokenVerifier } from '../verification/token-verifier.js';
 import { VerifiedTokenCache } from '../verification/verified-token-cache.js';
 import { OIDC_AUTH_OPTIONS, type OidcAuthModuleOptions } from './oidc-auth.options.js';
+import { OidcAuthTelemetry } from './oidc-auth.telemetry.js';
 
 export function createVerifiedTokenCache(
   options: OidcAuthModuleOptions,
@@ -19,12 +20,14 @@ export function createVerifiedTokenCache(
 export function createTokenVerifier(
   options: OidcAuthModuleOptions,
   cache: VerifiedTokenCache | null,
+  telemetry?: OidcAuthTelemetry,
 ): TokenVerifier {
   return createVerifier({
     issuers: options?.issuers,
     clockToleranceSeconds: options?.clockToleranceSeconds,
     keys: options?.keys,
     onKeysRefreshed: cache ? (issuer, keys) => cache.retainKeys(issuer, keys) : undefined,
+    onKeysFetched: telemetry && ((issuer, outcome) => telemetry.keysFetched(issuer, outcome)),
   });
 }
 
@@ -37,5 +40,11 @@ export const verifiedTokenCacheProvider: Provider = {
 export const tokenVerifierProvider: Provider = {
   provide: TokenVerifier,
   useFactory: createTokenVerifier,
-  inject: [OIDC_AUTH_OPTIONS, VerifiedTokenCache],
+  inject: [OIDC_AUTH_OPTIONS, VerifiedTokenCache, OidcAuthTelemetry],
+};
+
+// Async: the optional `@opentelemetry/api` is imported, if installed, before anything can report.
+export const telemetryProvider: Provider = {
+  provide: OidcAuthTelemetry,
+  useFactory: () => OidcAuthTelemetry.create(),
 };

@@ -1,7 +1,7 @@
 import { OidcAuthConfigError } from './config-error.js';
 import { type IssuerOptions, type KeySetTuning } from './issuer-options.js';
 import { IssuerRegistry } from './issuer-registry.js';
-import type { VerificationKey } from './key-set.js';
+import type { KeyFetchOutcome, VerificationKey } from './key-set.js';
 import { TokenVerifier } from './token-verifier.js';
 import { TrustedIssuer } from './trusted-issuer.js';
 
@@ -14,6 +14,8 @@ export interface VerifierConfig {
   keys?: KeySetTuning;
   /** Told after each successful key-set fetch, e.g. to retire cached tokens of keys gone. */
   onKeysRefreshed?: (issuer: string, keys: readonly VerificationKey[]) => void;
+  /** Told how each key-set fetch ended, e.g. to count failures. */
+  onKeysFetched?: (issuer: string, outcome: KeyFetchOutcome) => void;
   now?: () => number;
 }
 
@@ -60,7 +62,13 @@ export function createVerifier(config: VerifierConfig): TokenVerifier {
   );
   const seen = new Set<string>();
   const trusted = entries.map(({ issuer, path }) => {
-    const built = new TrustedIssuer(issuer, path, config.keys, config.onKeysRefreshed);
+    const built = new TrustedIssuer(
+      issuer,
+      path,
+      config.keys,
+      config.onKeysRefreshed,
+      config.onKeysFetched,
+    );
     if (seen.has(built.issuer)) {
       throw new OidcAuthConfigError(`${path}.issuer`, `lists ${built.issuer} a second time`);
     }

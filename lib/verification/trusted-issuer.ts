@@ -5,7 +5,7 @@ import { type ClaimMapper, type JwtClaims } from './claims.js';
 import { OidcAuthConfigError } from './config-error.js';
 import { type IssuerOptions, type KeySetTuning } from './issuer-options.js';
 import { jwksLoader, type JwksSource } from './jwks-loader.js';
-import { KeySet, type VerificationKey } from './key-set.js';
+import { type KeyFetchOutcome, KeySet, reportingFetches, type VerificationKey } from './key-set.js';
 import { standardClaims } from './standard-claims.js';
 
 export const TENANT_PLACEHOLDER = '{tenantid}';
@@ -153,6 +153,7 @@ export class TrustedIssuer {
     path: string,
     tuning: KeySetTuning = {},
     onKeysRefreshed?: (issuer: string, keys: readonly VerificationKey[]) => void,
+    onKeysFetched?: (issuer: string, outcome: KeyFetchOutcome) => void,
   ) {
     if (typeof options?.issuer !== 'string' || !options.issuer) {
       throw new OidcAuthConfigError(`${path}.issuer`, 'is required');
@@ -200,7 +201,9 @@ export class TrustedIssuer {
       const fetchOptions: FetchJsonOptions = { timeoutMs: t.timeoutMs, maxBytes: t.maxBytes };
       this.keySet = new KeySet(
         options.issuer,
-        jwksLoader(source, fetchOptions),
+        reportingFetches(jwksLoader(source, fetchOptions), (outcome) =>
+          onKeysFetched?.(options.issuer, outcome),
+        ),
         { cooldownMs: t.cooldownMs, maxAgeMs: t.maxAgeMs, maxWaitMs: t.maxWaitMs },
         onKeysRefreshed && ((keys) => onKeysRefreshed(options.issuer, keys)),
       );
