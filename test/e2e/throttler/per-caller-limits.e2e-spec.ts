@@ -1,10 +1,10 @@
-import type { INestApplication } from '@nestjs/common';
+import { Controller, Get, type INestApplication, UseGuards } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
-import { OidcAuthModule } from '../../../lib/index.js';
+import { OidcAuthGuard, OidcAuthModule } from '../../../lib/index.js';
 import { LocalIssuer } from '../../../lib/testing/index.js';
 import { shareNestWithCommonJsPeers } from '../../support/cjs-nest-peers.js';
 import { PLATFORMS, type Platform, TEST_CONTROLLERS } from '../../support/test-app.js';
@@ -113,5 +113,61 @@ describe.each(PLATFORMS)('per-caller rate limits (OidcThrottlerGuard) (%s)', (pl
   it('answers refusals before counting: a bad token keeps getting 401, never 429', async () => {
     const calls = Array.from({ length: LIMIT + 2 }, () => () => me('not-a-jwt'));
     expect(await statuses(calls)).toEqual(Array(LIMIT + 2).fill(401));
+  });
+});
+
+@Controller('guarded')
+class GuardedController {
+  @UseGuards(OidcAuthGuard, OidcThrottlerGuard)
+  @Get()
+  guarded() {
+    return { ok: true };
+  }
+
+  // No guard of its own: with `globalGuard: false` nothing authenticates it.
+  @Get('open')
+  open() {
+    return { ok: true };
+  }
+}
+
+describe('per-caller rate limits with globalGuard: false', () => {
+  let issuer: LocalIssuer;
+  let app: INestApplication;
+
+  beforeEach(async () => {
+    issuer = await LocalIssuer.start();
+    const ref = await Test.createTestingModule({
+      imports: [
+        OidcAuthModule.forRoot({
+          issuers: [{ issuer: issuer.issuer, audience: issuer.audience }],
+          globalGuard: false,
+        }),
+        ThrottlerModule.forRoot({ throttlers: [{ ttl: 60_000, limit: LIMIT }] }),
+      ],
+      controllers: [GuardedController],
+    }).compile();
+    app = ref.createNestApplication({ logger: false });
+    await app.init();
+  });
+
+  afterEach(async () => {
+    await app.close();
+    await issuer.close();
+  });
+
+  it('keys by caller when listed after OidcAuthGuard, and authenticates nothing itself', async () => {
+    const get = (token: string) =>
+      request(app.getHttpServer()).get('/guarded').set('Authorization', `Bearer ${token}`);
+    const alice = await issuer.mintToken({ sub: 'alice' });
+    const bob = await issuer.mintToken({ sub: 'bob' });
+    const statuses: number[] = [];
+    for (let i = 0; i <= LIMIT; i++) statuses.push((await get(alice)).status);
+    expect(statuses).toEqual([200, 200, 200, 429]);
+    const other = await get(bob);
+    expect([other.status, other.body]).toEqual([200, { ok: true }]);
+    expect((await request(app.getHttpServer()).get('/guarded')).status).toBe(401);
+    const open = await request(app.getHttpServer()).get('/guarded/open');
+    expect([open.status, open.body]).toEqual([200, { ok: true }]);
   });
 });
