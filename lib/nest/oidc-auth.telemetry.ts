@@ -1,10 +1,27 @@
 import { Injectable } from '@nestjs/common';
-import type { Attributes, Counter, Histogram, Span, Tracer } from '@opentelemetry/api';
 import { OidcAuthError } from '../protocol/errors.js';
 import type { KeyFetchOutcome } from '../verification/key-set.js';
 import { loadPeer } from './transports/optional-peer.js';
 
 type OpenTelemetryApi = typeof import('@opentelemetry/api');
+
+// The little of the API's instruments used here, by shape: the declarations this file emits must
+// not name `@opentelemetry/api`, which applications without it cannot resolve.
+type Attributes = Record<string, string>;
+interface Counter {
+  add(value: number, attributes: Attributes): void;
+}
+interface Histogram {
+  record(value: number, attributes: Attributes): void;
+}
+interface Span {
+  setAttributes(attributes: Attributes): unknown;
+  setStatus(status: { code: number; message?: string }): unknown;
+  end(): void;
+}
+interface Tracer {
+  startSpan(name: string): Span;
+}
 
 const INSTRUMENTATION_SCOPE = 'nest-oidc-auth';
 
