@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { OidcAuthError } from '../protocol/errors.js';
-import type { KeyFetchOutcome } from '../verification/key-set.js';
+import type { KeyFetchOutcome } from '../verification/key-fetch-report.js';
 import { loadPeer } from './transports/optional-peer.js';
 
 type OpenTelemetryApi = typeof import('@opentelemetry/api');

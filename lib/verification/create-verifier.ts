@@ -1,7 +1,8 @@
 import { OidcAuthConfigError } from './config-error.js';
 import { type IssuerOptions, type KeySetTuning } from './issuer-options.js';
 import { IssuerRegistry } from './issuer-registry.js';
-import type { KeyFetchOutcome, VerificationKey } from './key-set.js';
+import type { KeyFetchOutcome } from './key-fetch-report.js';
+import type { VerificationKey } from './key-set.js';
 import { TokenVerifier } from './token-verifier.js';
 import { TrustedIssuer } from './trusted-issuer.js';
 

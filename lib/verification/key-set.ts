@@ -27,26 +27,6 @@ function fits(candidate: VerificationKey, algorithm: Algorithm): boolean {
 
 export type KeyLoader = () => Promise<VerificationKey[]>;
 
-export type KeyFetchOutcome = 'success' | 'failure';
-
-/** `load`, telling `report` how each fetch ended (for metrics, outside the core). */
-export function reportingFetches(
-  load: KeyLoader,
-  report: (outcome: KeyFetchOutcome) => void,
-): KeyLoader {
-  return () =>
-    load().then(
-      (keys) => {
-        report('success');
-        return keys;
-      },
-      (err: unknown) => {
-        report('failure');
-        throw err;
-      },
-    );
-}
-
 export interface KeySetOptions {
   /** Least time between two fetches. Bounds what requests with unknown `kid`s can cost the provider. */
   cooldownMs: number;

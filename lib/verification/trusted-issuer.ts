@@ -5,7 +5,8 @@ import { type ClaimMapper, type JwtClaims } from './claims.js';
 import { OidcAuthConfigError } from './config-error.js';
 import { type IssuerOptions, type KeySetTuning } from './issuer-options.js';
 import { jwksLoader, type JwksSource } from './jwks-loader.js';
-import { type KeyFetchOutcome, KeySet, reportingFetches, type VerificationKey } from './key-set.js';
+import { type KeyFetchOutcome, reportingFetches } from './key-fetch-report.js';
+import { KeySet, type VerificationKey } from './key-set.js';
 import { standardClaims } from './standard-claims.js';
 
 export const TENANT_PLACEHOLDER = '{tenantid}';
@@ -199,11 +200,12 @@ export class TrustedIssuer {
       this.secret = secretKeyOf(path, source.secret);
     } else {
       const fetchOptions: FetchJsonOptions = { timeoutMs: t.timeoutMs, maxBytes: t.maxBytes };
+      const load = jwksLoader(source, fetchOptions);
       this.keySet = new KeySet(
         options.issuer,
-        reportingFetches(jwksLoader(source, fetchOptions), (outcome) =>
-          onKeysFetched?.(options.issuer, outcome),
-        ),
+        onKeysFetched
+          ? reportingFetches(load, (outcome) => onKeysFetched(options.issuer, outcome))
+          : load,
         { cooldownMs: t.cooldownMs, maxAgeMs: t.maxAgeMs, maxWaitMs: t.maxWaitMs },
         onKeysRefreshed && ((keys) => onKeysRefreshed(options.issuer, keys)),
       );
