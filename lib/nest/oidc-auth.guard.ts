@@ -86,7 +86,7 @@ export class OidcAuthGuard implements CanActivate {
     transport.bind(context, authenticated);
     const enforced = this.enforce(transport, context, policy, authenticated.principal);
     if (enforced === true && this.authenticator.reportsAllowed) {
-      this.authenticator.allowed(transport.describe(context), authenticated);
+      this.authenticator.allowed(context.getType(), transport.describe(context), authenticated);
     }
     return enforced;
   }
@@ -120,7 +120,12 @@ export class OidcAuthGuard implements CanActivate {
     principal: OidcPrincipal | undefined,
   ): never | Promise<never> {
     if (!(err instanceof OidcAuthError)) throw err;
-    const answer = this.authenticator.refused(transport.describe(context), err, principal);
+    const answer = this.authenticator.refused(
+      context.getType(),
+      transport.describe(context),
+      err,
+      principal,
+    );
     const refusal = transport.refusal(err, answer, context);
     if (refusal instanceof Promise) {
       return refusal.then((exception) => {

@@ -7,6 +7,7 @@ import { VerifiedTokenCache } from '../verification/verified-token-cache.js';
 import { OIDC_AUTH_OPTIONS, type OidcAuthModuleOptions } from './oidc-auth.options.js';
 import { RefusalLogLimiter } from './refusal-log-limiter.js';
 import { loggable } from './transports/transport.js';
+import { OidcAuthTelemetry } from './oidc-auth.telemetry.js';
 
 export function createVerifiedTokenCache(
   options: OidcAuthModuleOptions,
@@ -22,6 +23,7 @@ export function createVerifiedTokenCache(
 export function createTokenVerifier(
   options: OidcAuthModuleOptions,
   cache: VerifiedTokenCache | null,
+  telemetry?: OidcAuthTelemetry,
 ): TokenVerifier {
   return createVerifier({
     issuers: options?.issuers,
@@ -31,6 +33,7 @@ export function createTokenVerifier(
     issuerResolver: options?.issuerResolver,
     resolverCache: options?.resolverCache,
     onResolverProblem: options?.issuerResolver && resolverProblemLogger(),
+    onKeysFetched: telemetry && ((issuer, outcome) => telemetry.keysFetched(issuer, outcome)),
   });
 }
 
@@ -63,5 +66,11 @@ export const verifiedTokenCacheProvider: Provider = {
 export const tokenVerifierProvider: Provider = {
   provide: TokenVerifier,
   useFactory: createTokenVerifier,
-  inject: [OIDC_AUTH_OPTIONS, VerifiedTokenCache],
+  inject: [OIDC_AUTH_OPTIONS, VerifiedTokenCache, OidcAuthTelemetry],
+};
+
+// Async: the optional `@opentelemetry/api` is imported, if installed, before anything can report.
+export const telemetryProvider: Provider = {
+  provide: OidcAuthTelemetry,
+  useFactory: () => OidcAuthTelemetry.create(),
 };

@@ -7,6 +7,7 @@ import {
   type ResolverCacheOptions,
   type ResolverProblem,
 } from './issuer-resolver.js';
+import type { KeyFetchOutcome } from './key-fetch-report.js';
 import type { VerificationKey } from './key-set.js';
 import { TokenVerifier } from './token-verifier.js';
 import { TrustedIssuer } from './trusted-issuer.js';
@@ -25,6 +26,8 @@ export interface VerifierConfig {
   keys?: KeySetTuning;
   /** Told after each successful key-set fetch, e.g. to retire cached tokens of keys gone. */
   onKeysRefreshed?: (issuer: string, keys: readonly VerificationKey[]) => void;
+  /** Told how each key-set fetch ended, e.g. to count failures. */
+  onKeysFetched?: (issuer: string, outcome: KeyFetchOutcome) => void;
   now?: () => number;
 }
 
@@ -77,9 +80,10 @@ export function createVerifier(config: VerifierConfig): TokenVerifier {
       ? entry.map((issuer, j) => ({ issuer, path: `issuers[${i}][${j}]` }))
       : [{ issuer: entry as IssuerOptions, path: `issuers[${i}]` }],
   );
+  const hooks = { onKeysRefreshed: config.onKeysRefreshed, onKeysFetched: config.onKeysFetched };
   const seen = new Set<string>();
   const trusted = entries.map(({ issuer, path }) => {
-    const built = new TrustedIssuer(issuer, path, config.keys, config.onKeysRefreshed);
+    const built = new TrustedIssuer(issuer, path, config.keys, hooks);
     if (seen.has(built.issuer)) {
       throw new OidcAuthConfigError(`${path}.issuer`, `lists ${built.issuer} a second time`);
     }
@@ -91,8 +95,7 @@ export function createVerifier(config: VerifierConfig): TokenVerifier {
     new ResolvedIssuers(
       resolver,
       config.resolverCache,
-      (options, path, previous) =>
-        new TrustedIssuer(options, path, config.keys, config.onKeysRefreshed, previous),
+      (options, path, previous) => new TrustedIssuer(options, path, config.keys, hooks, previous),
       config.now,
       config.onResolverProblem,
     );
