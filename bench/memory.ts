@@ -18,7 +18,7 @@ import autocannon from 'autocannon';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LocalIssuer } from '../lib/testing/index.js';
-import { rssMb } from './rss.js';
+import { rssMb } from './process-stats.js';
 import {
   type Platform,
   PLATFORMS,
@@ -142,13 +142,16 @@ async function measure(run: Run, traffic: Traffic, scenario: Scenario): Promise<
       );
     }
     const lastMb = rssMb(child.pid!);
+    // RSS swings by tens of MB with the garbage collector's cycles; the median of the second half
+    // of the samples is what the process settled at.
+    const settled = samplesMb.slice(Math.floor(samplesMb.length / 2)).sort((a, b) => a - b);
     return {
       run,
       scenario: name,
       firstMb,
       samplesMb,
       lastMb,
-      growthMb: lastMb - firstMb,
+      growthMb: settled[Math.floor(settled.length / 2)] - firstMb,
       requests: sent,
       non2xx,
     };
@@ -174,7 +177,7 @@ async function main() {
     }
   }
   process.stdout.write(
-    '\nrun      scenario                 after 1,000  peak MB  last MB  growth  non-2xx\n',
+    '\nrun      scenario                 after 1,000  peak MB  last MB  growth (settled)  non-2xx\n',
   );
   for (const r of results) {
     process.stdout.write(
@@ -184,7 +187,7 @@ async function main() {
         .toFixed(1)
         .padStart(
           7,
-        )}  ${r.lastMb.toFixed(1).padStart(7)}  ${r.growthMb.toFixed(1).padStart(6)}  ${String(r.non2xx).padStart(7)}  (${r.requests.toLocaleString('en')} requests)\n`,
+        )}  ${r.lastMb.toFixed(1).padStart(7)}  ${r.growthMb.toFixed(1).padStart(15)}  ${String(r.non2xx).padStart(7)}  (${r.requests.toLocaleString('en')} requests)\n`,
     );
   }
   process.stdout.write(

@@ -11,7 +11,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createTokenVerifier } from '../lib/nest/token-verifier.provider.js';
 import { LocalIssuer } from '../lib/testing/index.js';
-import { rssMb } from './rss.js';
+import { cpuMs, rssMb } from './process-stats.js';
 import {
   type Platform,
   PLATFORMS,
@@ -31,11 +31,17 @@ const COLD_TOKENS = Number(process.env.BENCH_COLD_TOKENS ?? 15_000);
 const PORT = 3900;
 const here = import.meta.dirname;
 
-interface Sample {
+interface Load {
   rps: number;
   p99: number;
-  rssMb: number;
+  requests: number;
   non2xx: number;
+}
+
+interface Sample extends Load {
+  rssMb: number;
+  /** The server's CPU time per request served, in microseconds. */
+  cpuUs: number;
 }
 
 /**
@@ -47,7 +53,7 @@ async function load(
   warmToken: string,
   coldTokens: string[],
   duration: number,
-): Promise<Omit<Sample, 'rssMb'>> {
+): Promise<Load> {
   const cycling = route === 'raw-verify' || route.endsWith('-cold');
   let next = 0;
   const result = await autocannon({
@@ -69,7 +75,12 @@ async function load(
         ]
       : undefined,
   });
-  return { rps: result.requests.average, p99: result.latency.p99, non2xx: result.non2xx };
+  return {
+    rps: result.requests.average,
+    p99: result.latency.p99,
+    requests: result.requests.total,
+    non2xx: result.non2xx,
+  };
 }
 
 function median(values: number[]): number {
@@ -101,9 +112,13 @@ async function main() {
       try {
         // The warm-up uses other tokens than the measurement, so the cold path stays cold.
         await load(scenario.route, warmToken, coldTokens.slice(-500), DURATION_S);
+        const cpuBefore = cpuMs(child.pid!);
         const sample = await load(scenario.route, warmToken, coldTokens.slice(0, -500), DURATION_S);
-        samples.get(name)!.push({ ...sample, rssMb: rssMb(child.pid!) });
-        process.stdout.write(`round ${round} ${name.padEnd(22)} ${Math.round(sample.rps)} req/s\n`);
+        const cpuUs = ((cpuMs(child.pid!) - cpuBefore) * 1000) / sample.requests;
+        samples.get(name)!.push({ ...sample, cpuUs, rssMb: rssMb(child.pid!) });
+        process.stdout.write(
+          `round ${round} ${name.padEnd(22)} ${Math.round(sample.rps)} req/s ${cpuUs.toFixed(1)} µs CPU/req\n`,
+        );
       } finally {
         await stopServer(child);
       }
@@ -116,13 +131,17 @@ async function main() {
       scenario: scenarioName(scenario),
       ...scenario,
       rps: Math.round(median(runs.map((r) => r.rps))),
+      cpuUs: Math.round(median(runs.map((r) => r.cpuUs)) * 10) / 10,
       p99Ms: median(runs.map((r) => r.p99)),
       rssMb: Math.round(median(runs.map((r) => r.rssMb))),
       non2xx: runs.reduce((n, r) => n + r.non2xx, 0),
     };
   });
-  const rps = (route: Route, platform: Platform) =>
-    summary.find((r) => r.route === route && r.platform === platform)?.rps ?? Number.NaN;
+  const find = (route: Route, platform: Platform) =>
+    summary.find((r) => r.route === route && r.platform === platform);
+  const rps = (route: Route, platform: Platform) => find(route, platform)?.rps ?? Number.NaN;
+  // Requests per CPU-second: what throughput would be if the server had a core to itself.
+  const perCpu = (route: Route, platform: Platform) => 1 / (find(route, platform)?.cpuUs ?? NaN);
   const ratios = Object.fromEntries(
     platforms.map((p) => [
       p,
@@ -133,6 +152,10 @@ async function main() {
         rawVerifyVsBare: rps('raw-verify', p) / rps('bare', p),
         warmVsTutorial: rps('guard-warm', p) / rps('tutorial-warm', p),
         coldVsTutorial: rps('guard-cold', p) / rps('tutorial-cold', p),
+        cpu: {
+          warmVsBare: perCpu('guard-warm', p) / perCpu('bare', p),
+          coldVsRawVerify: perCpu('guard-cold', p) / perCpu('raw-verify', p),
+        },
       },
     ]),
   );
@@ -158,18 +181,19 @@ async function main() {
     `\nHTTP (median of ${ROUNDS} rounds, ${CONNECTIONS} connections; ratios to the same platform's routes)\n`,
   );
   process.stdout.write(
-    'scenario                 req/s  /bare  /raw-verify  p99 ms  RSS MB  non-2xx\n',
+    'scenario                req/s  /bare  /raw-verify  µs CPU/req  /bare  /raw-verify  p99 ms  RSS MB  non-2xx\n',
   );
   for (const r of summary) {
+    const p = r.platform;
     process.stdout.write(
-      `${r.scenario.padEnd(22)} ${String(r.rps).padStart(6)}  ${fixed(r.rps / rps('bare', r.platform), 5)}  ${fixed(r.rps / rps('raw-verify', r.platform), 11)}  ${String(r.p99Ms).padStart(6)}  ${String(r.rssMb).padStart(6)}  ${String(r.non2xx).padStart(7)}\n`,
+      `${r.scenario.padEnd(22)} ${String(r.rps).padStart(6)}  ${fixed(r.rps / rps('bare', p), 5)}  ${fixed(r.rps / rps('raw-verify', p), 11)}  ${fixed(r.cpuUs, 10, 1)}  ${fixed(perCpu(r.route, p) / perCpu('bare', p), 5)}  ${fixed(perCpu(r.route, p) / perCpu('raw-verify', p), 11)}  ${String(r.p99Ms).padStart(6)}  ${String(r.rssMb).padStart(6)}  ${String(r.non2xx).padStart(7)}\n`,
     );
   }
-  process.stdout.write('\nTargets\n');
+  process.stdout.write('\nTargets (req/s ratio; in brackets the same ratio per CPU-second)\n');
   for (const p of platforms) {
     const r = ratios[p];
     process.stdout.write(
-      `${p.padEnd(8)} warm / bare ${fixed(r.warmVsBare, 5)} (target >= 0.90)   cold / raw-verify ${fixed(r.coldVsRawVerify, 5)} (target >= 0.90)   warm / tutorial ${fixed(r.warmVsTutorial, 5)}   cold / tutorial ${fixed(r.coldVsTutorial, 5)}\n`,
+      `${p.padEnd(8)} warm / bare ${fixed(r.warmVsBare, 5)} [${fixed(r.cpu.warmVsBare, 4)}] (target >= 0.90)   cold / raw-verify ${fixed(r.coldVsRawVerify, 5)} [${fixed(r.cpu.coldVsRawVerify, 4)}] (target >= 0.90)   warm / tutorial ${fixed(r.warmVsTutorial, 5)}   cold / tutorial ${fixed(r.coldVsTutorial, 5)}\n`,
     );
   }
   if (ops.length) {
