@@ -48,11 +48,17 @@ export class OidcAuthenticator {
     if (cached) return this.authenticated(token, cached, true);
     const verifiedNow = this.verifier.verifyNow(token);
     if (verifiedNow) {
-      this.cache?.set(token, verifiedNow.principal, verifiedNow.issuer, verifiedNow.kid);
+      this.cache?.set(
+        token,
+        verifiedNow.principal,
+        verifiedNow.issuer,
+        verifiedNow.kid,
+        verifiedNow.key,
+      );
       return this.authenticated(token, verifiedNow.principal, false);
     }
     return this.verifier.verify(token).then((verified) => {
-      this.cache?.set(token, verified.principal, verified.issuer, verified.kid);
+      this.cache?.set(token, verified.principal, verified.issuer, verified.kid, verified.key);
       return this.authenticated(token, verified.principal, false);
     });
   }

@@ -1,11 +1,28 @@
 import { KeyObject } from 'node:crypto';
 import { InvalidTokenError, KeysUnavailableError } from '../protocol/errors.js';
+import { type Algorithm, curveFor, keyTypeFor } from './algorithms.js';
 
-/** A public key from the issuer's key set, with the algorithm its JWK states (if it states one). */
+/**
+ * A public key from the issuer's key set, with the algorithm its JWK states (if it states one).
+ * Keys whose JWK `use` or `key_ops` rule out verifying signatures never get here (see the loader).
+ */
 export interface VerificationKey {
   kid?: string;
   alg?: string;
   key: KeyObject;
+}
+
+/**
+ * Whether a key can check a signature of `algorithm`: its JWK `alg`, if stated, is that algorithm,
+ * and its type (and curve) fit it. RFC 7517 §4.5 lets keys of different types share a `kid`, so
+ * this, not the `kid` alone, picks the key (as panva/jose does).
+ */
+function fits(candidate: VerificationKey, algorithm: Algorithm): boolean {
+  if (candidate.alg !== undefined && candidate.alg !== algorithm) return false;
+  const key = candidate.key;
+  if (key.asymmetricKeyType !== keyTypeFor(algorithm)) return false;
+  const curve = curveFor(algorithm);
+  return curve === undefined || key.asymmetricKeyDetails?.namedCurve === curve;
 }
 
 export type KeyLoader = () => Promise<VerificationKey[]>;
@@ -52,25 +69,25 @@ export class KeySet {
     this.now = options.now ?? Date.now;
   }
 
-  async get(kid: string | undefined): Promise<VerificationKey> {
+  async get(kid: string | undefined, algorithm: Algorithm): Promise<VerificationKey> {
     if (!this.keys) {
       await this.refreshIfAllowed();
       if (!this.keys) throw this.unavailable();
     }
-    const known = this.peek(kid);
+    const known = this.peek(kid, algorithm);
     if (known) return known;
     await this.refreshIfAllowed();
-    return this.find(kid) ?? this.notFound(kid);
+    return this.find(kid, algorithm, true) ?? this.notFound(kid);
   }
 
   /**
-   * The key for `kid` if it is in memory, without waiting; `undefined` when `get` must fetch.
-   * Stale keys still answer, while a background refresh starts.
+   * The key for `kid` and `algorithm` if it is in memory, without waiting; `undefined` when `get`
+   * must fetch. Stale keys still answer, while a background refresh starts.
    */
-  peek(kid: string | undefined): VerificationKey | undefined {
+  peek(kid: string | undefined, algorithm: Algorithm): VerificationKey | undefined {
     if (!this.keys) return undefined;
     if (this.now() - this.fetchedAt > this.options.maxAgeMs) void this.refreshIfAllowed();
-    return this.find(kid);
+    return this.find(kid, algorithm);
   }
 
   /** Fetches the key set now; resolves whether or not the fetch succeeded (see `status()`). */
@@ -87,17 +104,37 @@ export class KeySet {
     };
   }
 
-  private find(kid: string | undefined): VerificationKey | undefined {
+  /**
+   * The key under `kid` that fits `algorithm`, or without a kid the one key that fits. With
+   * `orNamed`, failing that, the first key under `kid` (or the only key of the set), which the
+   * verifier then refuses as `key_mismatch`, naming what is wrong with it.
+   */
+  private find(
+    kid: string | undefined,
+    algorithm: Algorithm,
+    orNamed = false,
+  ): VerificationKey | undefined {
     const keys = this.keys ?? [];
-    if (kid === undefined) return keys.length === 1 ? keys[0] : undefined;
-    return keys.find((k) => k.kid === kid);
+    let named: VerificationKey | undefined;
+    let fitting: VerificationKey | undefined;
+    for (const candidate of keys) {
+      if (kid !== undefined && candidate.kid !== kid) continue;
+      if (fits(candidate, algorithm)) {
+        if (kid !== undefined) return candidate;
+        if (fitting) return undefined;
+        fitting = candidate;
+      }
+      named ??= candidate;
+    }
+    if (fitting || !orNamed) return fitting;
+    return kid !== undefined || keys.length === 1 ? named : undefined;
   }
 
   private notFound(kid: string | undefined): never {
     throw new InvalidTokenError(
       'unknown_kid',
       kid === undefined
-        ? 'The token has no kid and the issuer publishes several keys'
+        ? 'The token has no kid and the issuer publishes no single key for its algorithm'
         : 'The token was signed with a key the issuer does not publish',
     );
   }

@@ -88,19 +88,19 @@ describe('KeySet', () => {
     it('loads on the first get, then serves from memory', async () => {
       const t = setup([[K1, K2]]);
       expect(t.calls()).toBe(0);
-      expect(await t.set.get('k1')).toBe(K1);
-      expect(await t.set.get('k2')).toBe(K2);
-      expect(await t.set.get('k1')).toBe(K1);
+      expect(await t.set.get('k1', 'RS256')).toBe(K1);
+      expect(await t.set.get('k2', 'RS256')).toBe(K2);
+      expect(await t.set.get('k1', 'RS256')).toBe(K1);
       expect(t.calls()).toBe(1);
     });
 
     it('tells the listener about each successful fetch, and not about failures', async () => {
       const t = setup([[K1], new Error('down'), [K1, K2]]);
-      await t.set.get('k1');
+      await t.set.get('k1', 'RS256');
       t.advance(COOLDOWN);
-      await errorOf(t.set.get('k2'));
+      await errorOf(t.set.get('k2', 'RS256'));
       t.advance(COOLDOWN);
-      await t.set.get('k2');
+      await t.set.get('k2', 'RS256');
       expect(t.refreshed).toEqual([['k1'], ['k1', 'k2']]);
     });
 
@@ -117,9 +117,9 @@ describe('KeySet', () => {
   describe('unknown kid', () => {
     it('refetches at most once per cooldown', async () => {
       const t = setup([[K1]]);
-      await t.set.get('k1');
+      await t.set.get('k1', 'RS256');
       // Within the cooldown of the first fetch: no fetch at all.
-      const early = await errorOf(t.set.get('forged-1'));
+      const early = await errorOf(t.set.get('forged-1', 'RS256'));
       expect(early).toBeInstanceOf(InvalidTokenError);
       expect((early as InvalidTokenError).reason).toBe('unknown_kid');
       expect((early as InvalidTokenError).message).toBe(
@@ -128,15 +128,15 @@ describe('KeySet', () => {
       expect(t.calls()).toBe(1);
       // The cooldown has passed: one fetch, then none for the rest of the window.
       t.advance(COOLDOWN);
-      await errorOf(t.set.get('forged-2'));
+      await errorOf(t.set.get('forged-2', 'RS256'));
       expect(t.calls()).toBe(2);
       for (let i = 0; i < 20; i += 1) {
         t.advance(COOLDOWN / 20 - 1);
-        await errorOf(t.set.get(`forged-${i + 3}`));
+        await errorOf(t.set.get(`forged-${i + 3}`, 'RS256'));
       }
       expect(t.calls()).toBe(2);
       t.advance(20);
-      await errorOf(t.set.get('forged-last'));
+      await errorOf(t.set.get('forged-last', 'RS256'));
       expect(t.calls()).toBe(3);
     });
 
@@ -144,7 +144,7 @@ describe('KeySet', () => {
       const t = setup([[K1]]);
       t.hold();
       const settled = Promise.allSettled(
-        Array.from({ length: 100 }, (_, i) => t.set.get(`unknown-${i}`)),
+        Array.from({ length: 100 }, (_, i) => t.set.get(`unknown-${i}`, 'RS256')),
       );
       expect(t.calls()).toBe(1);
       await t.release();
@@ -165,7 +165,7 @@ describe('KeySet', () => {
       const t = setup([[K1]], { cooldownMs: 0 });
       t.hold();
       const settled = Promise.allSettled(
-        Array.from({ length: 100 }, (_, i) => t.set.get(`unknown-${i}`)),
+        Array.from({ length: 100 }, (_, i) => t.set.get(`unknown-${i}`, 'RS256')),
       );
       expect(t.calls()).toBe(1);
       await t.release();
@@ -176,12 +176,12 @@ describe('KeySet', () => {
 
     it('shares one refetch among 100 concurrent unknown kids once keys are loaded', async () => {
       const t = setup([[K1], [K1, K2]]);
-      await t.set.get('k1');
+      await t.set.get('k1', 'RS256');
       t.advance(COOLDOWN);
       t.hold();
       const settled = Promise.allSettled([
-        ...Array.from({ length: 99 }, (_, i) => t.set.get(`forged-${i}`)),
-        t.set.get('k2'),
+        ...Array.from({ length: 99 }, (_, i) => t.set.get(`forged-${i}`, 'RS256')),
+        t.set.get('k2', 'RS256'),
       ]);
       await t.release();
       const results = await settled;
@@ -192,29 +192,29 @@ describe('KeySet', () => {
 
     it('finds a key the issuer added once the cooldown has passed', async () => {
       const t = setup([[K1], [K1, K2, K3]]);
-      await t.set.get('k1');
+      await t.set.get('k1', 'RS256');
       t.advance(1_000);
-      await expect(t.set.get('k3')).rejects.toThrow(InvalidTokenError);
+      await expect(t.set.get('k3', 'ES256')).rejects.toThrow(InvalidTokenError);
       expect(t.calls()).toBe(1);
       t.advance(COOLDOWN - 1_000);
-      expect(await t.set.get('k3')).toBe(K3);
-      expect(await t.set.get('k2')).toBe(K2);
+      expect(await t.set.get('k3', 'ES256')).toBe(K3);
+      expect(await t.set.get('k2', 'RS256')).toBe(K2);
       expect(t.calls()).toBe(2);
     });
 
     it('forgets a key the issuer removed after a refetch', async () => {
       const t = setup([[K1, K2], [K2]]);
-      expect(await t.set.get('k1')).toBe(K1);
+      expect(await t.set.get('k1', 'RS256')).toBe(K1);
       t.advance(COOLDOWN);
-      await errorOf(t.set.get('k3'));
-      await expect(t.set.get('k1')).rejects.toThrow(/does not publish/);
+      await errorOf(t.set.get('k3', 'ES256'));
+      await expect(t.set.get('k1', 'RS256')).rejects.toThrow(/does not publish/);
     });
   });
 
   describe('failures', () => {
     it('answers KeysUnavailableError with a Retry-After of at least 1 s when nothing is cached', async () => {
       const t = setup([new Error('connect ECONNREFUSED 10.0.0.1:443')]);
-      const err = await errorOf(t.set.get('k1'));
+      const err = await errorOf(t.set.get('k1', 'RS256'));
       expect(err).toBeInstanceOf(KeysUnavailableError);
       expect(err).toMatchObject({
         reason: 'jwks_unavailable',
@@ -222,15 +222,15 @@ describe('KeySet', () => {
         retryAfterSeconds: 5,
       });
       t.advance(3_200);
-      expect(await errorOf(t.set.get('k1'))).toMatchObject({ retryAfterSeconds: 2 });
+      expect(await errorOf(t.set.get('k1', 'RS256'))).toMatchObject({ retryAfterSeconds: 2 });
       t.advance(1_700);
-      expect(await errorOf(t.set.get('k1'))).toMatchObject({ retryAfterSeconds: 1 });
+      expect(await errorOf(t.set.get('k1', 'RS256'))).toMatchObject({ retryAfterSeconds: 1 });
       expect(t.calls()).toBe(1);
     });
 
     it('never advertises a Retry-After below 1 s, even with a short cooldown', async () => {
       const t = setup([new Error('timeout')], { cooldownMs: 200 });
-      const err = (await errorOf(t.set.get('k1'))) as KeysUnavailableError;
+      const err = (await errorOf(t.set.get('k1', 'RS256'))) as KeysUnavailableError;
       expect(err).toBeInstanceOf(KeysUnavailableError);
       expect(err.retryAfterSeconds).toBeGreaterThanOrEqual(1);
       expect(Number.isInteger(err.retryAfterSeconds)).toBe(true);
@@ -239,7 +239,7 @@ describe('KeySet', () => {
     it('advertises Retry-After 1 when the failed fetch itself outlasted the cooldown', async () => {
       const t = setup([new Error('timeout after 8000 ms')]);
       t.hold();
-      const pending = errorOf(t.set.get('k1'));
+      const pending = errorOf(t.set.get('k1', 'RS256'));
       t.advance(COOLDOWN + 3_000);
       await t.release();
       const err = (await pending) as KeysUnavailableError;
@@ -250,7 +250,9 @@ describe('KeySet', () => {
     it('answers every concurrent cold get with KeysUnavailableError after one failed fetch', async () => {
       const t = setup([new Error('HTTP 503')]);
       t.hold();
-      const settled = Promise.allSettled(Array.from({ length: 100 }, () => t.set.get('k1')));
+      const settled = Promise.allSettled(
+        Array.from({ length: 100 }, () => t.set.get('k1', 'RS256')),
+      );
       await t.release();
       const results = await settled;
       expect(
@@ -261,25 +263,25 @@ describe('KeySet', () => {
 
     it('retries a failed fetch after the cooldown instead of remembering the failure', async () => {
       const t = setup([new Error('HTTP 500'), [K1]]);
-      await expect(t.set.get('k1')).rejects.toThrow(KeysUnavailableError);
+      await expect(t.set.get('k1', 'RS256')).rejects.toThrow(KeysUnavailableError);
       t.advance(COOLDOWN - 1);
-      await expect(t.set.get('k1')).rejects.toThrow(KeysUnavailableError);
+      await expect(t.set.get('k1', 'RS256')).rejects.toThrow(KeysUnavailableError);
       expect(t.calls()).toBe(1);
       t.advance(1);
-      expect(await t.set.get('k1')).toBe(K1);
+      expect(await t.set.get('k1', 'RS256')).toBe(K1);
       expect(t.calls()).toBe(2);
       expect(t.set.status().lastError).toBeUndefined();
     });
 
     it('keeps serving the last good keys when a refresh fails', async () => {
       const t = setup([[K1], new Error('HTTP 500')]);
-      await t.set.get('k1');
+      await t.set.get('k1', 'RS256');
       t.advance(COOLDOWN);
       // An unknown kid triggers a refresh that fails: still unknown_kid (401), not 503.
-      const err = await errorOf(t.set.get('k9'));
+      const err = await errorOf(t.set.get('k9', 'RS256'));
       expect(err).toBeInstanceOf(InvalidTokenError);
       expect(t.calls()).toBe(2);
-      expect(await t.set.get('k1')).toBe(K1);
+      expect(await t.set.get('k1', 'RS256')).toBe(K1);
       expect(t.set.status()).toMatchObject({ loaded: true, keyCount: 1, lastError: 'HTTP 500' });
     });
 
@@ -289,7 +291,7 @@ describe('KeySet', () => {
         maxAgeMs: MAX_AGE,
         now: () => T0,
       });
-      await errorOf(set.get('k1'));
+      await errorOf(set.get('k1', 'RS256'));
       expect(set.status().lastError).toBe('plain string');
     });
   });
@@ -297,38 +299,38 @@ describe('KeySet', () => {
   describe('staleness', () => {
     it('serves stale keys at once and refreshes them in the background', async () => {
       const t = setup([[K1], [K1, K2]]);
-      await t.set.get('k1');
+      await t.set.get('k1', 'RS256');
       t.advance(MAX_AGE + 1);
       t.hold();
       // Resolves although the refresh is still pending.
-      expect(await t.set.get('k1')).toBe(K1);
+      expect(await t.set.get('k1', 'RS256')).toBe(K1);
       expect(t.calls()).toBe(2);
       await t.release();
       expect(t.set.status()).toMatchObject({ keyCount: 2, fetchedAt: new Date(t.now()) });
-      expect(await t.set.get('k2')).toBe(K2);
+      expect(await t.set.get('k2', 'RS256')).toBe(K2);
       expect(t.calls()).toBe(2);
     });
 
     it('does not refresh keys younger than maxAgeMs', async () => {
       const t = setup([[K1]]);
-      await t.set.get('k1');
+      await t.set.get('k1', 'RS256');
       t.advance(MAX_AGE);
-      await t.set.get('k1');
+      await t.set.get('k1', 'RS256');
       await flush();
       expect(t.calls()).toBe(1);
     });
 
     it('keeps serving stale keys while refreshes fail, retrying once per cooldown', async () => {
       const t = setup([[K1], new Error('down')]);
-      await t.set.get('k1');
+      await t.set.get('k1', 'RS256');
       t.advance(MAX_AGE + 1);
-      expect(await t.set.get('k1')).toBe(K1);
+      expect(await t.set.get('k1', 'RS256')).toBe(K1);
       await flush();
-      expect(await t.set.get('k1')).toBe(K1);
+      expect(await t.set.get('k1', 'RS256')).toBe(K1);
       await flush();
       expect(t.calls()).toBe(2);
       t.advance(COOLDOWN);
-      expect(await t.set.get('k1')).toBe(K1);
+      expect(await t.set.get('k1', 'RS256')).toBe(K1);
       await flush();
       expect(t.calls()).toBe(3);
       expect(t.set.status().lastError).toBe('down');
@@ -338,11 +340,11 @@ describe('KeySet', () => {
   describe('peek', () => {
     it('answers without fetching: nothing before the first load, the key after', async () => {
       const t = setup([[K1]]);
-      expect(t.set.peek('k1')).toBeUndefined();
+      expect(t.set.peek('k1', 'RS256')).toBeUndefined();
       expect(t.calls()).toBe(0);
       await t.set.warmUp();
-      expect(t.set.peek('k1')).toBe(K1);
-      expect(t.set.peek('k2')).toBeUndefined();
+      expect(t.set.peek('k1', 'RS256')).toBe(K1);
+      expect(t.set.peek('k2', 'RS256')).toBeUndefined();
       expect(t.calls()).toBe(1);
     });
 
@@ -350,10 +352,10 @@ describe('KeySet', () => {
       const t = setup([[K1], [K2]]);
       await t.set.warmUp();
       t.advance(MAX_AGE + 1);
-      expect(t.set.peek('k1')).toBe(K1);
+      expect(t.set.peek('k1', 'RS256')).toBe(K1);
       expect(t.calls()).toBe(2);
       await flush();
-      expect(t.set.peek('k2')).toBe(K2);
+      expect(t.set.peek('k2', 'RS256')).toBe(K2);
     });
   });
 
@@ -361,16 +363,76 @@ describe('KeySet', () => {
     it('uses the only key of the set', async () => {
       const only = rsaKey();
       const t = setup([[only]]);
-      expect(await t.set.get(undefined)).toBe(only);
+      expect(await t.set.get(undefined, 'RS256')).toBe(only);
     });
 
     it('refuses to guess among several keys', async () => {
       const t = setup([[K1, K2]]);
-      const err = await errorOf(t.set.get(undefined));
+      const err = await errorOf(t.set.get(undefined, 'RS256'));
       expect(err).toBeInstanceOf(InvalidTokenError);
       expect(err).toMatchObject({
         reason: 'unknown_kid',
-        message: 'The token has no kid and the issuer publishes several keys',
+        message: 'The token has no kid and the issuer publishes no single key for its algorithm',
+      });
+    });
+  });
+
+  describe('keys sharing a kid (RFC 7517 §4.5)', () => {
+    const ecKeyOf = (kid: string, namedCurve: string, alg?: string): VerificationKey => ({
+      kid,
+      alg,
+      key: generateKeyPairSync('ec', { namedCurve }).publicKey,
+    });
+    const rsaShared = { ...rsaKey('shared'), alg: undefined };
+    const p256Shared = ecKeyOf('shared', 'P-256');
+    const p384Shared = ecKeyOf('shared', 'P-384');
+
+    it('picks the key whose type and curve fit the algorithm, whatever the order', async () => {
+      for (const keys of [
+        [rsaShared, p256Shared, p384Shared],
+        [p384Shared, p256Shared, rsaShared],
+      ]) {
+        const t = setup([keys]);
+        expect(await t.set.get('shared', 'ES256')).toBe(p256Shared);
+        expect(await t.set.get('shared', 'ES384')).toBe(p384Shared);
+        expect(await t.set.get('shared', 'PS256')).toBe(rsaShared);
+        expect(t.set.peek('shared', 'RS512')).toBe(rsaShared);
+      }
+    });
+
+    it('skips a key whose JWK names another algorithm', async () => {
+      const rs256 = { ...rsaKey('shared'), alg: 'RS256' };
+      const ps256 = { ...rsaKey('shared'), alg: 'PS256' };
+      const t = setup([[rs256, ps256]]);
+      expect(await t.set.get('shared', 'PS256')).toBe(ps256);
+      expect(await t.set.get('shared', 'RS256')).toBe(rs256);
+    });
+
+    it('answers a known kid without a fitting key with that key, after at most one refetch', async () => {
+      const t = setup([[K1]]);
+      // K1 is RSA: the verifier refuses it for ES256 as key_mismatch, naming why.
+      expect(await t.set.get('k1', 'ES256')).toBe(K1);
+      expect(t.set.peek('k1', 'ES256')).toBeUndefined();
+      t.advance(COOLDOWN);
+      expect(await t.set.get('k1', 'ES256')).toBe(K1);
+      expect(t.calls()).toBe(2);
+    });
+  });
+
+  describe('tokens without kid, by algorithm', () => {
+    it('uses the one key that fits the algorithm among keys of other types', async () => {
+      const rsa = rsaKey();
+      const ec = { ...ecKey('x'), kid: undefined };
+      const t = setup([[rsa, ec]]);
+      expect(await t.set.get(undefined, 'ES256')).toBe(ec);
+      expect(await t.set.get(undefined, 'RS256')).toBe(rsa);
+    });
+
+    it('refuses when two keys fit', async () => {
+      const t = setup([[K1, K2, K3]]);
+      expect(await t.set.get(undefined, 'ES256')).toBe(K3);
+      expect(await errorOf(t.set.get(undefined, 'RS256'))).toMatchObject({
+        reason: 'unknown_kid',
       });
     });
   });
