@@ -11,10 +11,13 @@
  *   first 1,000 requests, so every app has loaded the keys), with the module's refusals logged.
  *
  * `BENCH_MEMORY_RUNS` (one-off,mixed), `BENCH_MEMORY_REQUESTS` / `BENCH_MIXED_REQUESTS`,
- * `BENCH_MEMORY_TOKENS` and `BENCH_PLATFORMS` change the shape of a run. Writes
+ * `BENCH_MEMORY_TOKENS`, `BENCH_PLATFORMS` and `BENCH_ROUTES` change the shape of a run;
+ * `BENCH_LOG_REFUSALS=0` and `BENCH_MIXED_FAULT=none` switch off the logging and the failing issuer,
+ * to find what the growth comes from. Writes
  * bench/results/memory.json.
  */
 import autocannon from 'autocannon';
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LocalIssuer } from '../lib/testing/index.js';
@@ -23,6 +26,7 @@ import {
   type Platform,
   PLATFORMS,
   type Route,
+  ROUTES,
   type Scenario,
   scenarioName,
   selected,
@@ -51,8 +55,33 @@ interface Growth {
   samplesMb: number[];
   lastMb: number;
   growthMb: number;
+  /**
+   * MB committed per V8 heap space, then live heap and external memory after a full collection:
+   * after 1,000 requests and at the end.
+   */
+  heapFirst: Record<string, number>;
+  heapLast: Record<string, number>;
+  /** RSS at the end, after that full collection. */
+  afterGcMb: number;
   requests: number;
   non2xx: number;
+}
+
+/** Where the server's memory is, by V8 heap space (see server.ts). */
+function heapOf(child: ChildProcess): Promise<Record<string, number>> {
+  return new Promise((resolve) => {
+    const onData = (chunk: Buffer) => {
+      const line = chunk
+        .toString()
+        .split('\n')
+        .find((l) => l.startsWith('heap '));
+      if (!line) return;
+      child.stdout!.off('data', onData);
+      resolve(JSON.parse(line.slice(5)) as Record<string, number>);
+    };
+    child.stdout!.on('data', onData);
+    child.kill('SIGUSR2');
+  });
 }
 
 async function send(amount: number, tokens: string[], offset: number): Promise<number> {
@@ -113,7 +142,7 @@ async function mixedTraffic(): Promise<Traffic> {
     tokens,
     total: Number(process.env.BENCH_MIXED_REQUESTS ?? 300_000),
     routes: ['bare', 'guard-cold', 'tutorial-cold'],
-    fault: 'http500',
+    fault: process.env.BENCH_MIXED_FAULT === 'none' ? undefined : 'http500',
     logRefusals: true,
   };
 }
@@ -121,13 +150,14 @@ async function mixedTraffic(): Promise<Traffic> {
 async function measure(run: Run, traffic: Traffic, scenario: Scenario): Promise<Growth> {
   traffic.issuer.fault = 'none';
   const child = await spawnServer(scenario, PORT, traffic.issuer, {
-    BENCH_LOG_REFUSALS: traffic.logRefusals ? '1' : '0',
+    BENCH_LOG_REFUSALS: process.env.BENCH_LOG_REFUSALS ?? (traffic.logRefusals ? '1' : '0'),
   });
   const name = scenarioName(scenario);
   try {
     let non2xx = await send(FIRST, traffic.tokens, 0);
     if (traffic.fault) traffic.issuer.fault = traffic.fault;
     const firstMb = rssMb(child.pid!);
+    const heapFirst = await heapOf(child);
     process.stdout.write(`${run} ${name}: RSS after 1,000 requests: ${firstMb.toFixed(1)} MB\n`);
     const samplesMb: number[] = [];
     const step = Math.max(FIRST, Math.round(traffic.total / 10));
@@ -142,6 +172,9 @@ async function measure(run: Run, traffic: Traffic, scenario: Scenario): Promise<
       );
     }
     const lastMb = rssMb(child.pid!);
+    const heapLast = await heapOf(child);
+    // What the process keeps once V8 has collected what it was only holding on to.
+    const afterGcMb = rssMb(child.pid!);
     // RSS swings by tens of MB with the garbage collector's cycles; the median of the second half
     // of the samples is what the process settled at.
     const settled = samplesMb.slice(Math.floor(samplesMb.length / 2)).sort((a, b) => a - b);
@@ -152,6 +185,9 @@ async function measure(run: Run, traffic: Traffic, scenario: Scenario): Promise<
       samplesMb,
       lastMb,
       growthMb: settled[Math.floor(settled.length / 2)] - firstMb,
+      heapFirst,
+      heapLast,
+      afterGcMb,
       requests: sent,
       non2xx,
     };
@@ -163,12 +199,13 @@ async function measure(run: Run, traffic: Traffic, scenario: Scenario): Promise<
 async function main() {
   const runs = selected<Run>('BENCH_MEMORY_RUNS', RUNS);
   const platforms = selected<Platform>('BENCH_PLATFORMS', PLATFORMS);
+  const routes = selected<Route>('BENCH_ROUTES', ROUTES);
   const results: Growth[] = [];
   for (const run of runs) {
     const traffic = run === 'one-off' ? await oneOffTraffic() : await mixedTraffic();
     try {
       for (const platform of platforms) {
-        for (const route of traffic.routes) {
+        for (const route of traffic.routes.filter((r) => routes.includes(r))) {
           results.push(await measure(run, traffic, { route, platform }));
         }
       }
@@ -188,6 +225,19 @@ async function main() {
         .padStart(
           7,
         )}  ${r.lastMb.toFixed(1).padStart(7)}  ${r.growthMb.toFixed(1).padStart(15)}  ${String(r.non2xx).padStart(7)}  (${r.requests.toLocaleString('en')} requests)\n`,
+    );
+  }
+  process.stdout.write(
+    '\nMB after 1,000 requests -> at the end: committed by V8 heap space; live after a full GC\n',
+  );
+  for (const r of results) {
+    const moved = Object.keys(r.heapLast)
+      .filter((space) => Math.abs(r.heapLast[space] - (r.heapFirst[space] ?? 0)) >= 0.5)
+      .map(
+        (space) => `${space} ${r.heapFirst[space]?.toFixed(1)}->${r.heapLast[space].toFixed(1)}`,
+      );
+    process.stdout.write(
+      `${r.run.padEnd(8)} ${r.scenario.padEnd(24)} ${moved.join(', ')}; RSS after it ${r.afterGcMb.toFixed(1)}\n`,
     );
   }
   process.stdout.write(

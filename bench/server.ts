@@ -18,6 +18,8 @@ import { APP_GUARD, NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { AuthGuard, PassportModule, PassportStrategy } from '@nestjs/passport';
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
+import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { passportJwtSecret } from 'jwks-rsa';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import { OidcAuthModule } from '../lib/index.js';
@@ -123,6 +125,18 @@ async function main() {
   await app.listen(Number(port), '127.0.0.1');
   // A normal exit, so `node --cpu-prof server.js ...` writes its profile when the bench stops it.
   process.once('SIGTERM', () => process.exit(0));
+  // `bench:memory` asks where the RSS is: MB committed per V8 heap space, and (after a full
+  // garbage collection, which only this signal triggers) how much of the heap is live.
+  process.on('SIGUSR2', () => {
+    const committed = Object.fromEntries(
+      getHeapSpaceStatistics().map((s) => [s.space_name, s.space_size / 2 ** 20]),
+    );
+    setFlagsFromString('--expose-gc');
+    (runInNewContext('gc') as () => void)();
+    const { heapUsed, external } = process.memoryUsage();
+    const stats = { ...committed, live: heapUsed / 2 ** 20, external: external / 2 ** 20 };
+    process.stdout.write(`heap ${JSON.stringify(stats)}\n`);
+  });
   process.stdout.write('ready\n');
 }
 
