@@ -1,68 +1,67 @@
 /**
  * `npm run bench`: throughput of a bare Nest route against the same route behind nest-oidc-auth
  * (warm: one token repeated; cold: a new token on every request), behind the tutorial passport-jwt
- * setup, and behind a guard doing only one raw RS256 verify; plus in-process verifications/s.
- * Everything runs on 127.0.0.1, each server in its own process, in alternating rounds.
+ * setup, and behind a guard doing only one raw RS256 verify, on Express and on Fastify; plus
+ * in-process verifications/s. Each guard scenario is reported as a ratio to its own platform's
+ * bare and raw-verify routes. Everything runs on 127.0.0.1, each server in its own process, in
+ * alternating rounds.
  */
 import autocannon from 'autocannon';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createTokenVerifier } from '../lib/nest/token-verifier.provider.js';
 import { LocalIssuer } from '../lib/testing/index.js';
-import { rssMb } from './rss.js';
-import { SCENARIOS, type Scenario } from './scenarios.js';
-import { verificationOps } from './verify-ops.js';
+import { cpuMs, rssMb } from './process-stats.js';
+import {
+  type Platform,
+  PLATFORMS,
+  type Route,
+  ROUTES,
+  type Scenario,
+  scenarioName,
+  selected,
+} from './scenarios.js';
+import { spawnServer, stopServer } from './spawn-server.js';
+import { coldPathPieces, verificationOps } from './verify-ops.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 4);
-const CONNECTIONS = 32;
-const COLD_TOKENS = Number(process.env.BENCH_COLD_TOKENS ?? 12_000);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
+const COLD_TOKENS = Number(process.env.BENCH_COLD_TOKENS ?? 15_000);
 const PORT = 3900;
 const here = import.meta.dirname;
 
-interface Sample {
+interface Load {
   rps: number;
   p99: number;
-  rssMb: number;
+  requests: number;
   non2xx: number;
 }
 
-async function startServer(scenario: Scenario, issuer: LocalIssuer): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    [join(here, 'server.js'), scenario, String(PORT), issuer.issuer, issuer.audience],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${scenario} did not start`)), 20_000);
-    child.stdout!.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('ready')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`${scenario} exited with ${code}`)));
-  });
-  return child;
+interface Sample extends Load {
+  rssMb: number;
+  /** The server's CPU time per request served, in microseconds. */
+  cpuUs: number;
 }
 
+/**
+ * Warm routes repeat one token; every other authenticated route (raw-verify included, so that
+ * the load generator does the same work for it as for guard-cold) cycles through `coldTokens`.
+ */
 async function load(
-  scenario: Scenario,
+  route: Route,
   warmToken: string,
   coldTokens: string[],
-): Promise<Omit<Sample, 'rssMb'>> {
-  const cold = scenario.endsWith('-cold');
-  const authenticated = !scenario.startsWith('bare');
+  duration: number,
+): Promise<Load> {
+  const cycling = route === 'raw-verify' || route.endsWith('-cold');
   let next = 0;
   const result = await autocannon({
     url: `http://127.0.0.1:${PORT}/hello`,
     connections: CONNECTIONS,
-    duration: DURATION_S,
-    headers: authenticated && !cold ? { authorization: `Bearer ${warmToken}` } : {},
-    requests: cold
+    duration,
+    headers: route.endsWith('-warm') ? { authorization: `Bearer ${warmToken}` } : {},
+    requests: cycling
       ? [
           {
             setupRequest: (req) => ({
@@ -76,7 +75,12 @@ async function load(
         ]
       : undefined,
   });
-  return { rps: result.requests.average, p99: result.latency.p99, non2xx: result.non2xx };
+  return {
+    rps: result.requests.average,
+    p99: result.latency.p99,
+    requests: result.requests.total,
+    non2xx: result.non2xx,
+  };
 }
 
 function median(values: number[]): number {
@@ -84,7 +88,14 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)];
 }
 
+const fixed = (n: number, width: number, digits = 2) => n.toFixed(digits).padStart(width);
+
 async function main() {
+  const platforms = selected<Platform>('BENCH_PLATFORMS', PLATFORMS);
+  const routes = selected<Route>('BENCH_ROUTES', ROUTES);
+  const scenarios: Scenario[] = routes.flatMap((route) =>
+    platforms.map((platform) => ({ route, platform })),
+  );
   const issuer = await LocalIssuer.start({ audience: 'api://bench' });
   const claims = { scope: 'notes:read' };
   const warmToken = await issuer.mint(claims, { expiresIn: 3600 });
@@ -93,81 +104,117 @@ async function main() {
   for (let i = 0; i < COLD_TOKENS; i += 1)
     coldTokens.push(await issuer.mint(claims, { expiresIn: 3600 }));
 
-  const samples = new Map<Scenario, Sample[]>(SCENARIOS.map((s) => [s, []]));
+  const samples = new Map<string, Sample[]>(scenarios.map((s) => [scenarioName(s), []]));
   for (let round = 1; round <= ROUNDS; round += 1) {
-    for (const scenario of SCENARIOS) {
-      const child = await startServer(scenario, issuer);
+    for (const scenario of scenarios) {
+      const name = scenarioName(scenario);
+      const child = await spawnServer(scenario, PORT, issuer);
       try {
-        await load(scenario, warmToken, coldTokens.slice(0, 500));
-        const sample = await load(scenario, warmToken, coldTokens);
-        samples.get(scenario)!.push({ ...sample, rssMb: rssMb(child.pid!) });
+        // The warm-up uses other tokens than the measurement, so the cold path stays cold.
+        await load(scenario.route, warmToken, coldTokens.slice(-500), DURATION_S);
+        const cpuBefore = cpuMs(child.pid!);
+        const sample = await load(scenario.route, warmToken, coldTokens.slice(0, -500), DURATION_S);
+        const cpuUs = ((cpuMs(child.pid!) - cpuBefore) * 1000) / sample.requests;
+        samples.get(name)!.push({ ...sample, cpuUs, rssMb: rssMb(child.pid!) });
         process.stdout.write(
-          `round ${round} ${scenario.padEnd(14)} ${Math.round(sample.rps)} req/s\n`,
+          `round ${round} ${name.padEnd(22)} ${Math.round(sample.rps)} req/s ${cpuUs.toFixed(1)} µs CPU/req\n`,
         );
       } finally {
-        child.kill();
+        await stopServer(child);
       }
     }
   }
 
-  const summary = SCENARIOS.map((scenario) => {
-    const runs = samples.get(scenario)!;
+  const summary = scenarios.map((scenario) => {
+    const runs = samples.get(scenarioName(scenario))!;
     return {
-      scenario,
+      scenario: scenarioName(scenario),
+      ...scenario,
       rps: Math.round(median(runs.map((r) => r.rps))),
+      cpuUs: Math.round(median(runs.map((r) => r.cpuUs)) * 10) / 10,
       p99Ms: median(runs.map((r) => r.p99)),
       rssMb: Math.round(median(runs.map((r) => r.rssMb))),
       non2xx: runs.reduce((n, r) => n + r.non2xx, 0),
     };
   });
-  const rps = (s: Scenario) => summary.find((r) => r.scenario === s)!.rps;
-  const ratios = {
-    warmVsBare: rps('guard-warm') / rps('bare-express'),
-    coldVsRawVerify: rps('guard-cold') / rps('raw-verify'),
-    warmVsTutorial: rps('guard-warm') / rps('tutorial-warm'),
-    coldVsTutorial: rps('guard-cold') / rps('tutorial-cold'),
-  };
+  const find = (route: Route, platform: Platform) =>
+    summary.find((r) => r.route === route && r.platform === platform);
+  const rps = (route: Route, platform: Platform) => find(route, platform)?.rps ?? Number.NaN;
+  // Requests per CPU-second: what throughput would be if the server had a core to itself.
+  const perCpu = (route: Route, platform: Platform) => 1 / (find(route, platform)?.cpuUs ?? NaN);
+  const ratios = Object.fromEntries(
+    platforms.map((p) => [
+      p,
+      {
+        warmVsBare: rps('guard-warm', p) / rps('bare', p),
+        coldVsRawVerify: rps('guard-cold', p) / rps('raw-verify', p),
+        coldVsBare: rps('guard-cold', p) / rps('bare', p),
+        rawVerifyVsBare: rps('raw-verify', p) / rps('bare', p),
+        warmVsTutorial: rps('guard-warm', p) / rps('tutorial-warm', p),
+        coldVsTutorial: rps('guard-cold', p) / rps('tutorial-cold', p),
+        cpu: {
+          warmVsBare: perCpu('guard-warm', p) / perCpu('bare', p),
+          coldVsRawVerify: perCpu('guard-cold', p) / perCpu('raw-verify', p),
+        },
+      },
+    ]),
+  );
 
   const verifier = createTokenVerifier(
     { issuers: [{ issuer: issuer.issuer, audience: issuer.audience }] },
     null,
   );
   await verifier.verify(coldTokens[0]);
-  const ops = await verificationOps(
-    coldTokens.slice(0, 2000),
-    issuer.jwks().keys[0] as never,
-    verifier,
-    issuer.issuer,
-    issuer.audience,
-  );
+  const opsOn = process.env.BENCH_OPS !== 'off';
+  const ops = opsOn
+    ? await verificationOps(
+        coldTokens.slice(0, 2000),
+        issuer.jwks().keys[0] as never,
+        verifier,
+        issuer.issuer,
+        issuer.audience,
+      )
+    : [];
+  const pieces = opsOn ? await coldPathPieces(coldTokens.slice(0, 2000)) : [];
   await issuer.close();
 
-  const bare = rps('bare-express');
-  process.stdout.write('\nHTTP (median of rounds; ratio to bare-express in this run)\n');
-  process.stdout.write('scenario        req/s   ratio  p99 ms  RSS MB  non-2xx\n');
+  process.stdout.write(
+    `\nHTTP (median of ${ROUNDS} rounds, ${CONNECTIONS} connections; ratios to the same platform's routes)\n`,
+  );
+  process.stdout.write(
+    'scenario                req/s  /bare  /raw-verify  µs CPU/req  /bare  /raw-verify  p99 ms  RSS MB  non-2xx\n',
+  );
   for (const r of summary) {
+    const p = r.platform;
     process.stdout.write(
-      `${r.scenario.padEnd(14)} ${String(r.rps).padStart(6)}  ${(r.rps / bare).toFixed(2).padStart(5)}  ${String(r.p99Ms).padStart(6)}  ${String(r.rssMb).padStart(6)}  ${String(r.non2xx).padStart(7)}\n`,
+      `${r.scenario.padEnd(22)} ${String(r.rps).padStart(6)}  ${fixed(r.rps / rps('bare', p), 5)}  ${fixed(r.rps / rps('raw-verify', p), 11)}  ${fixed(r.cpuUs, 10, 1)}  ${fixed(perCpu(r.route, p) / perCpu('bare', p), 5)}  ${fixed(perCpu(r.route, p) / perCpu('raw-verify', p), 11)}  ${String(r.p99Ms).padStart(6)}  ${String(r.rssMb).padStart(6)}  ${String(r.non2xx).padStart(7)}\n`,
     );
   }
-  process.stdout.write('\nTargets\n');
-  process.stdout.write(
-    `warm / bare-express         ${ratios.warmVsBare.toFixed(2)} (target >= 0.90)\n`,
-  );
-  process.stdout.write(
-    `cold / raw-verify           ${ratios.coldVsRawVerify.toFixed(2)} (target >= 0.80)\n`,
-  );
-  process.stdout.write(
-    `warm / tutorial-warm        ${ratios.warmVsTutorial.toFixed(2)} (target > 1)\n`,
-  );
-  process.stdout.write(
-    `cold / tutorial-cold        ${ratios.coldVsTutorial.toFixed(2)} (target > 1)\n`,
-  );
-  process.stdout.write('\nIn-process verifications per second (one core)\n');
-  const limit = ops[0].opsPerSecond;
-  for (const o of ops) {
+  process.stdout.write('\nTargets (req/s ratio; in brackets the same ratio per CPU-second)\n');
+  for (const p of platforms) {
+    const r = ratios[p];
     process.stdout.write(
-      `${o.name.padEnd(60)} ${String(o.opsPerSecond).padStart(7)}  ${(o.opsPerSecond / limit).toFixed(2)}\n`,
+      `${p.padEnd(8)} warm / bare ${fixed(r.warmVsBare, 5)} [${fixed(r.cpu.warmVsBare, 4)}] (target >= 0.90)   cold / raw-verify ${fixed(r.coldVsRawVerify, 5)} [${fixed(r.cpu.coldVsRawVerify, 4)}] (target >= 0.90)   warm / tutorial ${fixed(r.warmVsTutorial, 5)}   cold / tutorial ${fixed(r.coldVsTutorial, 5)}\n`,
+    );
+  }
+  if (ops.length) {
+    process.stdout.write('\nIn-process verifications per second (one core)\n');
+    const limit = ops[0].opsPerSecond;
+    for (const o of ops) {
+      process.stdout.write(
+        `${o.name.padEnd(60)} ${String(o.opsPerSecond).padStart(7)}  ${(o.opsPerSecond / limit).toFixed(2)}\n`,
+      );
+    }
+  }
+  if (pieces.length) {
+    process.stdout.write('\nCold-path work besides the signature check (one core, µs per call)\n');
+    for (const o of pieces) {
+      process.stdout.write(
+        `${o.name.padEnd(60)} ${(1e6 / o.opsPerSecond).toFixed(2).padStart(7)}\n`,
+      );
+    }
+    process.stdout.write(
+      `${'node:crypto RS256 verify, for scale'.padEnd(60)} ${(1e6 / ops[0].opsPerSecond).toFixed(2).padStart(7)}\n`,
     );
   }
   const out = join(here, '..', '..', 'bench', 'results');
@@ -181,9 +228,11 @@ async function main() {
         rounds: ROUNDS,
         durationS: DURATION_S,
         connections: CONNECTIONS,
+        cache: process.env.BENCH_CACHE ?? 'on',
         summary,
         ratios,
         verificationOps: ops,
+        coldPathPieces: pieces,
       },
       null,
       2,

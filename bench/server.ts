@@ -1,6 +1,7 @@
 /**
  * One benchmark server, run in its own process so the load generator does not share its event
- * loop: `node server.js <scenario> <port> <issuer> <audience>`. Prints "ready" when listening.
+ * loop: `node server.js <route> <platform> <port> <issuer> <audience>`. Prints "ready" when
+ * listening. With `BENCH_LOG_REFUSALS=1` the module's refusal warnings are logged, as in production.
  */
 import {
   Controller,
@@ -10,6 +11,7 @@ import {
   Injectable,
   type CanActivate,
   type ExecutionContext,
+  type LogLevel,
   UnauthorizedException,
 } from '@nestjs/common';
 import { APP_GUARD, NestFactory } from '@nestjs/core';
@@ -17,10 +19,12 @@ import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { AuthGuard, PassportModule, PassportStrategy } from '@nestjs/passport';
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { register } from 'node:module';
+import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { passportJwtSecret } from 'jwks-rsa';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import { OidcAuthModule } from '../lib/index.js';
-import type { Scenario } from './scenarios.js';
+import type { Platform, Route } from './scenarios.js';
 
 @Controller()
 class HelloController {
@@ -35,8 +39,9 @@ class HelloController {
 class RawVerifyGuard implements CanActivate {
   static key: KeyObject;
   canActivate(context: ExecutionContext): boolean {
-    const header = context.switchToHttp().getRequest<{ headers: Record<string, string> }>()
-      .headers.authorization;
+    // args[0] is the request on both platforms; switchToHttp() would allocate three closures.
+    const header = context.getArgByIndex<{ headers: Record<string, string> }>(0).headers
+      .authorization;
     const token = header.slice(7);
     const dot = token.lastIndexOf('.');
     const ok = verify(
@@ -80,19 +85,19 @@ function tutorialModule(issuer: string, audience: string): DynamicModule {
   return { module: TutorialAuthModule };
 }
 
-function appModule(scenario: Scenario, issuer: string, audience: string): DynamicModule {
+function appModule(route: Route, issuer: string, audience: string): DynamicModule {
   const imports: DynamicModule[] = [];
   const providers = [];
-  if (scenario === 'guard-warm' || scenario === 'guard-cold') {
+  if (route === 'guard-warm' || route === 'guard-cold') {
     imports.push(
       OidcAuthModule.forRoot({
         issuers: [{ issuer, audience }],
         cache: { enabled: process.env.BENCH_CACHE !== 'off' },
       }),
     );
-  } else if (scenario.startsWith('tutorial')) {
+  } else if (route.startsWith('tutorial')) {
     imports.push(tutorialModule(issuer, audience));
-  } else if (scenario === 'raw-verify') {
+  } else if (route === 'raw-verify') {
     providers.push({ provide: APP_GUARD, useClass: RawVerifyGuard });
   }
   @Module({ imports, providers, controllers: [HelloController] })
@@ -126,25 +131,39 @@ async function setUpOpenTelemetry(mode: string | undefined): Promise<void> {
 }
 
 async function main() {
-  const [scenario, port, issuer, audience] = process.argv.slice(2) as [
-    Scenario,
+  const [route, platform, port, issuer, audience] = process.argv.slice(2) as [
+    Route,
+    Platform,
     string,
     string,
     string,
   ];
-  if (scenario === 'raw-verify') {
+  if (route === 'raw-verify') {
     const jwks = (await (await fetch(`${issuer}/jwks`)).json()) as { keys: object[] };
     RawVerifyGuard.key = createPublicKey({ key: jwks.keys[0] as never, format: 'jwk' });
   }
   await setUpOpenTelemetry(process.env.BENCH_OTEL);
-  const module = appModule(scenario, issuer, audience);
+  const module = appModule(route, issuer, audience);
+  const logger: LogLevel[] = process.env.BENCH_LOG_REFUSALS === '1' ? ['error', 'warn'] : ['error'];
   const app =
-    scenario === 'bare-fastify'
-      ? await NestFactory.create(module, new FastifyAdapter(), { logger: ['error'] })
-      : await NestFactory.create(module, { logger: ['error'] });
+    platform === 'fastify'
+      ? await NestFactory.create(module, new FastifyAdapter(), { logger })
+      : await NestFactory.create(module, { logger });
   await app.listen(Number(port), '127.0.0.1');
   // A normal exit, so `node --cpu-prof server.js ...` writes its profile when the bench stops it.
   process.once('SIGTERM', () => process.exit(0));
+  // `bench:memory` asks where the RSS is: MB committed per V8 heap space, and (after a full
+  // garbage collection, which only this signal triggers) how much of the heap is live.
+  process.on('SIGUSR2', () => {
+    const committed = Object.fromEntries(
+      getHeapSpaceStatistics().map((s) => [s.space_name, s.space_size / 2 ** 20]),
+    );
+    setFlagsFromString('--expose-gc');
+    (runInNewContext('gc') as () => void)();
+    const { heapUsed, external } = process.memoryUsage();
+    const stats = { ...committed, live: heapUsed / 2 ** 20, external: external / 2 ** 20 };
+    process.stdout.write(`heap ${JSON.stringify(stats)}\n`);
+  });
   process.stdout.write('ready\n');
 }
 
