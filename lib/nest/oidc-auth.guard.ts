@@ -9,12 +9,14 @@ import { InvalidTokenError, OidcAuthError } from '../protocol/errors.js';
 import type { OidcPrincipal } from '../verification/principal.js';
 import { type Authenticated, OidcAuthenticator } from './oidc-authenticator.js';
 import { OIDC_AUTH_OPTIONS, type OidcAuthModuleOptions } from './oidc-auth.options.js';
+import { PolicyRegistry } from './policy-registry.js';
 import { enforcePolicy, type RoutePolicy, RoutePolicyReader } from './route-policy.js';
 import type { Transport } from './transports/transport.js';
 import { transportsFor } from './transports/transports.js';
 
 /**
- * Authenticates every handler that is not `@Public()` and enforces its `@Scopes`/`@Roles`, over
+ * Authenticates every handler that is not `@Public()` and enforces its `@Issuers`, `@Scopes`/`@Roles`
+ * and named `@Policy`s, over
  * HTTP (Express, Fastify), GraphQL, WebSocket gateways and microservices alike. Fails closed: a
  * context type it does not know is denied.
  *
@@ -30,6 +32,7 @@ export class OidcAuthGuard implements CanActivate {
   constructor(
     private readonly policies: RoutePolicyReader,
     private readonly authenticator: OidcAuthenticator,
+    private readonly namedPolicies: PolicyRegistry,
     @Inject(OIDC_AUTH_OPTIONS) options: OidcAuthModuleOptions,
   ) {
     this.transports = transportsFor(options);
@@ -79,13 +82,15 @@ export class OidcAuthGuard implements CanActivate {
     context: ExecutionContext,
     policy: RoutePolicy,
     authenticated: Authenticated,
-  ): true | Promise<never> {
+  ): true | Promise<true> {
     transport.bind(context, authenticated);
     const enforced = this.enforce(transport, context, policy, authenticated.principal);
-    if (enforced === true && this.authenticator.reportsAllowed) {
+    if (!this.authenticator.reportsAllowed) return enforced;
+    const report = (): true => {
       this.authenticator.allowed(transport.describe(context), authenticated);
-    }
-    return enforced;
+      return true;
+    };
+    return enforced === true ? report() : enforced.then(report);
   }
 
   private enforce(
@@ -93,13 +98,18 @@ export class OidcAuthGuard implements CanActivate {
     context: ExecutionContext,
     policy: RoutePolicy,
     principal: OidcPrincipal,
-  ): true | Promise<never> {
+  ): true | Promise<true> {
+    let named: true | Promise<true>;
     try {
       enforcePolicy(policy, principal);
+      // Routes without named policies (most) stay synchronous and allocate nothing here.
+      if (!policy.policies) return true;
+      named = this.namedPolicies.enforce(policy.policies, principal, context);
     } catch (err) {
       return this.refuse(err, transport, context, principal);
     }
-    return true;
+    if (named === true) return true;
+    return named.catch((err: unknown) => this.refuse(err, transport, context, principal));
   }
 
   /**

@@ -9,6 +9,7 @@ import { OIDC_AUTH_GLOBAL_GUARD, OIDC_AUTH_OPTIONS } from './oidc-auth.options.j
 import { OidcAuthStrategy } from './oidc-auth.strategy.js';
 import { OidcAuthWarmUp } from './oidc-auth.warm-up.js';
 import { MessageHandlersGuarding } from './message-handlers.guarding.js';
+import { PolicyRegistry } from './policy-registry.js';
 import { ProtectedResourceMetadata } from './protected-resource.js';
 import { RouteAudit } from './route-audit.js';
 import { RoutePolicyReader } from './route-policy.js';
@@ -27,6 +28,7 @@ import { VerifiedTokenCache } from '../verification/verified-token-cache.js';
     tokenVerifierProvider,
     OidcAuthStrategy,
     RoutePolicyReader,
+    PolicyRegistry,
     OidcAuthEvents,
     OidcAuthenticator,
     OidcAuthGuard,
@@ -38,6 +40,7 @@ import { VerifiedTokenCache } from '../verification/verified-token-cache.js';
     TokenVerifier,
     VerifiedTokenCache,
     RoutePolicyReader,
+    PolicyRegistry,
     OidcAuthEvents,
     OidcAuthenticator,
     OidcAuthGuard,

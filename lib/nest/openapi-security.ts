@@ -1,4 +1,5 @@
 import { type INestApplicationContext } from '@nestjs/common';
+import { annotateAuthorization, type AuthorizationExtensions } from './openapi-authorization.js';
 import { routeTable } from './route-table.js';
 
 /** The part of an OpenAPI 3 document this helper reads and writes. */
@@ -6,7 +7,7 @@ interface OpenApiDocument {
   paths: object;
 }
 
-type Operation = { security?: Record<string, string[]>[] };
+type Operation = AuthorizationExtensions & { security?: Record<string, string[]>[] };
 
 export interface OpenApiSecurityOptions {
   /** Name of the security scheme declared in the document (e.g. with `DocumentBuilder.addOAuth2`). */
@@ -26,7 +27,8 @@ function alternatives(groups: readonly (readonly string[])[]): string[][] {
 
 /**
  * Marks every protected operation of an OpenAPI document with the scheme and the scopes its
- * `@Scopes()`/`@AnyScope()` require, so the document cannot disagree with what the guard enforces.
+ * `@Scopes()`/`@AnyScope()` require, so the document cannot disagree with what the guard enforces,
+ * and with what OpenAPI has no words for: `x-oidc-policies` and `x-oidc-issuers`.
  * Public operations get no security requirement.
  */
 export function addOpenApiSecurity<T extends OpenApiDocument>(
@@ -43,6 +45,8 @@ export function addOpenApiSecurity<T extends OpenApiDocument>(
     operation.security = route.policy.isPublic
       ? []
       : alternatives(route.policy.scopes).map((scopes) => ({ [options.scheme]: scopes }));
+    if (route.policy.isPublic) continue;
+    annotateAuthorization(operation, route.policy);
   }
   return document;
 }

@@ -9,12 +9,19 @@ import {
   ROLES_KEY,
   SCOPES_KEY,
 } from './decorators/metadata-keys.js';
+import { ISSUERS_KEY } from './decorators/issuers.decorator.js';
+import { ANY_POLICY_KEY, POLICIES_KEY } from './decorators/policy.decorator.js';
+import { enforceIssuers } from './issuer-restriction.js';
 
 /** A route's effective policy: each inner list is one requirement, met by any one of its items. */
 export interface RoutePolicy {
   isPublic: boolean;
   scopes: readonly (readonly string[])[];
   roles: readonly (readonly string[])[];
+  /** Named policies (`@Policy`, `@AnyPolicy`); absent when the route has none. */
+  policies?: readonly (readonly string[])[];
+  /** The only issuers whose tokens the route takes (`@Issuers`); absent when any trusted one does. */
+  issuers?: readonly string[];
 }
 
 type Handler = (...args: unknown[]) => unknown;
@@ -51,16 +58,24 @@ export class RoutePolicyReader {
         (target) => this.reflector.get<string[][] | undefined>(anyKey, target) ?? [],
       ),
     ];
+    const policies = groups(POLICIES_KEY, ANY_POLICY_KEY);
     return {
       isPublic: this.reflector.getAllAndOverride<boolean | undefined>(PUBLIC_KEY, targets) ?? false,
       scopes: groups(SCOPES_KEY, ANY_SCOPE_KEY),
       roles: groups(ROLES_KEY, ANY_ROLE_KEY),
+      policies: policies.length > 0 ? policies : undefined,
+      issuers: this.reflector.getAllAndOverride<string[] | undefined>(ISSUERS_KEY, targets),
     };
   }
 }
 
-/** Throws `InsufficientScopeError` for the first requirement the principal does not meet. */
+/**
+ * Throws `InvalidTokenError` (`issuer_not_allowed`) for a token of an issuer the route does not
+ * take, then `InsufficientScopeError` for the first requirement the principal does not meet. Named
+ * policies are the guard's to run (`PolicyRegistry`): they need the call's context.
+ */
 export function enforcePolicy(policy: RoutePolicy, principal: OidcPrincipal): void {
+  enforceIssuers(policy.issuers, principal);
   for (const group of policy.scopes) {
     if (!group.some((scope) => principal.hasScope(scope))) {
       throw new InsufficientScopeError('insufficient_scope', group);

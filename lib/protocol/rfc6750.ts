@@ -5,6 +5,7 @@ import {
   KeysUnavailableError,
   MissingTokenError,
   OidcAuthError,
+  PolicyDeniedError,
 } from './errors.js';
 
 export interface ChallengeOptions {
@@ -87,6 +88,14 @@ export function toBearerErrorResponse(
         error: 'insufficient_scope',
         error_description: err.message,
         scope: err.reason === 'insufficient_scope' ? err.required.join(' ') : undefined,
+      }),
+    });
+  }
+  if (err instanceof PolicyDeniedError) {
+    return response(403, 'insufficient_scope', 'Forbidden', err.message, {
+      'WWW-Authenticate': challenge(options, {
+        error: 'insufficient_scope',
+        error_description: err.message,
       }),
     });
   }
