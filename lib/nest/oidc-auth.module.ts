@@ -12,6 +12,7 @@ import { MessageHandlersGuarding } from './message-handlers.guarding.js';
 import { PolicyRegistry } from './policy-registry.js';
 import { ProtectedResourceMetadata } from './protected-resource.js';
 import { RouteAudit } from './route-audit.js';
+import { RouteRequirementsCheck } from './route-requirements.check.js';
 import { RoutePolicyReader } from './route-policy.js';
 import { tokenVerifierProvider, verifiedTokenCacheProvider } from './token-verifier.provider.js';
 import { VerifiedTokenCache } from '../verification/verified-token-cache.js';
@@ -35,6 +36,7 @@ import { VerifiedTokenCache } from '../verification/verified-token-cache.js';
     OidcAuthWarmUp,
     ProtectedResourceMetadata,
     RouteAudit,
+    RouteRequirementsCheck,
   ],
   exports: [
     TokenVerifier,

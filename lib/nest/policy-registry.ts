@@ -5,7 +5,7 @@ import {
   type OnModuleInit,
   type Type,
 } from '@nestjs/common';
-import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
+import { DiscoveryService, Reflector } from '@nestjs/core';
 import type { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper.js';
 import { PolicyDeniedError } from '../protocol/errors.js';
 import { OidcAuthConfigError } from '../verification/config-error.js';
@@ -15,19 +15,16 @@ import {
   type OidcPolicy,
   type PolicyCheck,
 } from './decorators/auth-policy.decorator.js';
-import { ANY_POLICY_KEY, POLICIES_KEY } from './decorators/policy.decorator.js';
 import { OIDC_AUTH_OPTIONS, type OidcAuthModuleOptions } from './oidc-auth.options.js';
 
 type Groups = readonly (readonly string[])[];
-type Handler = (...args: unknown[]) => unknown;
 
 // Only `true` grants: a policy that forgets to return, or returns a truthy object, denies.
 const granted = (result: unknown): boolean => result === true;
 
 /**
- * The named policies: those of `forRoot({ policies })` and the `@AuthPolicy` providers. At startup
- * it refuses policy names that no route could ever satisfy (unknown, or registered twice), so a
- * typo stops the deployment instead of denying every call.
+ * The named policies: those of `forRoot({ policies })` and the `@AuthPolicy` providers, collected
+ * when the module initialises (a name registered twice stops the application), and run by the guard.
  */
 @Injectable()
 export class PolicyRegistry implements OnModuleInit {
@@ -52,14 +49,15 @@ export class PolicyRegistry implements OnModuleInit {
       this.register(name, check, `policies.${name}`);
     }
     for (const wrapper of this.discovery.getProviders()) this.registerProvider(wrapper);
-    for (const wrapper of [...this.discovery.getControllers(), ...this.discovery.getProviders()]) {
-      this.checkUses(wrapper);
-    }
   }
 
   /** The registered names, for messages and tests. */
   get names(): string[] {
     return [...this.checks.keys()];
+  }
+
+  has(name: string): boolean {
+    return this.checks.has(name);
   }
 
   /**
@@ -132,30 +130,5 @@ export class PolicyRegistry implements OnModuleInit {
     }
     this.register(name, instance.check.bind(instance), where);
     this.providerTypes.set(name, type);
-  }
-
-  private checkUses(wrapper: InstanceWrapper): void {
-    const type = wrapper.metatype as Type | null | undefined;
-    if (!type || typeof type !== 'function' || !type.prototype) return;
-    const targets: [string, Type | Handler][] = [[type.name, type]];
-    for (const method of new MetadataScanner().getAllMethodNames(type.prototype)) {
-      const handler: unknown = type.prototype[method];
-      if (typeof handler === 'function') {
-        targets.push([`${type.name}.${method}`, handler as Handler]);
-      }
-    }
-    for (const [where, target] of targets) {
-      const names = [
-        ...(this.reflector.get<string[] | undefined>(POLICIES_KEY, target) ?? []),
-        ...(this.reflector.get<string[][] | undefined>(ANY_POLICY_KEY, target) ?? []).flat(),
-      ];
-      const unknown = names.find((name) => !this.checks.has(name));
-      if (unknown !== undefined) {
-        throw new OidcAuthConfigError(
-          'policies',
-          `has no policy ${unknown}, which ${where} requires (registered: ${this.names.join(', ') || 'none'})`,
-        );
-      }
-    }
   }
 }

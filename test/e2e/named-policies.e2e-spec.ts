@@ -1,4 +1,11 @@
-import { Controller, Get, type INestApplication, Injectable, Param } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  type INestApplication,
+  Injectable,
+  Param,
+  type Type,
+} from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import {
@@ -112,7 +119,10 @@ describe.each(PLATFORMS)('named policies and @Issuers on %s', (platform: Platfor
     },
   };
 
-  async function boot(options: Partial<OidcAuthModuleOptions> = {}): Promise<INestApplication> {
+  async function boot(
+    options: Partial<OidcAuthModuleOptions> = {},
+    extraControllers: Type[] = [],
+  ): Promise<INestApplication> {
     const ref = await Test.createTestingModule({
       imports: [
         OidcAuthModule.forRoot({
@@ -125,7 +135,11 @@ describe.each(PLATFORMS)('named policies and @Issuers on %s', (platform: Platfor
           ...options,
         }),
       ],
-      controllers: [TenantNotesController, partnerController(partner.issuer, main.issuer)],
+      controllers: [
+        TenantNotesController,
+        partnerController(partner.issuer, main.issuer),
+        ...extraControllers,
+      ],
       providers: [Suspensions, NotSuspendedPolicy],
     }).compile();
     return initApp(ref, platform);
@@ -245,6 +259,19 @@ describe.each(PLATFORMS)('named policies and @Issuers on %s', (platform: Platfor
     expect(sameTenant).toBeDefined();
     await expect(boot({ policies: withoutSameTenant })).rejects.toThrow(
       'OidcAuthModule: policies has no policy sameTenant, which TenantNotesController.list requires',
+    );
+  });
+
+  it('refuses to start while @Issuers names an issuer the module does not trust', async () => {
+    @Issuers('https://partner.example')
+    @Controller('typo')
+    class TypoController {
+      @Get() typo() {
+        return {};
+      }
+    }
+    await expect(boot({}, [TypoController])).rejects.toThrow(
+      'OidcAuthModule: @Issuers on TypoController names https://partner.example, which is not a trusted issuer',
     );
   });
 

@@ -11,32 +11,41 @@ interface Frame {
   data: unknown;
 }
 
-@WebSocketGateway({ path: '/ws' })
-class TenantGateway {
-  @Policy('sameTenant')
-  @SubscribeMessage('tenant')
-  tenant(@MessageBody() body: { tenant: string }) {
-    return { event: 'tenant', data: body.tenant };
-  }
+// @Issuers needs the partner's issuer URL, known only once its LocalIssuer listens.
+function tenantGateway(partner: string) {
+  @WebSocketGateway({ path: '/ws' })
+  class TenantGateway {
+    @Policy('sameTenant')
+    @SubscribeMessage('tenant')
+    tenant(@MessageBody() body: { tenant: string }) {
+      return { event: 'tenant', data: body.tenant };
+    }
 
-  @Issuers('https://partner.example')
-  @SubscribeMessage('partner')
-  partner() {
-    return { event: 'partner', data: true };
+    @Issuers(partner)
+    @SubscribeMessage('partner')
+    partner() {
+      return { event: 'partner', data: true };
+    }
   }
+  return TenantGateway;
 }
 
 describe('named policies and @Issuers on WebSocket gateways', () => {
   let issuer: LocalIssuer;
+  let partner: LocalIssuer;
   let app: INestApplication;
   let socket: WebSocket;
 
   beforeAll(async () => {
     issuer = await LocalIssuer.start();
+    partner = await LocalIssuer.start();
     const ref = await Test.createTestingModule({
       imports: [
         OidcAuthModule.forRoot({
-          issuers: [{ issuer: issuer.issuer, audience: issuer.audience }],
+          issuers: [
+            { issuer: issuer.issuer, audience: issuer.audience },
+            { issuer: partner.issuer, audience: partner.audience },
+          ],
           policies: {
             // A message's body is the call: the policy reads the tenant it addresses.
             sameTenant: (principal, context) =>
@@ -45,7 +54,7 @@ describe('named policies and @Issuers on WebSocket gateways', () => {
           },
         }),
       ],
-      providers: [TenantGateway],
+      providers: [tenantGateway(partner.issuer)],
     }).compile();
     app = ref.createNestApplication({ logger: false });
     app.useWebSocketAdapter(new OidcWsAdapter(app));
@@ -63,6 +72,7 @@ describe('named policies and @Issuers on WebSocket gateways', () => {
     socket.close();
     await app.close();
     await issuer.stop();
+    await partner.stop();
   });
 
   function ask(event: string, data: unknown): Promise<Frame> {

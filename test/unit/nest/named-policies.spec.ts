@@ -8,6 +8,7 @@ import {
 } from '../../../lib/nest/decorators/auth-policy.decorator.js';
 import { annotateAuthorization } from '../../../lib/nest/openapi-authorization.js';
 import { PolicyRegistry } from '../../../lib/nest/policy-registry.js';
+import { RouteRequirementsCheck } from '../../../lib/nest/route-requirements.check.js';
 import { describePolicy } from '../../../lib/nest/route-audit.js';
 import {
   enforcePolicy,
@@ -19,6 +20,8 @@ import { InvalidTokenError, PolicyDeniedError } from '../../../lib/protocol/erro
 import { toBearerErrorResponse } from '../../../lib/protocol/rfc6750.js';
 import { OidcAuthConfigError } from '../../../lib/verification/config-error.js';
 import { OidcPrincipal } from '../../../lib/verification/principal.js';
+import type { TokenVerifier } from '../../../lib/verification/token-verifier.js';
+import type { TrustedIssuer } from '../../../lib/verification/trusted-issuer.js';
 
 @Policy('sameTenant')
 @AnyPolicy('owner', 'admin')
@@ -62,12 +65,8 @@ function discovery(providers: object[] = [], controllers: object[] = []): Discov
   } as unknown as DiscoveryService;
 }
 
-function registry(
-  policies: Record<string, PolicyCheck>,
-  providers: object[] = [],
-  controllers: object[] = [],
-): PolicyRegistry {
-  const built = new PolicyRegistry(discovery(providers, controllers), new Reflector(), {
+function registry(policies: Record<string, PolicyCheck>, providers: object[] = []): PolicyRegistry {
+  const built = new PolicyRegistry(discovery(providers), new Reflector(), {
     issuers: [],
     policies,
   });
@@ -286,21 +285,80 @@ describe('PolicyRegistry', () => {
       'OidcAuthModule: policies.notAFunction must be a function (principal, context)',
     );
   });
+});
 
-  it('refuses at startup a route naming a policy nobody registered, naming both', () => {
-    expect(() => registry({ sameTenant: yes }, [], [wrapper(PartnerController)])).toThrow(
+describe('RouteRequirementsCheck', () => {
+  const yes = () => true;
+  const trusted = [
+    { issuer: 'https://partner.example', aliases: ['https://partner.example/'], isTemplate: false },
+    { issuer: 'https://idp.example', aliases: [], isTemplate: false },
+    {
+      issuer: 'https://login.microsoftonline.com/{tenantid}/v2.0',
+      aliases: [],
+      isTemplate: true,
+    },
+  ] as unknown as TrustedIssuer[];
+
+  function check(policies: Record<string, PolicyCheck>, ...controllers: object[]): void {
+    const found = discovery(
+      [],
+      controllers.map((c) => wrapper(c)),
+    );
+    const verifier = { issuers: trusted } as unknown as TokenVerifier;
+    new RouteRequirementsCheck(
+      found,
+      new Reflector(),
+      registry(policies),
+      verifier,
+    ).onApplicationBootstrap();
+  }
+
+  it('refuses a route naming a policy nobody registered, naming both', () => {
+    expect(() => check({ sameTenant: yes }, PartnerController)).toThrow(
       'OidcAuthModule: policies has no policy owner, which PartnerController requires (registered: sameTenant)',
     );
+    expect(() => check({ sameTenant: yes, owner: yes, admin: yes }, PartnerController)).toThrow(
+      'has no policy business-hours, which PartnerController.edit requires',
+    );
     expect(() =>
-      registry({ sameTenant: yes, owner: yes, admin: yes }, [], [wrapper(PartnerController)]),
-    ).toThrow('has no policy business-hours, which PartnerController.edit requires');
-    expect(
-      registry(
+      check(
         { sameTenant: yes, owner: yes, admin: yes, notSuspended: yes, 'business-hours': yes },
-        [],
-        [wrapper(PartnerController)],
-      ).names,
-    ).toHaveLength(5);
+        PartnerController,
+        PlainController,
+      ),
+    ).not.toThrow();
+  });
+
+  it('refuses an @Issuers value no principal could carry', () => {
+    const policies = {
+      sameTenant: yes,
+      owner: yes,
+      admin: yes,
+      notSuspended: yes,
+      'business-hours': yes,
+    };
+    @Issuers('https://partner.example/')
+    class AliasController {}
+    @Issuers('https://typo.example')
+    class TypoController {}
+    class TemplateController {
+      @Issuers('https://login.microsoftonline.com/{tenantid}/v2.0')
+      route() {}
+    }
+    class TenantController {
+      @Issuers('https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0')
+      route() {}
+    }
+    expect(() => check(policies, AliasController)).toThrow(
+      'OidcAuthModule: @Issuers on AliasController names https://partner.example/, an alias of https://partner.example; list https://partner.example',
+    );
+    expect(() => check(policies, TypoController)).toThrow(
+      'OidcAuthModule: @Issuers on TypoController names https://typo.example, which is not a trusted issuer',
+    );
+    expect(() => check(policies, TemplateController)).toThrow(
+      "@Issuers on TemplateController.route names the template https://login.microsoftonline.com/{tenantid}/v2.0; list the tenants' own issuers",
+    );
+    expect(() => check(policies, TenantController, PartnerController)).not.toThrow();
   });
 });
 
