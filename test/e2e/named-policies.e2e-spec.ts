@@ -254,6 +254,33 @@ describe.each(PLATFORMS)('named policies and @Issuers on %s', (platform: Platfor
     });
   });
 
+  it('takes policies from forRootAsync as from forRoot', async () => {
+    const ref = await Test.createTestingModule({
+      imports: [
+        OidcAuthModule.forRootAsync({
+          useFactory: async () => ({
+            issuers: [{ issuer: main.issuer, audience: main.audience }],
+            policies: { ...policies, sameTenant: () => false },
+            audit: { log: false },
+          }),
+        }),
+      ],
+      controllers: [TenantNotesController],
+      providers: [Suspensions, NotSuspendedPolicy],
+    }).compile();
+    const asyncApp = await initApp(ref, platform);
+    try {
+      const token = await main.mint({ sub: 'bob', tenant: 'acme' });
+      const res = await request(asyncApp.getHttpServer())
+        .get('/tenants/acme/notes')
+        .set('Authorization', `Bearer ${token}`);
+      expect(res.status).toBe(403);
+      expect(res.body.message).toBe('The policy sameTenant denied access to this resource');
+    } finally {
+      await asyncApp.close();
+    }
+  });
+
   it('refuses to start while a route names a policy nobody registered', async () => {
     const { sameTenant, ...withoutSameTenant } = policies ?? {};
     expect(sameTenant).toBeDefined();
