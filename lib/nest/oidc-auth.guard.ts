@@ -15,10 +15,9 @@ import type { Transport } from './transports/transport.js';
 import { transportsFor } from './transports/transports.js';
 
 /**
- * Authenticates every handler that is not `@Public()` and enforces its `@Issuers`, `@Scopes`/`@Roles`
- * and named `@Policy`s, over
- * HTTP (Express, Fastify), GraphQL, WebSocket gateways and microservices alike. Fails closed: a
- * context type it does not know is denied.
+ * Authenticates every handler that is not `@Public()` and enforces its `@Issuers`,
+ * `@Scopes`/`@Roles` and named `@Policy`s, over HTTP (Express, Fastify), GraphQL, WebSocket
+ * gateways and microservices alike. Fails closed: a context type it does not know is denied.
  *
  * It calls the verifier directly rather than through passport: passport's per-request middleware
  * set-up cost about a fifth of the cold-path throughput in `npm run bench`.
