@@ -8,6 +8,11 @@ export type { RoutePolicy } from './nest/route-policy.js';
 export { Public } from './nest/decorators/public.decorator.js';
 export { Scopes, AnyScope } from './nest/decorators/scopes.decorator.js';
 export { Roles, AnyRole } from './nest/decorators/roles.decorator.js';
+export { Policy, AnyPolicy } from './nest/decorators/policy.decorator.js';
+export { AuthPolicy } from './nest/decorators/auth-policy.decorator.js';
+export type { OidcPolicy, PolicyCheck } from './nest/decorators/auth-policy.decorator.js';
+export { Issuers } from './nest/decorators/issuers.decorator.js';
+export { PolicyRegistry } from './nest/policy-registry.js';
 export { Principal, Claims } from './nest/decorators/principal.decorator.js';
 export { AccessToken } from './nest/decorators/access-token.decorator.js';
 export { RequireAuthentication } from './nest/decorators/require-authentication.decorator.js';
@@ -35,6 +40,7 @@ export {
   InvalidTokenError,
   InsufficientScopeError,
   InsufficientUserAuthenticationError,
+  PolicyDeniedError,
   KeysUnavailableError,
 } from './protocol/errors.js';
 export type { RefusalReason } from './protocol/errors.js';

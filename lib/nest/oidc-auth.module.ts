@@ -9,8 +9,10 @@ import { OIDC_AUTH_GLOBAL_GUARD, OIDC_AUTH_OPTIONS } from './oidc-auth.options.j
 import { OidcAuthStrategy } from './oidc-auth.strategy.js';
 import { OidcAuthWarmUp } from './oidc-auth.warm-up.js';
 import { MessageHandlersGuarding } from './message-handlers.guarding.js';
+import { PolicyRegistry } from './policy-registry.js';
 import { ProtectedResourceMetadata } from './protected-resource.js';
 import { RouteAudit } from './route-audit.js';
+import { RouteRequirementsCheck } from './route-requirements.check.js';
 import { RoutePolicyReader } from './route-policy.js';
 import {
   telemetryProvider,
@@ -32,17 +34,20 @@ import { VerifiedTokenCache } from '../verification/verified-token-cache.js';
     tokenVerifierProvider,
     OidcAuthStrategy,
     RoutePolicyReader,
+    PolicyRegistry,
     OidcAuthEvents,
     OidcAuthenticator,
     OidcAuthGuard,
     OidcAuthWarmUp,
     ProtectedResourceMetadata,
     RouteAudit,
+    RouteRequirementsCheck,
   ],
   exports: [
     TokenVerifier,
     VerifiedTokenCache,
     RoutePolicyReader,
+    PolicyRegistry,
     OidcAuthEvents,
     OidcAuthenticator,
     OidcAuthGuard,

@@ -1,5 +1,6 @@
 import { type IssuerOptions, type KeySetTuning } from '../verification/issuer-options.js';
 import type { IssuerResolver, ResolverCacheOptions } from '../verification/issuer-resolver.js';
+import type { PolicyCheck } from './decorators/auth-policy.decorator.js';
 import type { WebSocketTokenOptions } from './transports/ws.transport.js';
 
 /** Injection token of the module's options (also what `forRootAsync`'s factory provides). */
@@ -58,6 +59,11 @@ export interface OidcAuthModuleOptions {
   refusalLogIntervalMs?: number;
   /** Where WebSocket handshakes may carry the token besides the `Authorization` header. */
   websocket?: WebSocketTokenOptions;
+  /**
+   * Named policies for `@Policy(name)` / `@AnyPolicy(name)`: `(principal, context) => boolean` or a
+   * promise of one. Policies that need other providers are `@AuthPolicy(name)` classes instead.
+   */
+  policies?: Readonly<Record<string, PolicyCheck>>;
   /** The verified-token cache: repeated tokens skip the signature check. On by default. */
   cache?: { enabled?: boolean; maxEntries?: number };
 }

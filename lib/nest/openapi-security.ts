@@ -1,5 +1,6 @@
 import { type INestApplicationContext } from '@nestjs/common';
 import { openApiAuthentication, type OpenApiAuthentication } from './authentication-requirement.js';
+import { annotateAuthorization, type AuthorizationExtensions } from './openapi-authorization.js';
 import { routeTable } from './route-table.js';
 
 /** The part of an OpenAPI 3 document this helper reads and writes. */
@@ -7,7 +8,7 @@ interface OpenApiDocument {
   paths: object;
 }
 
-type Operation = {
+type Operation = AuthorizationExtensions & {
   security?: Record<string, string[]>[];
   'x-authentication-requirement'?: OpenApiAuthentication;
 };
@@ -30,10 +31,11 @@ function alternatives(groups: readonly (readonly string[])[]): string[][] {
 
 /**
  * Marks every protected operation of an OpenAPI document with the scheme and the scopes its
- * `@Scopes()`/`@AnyScope()` require, so the document cannot disagree with what the guard enforces.
- * Public operations get no security requirement. OpenAPI has no field for step-up authentication:
- * `@RequireAuthentication()` shows as an `x-authentication-requirement` extension holding the
- * RFC 9470 challenge parameters (`acr_values`, `max_age`) a client must obtain a token for.
+ * `@Scopes()`/`@AnyScope()` require, so the document cannot disagree with what the guard enforces,
+ * and with what OpenAPI has no words for: `x-oidc-policies`, `x-oidc-issuers`, and
+ * `x-authentication-requirement` holding the RFC 9470 challenge parameters (`acr_values`,
+ * `max_age`) a client must obtain a token for (`@RequireAuthentication()`).
+ * Public operations get no security requirement.
  */
 export function addOpenApiSecurity<T extends OpenApiDocument>(
   document: T,
@@ -49,7 +51,9 @@ export function addOpenApiSecurity<T extends OpenApiDocument>(
     operation.security = route.policy.isPublic
       ? []
       : alternatives(route.policy.scopes).map((scopes) => ({ [options.scheme]: scopes }));
-    if (route.policy.authentication && !route.policy.isPublic) {
+    if (route.policy.isPublic) continue;
+    annotateAuthorization(operation, route.policy);
+    if (route.policy.authentication) {
       operation['x-authentication-requirement'] = openApiAuthentication(
         route.policy.authentication,
       );

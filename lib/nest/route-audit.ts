@@ -14,7 +14,7 @@ import {
   type OidcAuthModuleOptions,
 } from './oidc-auth.options.js';
 import { describeAuthentication } from './authentication-requirement.js';
-import { RoutePolicyReader } from './route-policy.js';
+import { type RoutePolicy, RoutePolicyReader } from './route-policy.js';
 import { collectRoutes, type RouteEntry, routeTable } from './route-table.js';
 
 function requirement(kind: string, groups: readonly (readonly string[])[]): string | undefined {
@@ -22,16 +22,25 @@ function requirement(kind: string, groups: readonly (readonly string[])[]): stri
   return `${kind} ${groups.map((g) => (g.length === 1 ? g[0] : `(${g.join(' | ')})`)).join(' & ')}`;
 }
 
-/** One route's effective policy in words: `public`, `unprotected`, `authenticated`, `scope a & (b | c)`. */
+/**
+ * One route's effective policy in words: `public`, `unprotected`, `authenticated`,
+ * `scope a & (b | c)`, `issuer https://idp.example; policy sameTenant & notSuspended`.
+ */
 export function describePolicy(route: RouteEntry, globalGuard: boolean): string {
   if (route.policy.isPublic) return 'public';
   if (!globalGuard && !route.guardedExplicitly) return 'unprotected';
   const parts = [
+    requirement('issuer', route.policy.issuers ? [route.policy.issuers] : []),
     requirement('scope', route.policy.scopes),
     requirement('role', route.policy.roles),
+    requirement('policy', route.policy.policies ?? []),
     route.policy.authentication && describeAuthentication(route.policy.authentication),
   ];
   return parts.filter(Boolean).join('; ') || 'authenticated';
+}
+
+function authorizes(policy: RoutePolicy): boolean {
+  return policy.scopes.length > 0 || policy.roles.length > 0 || policy.policies !== undefined;
 }
 
 /**
@@ -78,13 +87,15 @@ export class RouteAudit implements OnApplicationBootstrap {
       );
     }
     if (this.options.audit?.requirePolicy) {
+      // An issuer restriction says whose tokens, not who may call: it is no policy on its own.
       const bare = described.filter(
-        (d) => d.policy === 'authenticated' || d.policy === 'unprotected',
+        (d) =>
+          d.policy === 'unprotected' || (!d.route.policy.isPublic && !authorizes(d.route.policy)),
       );
       if (bare.length > 0) {
         throw new OidcAuthConfigError(
           'audit.requirePolicy',
-          `is set, but these routes have no @Scopes, @Roles or @Public: ${bare.map((d) => `${d.route.method} ${d.route.path}`).join(', ')}`,
+          `is set, but these routes have no @Scopes, @Roles, @Policy or @Public: ${bare.map((d) => `${d.route.method} ${d.route.path}`).join(', ')}`,
         );
       }
     }

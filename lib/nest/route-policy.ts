@@ -15,6 +15,9 @@ import {
   ROLES_KEY,
   SCOPES_KEY,
 } from './decorators/metadata-keys.js';
+import { ISSUERS_KEY } from './decorators/issuers.decorator.js';
+import { ANY_POLICY_KEY, POLICIES_KEY } from './decorators/policy.decorator.js';
+import { enforceIssuers } from './issuer-restriction.js';
 
 /** A route's effective policy: each inner list is one requirement, met by any one of its items. */
 export interface RoutePolicy {
@@ -23,6 +26,10 @@ export interface RoutePolicy {
   roles: readonly (readonly string[])[];
   /** `@RequireAuthentication()`: the handler's, else the controller's. */
   authentication?: AuthenticationRequirement;
+  /** Named policies (`@Policy`, `@AnyPolicy`); absent when the route has none. */
+  policies?: readonly (readonly string[])[];
+  /** The only issuers whose tokens the route takes (`@Issuers`); absent when any trusted one does. */
+  issuers?: readonly string[];
 }
 
 type Handler = (...args: unknown[]) => unknown;
@@ -59,6 +66,7 @@ export class RoutePolicyReader {
         (target) => this.reflector.get<string[][] | undefined>(anyKey, target) ?? [],
       ),
     ];
+    const policies = groups(POLICIES_KEY, ANY_POLICY_KEY);
     return {
       isPublic: this.reflector.getAllAndOverride<boolean | undefined>(PUBLIC_KEY, targets) ?? false,
       scopes: groups(SCOPES_KEY, ANY_SCOPE_KEY),
@@ -67,20 +75,25 @@ export class RoutePolicyReader {
         AUTHENTICATION_KEY,
         targets,
       ),
+      policies: policies.length > 0 ? policies : undefined,
+      issuers: this.reflector.getAllAndOverride<string[] | undefined>(ISSUERS_KEY, targets),
     };
   }
 }
 
 /**
- * Throws `InsufficientScopeError` for the first requirement the principal does not meet, then
+ * Throws `InvalidTokenError` (`issuer_not_allowed`) for a token of an issuer the route does not
+ * take, then `InsufficientScopeError` for the first requirement the principal does not meet, then
  * `InsufficientUserAuthenticationError` if its authentication is not strong or recent enough:
- * stepping up is pointless for a token that lacks the scope anyway.
+ * stepping up is pointless for a token that lacks the scope anyway. Named policies are the guard's
+ * to run (`PolicyRegistry`): they need the call's context.
  */
 export function enforcePolicy(
   policy: RoutePolicy,
   principal: OidcPrincipal,
   clock: AuthenticationClock = { nowSeconds: Date.now() / 1000, toleranceSeconds: 0 },
 ): void {
+  enforceIssuers(policy.issuers, principal);
   for (const group of policy.scopes) {
     if (!group.some((scope) => principal.hasScope(scope))) {
       throw new InsufficientScopeError('insufficient_scope', group);

@@ -21,6 +21,8 @@ export type RefusalReason =
   | 'insufficient_scope'
   | 'insufficient_role'
   | 'insufficient_user_authentication'
+  | 'policy_denied'
+  | 'issuer_not_allowed'
   | 'jwks_unavailable';
 
 /**
@@ -62,6 +64,7 @@ export class InvalidTokenError extends OidcAuthError {
       | 'insufficient_scope'
       | 'insufficient_role'
       | 'insufficient_user_authentication'
+      | 'policy_denied'
       | 'jwks_unavailable'
     >,
     message: string,
@@ -82,6 +85,22 @@ export class InsufficientScopeError extends OidcAuthError {
       required.length === 1
         ? `This resource requires the ${kind} ${required[0]}`
         : `This resource requires one of the ${kind}s ${required.join(', ')}`,
+    );
+  }
+}
+
+/** The token is valid but a named policy of the route (`@Policy`, `@AnyPolicy`) did not grant the call (403). */
+export class PolicyDeniedError extends OidcAuthError {
+  readonly reason = 'policy_denied' as const;
+
+  constructor(
+    /** The failed requirement: policies any one of which would have granted the call. */
+    readonly policies: readonly string[],
+  ) {
+    super(
+      policies.length === 1
+        ? `The policy ${policies[0]} denied access to this resource`
+        : `None of the policies ${policies.join(', ')} granted access to this resource`,
     );
   }
 }

@@ -6,6 +6,7 @@ import {
   KeysUnavailableError,
   MissingTokenError,
   OidcAuthError,
+  PolicyDeniedError,
 } from './errors.js';
 
 export interface ChallengeOptions {
@@ -105,6 +106,14 @@ export function toBearerErrorResponse(
         error_description: err.message,
         acr_values: err.acrValues?.length ? err.acrValues.join(' ') : undefined,
         max_age: err.maxAgeSeconds === undefined ? undefined : String(err.maxAgeSeconds),
+      }),
+    });
+  }
+  if (err instanceof PolicyDeniedError) {
+    return response(403, 'insufficient_scope', 'Forbidden', err.message, {
+      'WWW-Authenticate': challenge(options, {
+        error: 'insufficient_scope',
+        error_description: err.message,
       }),
     });
   }

@@ -85,7 +85,7 @@ describe.each(PLATFORMS)('route policy audit (%s)', (platform) => {
 
   it('refuses to start with requirePolicy while a route names no scope or role', async () => {
     await expect(boot({ audit: { requirePolicy: true } })).rejects.toThrow(
-      'OidcAuthModule: audit.requirePolicy is set, but these routes have no @Scopes, @Roles or @Public: GET /me, GET /open/closed',
+      'OidcAuthModule: audit.requirePolicy is set, but these routes have no @Scopes, @Roles, @Policy or @Public: GET /me, GET /open/closed',
     );
   });
 

@@ -1,0 +1,112 @@
+import { type INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { MessageBody, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
+import WebSocket from 'ws';
+import { Issuers, OidcAuthModule, Policy } from '../../../lib/index.js';
+import { LocalIssuer } from '../../../lib/testing/index.js';
+import { OidcWsAdapter } from '../../../lib/ws/index.js';
+
+interface Frame {
+  event: string;
+  data: unknown;
+}
+
+// @Issuers needs the partner's issuer URL, known only once its LocalIssuer listens.
+function tenantGateway(partner: string) {
+  @WebSocketGateway({ path: '/ws' })
+  class TenantGateway {
+    @Policy('sameTenant')
+    @SubscribeMessage('tenant')
+    tenant(@MessageBody() body: { tenant: string }) {
+      return { event: 'tenant', data: body.tenant };
+    }
+
+    @Issuers(partner)
+    @SubscribeMessage('partner')
+    partner() {
+      return { event: 'partner', data: true };
+    }
+  }
+  return TenantGateway;
+}
+
+describe('named policies and @Issuers on WebSocket gateways', () => {
+  let issuer: LocalIssuer;
+  let partner: LocalIssuer;
+  let app: INestApplication;
+  let socket: WebSocket;
+
+  beforeAll(async () => {
+    issuer = await LocalIssuer.start();
+    partner = await LocalIssuer.start();
+    const ref = await Test.createTestingModule({
+      imports: [
+        OidcAuthModule.forRoot({
+          issuers: [
+            { issuer: issuer.issuer, audience: issuer.audience },
+            { issuer: partner.issuer, audience: partner.audience },
+          ],
+          policies: {
+            // A message's body is the call: the policy reads the tenant it addresses.
+            sameTenant: (principal, context) =>
+              context.switchToWs().getData<{ tenant?: string }>()?.tenant ===
+              principal.claims.tenant,
+          },
+        }),
+      ],
+      providers: [tenantGateway(partner.issuer)],
+    }).compile();
+    app = ref.createNestApplication({ logger: false });
+    app.useWebSocketAdapter(new OidcWsAdapter(app));
+    await app.listen(0, '127.0.0.1');
+    const url = `${(await app.getUrl()).replace('http', 'ws')}/ws`;
+    const token = await issuer.mint({ sub: 'bob', tenant: 'acme' });
+    socket = new WebSocket(url, { headers: { authorization: `Bearer ${token}` } });
+    await new Promise((resolve, reject) => {
+      socket.once('open', resolve);
+      socket.once('error', reject);
+    });
+  });
+
+  afterAll(async () => {
+    socket.close();
+    await app.close();
+    await issuer.stop();
+    await partner.stop();
+  });
+
+  function ask(event: string, data: unknown): Promise<Frame> {
+    const answer = new Promise<Frame>((resolve) =>
+      socket.once('message', (raw: Buffer) => resolve(JSON.parse(raw.toString()) as Frame)),
+    );
+    socket.send(JSON.stringify({ event, data }));
+    return answer;
+  }
+
+  it('answers a message its policy grants, and refuses one it denies without closing', async () => {
+    expect(await ask('tenant', { tenant: 'acme' })).toEqual({ event: 'tenant', data: 'acme' });
+    expect(await ask('tenant', { tenant: 'globex' })).toEqual({
+      event: 'exception',
+      data: {
+        status: 'error',
+        statusCode: 403,
+        error: 'insufficient_scope',
+        message: 'The policy sameTenant denied access to this resource',
+      },
+    });
+    expect(socket.readyState).toBe(WebSocket.OPEN);
+    expect(await ask('tenant', { tenant: 'acme' })).toEqual({ event: 'tenant', data: 'acme' });
+  });
+
+  it('refuses a handler restricted to another issuer as invalid_token', async () => {
+    expect(await ask('partner', {})).toEqual({
+      event: 'exception',
+      data: {
+        status: 'error',
+        statusCode: 401,
+        error: 'invalid_token',
+        message: 'This resource does not accept tokens of the issuer that signed this one',
+      },
+    });
+  });
+});
