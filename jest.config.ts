@@ -12,6 +12,7 @@ const shared = {
 };
 
 const config: Config = {
+  reporters: ['default', '<rootDir>/test/support/skipped-tests.reporter.mjs'],
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.spec.ts'] },
     { ...shared, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'] },

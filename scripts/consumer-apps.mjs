@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import process from 'node:process';
 import { exampleFiles, installArguments } from './readme-examples.mjs';
 
 const root = join(import.meta.dirname, '..');
@@ -16,7 +17,8 @@ const apps = [
 function step(label, command, args, cwd) {
   const started = Date.now();
   execFileSync(command, args, { cwd, stdio: 'inherit' });
-  console.log(`consumer-apps: ${label} ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  process.stdout.write(`consumer-apps: ${label} ${seconds} s\n`);
 }
 
 const readme = readFileSync(join(root, 'README.md'), 'utf8');
