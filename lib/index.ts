@@ -35,6 +35,10 @@ export { extractBearerToken } from './protocol/bearer-token.js';
 
 export { OidcPrincipal } from './verification/principal.js';
 export { TokenVerifier } from './verification/token-verifier.js';
+export type { VerifiedToken } from './verification/token-verifier.js';
+export { createVerifier } from './verification/create-verifier.js';
+export type { VerifierConfig } from './verification/create-verifier.js';
+export { standardClaims } from './verification/standard-claims.js';
 export type { IssuerOptions, KeySetTuning } from './verification/issuer-options.js';
 export { OidcAuthConfigError } from './verification/config-error.js';
 export type { ClaimMapper, ClaimMapping, JwtClaims } from './verification/claims.js';
@@ -43,8 +47,8 @@ export type { Algorithm } from './verification/algorithms.js';
 
 export { oidc, genericClaims } from './providers/generic.js';
 export type { OidcPresetOptions } from './providers/generic.js';
-export { azureAd, azureAdClaims, azureAdTokenClient } from './providers/azure-ad.js';
-export type { AzureAdOptions, AzureAdTokenClientOptions } from './providers/azure-ad.js';
+export { azureAd, azureAdClaims } from './providers/azure-ad.js';
+export type { AzureAdOptions } from './providers/azure-ad.js';
 export { auth0, auth0Claims } from './providers/auth0.js';
 export type { Auth0Options } from './providers/auth0.js';
 export { keycloak, keycloakClaims } from './providers/keycloak.js';
@@ -65,6 +69,8 @@ export { protectedResourceMetadataUrl } from './protocol/resource-metadata.js';
 export { policyOf, describePolicy } from './nest/route-audit.js';
 export { TokenClient } from './client/token-client.js';
 export type { TokenClientOptions, TokenTarget } from './client/token-client.js';
+export { azureAdTokenClient } from './client/azure-ad-token-client.js';
+export type { AzureAdTokenClientOptions } from './client/azure-ad-token-client.js';
 export { authorizedFetch } from './client/authorized-fetch.js';
 export type { AuthorizedFetchOptions } from './client/authorized-fetch.js';
 export {

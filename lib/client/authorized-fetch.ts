@@ -5,10 +5,18 @@ export interface AuthorizedFetchOptions extends TokenTarget {
   onBehalfOf?: string;
 }
 
+// fetch extracts strings, buffers, Blobs, URLSearchParams and FormData afresh for every call; a
+// stream (a ReadableStream or any async iterable) is read by the first call and then gone.
+function isOneShot(body: RequestInit['body']): boolean {
+  return typeof body === 'object' && body !== null && Symbol.asyncIterator in body;
+}
+
 /**
  * A `fetch` that attaches the right downstream token. When the downstream API answers 401 the
  * token is evicted and the call retried once with a fresh one (it may have been revoked or its
- * key rotated); a second 401 is returned as it is.
+ * key rotated), with the same body; a second 401 is returned as it is. A call whose body is a
+ * stream is not retried, since the stream cannot be sent twice: its 401 is returned, and the next
+ * call gets a fresh token.
  */
 export function authorizedFetch(
   client: TokenClient,
@@ -27,8 +35,9 @@ export function authorizedFetch(
     };
     const first = await send();
     if (first.response.status !== 401) return first.response;
-    await first.response.body?.cancel();
     client.evict(first.accessToken);
+    if (isOneShot(init.body)) return first.response;
+    await first.response.body?.cancel();
     return (await send()).response;
   };
 }

@@ -2,6 +2,7 @@ import { hash, type KeyObject, randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { LRUCache } from 'lru-cache';
 import { discoverEndpoint } from '../protocol/discovery.js';
+import { describeFetchFailure, IssuerFetchError, readJsonObject } from '../protocol/fetch-json.js';
 import { decodeUnverified } from '../verification/jwt-parts.js';
 import { tokenEndpointError, TokenEndpointUnavailableError } from './token-endpoint-errors.js';
 
@@ -45,6 +46,8 @@ const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
 const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
 const CLIENT_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+// A token response holds a few tokens of a few KiB each; anything far larger is not one.
+const MAX_RESPONSE_BYTES = 256 * 1024;
 
 function targetKey(target: TokenTarget): string {
   return `${target.resource ?? ''}|${[...(target.scopes ?? [])].sort().join(' ')}`;
@@ -171,22 +174,35 @@ export class TokenClient {
       const basic = `${encodeURIComponent(clientId)}:${encodeURIComponent(clientSecret!)}`;
       headers.authorization = `Basic ${Buffer.from(basic).toString('base64')}`;
     }
+    const timeoutMs = this.options.timeoutMs ?? 5000;
+    const signal = AbortSignal.timeout(timeoutMs);
+    const failure = (err: unknown) =>
+      new TokenEndpointUnavailableError(
+        signal.aborted ? `no answer within ${timeoutMs} ms` : describeFetchFailure(err),
+      );
     let res: Response;
+    try {
+      res = await fetch(endpoint, { method: 'POST', headers, body, signal });
+    } catch (err) {
+      throw failure(err);
+    }
+    if (res.status >= 500) {
+      await res.body?.cancel().catch(() => undefined);
+      throw new TokenEndpointUnavailableError(`HTTP ${res.status}`);
+    }
     let json: Record<string, unknown>;
     try {
-      res = await fetch(endpoint, {
-        method: 'POST',
-        headers,
-        body,
-        signal: AbortSignal.timeout(this.options.timeoutMs ?? 5000),
-      });
-      json = (await res.json()) as Record<string, unknown>;
+      json = await readJsonObject(res, endpoint, MAX_RESPONSE_BYTES);
     } catch (err) {
-      throw new TokenEndpointUnavailableError(err instanceof Error ? err.message : String(err));
+      await res.body?.cancel().catch(() => undefined);
+      if (err instanceof IssuerFetchError) {
+        throw new TokenEndpointUnavailableError(`it answered ${res.status} but ${err.detail}`);
+      }
+      throw failure(err);
     }
-    if (res.status >= 500) throw new TokenEndpointUnavailableError(`HTTP ${res.status}`);
-    if (!res.ok || typeof json.access_token !== 'string')
+    if (!res.ok || typeof json.access_token !== 'string') {
       throw tokenEndpointError(res.status, json);
+    }
     const expiresIn = typeof json.expires_in === 'number' ? json.expires_in : 300;
     return { accessToken: json.access_token, expiresIn };
   }

@@ -27,7 +27,7 @@ export class OidcAuthHealthIndicator {
   ) {}
 
   issuers(now = Date.now()): IssuerHealth[] {
-    return this.verifier.registry.issuers.map((trusted) => {
+    return this.verifier.issuers.map((trusted) => {
       const status = trusted.keySet?.status();
       if (!status) return { issuer: trusted.issuer, keysLoaded: true, keyCount: 1 };
       return {

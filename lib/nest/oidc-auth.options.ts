@@ -41,6 +41,12 @@ export interface OidcAuthModuleOptions {
     /** Stop the application when an authenticated route has no `@Scopes`/`@Roles`. Default false. */
     requirePolicy?: boolean;
   };
+  /**
+   * At most one refusal log line per reason (`signature_invalid` ...) in this many milliseconds;
+   * the refusals in between are counted into the next line. `0` logs every refusal. `OidcAuthEvents`
+   * reports each one regardless. Default 10000.
+   */
+  refusalLogIntervalMs?: number;
   /** Where WebSocket handshakes may carry the token besides the `Authorization` header. */
   websocket?: WebSocketTokenOptions;
   /** The verified-token cache: repeated tokens skip the signature check. On by default. */

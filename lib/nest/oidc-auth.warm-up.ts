@@ -17,7 +17,7 @@ export class OidcAuthWarmUp implements OnApplicationBootstrap {
 
   async onApplicationBootstrap(): Promise<void> {
     if (this.options.warmUp === false) return;
-    const keySets = this.verifier.registry.issuers.flatMap((i) => (i.keySet ? [i.keySet] : []));
+    const keySets = this.verifier.issuers.flatMap((i) => (i.keySet ? [i.keySet] : []));
     await Promise.all(keySets.map((k) => k.warmUp()));
     for (const keySet of keySets) {
       const status = keySet.status();

@@ -6,11 +6,13 @@ import {
   type ChallengeOptions,
   toBearerErrorResponse,
 } from '../protocol/rfc6750.js';
+import { OidcAuthConfigError } from '../verification/config-error.js';
 import type { OidcPrincipal } from '../verification/principal.js';
 import { TokenVerifier } from '../verification/token-verifier.js';
 import { VerifiedTokenCache } from '../verification/verified-token-cache.js';
 import { OidcAuthEvents } from './oidc-auth.events.js';
 import { OIDC_AUTH_OPTIONS, type OidcAuthModuleOptions } from './oidc-auth.options.js';
+import { RefusalLogLimiter } from './refusal-log-limiter.js';
 import { type Authentication, loggable } from './transports/transport.js';
 
 /** An authentication and whether it came from the verified-token cache. */
@@ -27,6 +29,7 @@ export interface Authenticated extends Authentication {
 export class OidcAuthenticator {
   private readonly logger = new Logger('OidcAuthGuard');
   private readonly toleranceMs: number;
+  private readonly logLimiter: RefusalLogLimiter;
   private challengeOptions?: ChallengeOptions;
 
   constructor(
@@ -36,6 +39,14 @@ export class OidcAuthenticator {
     @Optional() private readonly cache?: VerifiedTokenCache,
   ) {
     this.toleranceMs = (options.clockToleranceSeconds ?? 60) * 1000;
+    const interval = options.refusalLogIntervalMs ?? 10_000;
+    if (!Number.isFinite(interval) || interval < 0) {
+      throw new OidcAuthConfigError(
+        'refusalLogIntervalMs',
+        'must be a number of milliseconds >= 0',
+      );
+    }
+    this.logLimiter = new RefusalLogLimiter(interval);
   }
 
   /**
@@ -48,11 +59,17 @@ export class OidcAuthenticator {
     if (cached) return this.authenticated(token, cached, true);
     const verifiedNow = this.verifier.verifyNow(token);
     if (verifiedNow) {
-      this.cache?.set(token, verifiedNow.principal, verifiedNow.issuer, verifiedNow.kid);
+      this.cache?.set(
+        token,
+        verifiedNow.principal,
+        verifiedNow.issuer,
+        verifiedNow.kid,
+        verifiedNow.key,
+      );
       return this.authenticated(token, verifiedNow.principal, false);
     }
     return this.verifier.verify(token).then((verified) => {
-      this.cache?.set(token, verified.principal, verified.issuer, verified.kid);
+      this.cache?.set(token, verified.principal, verified.issuer, verified.kid, verified.key);
       return this.authenticated(token, verified.principal, false);
     });
   }
@@ -80,7 +97,10 @@ export class OidcAuthenticator {
     });
   }
 
-  /** Logs the refusal once (never the token), tells subscribers, and maps it per RFC 6750. */
+  /**
+   * Logs the refusal (never the token; at most one line per reason per `refusalLogIntervalMs`),
+   * tells subscribers of every single one, and maps it per RFC 6750.
+   */
   refused(
     call: string,
     err: OidcAuthError,
@@ -96,14 +116,17 @@ export class OidcAuthenticator {
       subject: loggable(principal?.subject),
       clientId: loggable(principal?.clientId),
     };
-    const who = [
-      event.issuer && `issuer=${event.issuer}`,
-      event.subject && `subject=${event.subject}`,
-      event.clientId && `client=${event.clientId}`,
-    ].filter(Boolean);
-    this.logger.warn(
-      `Refused ${call} with ${event.status}: ${event.reason}${who.length ? ` (${who.join(' ')})` : ''}`,
-    );
+    const unlogged = this.logLimiter.admit(err.reason);
+    if (unlogged !== undefined) {
+      const who = [
+        event.issuer && `issuer=${event.issuer}`,
+        event.subject && `subject=${event.subject}`,
+        event.clientId && `client=${event.clientId}`,
+      ].filter(Boolean);
+      this.logger.warn(
+        `Refused ${call} with ${event.status}: ${event.reason}${who.length ? ` (${who.join(' ')})` : ''}${unlogged}`,
+      );
+    }
     if (this.events.observed) this.events.emit(event);
     return answer;
   }

@@ -44,7 +44,7 @@ export class ProtectedResourceMetadata implements OnModuleInit {
     );
     const servers =
       config.authorizationServers ??
-      this.verifier.registry.issuers.filter((i) => !i.isTemplate).map((i) => i.issuer);
+      this.verifier.issuers.filter((i) => !i.isTemplate).map((i) => i.issuer);
     return {
       resource: config.resource,
       authorization_servers: servers,

@@ -1,18 +1,9 @@
 import type { Provider } from '@nestjs/common';
 import { OidcAuthConfigError } from '../verification/config-error.js';
-import { IssuerRegistry } from '../verification/issuer-registry.js';
+import { clockToleranceOf, createVerifier } from '../verification/create-verifier.js';
 import { TokenVerifier } from '../verification/token-verifier.js';
-import { TrustedIssuer } from '../verification/trusted-issuer.js';
 import { VerifiedTokenCache } from '../verification/verified-token-cache.js';
 import { OIDC_AUTH_OPTIONS, type OidcAuthModuleOptions } from './oidc-auth.options.js';
-
-function clockTolerance(options: OidcAuthModuleOptions): number {
-  const tolerance = options.clockToleranceSeconds ?? 60;
-  if (!Number.isFinite(tolerance) || tolerance < 0) {
-    throw new OidcAuthConfigError('clockToleranceSeconds', 'must be a number of seconds >= 0');
-  }
-  return tolerance;
-}
 
 export function createVerifiedTokenCache(
   options: OidcAuthModuleOptions,
@@ -22,37 +13,18 @@ export function createVerifiedTokenCache(
   if (!Number.isInteger(maxEntries) || maxEntries < 1) {
     throw new OidcAuthConfigError('cache.maxEntries', 'must be a positive integer');
   }
-  return new VerifiedTokenCache({ maxEntries, clockToleranceSeconds: clockTolerance(options) });
+  return new VerifiedTokenCache({ maxEntries, clockToleranceSeconds: clockToleranceOf(options) });
 }
 
 export function createTokenVerifier(
   options: OidcAuthModuleOptions,
   cache: VerifiedTokenCache | null,
 ): TokenVerifier {
-  if (!Array.isArray(options?.issuers) || options.issuers.length === 0) {
-    throw new OidcAuthConfigError('issuers', 'must list at least one trusted issuer');
-  }
-  const entries = options.issuers.flatMap((entry, i) =>
-    Array.isArray(entry)
-      ? entry.map((issuer, j) => ({ issuer, path: `issuers[${i}][${j}]` }))
-      : [{ issuer: entry, path: `issuers[${i}]` }],
-  );
-  const seen = new Set<string>();
-  const trusted = entries.map(({ issuer, path }) => {
-    const built = new TrustedIssuer(
-      issuer,
-      path,
-      options.keys,
-      cache ? (name, keys) => cache.retainKeys(name, keys) : undefined,
-    );
-    if (seen.has(built.issuer)) {
-      throw new OidcAuthConfigError(`${path}.issuer`, `lists ${built.issuer} a second time`);
-    }
-    seen.add(built.issuer);
-    return built;
-  });
-  return new TokenVerifier(new IssuerRegistry(trusted), {
-    clockToleranceSeconds: clockTolerance(options),
+  return createVerifier({
+    issuers: options?.issuers,
+    clockToleranceSeconds: options?.clockToleranceSeconds,
+    keys: options?.keys,
+    onKeysRefreshed: cache ? (issuer, keys) => cache.retainKeys(issuer, keys) : undefined,
   });
 }
 

@@ -1,7 +1,7 @@
 import { fetchJson, type FetchJsonOptions, IssuerFetchError } from './fetch-json.js';
 
 export interface DiscoveryTarget {
-  /** The issuer as it appears in tokens (may hold Entra's `{tenantid}` template). */
+  /** The issuer exactly as the provider's metadata names it (a multi-tenant template included). */
   issuer: string;
   /** Where to read the metadata when the API reaches the provider by another address. */
   discoveryUri?: string;
@@ -53,7 +53,7 @@ export async function discoverEndpoint(
     throw new IssuerFetchError(url, `the metadata ${name} is not a URL`);
   }
   if (target.discoveryUri) {
-    const publicOrigin = new URL(target.issuer.replace('{tenantid}', 'x')).origin;
+    const publicOrigin = URL.canParse(target.issuer) ? new URL(target.issuer).origin : undefined;
     if (endpoint.origin === publicOrigin) {
       const internal = new URL(target.discoveryUri);
       endpoint.protocol = internal.protocol;

@@ -85,8 +85,9 @@ export class InsufficientScopeError extends OidcAuthError {
 }
 
 /**
- * The issuer's keys cannot be fetched and none are cached. Not the client's fault, so not a 401:
- * a 401 would make well-behaved clients throw away good tokens and stampede the provider.
+ * The token's key cannot be looked up right now: the issuer's keys cannot be fetched, and none are
+ * cached or the cached ones lack the token's `kid`. Not the client's fault, so not a 401: a 401
+ * would make well-behaved clients throw away good tokens and stampede the provider.
  */
 export class KeysUnavailableError extends OidcAuthError {
   readonly reason = 'jwks_unavailable' as const;

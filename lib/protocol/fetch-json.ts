@@ -7,7 +7,8 @@ export interface FetchJsonOptions {
 export class IssuerFetchError extends Error {
   constructor(
     readonly url: string,
-    detail: string,
+    /** What went wrong, without the address: `HTTP 503`, `the body is not JSON` ... */
+    readonly detail: string,
   ) {
     super(`Fetching ${url} failed: ${detail}`);
     this.name = 'IssuerFetchError';
@@ -16,16 +17,39 @@ export class IssuerFetchError extends Error {
 
 async function readBounded(res: Response, url: string, maxBytes: number): Promise<string> {
   const declared = Number(res.headers.get('content-length'));
-  if (declared > maxBytes) throw new IssuerFetchError(url, `body exceeds ${maxBytes} bytes`);
+  if (declared > maxBytes) throw new IssuerFetchError(url, `the body exceeds ${maxBytes} bytes`);
   if (!res.body) return '';
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of res.body) {
     size += chunk.byteLength;
-    if (size > maxBytes) throw new IssuerFetchError(url, `body exceeds ${maxBytes} bytes`);
+    if (size > maxBytes) throw new IssuerFetchError(url, `the body exceeds ${maxBytes} bytes`);
     chunks.push(Buffer.from(chunk));
   }
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * Reads a response body that must be one JSON object, at most `maxBytes` long. Throws
+ * `IssuerFetchError` for an empty, oversized or non-JSON body, or JSON that is not an object.
+ */
+export async function readJsonObject(
+  res: Response,
+  url: string,
+  maxBytes: number,
+): Promise<Record<string, unknown>> {
+  const text = await readBounded(res, url, maxBytes);
+  if (text === '') throw new IssuerFetchError(url, 'the body is empty');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new IssuerFetchError(url, 'the body is not JSON');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new IssuerFetchError(url, 'the body is not a JSON object');
+  }
+  return parsed as Record<string, unknown>;
 }
 
 /**
@@ -44,7 +68,7 @@ export async function fetchJson(
     const timedOut = signal.aborted;
     throw new IssuerFetchError(
       url,
-      timedOut ? `no answer within ${options.timeoutMs} ms` : describe(err),
+      timedOut ? `no answer within ${options.timeoutMs} ms` : describeFetchFailure(err),
     );
   }
   try {
@@ -52,28 +76,19 @@ export async function fetchJson(
       throw new IssuerFetchError(url, `redirect to ${res.headers.get('location')} not followed`);
     }
     if (res.status !== 200) throw new IssuerFetchError(url, `HTTP ${res.status}`);
-    const text = await readBounded(res, url, options.maxBytes);
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      throw new IssuerFetchError(url, 'the body is not JSON');
-    }
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-      throw new IssuerFetchError(url, 'the body is not a JSON object');
-    }
-    return parsed as Record<string, unknown>;
+    return await readJsonObject(res, url, options.maxBytes);
   } catch (err) {
     await res.body?.cancel().catch(() => undefined);
     if (err instanceof IssuerFetchError) throw err;
     throw new IssuerFetchError(
       url,
-      signal.aborted ? `no answer within ${options.timeoutMs} ms` : describe(err),
+      signal.aborted ? `no answer within ${options.timeoutMs} ms` : describeFetchFailure(err),
     );
   }
 }
 
-function describe(err: unknown): string {
+/** The most telling part of a fetch failure: undici's cause code (ECONNREFUSED ...) if any. */
+export function describeFetchFailure(err: unknown): string {
   const cause = (err as { cause?: { code?: string; message?: string } })?.cause;
   return cause?.code ?? cause?.message ?? (err instanceof Error ? err.message : String(err));
 }

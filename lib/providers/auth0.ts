@@ -4,15 +4,22 @@ import { type IssuerOptions } from '../verification/issuer-options.js';
 /**
  * Auth0: `scope` string; with RBAC the granted API permissions are also in `permissions`, so both
  * count as scopes. Roles only exist in a custom, namespaced claim the tenant's Action adds.
- * Machine-to-machine tokens carry `gty: client-credentials`.
+ * The default token profile names the client in `azp` and marks machine-to-machine tokens with
+ * `gty: client-credentials`; the RFC 9068 profile has `client_id` and no `gty`. In both, a
+ * machine-to-machine token's subject is `<client id>@clients`.
  */
 export function auth0Claims(rolesClaim?: string): ClaimMapper {
-  return (claims) => ({
-    scopes: [...listClaim(claims.scope), ...listClaim(claims.permissions)],
-    roles: rolesClaim ? listClaim(claims[rolesClaim]) : [],
-    clientId: stringClaim(claims, 'azp'),
-    isAppOnly: claims.gty === 'client-credentials',
-  });
+  return (claims) => {
+    const clientId = stringClaim(claims, 'azp') ?? stringClaim(claims, 'client_id');
+    return {
+      scopes: [...listClaim(claims.scope), ...listClaim(claims.permissions)],
+      roles: rolesClaim ? listClaim(claims[rolesClaim]) : [],
+      clientId,
+      isAppOnly:
+        claims.gty === 'client-credentials' ||
+        (clientId !== undefined && claims.sub === `${clientId}@clients`),
+    };
+  };
 }
 
 export interface Auth0Options {

@@ -1,4 +1,3 @@
-import type { TokenClientOptions } from '../client/token-client.js';
 import { type ClaimMapper, listClaim, stringClaim } from '../verification/claims.js';
 import { type IssuerOptions } from '../verification/issuer-options.js';
 import { OidcAuthConfigError } from '../verification/config-error.js';
@@ -92,29 +91,4 @@ export function azureAd(options: AzureAdOptions): IssuerOptions[] {
       discoveryUri: `${instance}/${options.tenantId}/.well-known/openid-configuration`,
     },
   ];
-}
-
-export interface AzureAdTokenClientOptions {
-  tenantId: string;
-  /** This API's application (client) id. */
-  clientId: string;
-  clientSecret?: string;
-  /** A certificate's key, for private_key_jwt (`kid`: the certificate's thumbprint as Entra expects). */
-  clientAssertion?: TokenClientOptions['clientAssertion'];
-  instance?: string;
-}
-
-/**
- * `TokenClient` options for Entra ID: its v2 token endpoint, and the on-behalf-of flow for calling
- * downstream APIs as the user (Entra does not implement RFC 8693 token exchange).
- */
-export function azureAdTokenClient(options: AzureAdTokenClientOptions): TokenClientOptions {
-  const instance = trim(options.instance ?? 'https://login.microsoftonline.com');
-  return {
-    tokenEndpoint: `${instance}/${options.tenantId}/oauth2/v2.0/token`,
-    clientId: options.clientId,
-    clientSecret: options.clientSecret,
-    clientAssertion: options.clientAssertion,
-    exchange: 'on-behalf-of',
-  };
 }

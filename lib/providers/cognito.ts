@@ -20,11 +20,17 @@ export interface CognitoOptions {
   userPoolId: string;
   /** App client id(s) whose access tokens are accepted. */
   clientId: string | readonly string[];
+  /** Read the user pool's discovery document from another address (a proxy, a test server). */
+  discoveryUri?: string;
+  /** Read the user pool's keys from this JWK set URL instead of through discovery. */
+  jwksUri?: string;
 }
 
 export function cognito(options: CognitoOptions): IssuerOptions {
   return {
     issuer: `https://cognito-idp.${options.region}.amazonaws.com/${options.userPoolId}`,
+    discoveryUri: options.discoveryUri,
+    jwksUri: options.jwksUri,
     audience: options.clientId,
     audienceClaim: 'client_id',
     claimMapper: cognitoClaims,

@@ -1,21 +1,9 @@
-import { type ClaimMapper, listClaim, stringClaim } from '../verification/claims.js';
+import { type ClaimMapper } from '../verification/claims.js';
 import { type IssuerOptions } from '../verification/issuer-options.js';
+import { standardClaims } from '../verification/standard-claims.js';
 
-/**
- * Any OIDC issuer: scopes from `scope` (RFC 9068) or `scp`, roles from `roles`, the client from
- * `client_id`/`azp`. A token is app-only when its subject is the client itself (RFC 9068 §2.2 for
- * client-credentials tokens).
- */
-export const genericClaims: ClaimMapper = (claims) => {
-  const clientId = stringClaim(claims, 'client_id') ?? stringClaim(claims, 'azp');
-  return {
-    scopes: [...listClaim(claims.scope), ...listClaim(claims.scp)],
-    roles: listClaim(claims.roles),
-    clientId,
-    tenantId: stringClaim(claims, 'tid'),
-    isAppOnly: clientId !== undefined && claims.sub === clientId,
-  };
-};
+/** Any OIDC issuer's tokens, read per RFC 9068: the core's `standardClaims`. */
+export const genericClaims: ClaimMapper = standardClaims;
 
 export interface OidcPresetOptions {
   issuer: string;

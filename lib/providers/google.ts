@@ -22,12 +22,20 @@ export interface GoogleOptions {
   audience: string | readonly string[];
   /** Only accept these Workspace domains (`hd` claim). */
   hostedDomains?: readonly string[];
+  /** Read Google's discovery document from another address (a proxy, a test server). */
+  discoveryUri?: string;
+  /** Read Google's keys from this JWK set URL instead of through discovery. */
+  jwksUri?: string;
 }
 
 export function google(options: GoogleOptions): IssuerOptions {
   const domains = options.hostedDomains;
   return {
     issuer: 'https://accounts.google.com',
+    // Google documents both forms as the `iss` of its ID tokens; one key set serves both.
+    issuerAliases: ['accounts.google.com'],
+    discoveryUri: options.discoveryUri,
+    jwksUri: options.jwksUri,
     audience: options.audience,
     claimMapper: googleClaims,
     validateClaims: domains

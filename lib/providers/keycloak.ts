@@ -1,4 +1,10 @@
-import { type ClaimMapper, listClaim, objectClaim, stringClaim } from '../verification/claims.js';
+import {
+  type ClaimMapper,
+  type JwtClaims,
+  listClaim,
+  objectClaim,
+  stringClaim,
+} from '../verification/claims.js';
 import { type IssuerOptions } from '../verification/issuer-options.js';
 
 /**
@@ -32,10 +38,22 @@ export interface KeycloakOptions {
   clientId?: string;
 }
 
+/**
+ * Keycloak signs ID, access and refresh tokens with the same realm keys, and an ID token's `aud` is
+ * its client, often the API's own in single-client set-ups. Only the payload's `typ` (not the JOSE
+ * header's) tells them apart: `Bearer` for access tokens, `ID`, `Refresh` ... for the others.
+ */
+function requireAccessToken(claims: JwtClaims): string | undefined {
+  return claims.typ === 'Bearer'
+    ? undefined
+    : 'The token must be a Keycloak access token (typ Bearer), not an ID or refresh token';
+}
+
 export function keycloak(options: KeycloakOptions): IssuerOptions {
   return {
     issuer: `${options.url.replace(/\/+$/, '')}/realms/${encodeURIComponent(options.realm)}`,
     audience: options.audience,
     claimMapper: keycloakClaims(options.clientId),
+    validateClaims: requireAccessToken,
   };
 }

@@ -3,7 +3,7 @@ import { azureAdClaims } from '../providers/azure-ad.js';
 import { cognito, cognitoClaims } from '../providers/cognito.js';
 import { genericClaims } from '../providers/generic.js';
 import { googleClaims } from '../providers/google.js';
-import { keycloakClaims } from '../providers/keycloak.js';
+import { keycloak, keycloakClaims } from '../providers/keycloak.js';
 import { oktaClaims } from '../providers/okta.js';
 import type { ClaimMapper, JwtClaims } from '../verification/claims.js';
 import type { IssuerOptions } from '../verification/issuer-options.js';
@@ -94,8 +94,14 @@ const SHAPES: Record<ProviderShape, Shape> = {
       realm_access: { roles: w.roles },
       resource_access: { [TEST_KEYCLOAK_CLIENT]: { roles: [] } },
       preferred_username: w.appOnly ? `service-account-${w.clientId}` : w.sub,
+      typ: 'Bearer',
     }),
     mapper: keycloakClaims(TEST_KEYCLOAK_CLIENT),
+    // The preset's rule that only access tokens (typ Bearer) pass.
+    issuerOptions: {
+      validateClaims: keycloak({ url: 'https://test', realm: 'test', audience: 'test' })
+        .validateClaims,
+    },
   },
   okta: {
     claims: (w) => ({ sub: w.sub, cid: w.clientId, scp: w.scopes, groups: w.roles }),

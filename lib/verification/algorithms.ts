@@ -40,6 +40,18 @@ export function keyTypeFor(alg: Algorithm): string {
   return KEY_TYPE[alg];
 }
 
+// node:crypto names the curves differently from JWA.
+const CURVE: Partial<Record<Algorithm, string>> = {
+  ES256: 'prime256v1',
+  ES384: 'secp384r1',
+  ES512: 'secp521r1',
+};
+
+/** node:crypto's `namedCurve` an ECDSA algorithm needs; `undefined` for other algorithms. */
+export function curveFor(alg: Algorithm): string | undefined {
+  return CURVE[alg];
+}
+
 export function isAlgorithm(value: unknown): value is Algorithm {
   return typeof value === 'string' && Object.prototype.hasOwnProperty.call(KEY_TYPE, value);
 }

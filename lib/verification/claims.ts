@@ -22,12 +22,26 @@ export function stringClaim(claims: JwtClaims, name: string): string | undefined
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
-/** Space-separated strings (RFC 8693 `scope`) and JSON arrays of strings both occur in the wild. */
+/**
+ * Space-separated strings (RFC 8693 `scope`) and JSON arrays of strings both occur in the wild.
+ * For scope-like claims only: an audience is never split (see `audienceList`).
+ */
 export function listClaim(value: unknown): string[] {
   if (typeof value === 'string') return value.split(' ').filter(Boolean);
   if (Array.isArray(value))
     return value.filter((v): v is string => typeof v === 'string' && v !== '');
   return [];
+}
+
+/**
+ * The audiences of an `aud`-like claim (RFC 7519 §4.1.3): a string is one audience, spaces and all;
+ * only an array lists several. `undefined` when the claim is neither, or lists a non-string.
+ */
+export function audienceList(value: unknown): readonly string[] | undefined {
+  if (typeof value === 'string') return [value];
+  if (!Array.isArray(value)) return undefined;
+  for (const member of value) if (typeof member !== 'string') return undefined;
+  return value as string[];
 }
 
 export function objectClaim(value: unknown): Record<string, unknown> | undefined {

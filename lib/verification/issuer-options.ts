@@ -8,6 +8,12 @@ export interface IssuerOptions {
    * `{tenantid}` placeholder, which is then replaced by the token's `tid` (see `allowedTenants`).
    */
   issuer: string;
+  /**
+   * Other exact `iss` values of the same provider, checked and keyed like `issuer` (Google signs
+   * tokens as `https://accounts.google.com` and as `accounts.google.com`). They share its key set,
+   * which is never looked up under an alias. RFC 7519: any string, but a URI if it has a colon.
+   */
+  issuerAliases?: readonly string[];
   /** Tenants accepted for a `{tenantid}` issuer; `['*']` accepts any tenant. Required for templates. */
   allowedTenants?: readonly string[];
   /** Where to read the discovery document when it is not `${issuer}/.well-known/openid-configuration`. */
@@ -24,7 +30,7 @@ export interface IssuerOptions {
   audienceClaim?: string;
   /** Allowed signature algorithms. Default: every asymmetric one (RS, PS, ES). */
   algorithms?: readonly Algorithm[];
-  /** Reads scopes, roles, client and tenant from this provider's tokens. Default: `genericClaims`. */
+  /** Reads scopes, roles, client and tenant from this provider's tokens. Default: `standardClaims` (RFC 9068). */
   claimMapper?: ClaimMapper;
   /** Expected JOSE `typ` header, e.g. `at+jwt` (RFC 9068), to refuse ID tokens posing as access tokens. */
   typ?: string;
@@ -40,6 +46,11 @@ export interface KeySetTuning {
   cooldownMs?: number;
   /** Age after which keys are refreshed in the background (ms). Default 10 minutes. */
   maxAgeMs?: number;
+  /**
+   * Longest a request waits for a key-set fetch (ms) before it is answered 503 with Retry-After;
+   * the fetch goes on in the background. Default 1000.
+   */
+  maxWaitMs?: number;
   /** Timeout of one discovery or key-set request (ms). Default 5000. */
   timeoutMs?: number;
   /** Largest discovery or key-set document accepted (bytes). Default 512 KiB. */

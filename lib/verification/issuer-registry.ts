@@ -13,7 +13,7 @@ export class IssuerRegistry {
   constructor(readonly issuers: readonly TrustedIssuer[]) {
     for (const issuer of issuers) {
       if (issuer.isTemplate) this.templates.push(issuer);
-      else this.exact.set(issuer.issuer, issuer);
+      else for (const iss of [issuer.issuer, ...issuer.aliases]) this.exact.set(iss, issuer);
     }
   }
 

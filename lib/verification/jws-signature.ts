@@ -1,5 +1,6 @@
 import { constants, createHmac, type KeyObject, timingSafeEqual, verify } from 'node:crypto';
 import type { Algorithm } from './algorithms.js';
+import { decodeBase64url } from './jwt-parts.js';
 
 const HASH: Record<Algorithm, string> = {
   RS256: 'sha256',
@@ -25,13 +26,14 @@ const ECDSA_SIGNATURE_BYTES: Partial<Record<Algorithm, number>> = {
 
 /**
  * Checks the signature of a compact JWS (RFC 7515 §5.2) with a key already matched to the
- * algorithm, in one node:crypto call. The payload is not decoded again: the caller's strict decode
- * of the very same bytes is what the signature covers.
+ * algorithm, in one node:crypto call. A signature that is not canonical base64url throws
+ * `malformed_token`. The payload is not decoded again: the caller's strict decode of the very same
+ * bytes is what the signature covers.
  */
 export function isSignatureValid(token: string, algorithm: Algorithm, key: KeyObject): boolean {
   const dot = token.lastIndexOf('.');
   const signingInput = Buffer.from(token.slice(0, dot), 'latin1');
-  const signature = Buffer.from(token.slice(dot + 1), 'base64url');
+  const signature = decodeBase64url(token.slice(dot + 1), 'signature');
   const hash = HASH[algorithm];
   switch (algorithm[0]) {
     case 'H': {

@@ -13,7 +13,7 @@ export interface UnverifiedJwt {
   payload: Record<string, unknown>;
 }
 
-const SEGMENT = /^[A-Za-z0-9_-]+$/;
+const BASE64URL = /^[A-Za-z0-9_-]+$/;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
@@ -44,14 +44,46 @@ function topLevelMemberCount(json: string): number {
   return members;
 }
 
-function decodeSegment(segment: string, what: string): Record<string, unknown> {
-  if (!SEGMENT.test(segment)) {
+/** The 6-bit value of a base64url character already known to be one. */
+function sextet(c: number): number {
+  if (c >= 0x61) return c - 0x61 + 26; // a-z
+  if (c >= 0x41) return c === 0x5f ? 63 : c - 0x41; // A-Z, _
+  return c === 0x2d ? 62 : c - 0x30 + 52; // -, 0-9
+}
+
+/**
+ * Whether a segment is base64url exactly as RFC 7515 §2 writes it: the URL-safe alphabet, no
+ * padding, and (for a length of 2 or 3 mod 4) zero bits after the last byte in the last character.
+ * Node's decoder skips or normalises anything else, so one token would have endless spellings,
+ * each a miss in any cache keyed on the token.
+ */
+function isCanonicalBase64url(segment: string): boolean {
+  const tail = segment.length % 4;
+  if (tail === 1 || !BASE64URL.test(segment)) return false;
+  if (tail === 0) return true;
+  const spare = sextet(segment.charCodeAt(segment.length - 1)) & (tail === 2 ? 0x0f : 0x03);
+  return spare === 0;
+}
+
+/** The bytes of one compact-JWS segment; anything but canonical base64url is `malformed_token`. */
+export function decodeBase64url(segment: string, what: string): Buffer {
+  checkBase64url(segment, what);
+  return Buffer.from(segment, 'base64url');
+}
+
+/** Refuses a segment that is not canonical base64url, without decoding it. */
+export function checkBase64url(segment: string, what: string): void {
+  if (!isCanonicalBase64url(segment)) {
     throw new InvalidTokenError('malformed_token', `The token ${what} is not base64url`);
   }
+}
+
+function decodeSegment(segment: string, what: string): Record<string, unknown> {
+  const bytes = decodeBase64url(segment, what);
   let json: string;
   let parsed: unknown;
   try {
-    json = utf8.decode(Buffer.from(segment, 'base64url'));
+    json = utf8.decode(bytes);
     parsed = JSON.parse(json);
   } catch {
     throw new InvalidTokenError('malformed_token', `The token ${what} is not UTF-8 JSON`);

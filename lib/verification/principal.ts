@@ -55,7 +55,9 @@ export class OidcPrincipal {
       scopes: [...this.scopes],
       roles: [...this.roles],
       isAppOnly: this.isAppOnly,
-      expiresAt: this.expiresAt.toISOString(),
+      // Total even for a principal built by hand with an invalid Date: a handler returning the
+      // principal must never answer 500.
+      expiresAt: Number.isNaN(this.expiresAt.getTime()) ? null : this.expiresAt.toISOString(),
       claims: this.claims,
     };
   }

@@ -1,10 +1,10 @@
 import type { KeyObject } from 'node:crypto';
 import { InvalidTokenError, OidcAuthError } from '../protocol/errors.js';
-import { type Algorithm, isAlgorithm, keyTypeFor } from './algorithms.js';
-import { type JwtClaims, listClaim } from './claims.js';
+import { type Algorithm, curveFor, isAlgorithm, keyTypeFor } from './algorithms.js';
+import { audienceList, type JwtClaims } from './claims.js';
 import { IssuerRegistry } from './issuer-registry.js';
 import { isSignatureValid } from './jws-signature.js';
-import { decodeUnverified, type JoseHeader } from './jwt-parts.js';
+import { checkBase64url, decodeUnverified, type JoseHeader } from './jwt-parts.js';
 import type { VerificationKey } from './key-set.js';
 import { OidcPrincipal } from './principal.js';
 import { TrustedIssuer } from './trusted-issuer.js';
@@ -23,6 +23,8 @@ export interface VerifiedToken {
   /** The trusted issuer entry (for `{tenantid}` issuers, the template). */
   issuer: string;
   kid: string | undefined;
+  /** The key the signature was verified with. */
+  key: KeyObject;
 }
 
 export interface VerifierOptions {
@@ -30,12 +32,22 @@ export interface VerifierOptions {
   now?: () => number;
 }
 
-// node:crypto names the curves differently from JWA.
-const CURVE: Partial<Record<Algorithm, string>> = {
-  ES256: 'prime256v1',
-  ES384: 'secp384r1',
-  ES512: 'secp521r1',
-};
+// Checked like exp when present; auth_time (OIDC Core §2) only for its range: how old it may be is
+// the application's rule.
+const NUMERIC_DATES = ['nbf', 'iat', 'auth_time'] as const;
+
+// RFC 7519 NumericDate, bounded by the last second of year 9999: every date claim that passes can
+// become a Date and be printed (principal.toJSON, messages) without throwing a RangeError.
+const LATEST_NUMERIC_DATE = 253_402_300_799;
+
+function checkDateRange(name: string, seconds: number): void {
+  if (seconds < 0 || seconds > LATEST_NUMERIC_DATE) {
+    throw new InvalidTokenError(
+      'claim_invalid',
+      `The token ${name} claim is out of range (0 to ${LATEST_NUMERIC_DATE})`,
+    );
+  }
+}
 
 function normalizeTyp(typ: string): string {
   const lower = typ.toLowerCase();
@@ -58,6 +70,11 @@ export class TokenVerifier {
     private readonly options: VerifierOptions,
   ) {
     this.now = options.now ?? Date.now;
+  }
+
+  /** The trusted issuers, for health reports, warm-up and metadata. */
+  get issuers(): readonly TrustedIssuer[] {
+    return this.registry.issuers;
   }
 
   /** Every algorithm some trusted issuer accepts; jsonwebtoken gets this as its own allow-list. */
@@ -93,7 +110,7 @@ export class TokenVerifier {
       if (issuer.secret) {
         return this.finish(token, header, payload, issuer, algorithm, issuer.secret);
       }
-      const found = issuer.keySet!.peek(header.kid);
+      const found = issuer.keySet!.peek(header.kid, algorithm);
       return (
         found &&
         this.finish(token, header, payload, issuer, algorithm, this.checkKey(found, algorithm))
@@ -106,6 +123,8 @@ export class TokenVerifier {
     const { header, payload } = decodeUnverified(token);
     const issuer = this.registry.select(payload);
     const algorithm = this.checkHeader(header, issuer);
+    // isSignatureValid refuses other spellings of a signature; jsonwebtoken would decode them.
+    checkBase64url(token.slice(token.lastIndexOf('.') + 1), 'signature');
     return { issuer, algorithm, key: await this.keyOf(header, issuer, algorithm), header };
   }
 
@@ -114,7 +133,9 @@ export class TokenVerifier {
     issuer: TrustedIssuer,
     algorithm: Algorithm,
   ): Promise<KeyObject> {
-    return issuer.secret ?? this.checkKey(await issuer.keySet!.get(header.kid), algorithm);
+    return (
+      issuer.secret ?? this.checkKey(await issuer.keySet!.get(header.kid, algorithm), algorithm)
+    );
   }
 
   // Refusals name the issuer they concern, for the log line.
@@ -142,7 +163,12 @@ export class TokenVerifier {
     if (!isSignatureValid(token, algorithm, key)) {
       throw new InvalidTokenError('signature_invalid', 'The token signature is invalid');
     }
-    return { principal: this.checkClaims(payload, issuer), issuer: issuer.issuer, kid: header.kid };
+    return {
+      principal: this.checkClaims(payload, issuer),
+      issuer: issuer.issuer,
+      kid: header.kid,
+      key,
+    };
   }
 
   private checkHeader(header: JoseHeader, issuer: TrustedIssuer): Algorithm {
@@ -183,7 +209,8 @@ export class TokenVerifier {
       throw new InvalidTokenError('key_mismatch', 'The token algorithm does not fit its key type');
     }
     const details = key.asymmetricKeyDetails;
-    if (CURVE[algorithm] !== undefined && details?.namedCurve !== CURVE[algorithm]) {
+    const curve = curveFor(algorithm);
+    if (curve !== undefined && details?.namedCurve !== curve) {
       throw new InvalidTokenError('key_mismatch', 'The token algorithm does not fit its key curve');
     }
     if (key.asymmetricKeyType === 'rsa' && (details?.modulusLength ?? 0) < 2048) {
@@ -200,28 +227,37 @@ export class TokenVerifier {
     if (typeof exp !== 'number' || !Number.isFinite(exp)) {
       throw new InvalidTokenError('claim_invalid', 'The token must have a numeric exp claim');
     }
+    checkDateRange('exp', exp);
     if (exp + tolerance <= nowSeconds) {
       throw new InvalidTokenError(
         'token_expired',
         `The token expired at ${new Date(exp * 1000).toISOString()}`,
       );
     }
-    for (const name of ['nbf', 'iat'] as const) {
+    for (const name of NUMERIC_DATES) {
       const value = claims[name];
       if (value === undefined) continue;
       if (typeof value !== 'number' || !Number.isFinite(value)) {
         throw new InvalidTokenError('claim_invalid', `The token ${name} claim must be a number`);
       }
-      if (value - tolerance > nowSeconds) {
+      checkDateRange(name, value);
+      if (name !== 'auth_time' && value - tolerance > nowSeconds) {
         throw new InvalidTokenError(
           'token_not_yet_valid',
           name === 'nbf' ? 'The token is not valid yet' : 'The token was issued in the future',
         );
       }
     }
+    const audienceClaim = claims[issuer.audienceClaim];
+    const audience = audienceClaim === undefined ? [] : audienceList(audienceClaim);
+    if (audience === undefined) {
+      throw new InvalidTokenError(
+        'claim_invalid',
+        `The token ${issuer.audienceClaim} claim must be a string or a list of strings`,
+      );
+    }
     if (issuer.audiences) {
-      const presented = listClaim(claims[issuer.audienceClaim]);
-      if (!presented.some((aud) => issuer.audiences!.has(aud))) {
+      if (!audience.some((aud) => issuer.audiences!.has(aud))) {
         throw new InvalidTokenError(
           'audience_mismatch',
           'The token is not meant for this API (audience)',
@@ -242,7 +278,7 @@ export class TokenVerifier {
     return new OidcPrincipal(
       subject,
       claims.iss as string,
-      listClaim(claims[issuer.audienceClaim]),
+      audience,
       new Date(exp * 1000),
       issuer.claimMapper(claims),
       claims,

@@ -6,13 +6,14 @@ import { OidcAuthConfigError } from './config-error.js';
 import { type IssuerOptions, type KeySetTuning } from './issuer-options.js';
 import { jwksLoader, type JwksSource } from './jwks-loader.js';
 import { KeySet, type VerificationKey } from './key-set.js';
-import { genericClaims } from '../providers/generic.js';
+import { standardClaims } from './standard-claims.js';
 
 export const TENANT_PLACEHOLDER = '{tenantid}';
 
 const DEFAULT_TUNING: Required<KeySetTuning> = {
   cooldownMs: 5_000,
   maxAgeMs: 10 * 60_000,
+  maxWaitMs: 1_000,
   timeoutMs: 5_000,
   maxBytes: 512 * 1024,
 };
@@ -27,6 +28,26 @@ function checkUrl(path: string, value: string): void {
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw new OidcAuthConfigError(path, `must be an http(s) URL, got ${JSON.stringify(value)}`);
   }
+}
+
+// RFC 7519 §2 StringOrURI: `iss` may be any string, but one with a colon must be a URI.
+function checkStringOrUri(path: string, value: string): void {
+  if (!/^[^\s\p{Cc}]+$/u.test(value)) {
+    throw new OidcAuthConfigError(path, `must have no spaces, got ${JSON.stringify(value)}`);
+  }
+  if (value.includes(':') && !URL.canParse(value)) {
+    throw new OidcAuthConfigError(path, `has a colon but is no URI, got ${JSON.stringify(value)}`);
+  }
+}
+
+function aliasesOf(path: string, aliases: IssuerOptions['issuerAliases']): readonly string[] {
+  const list = aliases ?? [];
+  list.forEach((alias, i) => {
+    const at = `${path}.issuerAliases[${i}]`;
+    if (typeof alias !== 'string') throw new OidcAuthConfigError(at, 'must be a string');
+    checkStringOrUri(at, alias);
+  });
+  return list;
 }
 
 function audiencesOf(
@@ -113,6 +134,8 @@ function keySourceOf(path: string, options: IssuerOptions): KeySource {
  */
 export class TrustedIssuer {
   readonly issuer: string;
+  /** Further exact `iss` values of this issuer (`IssuerOptions.issuerAliases`). */
+  readonly aliases: readonly string[];
   readonly isTemplate: boolean;
   readonly allowedTenants: ReadonlySet<string> | null;
   readonly audiences: ReadonlySet<string> | null;
@@ -134,9 +157,22 @@ export class TrustedIssuer {
     if (typeof options?.issuer !== 'string' || !options.issuer) {
       throw new OidcAuthConfigError(`${path}.issuer`, 'is required');
     }
-    checkUrl(`${path}.issuer`, options.issuer);
+    // Discovery needs a URL to start from; an issuer that is not one needs its keys named.
+    const keysNamed = [options.jwksUri, options.jwks, options.secret].some((k) => k !== undefined);
+    if (keysNamed) checkStringOrUri(`${path}.issuer`, options.issuer);
+    else checkUrl(`${path}.issuer`, options.issuer);
     this.issuer = options.issuer;
     this.isTemplate = options.issuer.includes(TENANT_PLACEHOLDER);
+    this.aliases = aliasesOf(path, options.issuerAliases);
+    if (
+      this.aliases.some((alias) => alias.includes(TENANT_PLACEHOLDER)) ||
+      (this.isTemplate && this.aliases.length)
+    ) {
+      throw new OidcAuthConfigError(
+        `${path}.issuerAliases`,
+        `cannot be combined with ${TENANT_PLACEHOLDER}`,
+      );
+    }
     if (this.isTemplate) {
       const tenants = options.allowedTenants;
       if (!tenants?.length || tenants.some((t) => typeof t !== 'string' || !t)) {
@@ -152,7 +188,7 @@ export class TrustedIssuer {
     this.audiences = audiencesOf(path, options.audience);
     this.audienceClaim = options.audienceClaim ?? 'aud';
     this.algorithms = algorithmsOf(path, options);
-    this.claimMapper = options.claimMapper ?? genericClaims;
+    this.claimMapper = options.claimMapper ?? standardClaims;
     this.typ = options.typ;
     this.requiredClaims = options.requiredClaims ?? [];
     this.validateClaims = options.validateClaims;
@@ -165,7 +201,7 @@ export class TrustedIssuer {
       this.keySet = new KeySet(
         options.issuer,
         jwksLoader(source, fetchOptions),
-        { cooldownMs: t.cooldownMs, maxAgeMs: t.maxAgeMs },
+        { cooldownMs: t.cooldownMs, maxAgeMs: t.maxAgeMs, maxWaitMs: t.maxWaitMs },
         onKeysRefreshed && ((keys) => onKeysRefreshed(options.issuer, keys)),
       );
     }

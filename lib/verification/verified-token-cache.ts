@@ -1,4 +1,4 @@
-import { hash } from 'node:crypto';
+import { hash, type KeyObject } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { VerificationKey } from './key-set.js';
 import type { OidcPrincipal } from './principal.js';
@@ -15,6 +15,8 @@ interface Entry {
   principal: OidcPrincipal;
   issuer: string;
   kid: string | undefined;
+  /** The key the signature was verified with: kid-less keys have only this to tell them apart. */
+  key: KeyObject;
   /** Epoch ms after which the token is expired even with the leeway. */
   expiresAt: number;
 }
@@ -103,19 +105,38 @@ export class VerifiedTokenCache {
     return entry.principal;
   }
 
-  set(token: string, principal: OidcPrincipal, issuer: string, kid: string | undefined): void {
+  set(
+    token: string,
+    principal: OidcPrincipal,
+    issuer: string,
+    kid: string | undefined,
+    key: KeyObject,
+  ): void {
     const expiresAt = principal.expiresAt.getTime() + this.options.clockToleranceSeconds * 1000;
     if (this.now() >= expiresAt) return;
     const digest = this.digestOf(token);
     if (!this.seenBefore(digest)) return;
-    this.entries.set(digest, { principal, issuer, kid, expiresAt });
+    this.entries.set(digest, { principal, issuer, kid, key, expiresAt });
   }
 
-  /** Drops the tokens of `issuer` signed by keys it no longer publishes. */
+  /**
+   * Drops the tokens of `issuer` whose key it no longer publishes: the same key material, under the
+   * token's `kid` when it named one. Comparing kids alone would keep the tokens of a kid-less key
+   * after the issuer rotated to another kid-less key.
+   */
   retainKeys(issuer: string, keys: readonly VerificationKey[]): void {
-    const live = new Set(keys.map((k) => k.kid));
-    for (const [key, entry] of this.entries.entries()) {
-      if (entry.issuer === issuer && !live.has(entry.kid)) this.entries.delete(key);
+    // Entries share a handful of KeyObjects: compare each one's material with the set once.
+    const published = new Map<KeyObject, readonly VerificationKey[]>();
+    for (const [digest, entry] of this.entries.entries()) {
+      if (entry.issuer !== issuer) continue;
+      let same = published.get(entry.key);
+      if (!same) {
+        same = keys.filter((k) => k.key === entry.key || k.key.equals(entry.key));
+        published.set(entry.key, same);
+      }
+      if (!same.some((k) => entry.kid === undefined || k.kid === entry.kid)) {
+        this.entries.delete(digest);
+      }
     }
   }
 

@@ -110,4 +110,18 @@ describe.each(PLATFORMS)('verified-token cache, refusal logs and events (%s)', (
       'missing_token',
     ]);
   });
+
+  it('writes one line for a flood of refusals of one reason, and one event for each', async () => {
+    await start();
+    const forged = `${(await issuer.mint()).slice(0, -4)}AAAA`;
+    for (let i = 0; i < 30; i += 1) await call('get', '/me', forged).expect(401);
+    await request(app.getHttpServer()).get('/me').expect(401);
+    expect(logger.messages().filter((l) => l.startsWith('Refused'))).toEqual([
+      expect.stringMatching(/^Refused GET \/me with 401: signature_invalid \(issuer=\S+\)$/),
+      'Refused GET /me with 401: missing_token',
+    ]);
+    const refused = events.filter((e) => e.outcome === 'refused').map((e) => e.reason);
+    expect(refused).toHaveLength(31);
+    expect(refused.filter((r) => r === 'signature_invalid')).toHaveLength(30);
+  });
 });

@@ -123,24 +123,20 @@ describe.each(PLATFORMS)('fuzzing the guard over HTTP (%s)', (platform) => {
       fc.tuple(token, token).map(([a, b]) => `Bearer ${a}, Bearer ${b}`),
     );
 
-    // Base64url has spare bits in a segment's last character, so a few "mutations" decode to the
-    // very bytes that were signed: the same token, which may pass.
-    const canonical = (t: string) =>
-      t
-        .split('.')
-        .map((part) => Buffer.from(part, 'base64url').toString('base64url'))
-        .join('.');
-    const sameAsValid = (value: string) =>
-      value.startsWith('Bearer ') &&
-      /^[\w.-]+$/.test(value.slice(7)) &&
-      canonical(value.slice(7)) === canonical(valid);
     const seen = new Map<number, number>();
     const heapBefore = liveHeapMb();
     await fc.assert(
       fc.asyncProperty(header, async (value) => {
         const code = await status(asHeaderValue(value));
         seen.set(code, (seen.get(code) ?? 0) + 1);
-        return code === 400 || code === 401 || code === 403 || (code === 200 && sameAsValid(value));
+        // Segments must be canonical base64url: a mutation that decodes to the signed bytes (spare
+        // bits, padding) is another spelling, refused like any other change.
+        return (
+          code === 400 ||
+          code === 401 ||
+          code === 403 ||
+          (code === 200 && value === `Bearer ${valid}`)
+        );
       }),
       { numRuns: RUNS },
     );

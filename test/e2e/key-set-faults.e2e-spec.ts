@@ -25,10 +25,11 @@ describe.each(PLATFORMS)('key-set faults: the issuer misbehaves (%s)', (platform
     await issuer.close();
   });
 
-  const start = async () => {
+  const start = async (timeoutMs = 500, warmUp = true) => {
     app = await appWith({
       issuers: [{ issuer: issuer.issuer, audience: issuer.audience }],
-      keys: { cooldownMs: 200, timeoutMs: 500 },
+      keys: { cooldownMs: 200, timeoutMs },
+      warmUp,
     });
   };
 
@@ -73,10 +74,52 @@ describe.each(PLATFORMS)('key-set faults: the issuer misbehaves (%s)', (platform
     for (const fault of ['truncated', 'huge', 'no-keys', 'http500', 'html', 'hang'] as const) {
       issuer.fault = fault;
       await sleep(250);
-      // An unknown kid forces a refetch, which fails; the known key must keep working.
-      expect((await me(await issuer.mint({}, { kid: `unknown-${fault}` }))).status).toBe(401);
+      // An unknown kid forces a refetch, which fails: the key may exist, so 503, not 401. The
+      // known key must keep working.
+      const unknown = await me(await issuer.mint({}, { kid: `unknown-${fault}` }));
+      expect(unknown.status).toBe(503);
+      expect(unknown.headers['retry-after']).toMatch(/^\d+$/);
       expect((await me(await issuer.mint())).status).toBe(200);
     }
+  });
+
+  it('answers a rotated-in kid 503 while the issuer is down, and 200 once it is back', async () => {
+    await start();
+    expect((await me()).status).toBe(200);
+    const rotated = await issuer.addKey();
+    const token = await issuer.mint({}, { kid: rotated });
+    await issuer.stop();
+    await sleep(250);
+    const res = await me(token);
+    expect(res.status).toBe(503);
+    expect(res.headers['retry-after']).toMatch(/^\d+$/);
+    await issuer.restart();
+    await sleep(250);
+    expect((await me(token)).status).toBe(200);
+  });
+
+  it('answers 503 before the fetch timeout when the issuer hangs, cold or for an unknown kid', async () => {
+    issuer.fault = 'hang';
+    // No warm-up: the first fetch starts with the first request.
+    await start(8_000, false);
+    let started = Date.now();
+    const cold = await me();
+    expect(cold.status).toBe(503);
+    expect(cold.headers['retry-after']).toMatch(/^\d+$/);
+    // The wait is bounded at about a second (keys.maxWaitMs); the fetch itself would take 8 s.
+    expect(Date.now() - started).toBeLessThan(5_000);
+    issuer.fault = 'none';
+    await issuer.stop();
+    await issuer.restart();
+    await sleep(250);
+    const token = await issuer.mint();
+    expect((await me(token)).status).toBe(200);
+    issuer.fault = 'hang';
+    await sleep(250);
+    started = Date.now();
+    expect((await me(await issuer.mint({}, { kid: 'rotated-in' }))).status).toBe(503);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect((await me(token)).status).toBe(200);
   });
 
   it('skips keys of unsupported types and uses the supported one', async () => {

@@ -243,6 +243,9 @@ describe.each(PLATFORMS)('OidcAuthModule (%s)', (platform) => {
       await first.mint({ aud: 'api://elsewhere' }),
       await first.mint({}, { expiresIn: null }),
       await second.mint(),
+      // jsonwebtoken alone would take these; the core verifying first refuses them.
+      await first.mint({ sub: undefined }),
+      await first.mint({ sub: '' }),
     ]) {
       expect((await request(server).get('/passport').set(bearer(token))).status).toBe(401);
     }

@@ -32,6 +32,22 @@ describe.each(PLATFORMS)('testing kit: provider-shaped tokens (%s)', (platform) 
     await issuer.close();
   });
 
+  it('keycloak ID tokens are refused like the preset refuses them, with a 401 that says why', async () => {
+    const issuer = await LocalIssuer.start({ provider: 'keycloak' });
+    const app = await appWith({ issuers: [issuer.issuerOptions()] });
+    const me = (token: string) =>
+      request(app.getHttpServer()).get('/me').set('Authorization', `Bearer ${token}`);
+    expect((await me(await issuer.mintToken({ sub: 'alice' }))).status).toBe(200);
+    const idToken = await issuer.mintToken({ sub: 'alice', claims: { typ: 'ID' } });
+    const refused = await me(idToken);
+    expect(refused.status).toBe(401);
+    expect(refused.body.message).toBe(
+      'The token must be a Keycloak access token (typ Bearer), not an ID or refresh token',
+    );
+    await app.close();
+    await issuer.close();
+  });
+
   it('google tokens identify users and service accounts', async () => {
     const issuer = await LocalIssuer.start({ provider: 'google' });
     const app = await appWith({ issuers: [issuer.issuerOptions()] });

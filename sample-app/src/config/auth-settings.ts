@@ -63,6 +63,22 @@ export function port(env: Env, name: string, fallback: number): number {
   return parsed;
 }
 
+/**
+ * `<PREFIX>_DISCOVERY_URI` or `<PREFIX>_JWKS_URI`: where to reach a provider through a proxy or a
+ * stand-in, while its tokens keep their real issuer.
+ */
+function keyAddress(env: Env, prefix: string): { discoveryUri?: string; jwksUri?: string } {
+  const discovery = `${prefix}_DISCOVERY_URI`;
+  const jwks = `${prefix}_JWKS_URI`;
+  if (optional(env, discovery) && optional(env, jwks)) {
+    throw new SettingsError(discovery, `and ${jwks} must not both be set`);
+  }
+  return {
+    discoveryUri: optional(env, discovery) && url(env, discovery),
+    jwksUri: optional(env, jwks) && url(env, jwks),
+  };
+}
+
 function discoveryOf(entry: IssuerOptions): string {
   return (
     entry.discoveryUri ?? `${entry.issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`
@@ -134,6 +150,7 @@ const PRESETS: Record<string, (env: Env) => AuthSettings> = {
           region: required(env, 'COGNITO_REGION'),
           userPoolId: required(env, 'COGNITO_USER_POOL_ID'),
           clientId: list(required(env, 'COGNITO_CLIENT_ID'))!,
+          ...keyAddress(env, 'COGNITO'),
         }),
       ],
       'Amazon Cognito',
@@ -144,6 +161,7 @@ const PRESETS: Record<string, (env: Env) => AuthSettings> = {
         google({
           audience: list(required(env, 'GOOGLE_AUDIENCE'))!,
           hostedDomains: list(optional(env, 'GOOGLE_HOSTED_DOMAINS')),
+          ...keyAddress(env, 'GOOGLE'),
         }),
       ],
       'Google',

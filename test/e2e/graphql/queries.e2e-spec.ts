@@ -18,7 +18,11 @@ describe('GraphQL queries (Apollo)', () => {
     issuer = await LocalIssuer.start();
     logger = new RecordingLogger();
     app = await graphqlApp(
-      { issuers: [{ issuer: issuer.issuer, audience: issuer.audience }] },
+      {
+        issuers: [{ issuer: issuer.issuer, audience: issuer.audience }],
+        // Each test looks for its own refusal's line.
+        refusalLogIntervalMs: 0,
+      },
       logger,
     );
     url = `${await app.getUrl()}/graphql`;

@@ -99,6 +99,11 @@ describe('GraphQL subscriptions over graphql-ws (Apollo)', () => {
       reason: 'The Authorization header must have the form "Bearer <token>" with exactly one token',
     });
     expect((await client(42).closed).code).toBe(4401);
+    const tooLong = `${await bearer(['notes:read'])}${'A'.repeat(16 * 1024)}`;
+    expect(await client(tooLong).closed).toEqual({
+      code: 4401,
+      reason: 'The access token is longer than 16384 characters',
+    });
   });
 
   it('streams to a connection whose token has the scope', async () => {

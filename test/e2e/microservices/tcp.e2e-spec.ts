@@ -80,7 +80,11 @@ describe('microservices over TCP', () => {
     port = await freePort();
     const ref = await Test.createTestingModule({
       imports: [
-        OidcAuthModule.forRoot({ issuers: [{ issuer: issuer.issuer, audience: issuer.audience }] }),
+        OidcAuthModule.forRoot({
+          issuers: [{ issuer: issuer.issuer, audience: issuer.audience }],
+          // Each test looks for its own refusal's line.
+          refusalLogIntervalMs: 0,
+        }),
       ],
       controllers: [NotesHandlers, ReportHandlers],
     }).compile();
@@ -144,6 +148,19 @@ describe('microservices over TCP', () => {
         refused: { status: 'error', statusCode: 401, error: 'invalid_token' },
       });
     }
+  });
+
+  it('refuses a token longer than 16 KiB with 401 invalid_token, without reading it', async () => {
+    const token = await issuer.mintToken({ scopes: ['notes:read'] });
+    const padded = `${token}${'A'.repeat(16 * 1024)}`;
+    expect(await send(client, 'notes.list', { authorization: `Bearer ${padded}` })).toEqual({
+      refused: {
+        status: 'error',
+        statusCode: 401,
+        error: 'invalid_token',
+        message: 'The access token is longer than 16384 characters',
+      },
+    });
   });
 
   it('refuses a missing scope or role with 403 insufficient_scope', async () => {

@@ -92,6 +92,20 @@ describe('WebSocket gateways on the socket.io adapter', () => {
       });
     });
 
+    it('refuses an auth.token longer than 16 KiB as invalid_token', async () => {
+      const token = await issuer.mintToken({ scopes: ['notes:read'] });
+      const { socket, refused } = await connect(url, {
+        auth: { token: `${token}${'A'.repeat(16 * 1024)}` },
+      });
+      expect(socket).toBeUndefined();
+      expect(refused?.data).toEqual({
+        status: 'error',
+        statusCode: 401,
+        error: 'invalid_token',
+        message: 'The access token is longer than 16384 characters',
+      });
+    });
+
     it('accepts auth.token with or without the Bearer prefix, and the Authorization header', async () => {
       const token = await issuer.mintToken({ sub: 'alice', scopes: ['notes:read'] });
       for (const options of [

@@ -23,6 +23,21 @@ async function tokenEndpoint(answer: (body: URLSearchParams) => [number, object]
   return { url, seen, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
+/** A token endpoint on 127.0.0.1 that answers every request with these raw bytes. */
+async function rawEndpoint(
+  status: number,
+  body: string | Buffer,
+  headers: Record<string, string> = {},
+) {
+  const server: Server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(status, headers).end(body));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/token`;
+  return { url, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
 const ok = (): [number, object] => [200, { access_token: `t-${Math.random()}`, expires_in: 600 }];
 
 describe('TokenClient', () => {
@@ -110,6 +125,56 @@ describe('TokenClient', () => {
     await expect(gone.getAppToken({ scopes: ['x'] })).rejects.toBeInstanceOf(
       TokenEndpointUnavailableError,
     );
+  });
+
+  it.each([
+    [200, 'empty', '', 'it answered 200 but the body is empty'],
+    [200, 'null', 'null', 'it answered 200 but the body is not a JSON object'],
+    [200, 'HTML', '<html>proxy</html>', 'it answered 200 but the body is not JSON'],
+    [400, 'empty', '', 'it answered 400 but the body is empty'],
+    [401, 'text', 'Unauthorized', 'it answered 401 but the body is not JSON'],
+    [200, 'huge', 'x'.repeat(300 * 1024), 'it answered 200 but the body exceeds 262144 bytes'],
+  ])('reports a %i answer whose body is %s as unavailable', async (status, _kind, body, detail) => {
+    const endpoint = await rawEndpoint(status, body);
+    const client = new TokenClient({
+      tokenEndpoint: endpoint.url,
+      clientId: 'c',
+      clientSecret: 's',
+    });
+    try {
+      const err: unknown = await client.getAppToken({ scopes: ['x'] }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(TokenEndpointUnavailableError);
+      expect((err as Error).message).toBe(`The token endpoint is unavailable: ${detail}`);
+    } finally {
+      await endpoint.close();
+    }
+  });
+
+  it('stops reading a body that grows past the limit, whatever its declared length', async () => {
+    const server: Server = createServer((req, res) => {
+      req.resume();
+      res.writeHead(200, { 'content-type': 'application/json' });
+      // Chunked, no Content-Length: only counting the bytes read can stop it.
+      const chunk = Buffer.alloc(64 * 1024, 0x20);
+      let sent = 0;
+      const more = () => {
+        while (sent < 64 && res.write(chunk)) sent++;
+        if (sent < 64) res.once('drain', more);
+        else res.end();
+      };
+      more();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/token`;
+    const client = new TokenClient({ tokenEndpoint: url, clientId: 'c', clientSecret: 's' });
+    try {
+      await expect(client.getAppToken({})).rejects.toThrow(
+        'The token endpoint is unavailable: it answered 200 but the body exceeds 262144 bytes',
+      );
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 
   it('refuses to be built without credentials or an endpoint', () => {

@@ -1,6 +1,7 @@
-import { extractBearerToken } from '../../../lib/protocol/bearer-token.js';
+import { extractBearerToken, MAX_BEARER_TOKEN_LENGTH } from '../../../lib/protocol/bearer-token.js';
 import {
   InvalidRequestError,
+  InvalidTokenError,
   MissingTokenError,
   OidcAuthError,
 } from '../../../lib/protocol/errors.js';
@@ -124,5 +125,45 @@ describe('extractBearerToken from the query string (RFC 6750 §2.3)', () => {
 
   it('reads the query token when the header carries another scheme', () => {
     expect(from('Basic dXNlcjpwYXNzd29yZA==', token, true)).toBe(token);
+  });
+});
+
+describe('extractBearerToken length cap', () => {
+  const longest = 'a'.repeat(MAX_BEARER_TOKEN_LENGTH);
+  const tooLong = `${longest}b`;
+
+  it('is 16 KiB', () => {
+    expect(MAX_BEARER_TOKEN_LENGTH).toBe(16384);
+  });
+
+  it('accepts a token of exactly the longest length, in the header and the query', () => {
+    expect(from(`Bearer ${longest}`)).toBe(longest);
+    expect(from(undefined, longest, true)).toBe(longest);
+  });
+
+  it.each([
+    ['the header', () => from(`Bearer ${tooLong}`)],
+    ['the header, megabytes long', () => from(`Bearer ${'a'.repeat(4 * 1024 * 1024)}`)],
+    ['the header, malformed and long', () => from(`Bearer ${'a "b" '.repeat(4000)}`)],
+    ['an allowed query', () => from(undefined, tooLong, true)],
+  ])('refuses a longer token in %s as invalid_token', (_where, run) => {
+    const err = refusal(run);
+    expect(err).toBeInstanceOf(InvalidTokenError);
+    expect(err.reason).toBe('malformed_token');
+    expect(err.message).toBe('The access token is longer than 16384 characters');
+  });
+
+  it('answers a long token in a place RFC 6750 does not allow as invalid_request', () => {
+    expect(refusal(() => from(undefined, tooLong))).toBeInstanceOf(InvalidRequestError);
+    expect(refusal(() => from(`Bearer ${token}`, tooLong, true))).toBeInstanceOf(
+      InvalidRequestError,
+    );
+    expect(refusal(() => from([`Bearer ${tooLong}`, 'Bearer x']))).toBeInstanceOf(
+      InvalidRequestError,
+    );
+  });
+
+  it('still treats a long header of another scheme as no bearer credentials', () => {
+    expect(refusal(() => from(`Basic ${tooLong}`))).toBeInstanceOf(MissingTokenError);
   });
 });

@@ -36,6 +36,34 @@ const m2mToken = {
   permissions: ['read:notes'],
 };
 
+/**
+ * The same tokens with the API's "Token Profile" set to RFC 9068 (JOSE `typ: at+jwt`): the client
+ * is in `client_id`, there is no `azp` and no `gty`.
+ */
+const rfc9068UserToken = {
+  iss: ISS,
+  sub: 'auth0|65a1f0c2e4b0a1b2c3d4e5f6',
+  aud: [API, `https://${DOMAIN}/userinfo`],
+  iat: NOW - 30,
+  exp: NOW + 86_400,
+  jti: 'b4Zq1Xw9Lk2Pn7Rs',
+  client_id: SPA,
+  scope: 'openid profile email read:notes',
+  permissions: ['read:notes', 'write:notes'],
+};
+
+const rfc9068M2mToken = {
+  iss: ISS,
+  sub: `${M2M}@clients`,
+  aud: API,
+  iat: NOW - 30,
+  exp: NOW + 86_400,
+  jti: 'Vt8Yh3Gd6Ka1Mc5N',
+  client_id: M2M,
+  scope: 'read:notes',
+  permissions: ['read:notes'],
+};
+
 describe('auth0Claims', () => {
   it('counts the scope string and the RBAC permissions as scopes, roles from the namespaced claim', () => {
     expect(auth0Claims(ROLES)(userToken)).toEqual({
@@ -58,6 +86,32 @@ describe('auth0Claims', () => {
       clientId: M2M,
       isAppOnly: true,
     });
+  });
+
+  it('reads the RFC 9068 profile: client from client_id, M2M by its <client>@clients subject', () => {
+    expect(auth0Claims()(rfc9068UserToken)).toMatchObject({ clientId: SPA, isAppOnly: false });
+    expect(auth0Claims()(rfc9068M2mToken)).toEqual({
+      scopes: ['read:notes', 'read:notes'],
+      roles: [],
+      clientId: M2M,
+      isAppOnly: true,
+    });
+  });
+
+  it('marks a default-profile token app-only by its subject even without gty', () => {
+    const { gty: _gty, ...noGty } = m2mToken;
+    expect(auth0Claims()(noGty).isAppOnly).toBe(true);
+  });
+
+  it('takes only the exact <own client>@clients subject for an app', () => {
+    expect(auth0Claims()({ ...rfc9068M2mToken, sub: 'other-client@clients' }).isAppOnly).toBe(
+      false,
+    );
+    expect(auth0Claims()({ ...rfc9068M2mToken, sub: `auth0|${M2M}@clients` }).isAppOnly).toBe(
+      false,
+    );
+    const { client_id: _c, ...noClient } = rfc9068M2mToken;
+    expect(auth0Claims()(noClient)).toMatchObject({ clientId: undefined, isAppOnly: false });
   });
 
   it('does not take a social-login user for an app', () => {
@@ -100,6 +154,14 @@ describe('auth0 preset', () => {
       expect(user.hasScope('write:notes')).toBe(true);
       expect(user.hasRole('editor')).toBe(true);
       expect((check(m2mToken) as OidcPrincipal).isAppOnly).toBe(true);
+    });
+
+    it('accepts RFC 9068 profile tokens with their client and app-only status', () => {
+      const user = check(rfc9068UserToken) as OidcPrincipal;
+      expect(user).toMatchObject({ clientId: SPA, isAppOnly: false });
+      const m2m = check(rfc9068M2mToken) as OidcPrincipal;
+      expect(m2m).toMatchObject({ clientId: M2M, isAppOnly: true });
+      expect(m2m.hasScope('read:notes')).toBe(true);
     });
 
     it('refuses a token for the userinfo endpoint only, and one of another tenant', () => {

@@ -1,5 +1,5 @@
 import { OidcAuthConfigError } from '../../../lib/verification/config-error.js';
-import { azureAd, azureAdClaims, azureAdTokenClient } from '../../../lib/providers/azure-ad.js';
+import { azureAd, azureAdClaims } from '../../../lib/providers/azure-ad.js';
 import type { OidcPrincipal } from '../../../lib/verification/principal.js';
 import { TrustedIssuer } from '../../../lib/verification/trusted-issuer.js';
 import { judge } from './judge.js';
@@ -333,18 +333,6 @@ describe('azureAd preset with the verifier’s claim rules', () => {
       expect(check({ ...v1Delegated, iss: `https://sts.windows.net/${OTHER_TENANT}/` })).toBe(
         'issuer_mismatch',
       );
-    });
-  });
-});
-
-describe('azureAdTokenClient preset', () => {
-  it('uses the v2 token endpoint and the on-behalf-of flow', () => {
-    expect(azureAdTokenClient({ tenantId: TENANT, clientId: API, clientSecret: 's' })).toEqual({
-      tokenEndpoint: `https://login.microsoftonline.com/${TENANT}/oauth2/v2.0/token`,
-      clientId: API,
-      clientSecret: 's',
-      clientAssertion: undefined,
-      exchange: 'on-behalf-of',
     });
   });
 });

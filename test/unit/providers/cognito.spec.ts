@@ -91,6 +91,28 @@ describe('cognito preset', () => {
     });
   });
 
+  it('reads keys through discovery unless given another discovery or key-set address', () => {
+    expect(preset.discoveryUri).toBeUndefined();
+    expect(preset.jwksUri).toBeUndefined();
+    const proxied = cognito({
+      region: 'eu-west-1',
+      userPoolId: POOL,
+      clientId: WEB_CLIENT,
+      discoveryUri: 'http://127.0.0.1:9229/openid-configuration',
+    });
+    expect(proxied).toMatchObject({
+      issuer: ISS,
+      discoveryUri: 'http://127.0.0.1:9229/openid-configuration',
+    });
+    const keysOnly = cognito({
+      region: 'eu-west-1',
+      userPoolId: POOL,
+      clientId: WEB_CLIENT,
+      jwksUri: 'http://127.0.0.1:9229/jwks.json',
+    });
+    expect(keysOnly.jwksUri).toBe('http://127.0.0.1:9229/jwks.json');
+  });
+
   it('refuses ID tokens (token_use id) in its claim rule', () => {
     expect(preset.validateClaims!(userAccess)).toBeUndefined();
     expect(preset.validateClaims!(idToken)).toBe('The token must be a Cognito access token');

@@ -93,7 +93,37 @@ describe('google preset', () => {
     expect(preset.validateClaims!({ ...consumer, email: 'alice@example.com' })).toMatch(/domain/);
   });
 
+  it('trusts the bare accounts.google.com as an alias, and reads keys through discovery by default', () => {
+    const preset = google({ audience: WEB_CLIENT });
+    expect(preset.issuerAliases).toEqual(['accounts.google.com']);
+    expect(preset.discoveryUri).toBeUndefined();
+    expect(preset.jwksUri).toBeUndefined();
+  });
+
+  it('passes a discovery or key-set address override through', () => {
+    expect(
+      google({ audience: WEB_CLIENT, discoveryUri: 'http://127.0.0.1:8080/google/openid' }),
+    ).toMatchObject({
+      issuer: 'https://accounts.google.com',
+      discoveryUri: 'http://127.0.0.1:8080/google/openid',
+    });
+    expect(google({ audience: WEB_CLIENT, jwksUri: 'http://127.0.0.1:8080/certs' }).jwksUri).toBe(
+      'http://127.0.0.1:8080/certs',
+    );
+  });
+
   describe('with the verifier’s claim rules', () => {
+    it('accepts both documented iss forms, and no other', () => {
+      const check = judge(google({ audience: WEB_CLIENT }), NOW);
+      const bare = check({ ...userIdToken, iss: 'accounts.google.com' }) as OidcPrincipal;
+      expect(bare.subject).toBe(userIdToken.sub);
+      expect(bare.issuer).toBe('accounts.google.com');
+      expect((check(userIdToken) as OidcPrincipal).issuer).toBe('https://accounts.google.com');
+      for (const iss of ['http://accounts.google.com', 'accounts.google.com/', 'google.com']) {
+        expect(check({ ...userIdToken, iss })).toBe('unknown_issuer');
+      }
+    });
+
     it('accepts a Workspace user for the web client when the domain is allowed', () => {
       const check = judge(google({ audience: WEB_CLIENT, hostedDomains: ['example.com'] }), NOW);
       expect((check(userIdToken) as OidcPrincipal).subject).toBe(userIdToken.sub);

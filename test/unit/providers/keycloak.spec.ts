@@ -60,6 +60,29 @@ const serviceAccountToken = {
   client_id: 'reporting-job',
 };
 
+/**
+ * An ID token of the same realm for a single-client set-up where the API's client is also the one
+ * the user logged in to: same keys, and an `aud` the API accepts.
+ */
+const idToken = {
+  exp: NOW + 300,
+  iat: NOW - 10,
+  auth_time: NOW - 20,
+  jti: 'ntrtac:3f6c1d2e-8a9b-4c0d-9e1f-2a3b4c5d6e7f',
+  iss: ISS,
+  aud: 'notes-api',
+  sub: 'f1c2e3d4-1111-4222-8333-944455556666',
+  typ: 'ID',
+  azp: 'notes-api',
+  nonce: 'n-0S6_WzA2Mj',
+  sid: '7c9e2f1a-3b4d-4e6f-8a0b-2c4d6e8f0a1b',
+  at_hash: 'HK6E_P6Dh8Y93mRNtsDB1Q',
+  acr: '1',
+  email_verified: true,
+  preferred_username: 'alice',
+  email: 'alice@example.com',
+};
+
 describe('keycloakClaims', () => {
   it('reads realm roles and the configured client’s roles, not those of other clients', () => {
     expect(keycloakClaims('notes-api')(userToken)).toEqual({
@@ -161,6 +184,23 @@ describe('keycloak preset', () => {
       expect(
         (check({ ...serviceAccountToken, aud: ['notes-api'] }) as OidcPrincipal).isAppOnly,
       ).toBe(true);
+    });
+
+    it('refuses an ID or refresh token whose audience matches: only typ Bearer is an access token', () => {
+      expect(check(idToken)).toBe('claim_invalid');
+      expect(check({ ...idToken, typ: 'Refresh' })).toBe('claim_invalid');
+      const { typ: _typ, ...untyped } = userToken;
+      expect(check(untyped)).toBe('claim_invalid');
+      // The same claims as an access token pass: typ is what tells them apart.
+      expect(check({ ...idToken, typ: 'Bearer' })).not.toBe('claim_invalid');
+    });
+
+    it('says why an ID token is refused', () => {
+      const preset = keycloak({ url: 'https://sso.example.com', realm: 'acme', audience: 'x' });
+      expect(preset.validateClaims!(idToken)).toBe(
+        'The token must be a Keycloak access token (typ Bearer), not an ID or refresh token',
+      );
+      expect(preset.validateClaims!(userToken)).toBeUndefined();
     });
 
     it('refuses a token of another realm', () => {

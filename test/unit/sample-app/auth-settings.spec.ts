@@ -88,6 +88,82 @@ describe('sample app settings from the environment', () => {
     ).toMatchObject({ issuers: [{ issuer: 'https://sso/realms/r' }] });
   });
 
+  it('reaches Cognito and Google through a discovery address override, keeping their issuers', () => {
+    const cognito = authSettingsFrom({
+      OIDC_PROVIDER: 'cognito',
+      COGNITO_REGION: 'eu-west-1',
+      COGNITO_USER_POOL_ID: 'eu-west-1_AbC',
+      COGNITO_CLIENT_ID: 'client',
+      COGNITO_DISCOVERY_URI: 'http://127.0.0.1:9229/eu-west-1_AbC/.well-known/openid-configuration',
+    });
+    expect(cognito).toMatchObject({
+      issuers: [
+        {
+          issuer: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC',
+          discoveryUri: 'http://127.0.0.1:9229/eu-west-1_AbC/.well-known/openid-configuration',
+        },
+      ],
+      // Swagger's login reads the same document.
+      discoveryUrl: 'http://127.0.0.1:9229/eu-west-1_AbC/.well-known/openid-configuration',
+    });
+    const google = authSettingsFrom({
+      OIDC_PROVIDER: 'google',
+      GOOGLE_AUDIENCE: 'client.apps.googleusercontent.com',
+      GOOGLE_DISCOVERY_URI: 'http://proxy.internal/google/.well-known/openid-configuration',
+    });
+    expect(google).toMatchObject({
+      issuers: [
+        {
+          issuer: 'https://accounts.google.com',
+          discoveryUri: 'http://proxy.internal/google/.well-known/openid-configuration',
+        },
+      ],
+      discoveryUrl: 'http://proxy.internal/google/.well-known/openid-configuration',
+    });
+  });
+
+  it('reads Cognito and Google keys from a JWKS address override', () => {
+    const settings = authSettingsFrom({
+      OIDC_PROVIDER: 'google',
+      GOOGLE_AUDIENCE: 'aud',
+      GOOGLE_JWKS_URI: 'http://127.0.0.1:8081/certs',
+    });
+    expect(settings).toMatchObject({ issuers: [{ jwksUri: 'http://127.0.0.1:8081/certs' }] });
+    const plain = authSettingsFrom({ OIDC_PROVIDER: 'google', GOOGLE_AUDIENCE: 'aud' });
+    expect(plain).toMatchObject({
+      issuers: [{ issuer: 'https://accounts.google.com' }],
+      discoveryUrl: 'https://accounts.google.com/.well-known/openid-configuration',
+    });
+    if (plain.mode !== 'external') throw new Error('expected external settings');
+    expect(plain.issuers[0].discoveryUri).toBeUndefined();
+    expect(plain.issuers[0].jwksUri).toBeUndefined();
+  });
+
+  it.each([
+    [{ GOOGLE_DISCOVERY_URI: 'proxy' }, 'GOOGLE_DISCOVERY_URI must be an http(s) URL, got "proxy"'],
+    [{ GOOGLE_JWKS_URI: 'file:///certs' }, 'GOOGLE_JWKS_URI must be an http(s) URL'],
+    [
+      { GOOGLE_DISCOVERY_URI: 'http://a/x', GOOGLE_JWKS_URI: 'http://a/y' },
+      'GOOGLE_DISCOVERY_URI and GOOGLE_JWKS_URI must not both be set',
+    ],
+  ])('stops at boot for the override %j', (override, message) => {
+    expect(() =>
+      authSettingsFrom({ OIDC_PROVIDER: 'google', GOOGLE_AUDIENCE: 'aud', ...override }),
+    ).toThrow(message);
+  });
+
+  it('checks Cognito overrides the same way', () => {
+    expect(() =>
+      authSettingsFrom({
+        OIDC_PROVIDER: 'cognito',
+        COGNITO_REGION: 'eu-west-1',
+        COGNITO_USER_POOL_ID: 'p',
+        COGNITO_CLIENT_ID: 'c',
+        COGNITO_JWKS_URI: 'jwks.json',
+      }),
+    ).toThrow('COGNITO_JWKS_URI must be an http(s) URL');
+  });
+
   it('checks port numbers', () => {
     expect(port({ PORT: '8080' }, 'PORT', 3000)).toBe(8080);
     expect(port({}, 'PORT', 3000)).toBe(3000);

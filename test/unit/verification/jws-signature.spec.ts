@@ -45,7 +45,20 @@ describe.each(ALGORITHMS)('isSignatureValid with %s', (alg) => {
     expect(
       isSignatureValid(`${header}.${body}.${bytes.toString('base64url')}`, alg, verifying),
     ).toBe(false);
-    expect(isSignatureValid(`${header}.${body}.`, alg, verifying)).toBe(false);
+    expect(() => isSignatureValid(`${header}.${body}.`, alg, verifying)).toThrow(
+      'The token signature is not base64url',
+    );
+  });
+
+  it('refuses other spellings of the same signature bytes instead of normalising them', () => {
+    const [header, body, signature] = token.split('.');
+    const standard = Buffer.from(signature, 'base64url').toString('base64');
+    for (const variant of [`${signature}=`, `${signature}~`, `~${signature}`, standard]) {
+      if (variant === signature) continue;
+      expect(() => isSignatureValid(`${header}.${body}.${variant}`, alg, verifying)).toThrow(
+        expect.objectContaining({ reason: 'malformed_token' }),
+      );
+    }
   });
 });
 

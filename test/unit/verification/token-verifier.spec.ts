@@ -11,7 +11,7 @@ const ISS = 'https://idp.example';
 const NOW = 1_800_000_000;
 const TOLERANCE = 60;
 
-/** base64url(JSON header).base64url(JSON payload).signature: resolveKey never checks signatures. */
+/** base64url(JSON header).base64url(JSON payload).signature: resolveKey checks a signature's encoding only. */
 function craft(
   header: Record<string, unknown>,
   payload: Record<string, unknown>,
@@ -296,6 +296,17 @@ describe('TokenVerifier.resolveKey', () => {
       `${craft({ alg: 'RS256' }, payload).split('.')[0]}=.e30.c2ln`,
       'The token header is not base64url',
     ],
+    ...[
+      ['padding', 'c2lnbg=='],
+      ['the standard alphabet', 'c2l+bg/x'],
+      ['a tilde', 'c2lnbmF0~XJl'],
+      ['non-zero spare bits', 'c2lnbh'],
+      ['a length of 1 mod 4', 'c2lnb'],
+    ].map(([what, signature]) => [
+      `a signature with ${what} (the passport path decodes it leniently)`,
+      craft({ alg: 'RS256', kid: 'rs256' }, payload, signature),
+      'The token signature is not base64url',
+    ]),
     [
       'a JSON array header',
       `${Buffer.from('[1]').toString('base64url')}.e30.c2ln`,
@@ -306,10 +317,44 @@ describe('TokenVerifier.resolveKey', () => {
       `${Buffer.from('{"alg":"none","alg":"RS256","kid":"rs256"}').toString('base64url')}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}.c2ln`,
       'The token header has duplicate members',
     ],
-  ])('refuses %s as malformed', async (_what, token, message) => {
+  ])('refuses %s as malformed', async (_what: string, token: string, message: string) => {
     const err = await refusalOf(v.resolveKey(token));
     expect(err.reason).toBe('malformed_token');
     expect(err.message).toBe(message);
+  });
+});
+
+describe('TokenVerifier key selection from a JWK set', () => {
+  const shared = verifier({
+    jwks: {
+      keys: [
+        jwk(rsa, { kid: 'shared' }),
+        jwk(p256, { kid: 'shared' }),
+        jwk(p384, { kid: 'ops', key_ops: ['encrypt'] }),
+        jwk(p256, { kid: 'ops', key_ops: ['verify'] }),
+        jwk(p384, { kid: 'enc', use: 'enc' }),
+        jwk(p384, { kid: 'no-verify', key_ops: ['sign'] }),
+      ],
+    },
+  });
+
+  it('picks the key of the shared kid that fits the token algorithm', async () => {
+    const es = await shared.resolveKey(craft({ alg: 'ES256', kid: 'shared' }, payload));
+    expect(es.key.equals(p256)).toBe(true);
+    const rs = await shared.resolveKey(craft({ alg: 'RS256', kid: 'shared' }, payload));
+    expect(rs.key.equals(rsa)).toBe(true);
+  });
+
+  it('uses a key only when its key_ops include verify and its use is sig (when stated)', async () => {
+    const ops = await shared.resolveKey(craft({ alg: 'ES256', kid: 'ops' }, payload));
+    expect(ops.key.equals(p256)).toBe(true);
+    expect(
+      (await refusalOf(shared.resolveKey(craft({ alg: 'ES384', kid: 'ops' }, payload)))).reason,
+    ).toBe('key_mismatch');
+    for (const kid of ['enc', 'no-verify']) {
+      const err = await refusalOf(shared.resolveKey(craft({ alg: 'ES384', kid }, payload)));
+      expect(err.reason).toBe('unknown_kid');
+    }
   });
 });
 
@@ -340,6 +385,22 @@ describe('TokenVerifier.checkClaims', () => {
       const err = refusal({ ...payload, exp });
       expect(err.reason).toBe('claim_invalid');
       expect(err.message).toBe('The token must have a numeric exp claim');
+    });
+
+    it.each([
+      ['beyond the Date range', 9e12],
+      ['after year 9999', 253_402_300_800],
+      ['negative', -1],
+      ['the largest double', Number.MAX_VALUE],
+    ])('refuses an exp %s as claim_invalid, with a message that formats', (_what, exp) => {
+      const err = refusal({ ...payload, exp });
+      expect(err.reason).toBe('claim_invalid');
+      expect(err.message).toBe('The token exp claim is out of range (0 to 253402300799)');
+    });
+
+    it('accepts an exp at the last second of year 9999, and its principal serialises', () => {
+      const principal = v.checkClaims({ ...payload, exp: 253_402_300_799 }, issuer);
+      expect(JSON.parse(JSON.stringify(principal)).expiresAt).toBe('9999-12-31T23:59:59.000Z');
     });
 
     it('refuses a token expired beyond the tolerance, naming when it expired', () => {
@@ -389,8 +450,27 @@ describe('TokenVerifier.checkClaims', () => {
     });
 
     it.each([
+      ['nbf', -1],
+      ['nbf', 9e12],
+      ['iat', -0.5],
+      ['iat', 1e300],
+      ['auth_time', 9e12],
+      ['auth_time', -86400],
+    ])('refuses %s out of the NumericDate range (%j)', (name, value) => {
+      const err = refusal({ ...payload, [name]: value });
+      expect(err.reason).toBe('claim_invalid');
+      expect(err.message).toBe(`The token ${name} claim is out of range (0 to 253402300799)`);
+    });
+
+    it('accepts an auth_time in the past or the future: only its range is checked', () => {
+      accepts({ ...payload, auth_time: NOW - 86400 });
+      accepts({ ...payload, auth_time: NOW + 86400 });
+    });
+
+    it.each([
       ['nbf', 'soon'],
       ['nbf', null],
+      ['auth_time', '1800000000'],
       ['iat', String(NOW)],
       ['iat', Infinity],
     ])('refuses a non-numeric %s (%j)', (name, value) => {
@@ -411,11 +491,36 @@ describe('TokenVerifier.checkClaims', () => {
       ['no audience', { aud: undefined }],
       ['an empty list', { aud: [] }],
       ['a case variant', { aud: 'API' }],
-      ['a non-string', { aud: 42 }],
+      ['a space-separated string naming ours (one audience, RFC 7519 §4.1.3)', { aud: 'evil api' }],
+      ['a string of ours with a trailing space', { aud: 'api ' }],
     ])('refuses %s', (_what, change) => {
       const err = refusal({ ...payload, ...change });
       expect(err.reason).toBe('audience_mismatch');
       expect(err.message).toBe('The token is not meant for this API (audience)');
+    });
+
+    it.each([
+      ['a number', 42],
+      ['an object', { api: true }],
+      ['a list with a non-string member', ['api', 42]],
+      ['a list with a nested list', [['api']]],
+      ['null', null],
+    ])('refuses an aud that is %s as claim_invalid', (_what, aud) => {
+      const err = refusal({ ...payload, aud });
+      expect(err.reason).toBe('claim_invalid');
+      expect(err.message).toBe('The token aud claim must be a string or a list of strings');
+    });
+
+    it('refuses a malformed aud even when the audience check is off', () => {
+      expect(refusal({ ...payload, aud: [1] }, verifier({ audience: false })).reason).toBe(
+        'claim_invalid',
+      );
+    });
+
+    it('reports a string aud with spaces as one audience on the principal', () => {
+      const open = verifier({ audience: false });
+      const principal = open.checkClaims({ ...payload, aud: 'evil api' }, open.registry.issuers[0]);
+      expect(principal.audience).toEqual(['evil api']);
     });
 
     it('accepts an audience list that contains ours', () => {

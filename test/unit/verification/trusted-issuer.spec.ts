@@ -231,7 +231,7 @@ describe('TrustedIssuer option checks', () => {
 
   it('loads keys from a static jwks without fetching anything', async () => {
     const issuer = build({ jwks: { keys: [{ ...jwk, kid: 'k1', alg: 'RS256', use: 'sig' }] } });
-    const key = await issuer.keySet!.get('k1');
+    const key = await issuer.keySet!.get('k1', 'RS256');
     expect(key).toMatchObject({ kid: 'k1', alg: 'RS256' });
     expect(key.key.asymmetricKeyType).toBe('rsa');
   });

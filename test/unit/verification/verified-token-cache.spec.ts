@@ -1,4 +1,4 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { OidcPrincipal } from '../../../lib/verification/principal.js';
 import { VerifiedTokenCache } from '../../../lib/verification/verified-token-cache.js';
 
@@ -11,6 +11,11 @@ const principal = (expSeconds: number) =>
     { scopes: [], roles: [], isAppOnly: false },
     {},
   );
+
+const K1 = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey;
+const K2 = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey;
+/** The same key as imported again by a later fetch: another KeyObject, the same material. */
+const K2_AGAIN = createPublicKey({ key: K2.export({ format: 'jwk' }), format: 'jwk' });
 
 /** Tokens are admitted on their second verification; these tests are about what happens after. */
 function store(c: VerifiedTokenCache, ...args: Parameters<VerifiedTokenCache['set']>) {
@@ -26,24 +31,24 @@ describe('VerifiedTokenCache', () => {
   it('admits a token on its second verification, so one-off tokens do not churn it', () => {
     const c = cache();
     const p = principal(now / 1000 + 300);
-    c.set('once', p, 'https://idp', 'k1');
+    c.set('once', p, 'https://idp', 'k1', K1);
     expect(c.get('once')).toBeUndefined();
     expect(c.size).toBe(0);
-    c.set('once', p, 'https://idp', 'k1');
+    c.set('once', p, 'https://idp', 'k1', K1);
     expect(c.get('once')).toBe(p);
   });
 
   it('admits next to none of a long stream of one-off tokens', () => {
     const c = cache(10_000);
     const p = principal(now / 1000 + 300);
-    for (let i = 0; i < 100_000; i += 1) c.set(`one-off-${i}`, p, 'https://idp', 'k1');
+    for (let i = 0; i < 100_000; i += 1) c.set(`one-off-${i}`, p, 'https://idp', 'k1', K1);
     expect(c.size).toBeLessThan(10);
   });
 
   it('returns the principal for the same token only', () => {
     const c = cache();
     const p = principal(now / 1000 + 300);
-    store(c, 'a.b.c', p, 'https://idp', 'k1');
+    store(c, 'a.b.c', p, 'https://idp', 'k1', K1);
     expect(c.get('a.b.c')).toBe(p);
     expect(c.get('a.b.d')).toBeUndefined();
     expect(c.get('a.b.c ')).toBeUndefined();
@@ -51,7 +56,7 @@ describe('VerifiedTokenCache', () => {
 
   it('forgets an entry once its token is expired beyond the tolerance', () => {
     const c = cache();
-    store(c, 't', principal(now / 1000 + 10), 'https://idp', 'k1');
+    store(c, 't', principal(now / 1000 + 10), 'https://idp', 'k1', K1);
     now += 69_000;
     expect(c.get('t')).toBeDefined();
     now += 1_000;
@@ -61,32 +66,52 @@ describe('VerifiedTokenCache', () => {
 
   it('does not store a token that is already expired', () => {
     const c = cache();
-    store(c, 't', principal(now / 1000 - 61), 'https://idp', 'k1');
+    store(c, 't', principal(now / 1000 - 61), 'https://idp', 'k1', K1);
     expect(c.size).toBe(0);
   });
 
   it('evicts the least recently used beyond its bound', () => {
     const c = cache(2);
     const p = principal(now / 1000 + 300);
-    store(c, 'a', p, 'i', 'k');
-    store(c, 'b', p, 'i', 'k');
+    store(c, 'a', p, 'i', 'k', K1);
+    store(c, 'b', p, 'i', 'k', K1);
     c.get('a');
-    store(c, 'c', p, 'i', 'k');
+    store(c, 'c', p, 'i', 'k', K1);
     expect([c.get('a'), c.get('b'), c.get('c')].map(Boolean)).toEqual([true, false, true]);
   });
 
   it('drops tokens of keys their issuer no longer publishes, and only those', () => {
     const c = cache();
     const p = principal(now / 1000 + 300);
-    store(c, 'old', p, 'https://idp', 'k1');
-    store(c, 'new', p, 'https://idp', 'k2');
-    store(c, 'elsewhere', p, 'https://other', 'k1');
-    const key = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey;
-    c.retainKeys('https://idp', [{ kid: 'k2', key }]);
+    store(c, 'old', p, 'https://idp', 'k1', K1);
+    store(c, 'new', p, 'https://idp', 'k2', K2);
+    store(c, 'elsewhere', p, 'https://other', 'k1', K1);
+    c.retainKeys('https://idp', [{ kid: 'k2', key: K2_AGAIN }]);
     expect([c.get('old'), c.get('new'), c.get('elsewhere')].map(Boolean)).toEqual([
       false,
       true,
       true,
     ]);
+  });
+
+  it('drops tokens of a kid-less key when the issuer rotates to another kid-less key', () => {
+    const c = cache();
+    const p = principal(now / 1000 + 300);
+    store(c, 'old', p, 'https://idp', undefined, K1);
+    store(c, 'new', p, 'https://idp', undefined, K2);
+    c.retainKeys('https://idp', [{ key: K2_AGAIN }]);
+    expect([c.get('old'), c.get('new')].map(Boolean)).toEqual([false, true]);
+  });
+
+  it('drops tokens whose kid now names different key material', () => {
+    const c = cache();
+    const p = principal(now / 1000 + 300);
+    store(c, 'reused-kid', p, 'https://idp', 'k1', K1);
+    store(c, 'moved', p, 'https://idp', 'k2', K2);
+    c.retainKeys('https://idp', [
+      { kid: 'k1', key: K2_AGAIN },
+      { kid: 'k3', key: K2 },
+    ]);
+    expect([c.get('reused-kid'), c.get('moved')].map(Boolean)).toEqual([false, false]);
   });
 });

@@ -3,6 +3,7 @@ import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-hos
 import { GraphQLError } from 'graphql';
 import {
   InvalidRequestError,
+  InvalidTokenError,
   KeysUnavailableError,
   MissingTokenError,
 } from '../../../../lib/protocol/errors.js';
@@ -84,6 +85,13 @@ describe('connectionParamsToken', () => {
     expect(() => connectionParamsToken({ authorization: 1 })).toThrow(InvalidRequestError);
     expect(() => connectionParamsToken({ authorization: `Bearer ${TOKEN} x` })).toThrow(
       InvalidRequestError,
+    );
+  });
+
+  it('refuses a token longer than 16 KiB as invalid_token', () => {
+    const long = 'a'.repeat(16 * 1024 + 1);
+    expect(() => connectionParamsToken({ authorization: `Bearer ${long}` })).toThrow(
+      InvalidTokenError,
     );
   });
 });

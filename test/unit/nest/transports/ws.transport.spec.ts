@@ -1,4 +1,8 @@
-import { InvalidRequestError, MissingTokenError } from '../../../../lib/protocol/errors.js';
+import {
+  InvalidRequestError,
+  InvalidTokenError,
+  MissingTokenError,
+} from '../../../../lib/protocol/errors.js';
 import {
   endConnection,
   socketIoHandshakeToken,
@@ -67,6 +71,23 @@ describe('socketIoHandshakeToken', () => {
     );
     expect(() => socketIoHandshakeToken({ auth: { token: `${TOKEN} ${TOKEN}` } }, {})).toThrow(
       InvalidRequestError,
+    );
+  });
+});
+
+describe('handshake tokens longer than 16 KiB', () => {
+  const long = 'a'.repeat(16 * 1024 + 1);
+
+  it('are invalid_token in every place a WebSocket client may put them', () => {
+    expect(() =>
+      upgradeRequestToken({ url: '/ws', headers: { authorization: `Bearer ${long}` } }, {}),
+    ).toThrow(InvalidTokenError);
+    expect(() =>
+      upgradeRequestToken({ url: `/ws?t=${long}`, headers: {} }, { queryParameter: 't' }),
+    ).toThrow(InvalidTokenError);
+    expect(() => socketIoHandshakeToken({ auth: { token: long } }, {})).toThrow(InvalidTokenError);
+    expect(() => socketIoHandshakeToken({ auth: { token: `Bearer ${long}` } }, {})).toThrow(
+      InvalidTokenError,
     );
   });
 });
