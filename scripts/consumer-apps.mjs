@@ -6,7 +6,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import process from 'node:process';
-import { exampleFiles, installArguments } from './readme-examples.mjs';
+import { exampleFiles, installArguments } from './readme-consumer-files.mjs';
 
 const root = join(import.meta.dirname, '..');
 const apps = [
