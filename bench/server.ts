@@ -16,6 +16,7 @@ import { APP_GUARD, NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { AuthGuard, PassportModule, PassportStrategy } from '@nestjs/passport';
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
+import { register } from 'node:module';
 import { passportJwtSecret } from 'jwks-rsa';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import { OidcAuthModule } from '../lib/index.js';
@@ -99,6 +100,31 @@ function appModule(scenario: Scenario, issuer: string, audience: string): Dynami
   return { module: BenchModule };
 }
 
+/**
+ * `BENCH_OTEL`: unset, `@opentelemetry/api` is installed (a dev dependency) with no provider;
+ * `absent`, it cannot be resolved, as in an application without it; `sdk`, an SDK records every
+ * instrument (exporting nothing), to see what the telemetry costs when it is on.
+ */
+async function setUpOpenTelemetry(mode: string | undefined): Promise<void> {
+  if (mode === 'absent') {
+    register(
+      'data:text/javascript,' +
+        encodeURIComponent(`export async function resolve(specifier, context, next) {
+          if (specifier === '@opentelemetry/api') {
+            throw Object.assign(new Error('blocked'), { code: 'ERR_MODULE_NOT_FOUND' });
+          }
+          return next(specifier, context);
+        }`),
+    );
+  } else if (mode === 'sdk') {
+    const { metrics, trace } = await import('@opentelemetry/api');
+    const { MeterProvider } = await import('@opentelemetry/sdk-metrics');
+    const { BasicTracerProvider } = await import('@opentelemetry/sdk-trace-base');
+    metrics.setGlobalMeterProvider(new MeterProvider());
+    trace.setGlobalTracerProvider(new BasicTracerProvider());
+  }
+}
+
 async function main() {
   const [scenario, port, issuer, audience] = process.argv.slice(2) as [
     Scenario,
@@ -110,6 +136,7 @@ async function main() {
     const jwks = (await (await fetch(`${issuer}/jwks`)).json()) as { keys: object[] };
     RawVerifyGuard.key = createPublicKey({ key: jwks.keys[0] as never, format: 'jwk' });
   }
+  await setUpOpenTelemetry(process.env.BENCH_OTEL);
   const module = appModule(scenario, issuer, audience);
   const app =
     scenario === 'bare-fastify'

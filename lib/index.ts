@@ -10,6 +10,14 @@ export { Scopes, AnyScope } from './nest/decorators/scopes.decorator.js';
 export { Roles, AnyRole } from './nest/decorators/roles.decorator.js';
 export { Principal, Claims } from './nest/decorators/principal.decorator.js';
 export { AccessToken } from './nest/decorators/access-token.decorator.js';
+export { RequireAuthentication } from './nest/decorators/require-authentication.decorator.js';
+export type { AuthenticationRequirement } from './nest/authentication-requirement.js';
+export type { AuthenticationContext } from './verification/authentication-context.js';
+export { standardAuthenticationContext } from './verification/authentication-context.js';
+export {
+  entraAuthenticationContext,
+  keycloakAuthenticationContext,
+} from './providers/authentication-context.js';
 export { OidcAuthenticator } from './nest/oidc-authenticator.js';
 export type { Authenticated } from './nest/oidc-authenticator.js';
 export type { Authentication } from './nest/transports/transport.js';
@@ -26,6 +34,7 @@ export {
   InvalidRequestError,
   InvalidTokenError,
   InsufficientScopeError,
+  InsufficientUserAuthenticationError,
   KeysUnavailableError,
 } from './protocol/errors.js';
 export type { RefusalReason } from './protocol/errors.js';
@@ -40,6 +49,7 @@ export { createVerifier } from './verification/create-verifier.js';
 export type { VerifierConfig } from './verification/create-verifier.js';
 export { standardClaims } from './verification/standard-claims.js';
 export type { IssuerOptions, KeySetTuning } from './verification/issuer-options.js';
+export type { IssuerResolver, ResolverCacheOptions } from './verification/issuer-resolver.js';
 export { OidcAuthConfigError } from './verification/config-error.js';
 export type { ClaimMapper, ClaimMapping, JwtClaims } from './verification/claims.js';
 export { ASYMMETRIC_ALGORITHMS } from './verification/algorithms.js';

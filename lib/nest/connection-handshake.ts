@@ -7,6 +7,9 @@ export type HandshakeOutcome =
   | { authentication: Authentication; refusal?: undefined }
   | { authentication?: undefined; refusal: BearerErrorResponse };
 
+// Every handshake opens a WebSocket (plain, socket.io or graphql-ws): that is its transport.
+const HANDSHAKE_TRANSPORT = 'ws';
+
 /**
  * Authenticates the handshake of a long-lived connection (WebSocket upgrade, socket.io connect,
  * graphql-ws `connection_init`). Refusals are logged and reported like any refused call.
@@ -18,11 +21,11 @@ export async function authenticateHandshake(
 ): Promise<HandshakeOutcome> {
   try {
     const authenticated = await authenticator.authenticate(token());
-    authenticator.allowed(call, authenticated);
+    authenticator.allowed(HANDSHAKE_TRANSPORT, call, authenticated);
     return { authentication: authenticated };
   } catch (err) {
     if (!(err instanceof OidcAuthError)) throw err;
-    return { refusal: authenticator.refused(call, err, undefined) };
+    return { refusal: authenticator.refused(HANDSHAKE_TRANSPORT, call, err, undefined) };
   }
 }
 

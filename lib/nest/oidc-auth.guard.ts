@@ -6,6 +6,7 @@ import {
   Logger,
 } from '@nestjs/common';
 import { InvalidTokenError, OidcAuthError } from '../protocol/errors.js';
+import { clockToleranceOf } from '../verification/create-verifier.js';
 import type { OidcPrincipal } from '../verification/principal.js';
 import { type Authenticated, OidcAuthenticator } from './oidc-authenticator.js';
 import { OIDC_AUTH_OPTIONS, type OidcAuthModuleOptions } from './oidc-auth.options.js';
@@ -26,6 +27,7 @@ export class OidcAuthGuard implements CanActivate {
   private readonly logger = new Logger(OidcAuthGuard.name);
   private readonly transports: ReadonlyMap<string, Transport>;
   private readonly lookup: { allowQueryToken: boolean };
+  private readonly clockToleranceSeconds: number;
 
   constructor(
     private readonly policies: RoutePolicyReader,
@@ -34,6 +36,7 @@ export class OidcAuthGuard implements CanActivate {
   ) {
     this.transports = transportsFor(options);
     this.lookup = { allowQueryToken: options.allowQueryToken === true };
+    this.clockToleranceSeconds = clockToleranceOf(options);
   }
 
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
@@ -83,7 +86,7 @@ export class OidcAuthGuard implements CanActivate {
     transport.bind(context, authenticated);
     const enforced = this.enforce(transport, context, policy, authenticated.principal);
     if (enforced === true && this.authenticator.reportsAllowed) {
-      this.authenticator.allowed(transport.describe(context), authenticated);
+      this.authenticator.allowed(context.getType(), transport.describe(context), authenticated);
     }
     return enforced;
   }
@@ -95,7 +98,10 @@ export class OidcAuthGuard implements CanActivate {
     principal: OidcPrincipal,
   ): true | Promise<never> {
     try {
-      enforcePolicy(policy, principal);
+      enforcePolicy(policy, principal, {
+        nowSeconds: Date.now() / 1000,
+        toleranceSeconds: this.clockToleranceSeconds,
+      });
     } catch (err) {
       return this.refuse(err, transport, context, principal);
     }
@@ -114,7 +120,12 @@ export class OidcAuthGuard implements CanActivate {
     principal: OidcPrincipal | undefined,
   ): never | Promise<never> {
     if (!(err instanceof OidcAuthError)) throw err;
-    const answer = this.authenticator.refused(transport.describe(context), err, principal);
+    const answer = this.authenticator.refused(
+      context.getType(),
+      transport.describe(context),
+      err,
+      principal,
+    );
     const refusal = transport.refusal(err, answer, context);
     if (refusal instanceof Promise) {
       return refusal.then((exception) => {

@@ -12,7 +12,11 @@ import { MessageHandlersGuarding } from './message-handlers.guarding.js';
 import { ProtectedResourceMetadata } from './protected-resource.js';
 import { RouteAudit } from './route-audit.js';
 import { RoutePolicyReader } from './route-policy.js';
-import { tokenVerifierProvider, verifiedTokenCacheProvider } from './token-verifier.provider.js';
+import {
+  telemetryProvider,
+  tokenVerifierProvider,
+  verifiedTokenCacheProvider,
+} from './token-verifier.provider.js';
 import { VerifiedTokenCache } from '../verification/verified-token-cache.js';
 
 /**
@@ -24,6 +28,7 @@ import { VerifiedTokenCache } from '../verification/verified-token-cache.js';
   providers: [
     MessageHandlersGuarding,
     verifiedTokenCacheProvider,
+    telemetryProvider,
     tokenVerifierProvider,
     OidcAuthStrategy,
     RoutePolicyReader,

@@ -1,4 +1,5 @@
 import { type IssuerOptions, type KeySetTuning } from '../verification/issuer-options.js';
+import type { IssuerResolver, ResolverCacheOptions } from '../verification/issuer-resolver.js';
 import type { WebSocketTokenOptions } from './transports/ws.transport.js';
 
 /** Injection token of the module's options (also what `forRootAsync`'s factory provides). */
@@ -11,6 +12,14 @@ export const OIDC_AUTH_GLOBAL_GUARD = Symbol('OIDC_AUTH_GLOBAL_GUARD');
 export interface OidcAuthModuleOptions {
   /** Trusted issuers. Presets that return several entries (e.g. `azureAd()`) can be listed as they are. */
   issuers: ReadonlyArray<IssuerOptions | readonly IssuerOptions[]>;
+  /**
+   * Trust resolved at runtime: asked about a token's `iss` when no `issuers` entry matches, e.g.
+   * to look up the tenant whose issuer it is; `undefined` refuses it. Nothing is fetched for an
+   * issuer it has not approved. With it, `issuers` may be empty.
+   */
+  issuerResolver?: IssuerResolver;
+  /** How long and how many of the resolver's answers are remembered. */
+  resolverCache?: ResolverCacheOptions;
   /** Leeway for `exp`, `nbf` and `iat`, in seconds. Default 60. */
   clockToleranceSeconds?: number;
   /** `realm` of the `WWW-Authenticate` challenge. Default `api`. */

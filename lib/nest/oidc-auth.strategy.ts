@@ -3,6 +3,7 @@ import { PassportStrategy } from '@nestjs/passport';
 import { Strategy } from 'passport-jwt';
 import { extractBearerToken } from '../protocol/bearer-token.js';
 import { OidcAuthError } from '../protocol/errors.js';
+import { ASYMMETRIC_ALGORITHMS, SYMMETRIC_ALGORITHMS } from '../verification/algorithms.js';
 import { clockToleranceOf } from '../verification/create-verifier.js';
 import type { OidcPrincipal } from '../verification/principal.js';
 import { TokenVerifier } from '../verification/token-verifier.js';
@@ -57,7 +58,10 @@ export class OidcAuthStrategy extends PassportStrategy(Strategy, OIDC_AUTH_STRAT
           done(null, verified.key as unknown as Buffer);
         }, done);
       },
-      algorithms: [...new Set(verifier.issuers.flatMap((i) => [...i.algorithms]))],
+      // Resolved issuers may use any algorithm; the core has checked each issuer's own list already.
+      algorithms: options.issuerResolver
+        ? [...ASYMMETRIC_ALGORITHMS, ...SYMMETRIC_ALGORITHMS]
+        : [...new Set(verifier.issuers.flatMap((i) => [...i.algorithms]))],
       jsonWebTokenOptions: { clockTolerance: clockToleranceOf(options) },
     });
   }

@@ -8,12 +8,14 @@ import {
 } from '../protocol/rfc6750.js';
 import { OidcAuthConfigError } from '../verification/config-error.js';
 import type { OidcPrincipal } from '../verification/principal.js';
-import { TokenVerifier } from '../verification/token-verifier.js';
+import { TokenVerifier, type VerifiedToken } from '../verification/token-verifier.js';
 import { VerifiedTokenCache } from '../verification/verified-token-cache.js';
 import { OidcAuthEvents } from './oidc-auth.events.js';
+import { OidcAuthTelemetry } from './oidc-auth.telemetry.js';
 import { OIDC_AUTH_OPTIONS, type OidcAuthModuleOptions } from './oidc-auth.options.js';
 import { RefusalLogLimiter } from './refusal-log-limiter.js';
 import { type Authentication, loggable } from './transports/transport.js';
+import type { ColdVerification } from './oidc-auth.telemetry.js';
 
 /** An authentication and whether it came from the verified-token cache. */
 export interface Authenticated extends Authentication {
@@ -37,6 +39,7 @@ export class OidcAuthenticator {
     private readonly events: OidcAuthEvents,
     @Inject(OIDC_AUTH_OPTIONS) private readonly options: OidcAuthModuleOptions,
     @Optional() private readonly cache?: VerifiedTokenCache,
+    @Optional() private readonly telemetry?: OidcAuthTelemetry,
   ) {
     this.toleranceMs = (options.clockToleranceSeconds ?? 60) * 1000;
     const interval = options.refusalLogIntervalMs ?? 10_000;
@@ -57,21 +60,20 @@ export class OidcAuthenticator {
   authenticate(token: string): Authenticated | Promise<Authenticated> {
     const cached = this.cache?.get(token);
     if (cached) return this.authenticated(token, cached, true);
+    const timing = this.telemetry?.startVerification();
+    return timing ? timed(timing, () => this.verify(token)) : this.verify(token);
+  }
+
+  private verify(token: string): Authenticated | Promise<Authenticated> {
     const verifiedNow = this.verifier.verifyNow(token);
-    if (verifiedNow) {
-      this.cache?.set(
-        token,
-        verifiedNow.principal,
-        verifiedNow.issuer,
-        verifiedNow.kid,
-        verifiedNow.key,
-      );
-      return this.authenticated(token, verifiedNow.principal, false);
-    }
-    return this.verifier.verify(token).then((verified) => {
-      this.cache?.set(token, verified.principal, verified.issuer, verified.kid, verified.key);
-      return this.authenticated(token, verified.principal, false);
-    });
+    if (verifiedNow) return this.remembered(token, verifiedNow);
+    return this.verifier.verify(token).then((verified) => this.remembered(token, verified));
+  }
+
+  private remembered(token: string, verified: VerifiedToken): Authenticated {
+    const { principal, issuer, kid, key, trustedUntil } = verified;
+    this.cache?.set(token, principal, issuer, kid, key, trustedUntil);
+    return this.authenticated(token, principal, false);
   }
 
   /** Whether an authentication established earlier (at a handshake) may still be used. */
@@ -81,12 +83,16 @@ export class OidcAuthenticator {
 
   /** Whether anyone listens to allowed calls; describing a call costs, so callers ask first. */
   get reportsAllowed(): boolean {
-    return this.events.observed;
+    return this.events.observed || this.telemetry?.countsDecisions === true;
   }
 
-  allowed(call: string, authenticated: Authenticated): void {
-    if (!this.events.observed) return;
+  /** `transport`: the Nest context type (`http`, `graphql`, `ws`, `rpc`) of the call. */
+  allowed(transport: string, call: string, authenticated: Authenticated): void {
     const { principal } = authenticated;
+    if (this.telemetry?.countsDecisions) {
+      this.telemetry.decided('allowed', transport, principal.issuer, undefined);
+    }
+    if (!this.events.observed) return;
     this.events.emit({
       outcome: 'allowed',
       route: call,
@@ -102,6 +108,7 @@ export class OidcAuthenticator {
    * tells subscribers of every single one, and maps it per RFC 6750.
    */
   refused(
+    transport: string,
     call: string,
     err: OidcAuthError,
     principal: OidcPrincipal | undefined,
@@ -128,6 +135,9 @@ export class OidcAuthenticator {
       );
     }
     if (this.events.observed) this.events.emit(event);
+    if (this.telemetry?.countsDecisions) {
+      this.telemetry.decided('refused', transport, principal?.issuer ?? err.issuer, err.reason);
+    }
     return answer;
   }
 
@@ -149,4 +159,31 @@ export class OidcAuthenticator {
     };
     return this.challengeOptions;
   }
+}
+
+function timed(
+  timing: ColdVerification,
+  verify: () => Authenticated | Promise<Authenticated>,
+): Authenticated | Promise<Authenticated> {
+  let result: Authenticated | Promise<Authenticated>;
+  try {
+    result = verify();
+  } catch (err) {
+    timing.failed(err);
+    throw err;
+  }
+  if (!(result instanceof Promise)) {
+    timing.succeeded(result.principal.issuer);
+    return result;
+  }
+  return result.then(
+    (authenticated) => {
+      timing.succeeded(authenticated.principal.issuer);
+      return authenticated;
+    },
+    (err: unknown) => {
+      timing.failed(err);
+      throw err;
+    },
+  );
 }

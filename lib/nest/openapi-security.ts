@@ -1,4 +1,5 @@
 import { type INestApplicationContext } from '@nestjs/common';
+import { openApiAuthentication, type OpenApiAuthentication } from './authentication-requirement.js';
 import { routeTable } from './route-table.js';
 
 /** The part of an OpenAPI 3 document this helper reads and writes. */
@@ -6,7 +7,10 @@ interface OpenApiDocument {
   paths: object;
 }
 
-type Operation = { security?: Record<string, string[]>[] };
+type Operation = {
+  security?: Record<string, string[]>[];
+  'x-authentication-requirement'?: OpenApiAuthentication;
+};
 
 export interface OpenApiSecurityOptions {
   /** Name of the security scheme declared in the document (e.g. with `DocumentBuilder.addOAuth2`). */
@@ -27,7 +31,9 @@ function alternatives(groups: readonly (readonly string[])[]): string[][] {
 /**
  * Marks every protected operation of an OpenAPI document with the scheme and the scopes its
  * `@Scopes()`/`@AnyScope()` require, so the document cannot disagree with what the guard enforces.
- * Public operations get no security requirement.
+ * Public operations get no security requirement. OpenAPI has no field for step-up authentication:
+ * `@RequireAuthentication()` shows as an `x-authentication-requirement` extension holding the
+ * RFC 9470 challenge parameters (`acr_values`, `max_age`) a client must obtain a token for.
  */
 export function addOpenApiSecurity<T extends OpenApiDocument>(
   document: T,
@@ -43,6 +49,11 @@ export function addOpenApiSecurity<T extends OpenApiDocument>(
     operation.security = route.policy.isPublic
       ? []
       : alternatives(route.policy.scopes).map((scopes) => ({ [options.scheme]: scopes }));
+    if (route.policy.authentication && !route.policy.isPublic) {
+      operation['x-authentication-requirement'] = openApiAuthentication(
+        route.policy.authentication,
+      );
+    }
   }
   return document;
 }

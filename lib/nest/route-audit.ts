@@ -13,6 +13,7 @@ import {
   OIDC_AUTH_OPTIONS,
   type OidcAuthModuleOptions,
 } from './oidc-auth.options.js';
+import { describeAuthentication } from './authentication-requirement.js';
 import { RoutePolicyReader } from './route-policy.js';
 import { collectRoutes, type RouteEntry, routeTable } from './route-table.js';
 
@@ -28,6 +29,7 @@ export function describePolicy(route: RouteEntry, globalGuard: boolean): string 
   const parts = [
     requirement('scope', route.policy.scopes),
     requirement('role', route.policy.roles),
+    route.policy.authentication && describeAuthentication(route.policy.authentication),
   ];
   return parts.filter(Boolean).join('; ') || 'authenticated';
 }

@@ -3,7 +3,13 @@ import { Reflector } from '@nestjs/core';
 import { InsufficientScopeError } from '../protocol/errors.js';
 import { OidcPrincipal } from '../verification/principal.js';
 import {
+  type AuthenticationClock,
+  type AuthenticationRequirement,
+  enforceAuthentication,
+} from './authentication-requirement.js';
+import {
   ANY_ROLE_KEY,
+  AUTHENTICATION_KEY,
   ANY_SCOPE_KEY,
   PUBLIC_KEY,
   ROLES_KEY,
@@ -15,6 +21,8 @@ export interface RoutePolicy {
   isPublic: boolean;
   scopes: readonly (readonly string[])[];
   roles: readonly (readonly string[])[];
+  /** `@RequireAuthentication()`: the handler's, else the controller's. */
+  authentication?: AuthenticationRequirement;
 }
 
 type Handler = (...args: unknown[]) => unknown;
@@ -55,12 +63,24 @@ export class RoutePolicyReader {
       isPublic: this.reflector.getAllAndOverride<boolean | undefined>(PUBLIC_KEY, targets) ?? false,
       scopes: groups(SCOPES_KEY, ANY_SCOPE_KEY),
       roles: groups(ROLES_KEY, ANY_ROLE_KEY),
+      authentication: this.reflector.getAllAndOverride<AuthenticationRequirement | undefined>(
+        AUTHENTICATION_KEY,
+        targets,
+      ),
     };
   }
 }
 
-/** Throws `InsufficientScopeError` for the first requirement the principal does not meet. */
-export function enforcePolicy(policy: RoutePolicy, principal: OidcPrincipal): void {
+/**
+ * Throws `InsufficientScopeError` for the first requirement the principal does not meet, then
+ * `InsufficientUserAuthenticationError` if its authentication is not strong or recent enough:
+ * stepping up is pointless for a token that lacks the scope anyway.
+ */
+export function enforcePolicy(
+  policy: RoutePolicy,
+  principal: OidcPrincipal,
+  clock: AuthenticationClock = { nowSeconds: Date.now() / 1000, toleranceSeconds: 0 },
+): void {
   for (const group of policy.scopes) {
     if (!group.some((scope) => principal.hasScope(scope))) {
       throw new InsufficientScopeError('insufficient_scope', group);
@@ -71,4 +91,5 @@ export function enforcePolicy(policy: RoutePolicy, principal: OidcPrincipal): vo
       throw new InsufficientScopeError('insufficient_role', group);
     }
   }
+  if (policy.authentication) enforceAuthentication(policy.authentication, principal, clock);
 }

@@ -1,9 +1,13 @@
-import type { Provider } from '@nestjs/common';
+import { Logger, type Provider } from '@nestjs/common';
 import { OidcAuthConfigError } from '../verification/config-error.js';
 import { clockToleranceOf, createVerifier } from '../verification/create-verifier.js';
+import type { ResolverProblem } from '../verification/issuer-resolver.js';
 import { TokenVerifier } from '../verification/token-verifier.js';
 import { VerifiedTokenCache } from '../verification/verified-token-cache.js';
 import { OIDC_AUTH_OPTIONS, type OidcAuthModuleOptions } from './oidc-auth.options.js';
+import { RefusalLogLimiter } from './refusal-log-limiter.js';
+import { loggable } from './transports/transport.js';
+import { OidcAuthTelemetry } from './oidc-auth.telemetry.js';
 
 export function createVerifiedTokenCache(
   options: OidcAuthModuleOptions,
@@ -19,13 +23,38 @@ export function createVerifiedTokenCache(
 export function createTokenVerifier(
   options: OidcAuthModuleOptions,
   cache: VerifiedTokenCache | null,
+  telemetry?: OidcAuthTelemetry,
 ): TokenVerifier {
   return createVerifier({
     issuers: options?.issuers,
     clockToleranceSeconds: options?.clockToleranceSeconds,
     keys: options?.keys,
     onKeysRefreshed: cache ? (issuer, keys) => cache.retainKeys(issuer, keys) : undefined,
+    issuerResolver: options?.issuerResolver,
+    resolverCache: options?.resolverCache,
+    onResolverProblem: options?.issuerResolver && resolverProblemLogger(),
+    onKeysFetched: telemetry && ((issuer, outcome) => telemetry.keysFetched(issuer, outcome)),
   });
+}
+
+// A resolver that is down fails for every new issuer at once: one line per kind per 10 s.
+function resolverProblemLogger(): (problem: ResolverProblem) => void {
+  const logger = new Logger('OidcAuthIssuerResolver');
+  const limiter = new RefusalLogLimiter(10_000);
+  return (problem) => {
+    const failed = problem.kind === 'failed';
+    const unlogged = limiter.admit(failed ? 'jwks_unavailable' : 'unknown_issuer');
+    if (unlogged === undefined) return;
+    const iss = loggable(problem.iss);
+    if (failed) {
+      const cause = problem.error instanceof Error ? problem.error.message : String(problem.error);
+      logger.error(`issuerResolver failed for ${iss}: ${loggable(cause)}${unlogged}`);
+    } else {
+      logger.error(
+        `issuerResolver gave an unusable entry for ${iss}: ${loggable(problem.message)}${unlogged}`,
+      );
+    }
+  };
 }
 
 export const verifiedTokenCacheProvider: Provider = {
@@ -37,5 +66,11 @@ export const verifiedTokenCacheProvider: Provider = {
 export const tokenVerifierProvider: Provider = {
   provide: TokenVerifier,
   useFactory: createTokenVerifier,
-  inject: [OIDC_AUTH_OPTIONS, VerifiedTokenCache],
+  inject: [OIDC_AUTH_OPTIONS, VerifiedTokenCache, OidcAuthTelemetry],
+};
+
+// Async: the optional `@opentelemetry/api` is imported, if installed, before anything can report.
+export const telemetryProvider: Provider = {
+  provide: OidcAuthTelemetry,
+  useFactory: () => OidcAuthTelemetry.create(),
 };

@@ -20,6 +20,7 @@ export type RefusalReason =
   | 'typ_mismatch'
   | 'insufficient_scope'
   | 'insufficient_role'
+  | 'insufficient_user_authentication'
   | 'jwks_unavailable';
 
 /**
@@ -60,6 +61,7 @@ export class InvalidTokenError extends OidcAuthError {
       | 'invalid_request'
       | 'insufficient_scope'
       | 'insufficient_role'
+      | 'insufficient_user_authentication'
       | 'jwks_unavailable'
     >,
     message: string,
@@ -81,6 +83,25 @@ export class InsufficientScopeError extends OidcAuthError {
         ? `This resource requires the ${kind} ${required[0]}`
         : `This resource requires one of the ${kind}s ${required.join(', ')}`,
     );
+  }
+}
+
+/**
+ * The token is valid, but the user's authentication is not strong or recent enough for the route
+ * (RFC 9470 §3: 401 `insufficient_user_authentication`). The client sends the user back to the
+ * authorization server with these `acr_values` / `max_age` and retries with the new token.
+ */
+export class InsufficientUserAuthenticationError extends OidcAuthError {
+  readonly reason = 'insufficient_user_authentication' as const;
+
+  constructor(
+    message: string,
+    /** Authentication context classes, any one of which the route accepts. */
+    readonly acrValues?: readonly string[],
+    /** How long ago, at most, the user may have authenticated. */
+    readonly maxAgeSeconds?: number,
+  ) {
+    super(message);
   }
 }
 

@@ -1,5 +1,6 @@
 import {
   InsufficientScopeError,
+  InsufficientUserAuthenticationError,
   InvalidRequestError,
   InvalidTokenError,
   KeysUnavailableError,
@@ -13,9 +14,16 @@ export interface ChallengeOptions {
   resourceMetadata?: string;
 }
 
-/** RFC 6750 §3.1 error codes, plus RFC 6749's `temporarily_unavailable` for a key outage. */
+/**
+ * RFC 6750 §3.1 error codes, RFC 9470's `insufficient_user_authentication` for step-up, and RFC
+ * 6749's `temporarily_unavailable` for a key outage.
+ */
 export type BearerErrorCode =
-  'invalid_request' | 'invalid_token' | 'insufficient_scope' | 'temporarily_unavailable';
+  | 'invalid_request'
+  | 'invalid_token'
+  | 'insufficient_scope'
+  | 'insufficient_user_authentication'
+  | 'temporarily_unavailable';
 
 export interface BearerErrorResponse {
   status: number;
@@ -87,6 +95,16 @@ export function toBearerErrorResponse(
         error: 'insufficient_scope',
         error_description: err.message,
         scope: err.reason === 'insufficient_scope' ? err.required.join(' ') : undefined,
+      }),
+    });
+  }
+  if (err instanceof InsufficientUserAuthenticationError) {
+    return response(401, 'insufficient_user_authentication', 'Unauthorized', err.message, {
+      'WWW-Authenticate': challenge(options, {
+        error: 'insufficient_user_authentication',
+        error_description: err.message,
+        acr_values: err.acrValues?.length ? err.acrValues.join(' ') : undefined,
+        max_age: err.maxAgeSeconds === undefined ? undefined : String(err.maxAgeSeconds),
       }),
     });
   }

@@ -1,4 +1,5 @@
 import { type ClaimMapper, listClaim, stringClaim } from '../verification/claims.js';
+import { entraAuthenticationContext } from './authentication-context.js';
 import { type IssuerOptions } from '../verification/issuer-options.js';
 import { OidcAuthConfigError } from '../verification/config-error.js';
 import { TENANT_PLACEHOLDER } from '../verification/trusted-issuer.js';
@@ -24,6 +25,7 @@ export const azureAdClaims: ClaimMapper = (claims) => {
     clientId: stringClaim(claims, 'azp') ?? stringClaim(claims, 'appid'),
     tenantId: stringClaim(claims, 'tid'),
     isAppOnly,
+    authContext: entraAuthenticationContext(claims),
   };
 };
 

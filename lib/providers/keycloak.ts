@@ -6,6 +6,7 @@ import {
   stringClaim,
 } from '../verification/claims.js';
 import { type IssuerOptions } from '../verification/issuer-options.js';
+import { keycloakAuthenticationContext } from './authentication-context.js';
 
 /**
  * Keycloak: `scope` string; realm roles in `realm_access.roles` and client roles in
@@ -13,7 +14,11 @@ import { type IssuerOptions } from '../verification/issuer-options.js';
  * client with the same name grants nothing here. Service-account (client-credentials) tokens have a
  * `preferred_username` of `service-account-<client>`.
  */
-export function keycloakClaims(clientId?: string): ClaimMapper {
+export function keycloakClaims(
+  clientId?: string,
+  acrLevels?: Readonly<Record<string, number>>,
+): ClaimMapper {
+  const authContext = keycloakAuthenticationContext(acrLevels);
   return (claims) => {
     const realm = listClaim(objectClaim(claims.realm_access)?.roles);
     const resource = clientId
@@ -25,6 +30,7 @@ export function keycloakClaims(clientId?: string): ClaimMapper {
       roles: [...realm, ...resource],
       clientId: azp ?? stringClaim(claims, 'client_id'),
       isAppOnly: stringClaim(claims, 'preferred_username')?.startsWith('service-account-') ?? false,
+      authContext: authContext(claims),
     };
   };
 }
@@ -36,6 +42,8 @@ export interface KeycloakOptions {
   audience: string | readonly string[];
   /** The client whose `resource_access` roles count as roles. */
   clientId?: string;
+  /** The realm's ACR-to-LoA mapping (`{ mfa: 2 }`), so `@RequireAuthentication` can name levels. */
+  acrLevels?: Readonly<Record<string, number>>;
 }
 
 /**
@@ -53,7 +61,7 @@ export function keycloak(options: KeycloakOptions): IssuerOptions {
   return {
     issuer: `${options.url.replace(/\/+$/, '')}/realms/${encodeURIComponent(options.realm)}`,
     audience: options.audience,
-    claimMapper: keycloakClaims(options.clientId),
+    claimMapper: keycloakClaims(options.clientId, options.acrLevels),
     validateClaims: requireAccessToken,
   };
 }

@@ -1,3 +1,5 @@
+import type { AuthenticationContext } from './authentication-context.js';
+
 /** A verified token's payload, as the issuer wrote it. */
 export type JwtClaims = Readonly<Record<string, unknown>>;
 
@@ -9,6 +11,8 @@ export interface ClaimMapping {
   tenantId?: string;
   /** True for a token a client obtained for itself (client credentials): no user is involved. */
   isAppOnly: boolean;
+  /** How and when the user authenticated; when absent, the standard `acr`, `amr`, `auth_time`. */
+  authContext?: AuthenticationContext;
 }
 
 /**

@@ -72,7 +72,7 @@ export function decodeBase64url(segment: string, what: string): Buffer {
 }
 
 /** Refuses a segment that is not canonical base64url, without decoding it. */
-export function checkBase64url(segment: string, what: string): void {
+function checkBase64url(segment: string, what: string): void {
   if (!isCanonicalBase64url(segment)) {
     throw new InvalidTokenError('malformed_token', `The token ${what} is not base64url`);
   }

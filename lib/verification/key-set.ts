@@ -89,7 +89,7 @@ export class KeySet {
     const found = this.find(kid, algorithm, true);
     if (found) return found;
     if (!current || this.lastError !== undefined) throw this.unavailable();
-    return this.notFound(kid);
+    return this.notFound(kid, algorithm);
   }
 
   /**
@@ -117,7 +117,7 @@ export class KeySet {
   }
 
   /**
-   * The key under `kid` that fits `algorithm`, or without a kid the one key that fits. With
+   * The one key under `kid` (or, without a kid, in the set) that fits `algorithm`. With
    * `orNamed`, failing that, the first key under `kid` (or the only key of the set), which the
    * verifier then refuses as `key_mismatch`, naming what is wrong with it.
    */
@@ -132,7 +132,8 @@ export class KeySet {
     for (const candidate of keys) {
       if (kid !== undefined && candidate.kid !== kid) continue;
       if (fits(candidate, algorithm)) {
-        if (kid !== undefined) return candidate;
+        // Two keys that both fit (a kid reused within one key type, RFC 7517 §4.5): no choice is
+        // right, and jose refuses to make one too.
         if (fitting) return undefined;
         fitting = candidate;
       }
@@ -142,12 +143,15 @@ export class KeySet {
     return kid !== undefined || keys.length === 1 ? named : undefined;
   }
 
-  private notFound(kid: string | undefined): never {
+  private notFound(kid: string | undefined, algorithm: Algorithm): never {
+    const fitting = (this.keys ?? []).filter((k) => k.kid === kid && fits(k, algorithm)).length;
     throw new InvalidTokenError(
       'unknown_kid',
       kid === undefined
         ? 'The token has no kid and the issuer publishes no single key for its algorithm'
-        : 'The token was signed with a key the issuer does not publish',
+        : fitting > 1
+          ? 'The issuer publishes several keys under the token kid; none can be chosen'
+          : 'The token was signed with a key the issuer does not publish',
     );
   }
 

@@ -1,3 +1,7 @@
+import {
+  type AuthenticationContext,
+  standardAuthenticationContext,
+} from './authentication-context.js';
 import { type ClaimMapping, type JwtClaims } from './claims.js';
 
 /** The authenticated caller, normalised across providers. */
@@ -12,6 +16,8 @@ export class OidcPrincipal {
   private readonly roleList: readonly string[];
   private scopeSet?: ReadonlySet<string>;
   private roleSet?: ReadonlySet<string>;
+  // Read when a route asks for it (step-up routes), like the Sets above.
+  private authContextOf?: AuthenticationContext;
 
   constructor(
     readonly subject: string,
@@ -26,6 +32,12 @@ export class OidcPrincipal {
     this.clientId = mapping.clientId;
     this.tenantId = mapping.tenantId;
     this.isAppOnly = mapping.isAppOnly;
+    this.authContextOf = mapping.authContext;
+  }
+
+  /** How and when the user authenticated, as the issuer's mapper normalised it. */
+  get authContext(): AuthenticationContext {
+    return (this.authContextOf ??= standardAuthenticationContext(this.claims));
   }
 
   get scopes(): ReadonlySet<string> {

@@ -5,6 +5,7 @@ import { type ClaimMapper, type JwtClaims } from './claims.js';
 import { OidcAuthConfigError } from './config-error.js';
 import { type IssuerOptions, type KeySetTuning } from './issuer-options.js';
 import { jwksLoader, type JwksSource } from './jwks-loader.js';
+import { type KeyFetchOutcome, reportingFetches } from './key-fetch-report.js';
 import { KeySet, type VerificationKey } from './key-set.js';
 import { standardClaims } from './standard-claims.js';
 
@@ -128,6 +129,14 @@ function keySourceOf(path: string, options: IssuerOptions): KeySource {
   };
 }
 
+/** Who is told about an issuer's key-set fetches: caches of verified tokens, telemetry. */
+export interface KeySetHooks {
+  /** After each successful fetch, with the keys now published. */
+  onKeysRefreshed?: (issuer: string, keys: readonly VerificationKey[]) => void;
+  /** After each fetch, successful or not. */
+  onKeysFetched?: (issuer: string, outcome: KeyFetchOutcome) => void;
+}
+
 /**
  * An issuer entry checked and ready: everything the verifier needs to judge that issuer's tokens.
  * Built once at startup; invalid options throw `OidcAuthConfigError` here.
@@ -147,12 +156,19 @@ export class TrustedIssuer {
   readonly validateClaims?: (claims: JwtClaims) => string | undefined;
   readonly secret?: KeyObject;
   readonly keySet?: KeySet;
+  /** Where the keys come from, to tell whether a renewed entry may keep this one's key set. */
+  private readonly keySource?: string;
 
   constructor(
     options: IssuerOptions,
     path: string,
     tuning: KeySetTuning = {},
-    onKeysRefreshed?: (issuer: string, keys: readonly VerificationKey[]) => void,
+    hooks: KeySetHooks = {},
+    /**
+     * The entry this one renews (an issuer the resolver approved again): its key set, keys loaded,
+     * is kept when the keys come from the same place.
+     */
+    previous?: TrustedIssuer,
   ) {
     if (typeof options?.issuer !== 'string' || !options.issuer) {
       throw new OidcAuthConfigError(`${path}.issuer`, 'is required');
@@ -197,13 +213,21 @@ export class TrustedIssuer {
     if (source.kind === 'secret') {
       this.secret = secretKeyOf(path, source.secret);
     } else {
+      this.keySource = JSON.stringify([options.issuer, source]);
       const fetchOptions: FetchJsonOptions = { timeoutMs: t.timeoutMs, maxBytes: t.maxBytes };
-      this.keySet = new KeySet(
-        options.issuer,
-        jwksLoader(source, fetchOptions),
-        { cooldownMs: t.cooldownMs, maxAgeMs: t.maxAgeMs, maxWaitMs: t.maxWaitMs },
-        onKeysRefreshed && ((keys) => onKeysRefreshed(options.issuer, keys)),
-      );
+      const { onKeysRefreshed, onKeysFetched } = hooks;
+      const load = jwksLoader(source, fetchOptions);
+      this.keySet =
+        previous?.keySource === this.keySource && previous.keySet
+          ? previous.keySet
+          : new KeySet(
+              options.issuer,
+              onKeysFetched
+                ? reportingFetches(load, (outcome) => onKeysFetched(options.issuer, outcome))
+                : load,
+              { cooldownMs: t.cooldownMs, maxAgeMs: t.maxAgeMs, maxWaitMs: t.maxWaitMs },
+              onKeysRefreshed && ((keys) => onKeysRefreshed(options.issuer, keys)),
+            );
     }
   }
 }

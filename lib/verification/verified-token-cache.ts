@@ -17,7 +17,10 @@ interface Entry {
   kid: string | undefined;
   /** The key the signature was verified with: kid-less keys have only this to tell them apart. */
   key: KeyObject;
-  /** Epoch ms after which the token is expired even with the leeway. */
+  /**
+   * Epoch ms after which the entry is not served: the token's `exp` with the leeway, or earlier
+   * when the issuer resolver's approval of its issuer ends first.
+   */
   expiresAt: number;
 }
 
@@ -111,8 +114,12 @@ export class VerifiedTokenCache {
     issuer: string,
     kid: string | undefined,
     key: KeyObject,
+    trustedUntil = Number.POSITIVE_INFINITY,
   ): void {
-    const expiresAt = principal.expiresAt.getTime() + this.options.clockToleranceSeconds * 1000;
+    const expiresAt = Math.min(
+      principal.expiresAt.getTime() + this.options.clockToleranceSeconds * 1000,
+      trustedUntil,
+    );
     if (this.now() >= expiresAt) return;
     const digest = this.digestOf(token);
     if (!this.seenBefore(digest)) return;

@@ -1,7 +1,7 @@
 /**
  * `npm run demo`: starts the sample (API + embedded provider) and walks through both flows, the
  * service's client-credentials token and a user's authorization code + PKCE login, over REST,
- * GraphQL and the WebSocket, printing what each step answered. Exits non-zero when any answer is not the expected one.
+ * GraphQL and the WebSocket, and a step-up to a second factor (RFC 9470), printing what each step answered. Exits non-zero when any answer is not the expected one.
  */
 import WebSocket from 'ws';
 import { TokenClient } from '../../lib/index.js';
@@ -96,6 +96,11 @@ function expectSocket(apiUrl: string, token: string | undefined, expected: strin
   });
 }
 
+/** One parameter of a `WWW-Authenticate: Bearer ...` challenge. */
+function challengeParameter(challenge: string, name: string): string | undefined {
+  return new RegExp(`${name}="([^"]*)"`).exec(challenge)?.[1];
+}
+
 function claimsOf(token: string): Record<string, unknown> {
   return JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8'));
 }
@@ -170,6 +175,38 @@ try {
       line(`  as itself (client credentials): audit API saw ${JSON.stringify(await self.json())}`);
     }
   }
+
+  line();
+  line('4. Step-up (RFC 9470): GET /notes/export needs a second factor within the last 300 s');
+  const bob = await loginWithPkce({
+    issuer: idp.issuer,
+    clientId: idp.spaClientId,
+    redirectUri,
+    username: 'bob',
+    password: 'bob',
+    scope: 'openid notes:read',
+  });
+  const challenged = await expectCall(apiUrl, 'GET', '/notes/export', bob.accessToken, 401);
+  const challenge = challenged.headers.get('www-authenticate') ?? '';
+  const acrValues = challengeParameter(challenge, 'acr_values');
+  const maxAge = challengeParameter(challenge, 'max_age');
+  line(`  the client signs in again with acr_values=${acrValues} max_age=${maxAge}: carol + code`);
+  const carol = await loginWithPkce({
+    issuer: idp.issuer,
+    clientId: idp.spaClientId,
+    redirectUri,
+    username: 'carol',
+    password: 'carol',
+    oneTimeCode: '123456',
+    scope: 'openid notes:read',
+    acrValues,
+    maxAge: maxAge === undefined ? undefined : Number(maxAge),
+  });
+  const stepped = claimsOf(carol.accessToken);
+  line(
+    `  token: sub=${stepped.sub} acr=${stepped.acr} amr=${JSON.stringify(stepped.amr)} auth_time=${stepped.auth_time}`,
+  );
+  await expectCall(apiUrl, 'GET', '/notes/export', carol.accessToken, 200);
 } catch (err) {
   failures += 1;
   line(`FAIL ${err instanceof Error ? err.message : String(err)}`);

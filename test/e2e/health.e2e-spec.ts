@@ -59,6 +59,28 @@ describe.each(PLATFORMS)('readiness (@nestjs/terminus indicator) (%s)', (platfor
     await app.close();
   });
 
+  it('counts the issuers the resolver approved, whose keys do not decide readiness', async () => {
+    const tenant = await LocalIssuer.start();
+    const app = await start({
+      issuerResolver: (iss) => (iss === tenant.issuer ? tenant.issuerOptions() : undefined),
+    });
+    const server = app.getHttpServer();
+    expect((await request(server).get('/ready')).body.info.oidc.resolvedIssuers).toBe(0);
+    const token = await tenant.mint();
+    expect((await request(server).get('/me').set('Authorization', `Bearer ${token}`)).status).toBe(
+      200,
+    );
+    await tenant.close();
+    const res = await request(server).get('/ready');
+    expect(res.status).toBe(200);
+    expect(res.body.info.oidc).toMatchObject({
+      status: 'up',
+      issuers: [{ issuer: issuer.issuer, keysLoaded: true }],
+      resolvedIssuers: 1,
+    });
+    await app.close();
+  });
+
   it('is down, answering 503, while an issuer has no keys, with the last fetch error', async () => {
     await issuer.stop();
     const app = await start();

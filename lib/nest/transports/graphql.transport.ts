@@ -1,6 +1,10 @@
 import { type ExecutionContext, IntrinsicException } from '@nestjs/common';
 import { extractBearerToken } from '../../protocol/bearer-token.js';
-import { InvalidRequestError, MissingTokenError } from '../../protocol/errors.js';
+import {
+  InsufficientUserAuthenticationError,
+  InvalidRequestError,
+  MissingTokenError,
+} from '../../protocol/errors.js';
 import type { BearerErrorResponse } from '../../protocol/rfc6750.js';
 import { authenticationOf, bindAuthentication } from './call-authentications.js';
 import { type HttpRequestLike, httpToken } from './http.transport.js';
@@ -85,11 +89,28 @@ const CODES: Record<number, string> = {
 export class GraphQLRefusal extends IntrinsicException {
   constructor(
     message: string,
-    readonly extensions: { code: string; error?: string; status: number },
+    readonly extensions: {
+      code: string;
+      error?: string;
+      status: number;
+      /** Step-up refusals (RFC 9470): what the client must ask the authorization server for. */
+      acr_values?: string;
+      max_age?: number;
+    },
   ) {
     super(message);
     this.name = 'GraphQLRefusal';
   }
+}
+
+// The challenge's acr_values and max_age, which a GraphQL client has no header to read them from.
+function stepUpParameters(
+  err: InsufficientUserAuthenticationError,
+): Pick<GraphQLRefusal['extensions'], 'acr_values' | 'max_age'> {
+  return {
+    ...(err.acrValues?.length && { acr_values: err.acrValues.join(' ') }),
+    ...(err.maxAgeSeconds !== undefined && { max_age: err.maxAgeSeconds }),
+  };
 }
 
 /**
@@ -123,11 +144,12 @@ export const graphqlTransport: Transport = {
     >(3);
     return `graphql ${loggable(`${info?.parentType?.name ?? ''}.${info?.fieldName ?? ''}`)}`;
   },
-  refusal(_err, answer: BearerErrorResponse) {
+  refusal(err, answer: BearerErrorResponse) {
     return new GraphQLRefusal(answer.body.message, {
       code: CODES[answer.status] ?? 'FORBIDDEN',
       error: answer.code,
       status: answer.status,
+      ...(err instanceof InsufficientUserAuthenticationError && stepUpParameters(err)),
     });
   },
   end(context, reason) {

@@ -6,7 +6,12 @@ export interface PkceLoginRequest {
   redirectUri: string;
   username: string;
   password: string;
+  /** The second factor of a user who has one. */
+  oneTimeCode?: string;
   scope: string;
+  /** What a step-up challenge (RFC 9470) asked for, passed on to the provider as it is. */
+  acrValues?: string;
+  maxAge?: number;
 }
 
 export interface PkceLoginResult {
@@ -65,6 +70,8 @@ export async function loginWithPkce(request: PkceLoginRequest): Promise<PkceLogi
     state,
     code_challenge: challenge,
     code_challenge_method: 'S256',
+    ...(request.acrValues && { acr_values: request.acrValues }),
+    ...(request.maxAge !== undefined && { max_age: String(request.maxAge) }),
   }).toString();
 
   let url = authorize.href;
@@ -91,13 +98,17 @@ export async function loginWithPkce(request: PkceLoginRequest): Promise<PkceLogi
     const page = await res.text();
     if (page.includes('name="password"')) {
       if (page.includes('role="alert"'))
-        throw new Error(`Login failed for ${request.username}: wrong password`);
+        throw new Error(`Login failed for ${request.username}: wrong password or code`);
       res = await browser.request(
         url,
         {
           method: 'POST',
           headers: { 'content-type': 'application/x-www-form-urlencoded' },
-          body: new URLSearchParams({ username: request.username, password: request.password }),
+          body: new URLSearchParams({
+            username: request.username,
+            password: request.password,
+            ...(request.oneTimeCode && { otp: request.oneTimeCode }),
+          }),
         },
         ` (login form as ${request.username})`,
       );

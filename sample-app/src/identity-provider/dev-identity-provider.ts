@@ -40,6 +40,29 @@ export const SPA_CLIENT_ID = 'notes-spa';
 const API_SCOPES = 'notes:read notes:write';
 const DOWNSTREAM_SCOPES = 'audit:read';
 
+interface SignInRecord {
+  acr?: string;
+  amr?: string[];
+  authTime?: number;
+}
+
+/**
+ * oidc-provider puts `acr`, `amr` and `auth_time` in ID tokens only; an API doing step-up
+ * (RFC 9470) needs them in the access token. The code or refresh token being redeemed remembers the
+ * sign-in, so a refreshed token keeps the original `auth_time`, as it must.
+ */
+function signInClaims(ctx: unknown): Record<string, unknown> {
+  const entities = (ctx as { oidc?: { entities?: Record<string, SignInRecord | undefined> } })?.oidc
+    ?.entities;
+  const record = entities?.AuthorizationCode ?? entities?.RefreshToken;
+  if (!record) return {};
+  return {
+    ...(record.acr && { acr: record.acr }),
+    ...(record.amr && { amr: record.amr }),
+    ...(record.authTime !== undefined && { auth_time: record.authTime }),
+  };
+}
+
 function configuration(
   options: DevIdentityProviderOptions & { downstreamAudience: string },
   jwks: PrivateJwks,
@@ -67,6 +90,8 @@ function configuration(
     cookies: { keys: ['nest-oidc-auth-dev-idp-cookie-key'] },
     claims: { openid: ['sub'], profile: ['name'], email: ['email'] },
     scopes: ['openid', 'profile', 'email', 'offline_access'],
+    // Advertised in discovery, so a client answering a step-up challenge knows it may ask for mfa.
+    acrValues: ['mfa'],
     async findAccount(_ctx, id) {
       const user = findUser(id);
       if (!user) return undefined;
@@ -75,9 +100,10 @@ function configuration(
         claims: async () => ({ sub: id, name: user.name, email: user.email }),
       };
     },
-    async extraTokenClaims(_ctx, token) {
+    async extraTokenClaims(ctx, token) {
       const accountId = (token as { accountId?: string }).accountId;
-      return accountId ? { roles: findUser(accountId)?.roles ?? [] } : undefined;
+      if (!accountId) return undefined;
+      return { roles: findUser(accountId)?.roles ?? [], ...signInClaims(ctx) };
     },
     features: {
       devInteractions: { enabled: false },

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type Provider from 'oidc-provider';
-import { checkPassword } from './accounts.js';
+import { checkSignIn } from './accounts.js';
 import { consentPage, errorPage, loginPage } from './pages.js';
 
 const MAX_FORM_BYTES = 8 * 1024;
@@ -46,12 +46,14 @@ export async function handleInteraction(
     if (req.method !== 'POST') return html(res, 405, errorPage('Method not allowed'));
     if (prompt.name === 'login') {
       const form = await readForm(req);
-      const user = checkPassword(form.get('username'), form.get('password'));
-      if (!user) return html(res, 200, loginPage(action, clientId, 'Wrong user name or password'));
+      const signIn = checkSignIn(form.get('username'), form.get('password'), form.get('otp'));
+      if (!signIn) {
+        return html(res, 200, loginPage(action, clientId, 'Wrong user name, password or code'));
+      }
       await provider.interactionFinished(
         req,
         res,
-        { login: { accountId: user.username } },
+        { login: { accountId: signIn.user.username, acr: signIn.acr, amr: signIn.amr } },
         {
           mergeWithLastSubmission: false,
         },

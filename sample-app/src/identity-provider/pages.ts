@@ -29,9 +29,10 @@ ${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ''}
 <form method="post" action="${escapeHtml(action)}">
 <label for="username">User name</label><input id="username" name="username" autocomplete="username" autofocus required>
 <label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
+<label for="otp">One-time code (users with a second factor)</label><input id="otp" name="otp" inputmode="numeric" autocomplete="one-time-code">
 <button id="login-submit" type="submit">Sign in</button>
 </form>
-<p class="hint">Demo users: alice / alice (admin), bob / bob</p>`,
+<p class="hint">Demo users: alice / alice (admin), bob / bob, carol / carol with code 123456 (multi-factor)</p>`,
   );
 }
 

@@ -14,6 +14,8 @@ export const BLOCKED = [
   '@apollo/server',
   'graphql',
   'graphql-ws',
+  '@nestjs/throttler',
+  '@opentelemetry/api',
 ];
 
 const blocked = (specifier) =>

@@ -36,10 +36,10 @@ describe('OidcAuthenticator refusal logging', () => {
   it('writes one line per reason per 10 s by default, and still emits every event', () => {
     const { auth, seen } = authenticator();
     for (let i = 0; i < 1000; i++) {
-      auth.refused('GET /notes', badSignature(), undefined);
+      auth.refused('http', 'GET /notes', badSignature(), undefined);
       jest.advanceTimersByTime(1);
     }
-    auth.refused('GET /notes', new MissingTokenError(), undefined);
+    auth.refused('http', 'GET /notes', new MissingTokenError(), undefined);
     expect(logger.lines).toEqual([
       'warn Refused GET /notes with 401: signature_invalid',
       'warn Refused GET /notes with 401: missing_token',
@@ -48,7 +48,7 @@ describe('OidcAuthenticator refusal logging', () => {
     expect(seen.filter((e) => e.reason === 'signature_invalid')).toHaveLength(1000);
 
     jest.setSystemTime(START + 10_000);
-    auth.refused('GET /me', badSignature(), undefined);
+    auth.refused('http', 'GET /me', badSignature(), undefined);
     expect(logger.lines[2]).toBe(
       'warn Refused GET /me with 401: signature_invalid (and 999 more since 12:00:01 UTC)',
     );
@@ -57,16 +57,16 @@ describe('OidcAuthenticator refusal logging', () => {
 
   it('takes the interval from refusalLogIntervalMs; 0 logs every refusal', () => {
     const every = authenticator({ refusalLogIntervalMs: 0 }).auth;
-    for (let i = 0; i < 3; i++) every.refused('GET /notes', badSignature(), undefined);
+    for (let i = 0; i < 3; i++) every.refused('http', 'GET /notes', badSignature(), undefined);
     expect(logger.lines).toHaveLength(3);
 
     const minute = authenticator({ refusalLogIntervalMs: 60_000 }).auth;
-    minute.refused('GET /notes', badSignature(), undefined);
+    minute.refused('http', 'GET /notes', badSignature(), undefined);
     jest.setSystemTime(START + 30_000);
-    minute.refused('GET /notes', badSignature(), undefined);
+    minute.refused('http', 'GET /notes', badSignature(), undefined);
     expect(logger.lines).toHaveLength(4);
     jest.setSystemTime(START + 60_000);
-    minute.refused('GET /notes', badSignature(), undefined);
+    minute.refused('http', 'GET /notes', badSignature(), undefined);
     expect(logger.lines[4]).toMatch(/signature_invalid \(and 1 more since 12:00:01 UTC\)$/);
   });
 

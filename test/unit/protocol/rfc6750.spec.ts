@@ -1,5 +1,6 @@
 import {
   InsufficientScopeError,
+  InsufficientUserAuthenticationError,
   InvalidRequestError,
   InvalidTokenError,
   KeysUnavailableError,
@@ -197,5 +198,37 @@ describe('toBearerErrorResponse', () => {
       expect(res.body.statusCode).toBe(res.status);
       expect(res.body.message).toBe(err.message);
     }
+  });
+});
+
+describe('step-up refusals (RFC 9470 §3)', () => {
+  it('answers 401 insufficient_user_authentication with acr_values and max_age', () => {
+    const err = new InsufficientUserAuthenticationError(
+      'This resource requires the authentication context mfa',
+      ['mfa', 'urn:example:phr'],
+      300,
+    );
+    expect(toBearerErrorResponse(err, { realm: 'api' })).toEqual({
+      status: 401,
+      code: 'insufficient_user_authentication',
+      headers: {
+        'WWW-Authenticate':
+          'Bearer realm="api", error="insufficient_user_authentication", error_description="This resource requires the authentication context mfa", acr_values="mfa urn:example:phr", max_age="300"',
+      },
+      body: { statusCode: 401, error: 'Unauthorized', message: err.message },
+    });
+  });
+
+  it('names only the parameters the route asked for', () => {
+    const ageOnly = toBearerErrorResponse(
+      new InsufficientUserAuthenticationError('Too old', undefined, 0),
+    );
+    expect(ageOnly.headers['WWW-Authenticate']).toBe(
+      'Bearer error="insufficient_user_authentication", error_description="Too old", max_age="0"',
+    );
+    const acrOnly = toBearerErrorResponse(new InsufficientUserAuthenticationError('Weak', ['c1']));
+    expect(acrOnly.headers['WWW-Authenticate']).toBe(
+      'Bearer error="insufficient_user_authentication", error_description="Weak", acr_values="c1"',
+    );
   });
 });

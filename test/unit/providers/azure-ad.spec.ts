@@ -116,6 +116,8 @@ describe('azureAdClaims', () => {
       clientId: SPA,
       tenantId: TENANT,
       isAppOnly: false,
+      // A v1 acr of "1" is no authentication context; acrs would hold those.
+      authContext: { acr: [], amr: ['pwd', 'mfa'], authTime: undefined },
     });
   });
 
@@ -127,6 +129,7 @@ describe('azureAdClaims', () => {
       clientId: SPA,
       tenantId: TENANT,
       isAppOnly: false,
+      authContext: { acr: [], amr: [], authTime: undefined },
     });
   });
 
@@ -137,6 +140,7 @@ describe('azureAdClaims', () => {
       clientId: DAEMON,
       tenantId: TENANT,
       isAppOnly: true,
+      authContext: { acr: [], amr: [], authTime: undefined },
     });
   });
 
@@ -147,6 +151,7 @@ describe('azureAdClaims', () => {
       clientId: DAEMON,
       tenantId: TENANT,
       isAppOnly: true,
+      authContext: { acr: [], amr: [], authTime: undefined },
     });
   });
 
@@ -157,6 +162,7 @@ describe('azureAdClaims', () => {
       clientId: DAEMON,
       tenantId: TENANT,
       isAppOnly: true,
+      authContext: { acr: [], amr: [], authTime: undefined },
     });
   });
 

@@ -117,7 +117,9 @@ describe('google preset', () => {
       const check = judge(google({ audience: WEB_CLIENT }), NOW);
       const bare = check({ ...userIdToken, iss: 'accounts.google.com' }) as OidcPrincipal;
       expect(bare.subject).toBe(userIdToken.sub);
-      expect(bare.issuer).toBe('accounts.google.com');
+      // One user, one issuer: the principal names the entry's issuer; the claims keep the token's.
+      expect(bare.issuer).toBe('https://accounts.google.com');
+      expect(bare.claims.iss).toBe('accounts.google.com');
       expect((check(userIdToken) as OidcPrincipal).issuer).toBe('https://accounts.google.com');
       for (const iss of ['http://accounts.google.com', 'accounts.google.com/', 'google.com']) {
         expect(check({ ...userIdToken, iss })).toBe('unknown_issuer');

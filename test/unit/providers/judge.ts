@@ -1,14 +1,14 @@
 import { OidcAuthError } from '../../../lib/protocol/errors.js';
+import { checkClaims } from '../../../lib/verification/claim-rules.js';
 import type { IssuerOptions } from '../../../lib/verification/issuer-options.js';
 import { IssuerRegistry } from '../../../lib/verification/issuer-registry.js';
 import type { OidcPrincipal } from '../../../lib/verification/principal.js';
-import { TokenVerifier } from '../../../lib/verification/token-verifier.js';
 import { TrustedIssuer } from '../../../lib/verification/trusted-issuer.js';
 
 /**
  * Runs a preset's issuer entries through the real issuer selection and claim rules (no signature:
- * those are the verifier's and jsonwebtoken's business). Presets read keys through discovery, which
- * nothing here triggers: building a TrustedIssuer fetches nothing.
+ * those are the verifier's business). Presets read keys through discovery, which nothing here
+ * triggers: building a TrustedIssuer fetches nothing.
  */
 export function judge(
   entries: IssuerOptions | IssuerOptions[],
@@ -18,13 +18,9 @@ export function judge(
   const registry = new IssuerRegistry(
     list.map((options, i) => new TrustedIssuer(options, `issuers[${i}]`)),
   );
-  const verifier = new TokenVerifier(registry, {
-    clockToleranceSeconds: 60,
-    now: () => nowSeconds * 1000,
-  });
   return (claims) => {
     try {
-      return verifier.checkClaims(claims, registry.select(claims));
+      return checkClaims(claims, registry.select(claims)!, { nowSeconds, toleranceSeconds: 60 });
     } catch (err) {
       if (err instanceof OidcAuthError) return err.reason;
       throw err;

@@ -90,6 +90,7 @@ describe('keycloakClaims', () => {
       roles: ['default-roles-acme', 'offline_access', 'uma_authorization', 'staff', 'notes-editor'],
       clientId: 'notes-spa',
       isAppOnly: false,
+      authContext: { acr: ['1'], amr: [], authTime: NOW - 20 },
     });
   });
 
@@ -117,6 +118,7 @@ describe('keycloakClaims', () => {
       roles: ['default-roles-acme', 'offline_access', 'uma_authorization', 'notes-reader'],
       clientId: 'reporting-job',
       isAppOnly: true,
+      authContext: { acr: ['1'], amr: [], authTime: undefined },
     });
   });
 
@@ -133,6 +135,7 @@ describe('keycloakClaims', () => {
       roles: ['notes-editor'],
       clientId: 'legacy-client',
       isAppOnly: false,
+      authContext: { acr: [], amr: [], authTime: undefined },
     });
     expect(
       keycloakClaims('notes-api')({ sub: 'x', resource_access: { 'notes-api': null } }).roles,

@@ -52,7 +52,7 @@ describe('createVerifier (the core on its own)', () => {
   });
 
   it.each([
-    [{ issuers: [] }, 'issuers must list at least one trusted issuer'],
+    [{ issuers: [] }, 'issuers must list at least one trusted issuer (or set issuerResolver)'],
     [
       {
         issuers: [
@@ -65,6 +65,18 @@ describe('createVerifier (the core on its own)', () => {
     [
       { issuers: [{ issuer: 'https://a', audience: 'x', jwks }], clockToleranceSeconds: -1 },
       'clockToleranceSeconds must be a number of seconds >= 0',
+    ],
+    [
+      { issuers: [{ issuer: 'https://a', audience: 'x', jwks }], keys: { maxWaitMs: -1 } },
+      'keys.maxWaitMs must be a non-negative number, got -1',
+    ],
+    [
+      { issuers: [{ issuer: 'https://a', audience: 'x', jwks }], keys: { timeoutMs: 0 } },
+      'keys.timeoutMs must be a positive number, got 0',
+    ],
+    [
+      { issuers: [{ issuer: 'https://a', audience: 'x', jwks }], keys: { cooldownMs: '5s' } },
+      'keys.cooldownMs must be a non-negative number, got "5s"',
     ],
   ])('refuses a configuration that cannot work (%#)', (config, message) => {
     expect(() => createVerifier(config as Parameters<typeof createVerifier>[0])).toThrow(

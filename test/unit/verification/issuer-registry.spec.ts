@@ -114,7 +114,7 @@ describe('IssuerRegistry', () => {
       const any = new IssuerRegistry([issuer({ issuer: V2, allowedTenants: ['*'] })]);
       expect(
         any.select({ iss: `https://login.microsoftonline.com/${STRANGER}/v2.0`, tid: STRANGER })
-          .isTemplate,
+          ?.isTemplate,
       ).toBe(true);
       expect(
         refusal(any, { iss: `https://login.microsoftonline.com/${STRANGER}/v2.0`, tid: TENANT })

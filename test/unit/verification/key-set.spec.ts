@@ -493,6 +493,19 @@ describe('KeySet', () => {
       expect(await t.set.get('k1', 'ES256')).toBe(K1);
       expect(t.calls()).toBe(2);
     });
+
+    it('refuses a kid naming two keys that both fit the algorithm, rather than pick one', async () => {
+      const first = { ...rsaKey('pair'), alg: undefined };
+      const second = { ...rsaKey('pair'), alg: undefined };
+      const ec = { ...ecKey('pair'), alg: undefined };
+      const t = setup([[first, second, ec]]);
+      expect(await errorOf(t.set.get('pair', 'RS256'))).toMatchObject({
+        reason: 'unknown_kid',
+        message: 'The issuer publishes several keys under the token kid; none can be chosen',
+      });
+      expect(t.set.peek('pair', 'PS256')).toBeUndefined();
+      expect(await t.set.get('pair', 'ES256')).toBe(ec);
+    });
   });
 
   describe('tokens without kid, by algorithm', () => {

@@ -235,4 +235,25 @@ describe('TrustedIssuer option checks', () => {
     expect(key).toMatchObject({ kid: 'k1', alg: 'RS256' });
     expect(key.key.asymmetricKeyType).toBe('rsa');
   });
+
+  it('uses no key that is published for encryption only (RFC 7517 §4.2, §4.3)', async () => {
+    const issuer = build({
+      jwks: {
+        keys: [
+          { ...jwk, kid: 'ops-encrypt', key_ops: ['encrypt', 'wrapKey'] },
+          { ...jwk, kid: 'use-enc', use: 'enc' },
+          { ...jwk, kid: 'ops-verify', key_ops: ['verify'] },
+        ],
+      },
+    });
+    await expect(issuer.keySet!.get('ops-verify', 'RS256')).resolves.toMatchObject({
+      kid: 'ops-verify',
+    });
+    for (const kid of ['ops-encrypt', 'use-enc']) {
+      await expect(issuer.keySet!.get(kid, 'RS256')).rejects.toMatchObject({
+        reason: 'unknown_kid',
+      });
+    }
+    expect(issuer.keySet!.status().keyCount).toBe(1);
+  });
 });

@@ -2,6 +2,7 @@ import { IntrinsicException } from '@nestjs/common';
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host.js';
 import { GraphQLError } from 'graphql';
 import {
+  InsufficientUserAuthenticationError,
   InvalidRequestError,
   InvalidTokenError,
   KeysUnavailableError,
@@ -70,6 +71,31 @@ describe('graphqlTransport', () => {
       code,
       error,
       status,
+    });
+  });
+});
+
+describe('graphqlTransport step-up refusals', () => {
+  it('are UNAUTHENTICATED and carry acr_values and max_age, which GraphQL has no header for', () => {
+    const err = new InsufficientUserAuthenticationError('Step up', ['mfa', 'phr'], 300);
+    const refusal = graphqlTransport.refusal(err, toBearerErrorResponse(err), resolverContext({}));
+    expect(new GraphQLError('x', { originalError: refusal as Error }).extensions).toEqual({
+      code: 'UNAUTHENTICATED',
+      error: 'insufficient_user_authentication',
+      status: 401,
+      acr_values: 'mfa phr',
+      max_age: 300,
+    });
+  });
+
+  it('leave out the parameters the route does not require', () => {
+    const err = new InsufficientUserAuthenticationError('Step up', undefined, 60);
+    const refusal = graphqlTransport.refusal(err, toBearerErrorResponse(err), resolverContext({}));
+    expect((refusal as GraphQLRefusal).extensions).toStrictEqual({
+      code: 'UNAUTHENTICATED',
+      error: 'insufficient_user_authentication',
+      status: 401,
+      max_age: 60,
     });
   });
 });

@@ -1,0 +1,2 @@
+export { callerTracker } from './caller-tracker.js';
+export { OidcThrottlerGuard } from './oidc-throttler.guard.js';
