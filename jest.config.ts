@@ -4,6 +4,9 @@ import type { Config } from 'jest';
 // Nest 12, jose and oidc-provider ship ES modules only, which Jest loads in its native ESM mode
 // (node --experimental-vm-modules); ts-jest therefore emits ESM too.
 //
+// Tests get jose 5 (`jose-cjs`) for `jose`: the differential oracle (differential.spec.ts) is written
+// against it; jose 6 refuses invalid UTF-8 as well, so the utf8_strict rule would never show there.
+//
 // With NEST_LINE=11 (npm run test:nest11) every @nestjs package that matrix/nest11 installs resolves to
 // that copy of the Nest 11 line, for the library and the tests alike.
 const nest11 = 'matrix/nest11/node_modules/@nestjs';
@@ -27,7 +30,7 @@ const shared = {
   testPathIgnorePatterns: ['/node_modules/', ...(process.env.NEST_LINE === '11' ? nest12Only : [])],
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
-  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1', ...nestLine },
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1', '^jose$': 'jose-cjs', ...nestLine },
   transform: {
     '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: '<rootDir>/tsconfig.spec.json' }],
   },
