@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'build/', 'coverage/', 'test-output/', 'sample-app/.data/'] },
+  { ignores: ['dist/', 'build/', 'coverage/', 'test-output/', 'sample-app/.data/', 'consumers/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -16,9 +16,10 @@ export interface IssuerHealth {
 /**
  * A @nestjs/terminus indicator (import it from `nest-oidc-auth/health`, so applications without
  * terminus never load it): `up` when every issuer's keys are loaded, `degraded` when some are
- * served from a key set whose last refresh failed, `down` when an issuer has no keys at all, in
- * which case its tokens are answered 503. Issuers the issuer resolver approved are tenants' own
- * providers, one of which failing does not make the API unready: only their count is reported.
+ * served from a key set whose last refresh failed (terminus 11: `up` with `degraded: true`), `down`
+ * when an issuer has no keys at all, in which case its tokens are answered 503. Issuers the issuer
+ * resolver approved are tenants' own providers, one of which failing does not make the API unready:
+ * only their count is reported.
  */
 @Injectable()
 export class OidcAuthHealthIndicator {
@@ -47,7 +48,13 @@ export class OidcAuthHealthIndicator {
     const issuers = this.issuers();
     const details = { issuers, resolvedIssuers: this.verifier.resolvedIssuerCount };
     if (issuers.some((i) => !i.keysLoaded)) return indicator.down(details);
-    if (issuers.some((i) => i.lastError !== undefined)) return indicator.degraded(details);
+    if (issuers.some((i) => i.lastError !== undefined)) {
+      // Terminus 11 has no `degraded`: still serving is `up` there, flagged for whoever reads it.
+      const session: { degraded?: unknown } = indicator;
+      return typeof session.degraded === 'function'
+        ? indicator.degraded(details)
+        : indicator.up({ ...details, degraded: true });
+    }
     return indicator.up(details);
   }
 }

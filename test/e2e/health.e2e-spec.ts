@@ -106,8 +106,11 @@ describe.each(PLATFORMS)('readiness (@nestjs/terminus indicator) (%s)', (platfor
     await sleep(50);
     const res = await request(app.getHttpServer()).get('/ready');
     expect(res.status).toBe(200);
+    // Terminus 11 (npm run test:nest11) has no degraded status: there the indicator says so itself.
+    const degraded =
+      process.env.NEST_LINE === '11' ? { status: 'up', degraded: true } : { status: 'degraded' };
     expect(res.body.details.oidc).toMatchObject({
-      status: 'degraded',
+      ...degraded,
       issuers: [{ keysLoaded: true, lastError: expect.stringMatching(/HTTP 500/) }],
     });
     await app.close();

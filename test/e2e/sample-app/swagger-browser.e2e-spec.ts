@@ -13,7 +13,7 @@ const OUTPUT = join(import.meta.dirname, '..', '..', '..', 'test-output');
 const hasChromium = existsSync(CHROMIUM);
 
 if (!hasChromium) {
-  const message = `\n*** ${CHROMIUM} not found: the real-browser Swagger test cannot run. Install Debian's chromium (apt-get install chromium). ***\n`;
+  const message = `\n*** ${CHROMIUM} not found: the real-browser Swagger test cannot run. Install Debian's chromium, as root: apt-get update && apt-get install -y chromium. ***\n`;
   process.stderr.write(message);
 }
 
