@@ -46,6 +46,15 @@ export class LocalRedis {
     return new LocalRedis(child, port);
   }
 
+  /** Freezes the server (SIGSTOP): connections stay open and nothing answers, as in a hang. */
+  pause(): void {
+    this.process.kill('SIGSTOP');
+  }
+
+  resume(): void {
+    this.process.kill('SIGCONT');
+  }
+
   async stop(): Promise<void> {
     if (this.process.exitCode !== null) return;
     const exited = once(this.process, 'exit');
