@@ -1,6 +1,10 @@
 export { OidcAuthModule } from './nest/oidc-auth.module.js';
 export type { OidcAuthModuleOptions, OidcAuthModuleExtras } from './nest/oidc-auth.options.js';
-export { OIDC_AUTH_GLOBAL_GUARD, OIDC_AUTH_OPTIONS } from './nest/oidc-auth.options.js';
+export {
+  OIDC_AUTH_GLOBAL_GUARD,
+  OIDC_AUTH_OPTIONS,
+  OIDC_AUTH_STORE,
+} from './nest/oidc-auth.options.js';
 export { OidcAuthGuard } from './nest/oidc-auth.guard.js';
 export { OidcAuthStrategy, OIDC_AUTH_STRATEGY } from './nest/oidc-auth.strategy.js';
 export { enforcePolicy } from './nest/route-policy.js';

@@ -5,7 +5,7 @@ import { ConfigurableModuleClass } from './oidc-auth.module-definition.js';
 import { OidcAuthEvents } from './oidc-auth.events.js';
 import { OidcAuthGuard } from './oidc-auth.guard.js';
 import { OidcAuthenticator } from './oidc-authenticator.js';
-import { OIDC_AUTH_GLOBAL_GUARD, OIDC_AUTH_OPTIONS } from './oidc-auth.options.js';
+import { OIDC_AUTH_GLOBAL_GUARD, OIDC_AUTH_OPTIONS, OIDC_AUTH_STORE } from './oidc-auth.options.js';
 import { OidcAuthStrategy } from './oidc-auth.strategy.js';
 import { OidcAuthWarmUp } from './oidc-auth.warm-up.js';
 import { MessageHandlersGuarding } from './message-handlers.guarding.js';
@@ -15,6 +15,7 @@ import { RouteAudit } from './route-audit.js';
 import { RouteRequirementsCheck } from './route-requirements.check.js';
 import { RoutePolicyReader } from './route-policy.js';
 import {
+  storeProvider,
   telemetryProvider,
   tokenVerifierProvider,
   verifiedTokenCacheProvider,
@@ -29,6 +30,7 @@ import { VerifiedTokenCache } from '../verification/verified-token-cache.js';
   imports: [DiscoveryModule],
   providers: [
     MessageHandlersGuarding,
+    storeProvider,
     verifiedTokenCacheProvider,
     telemetryProvider,
     tokenVerifierProvider,
@@ -53,6 +55,7 @@ import { VerifiedTokenCache } from '../verification/verified-token-cache.js';
     OidcAuthGuard,
     OIDC_AUTH_OPTIONS,
     OIDC_AUTH_GLOBAL_GUARD,
+    OIDC_AUTH_STORE,
   ],
 })
 export class OidcAuthModule extends ConfigurableModuleClass {}

@@ -1,10 +1,14 @@
 import { type IssuerOptions, type KeySetTuning } from '../verification/issuer-options.js';
 import type { IssuerResolver, ResolverCacheOptions } from '../verification/issuer-resolver.js';
+import type { OidcStore } from '../verification/store.js';
 import type { PolicyCheck } from './decorators/auth-policy.decorator.js';
 import type { WebSocketTokenOptions } from './transports/ws.transport.js';
 
 /** Injection token of the module's options (also what `forRootAsync`'s factory provides). */
 export const OIDC_AUTH_OPTIONS = Symbol('OIDC_AUTH_OPTIONS');
+
+/** Injection token of the `OidcStore` in use: `options.store`, else one `MemoryStore`. */
+export const OIDC_AUTH_STORE = Symbol('OIDC_AUTH_STORE');
 
 /** Injection token of the `globalGuard` extra: whether `OidcAuthGuard` is the APP_GUARD. */
 export const OIDC_AUTH_GLOBAL_GUARD = Symbol('OIDC_AUTH_GLOBAL_GUARD');
@@ -57,6 +61,11 @@ export interface OidcAuthModuleOptions {
    * reports each one regardless. Default 10000.
    */
   refusalLogIntervalMs?: number;
+  /**
+   * Where state that outlives a request is kept (DPoP proof ids, introspection results). Default:
+   * a `MemoryStore` of this module instance. A `RedisStore` shares it between replicas.
+   */
+  store?: OidcStore;
   /** Where WebSocket handshakes may carry the token besides the `Authorization` header. */
   websocket?: WebSocketTokenOptions;
   /**

@@ -4,7 +4,12 @@ import { clockToleranceOf, createVerifier } from '../verification/create-verifie
 import type { ResolverProblem } from '../verification/issuer-resolver.js';
 import { TokenVerifier } from '../verification/token-verifier.js';
 import { VerifiedTokenCache } from '../verification/verified-token-cache.js';
-import { OIDC_AUTH_OPTIONS, type OidcAuthModuleOptions } from './oidc-auth.options.js';
+import { MemoryStore } from '../verification/memory-store.js';
+import {
+  OIDC_AUTH_OPTIONS,
+  OIDC_AUTH_STORE,
+  type OidcAuthModuleOptions,
+} from './oidc-auth.options.js';
 import { RefusalLogLimiter } from './refusal-log-limiter.js';
 import { loggable } from './transports/transport.js';
 import { OidcAuthTelemetry } from './oidc-auth.telemetry.js';
@@ -73,4 +78,10 @@ export const tokenVerifierProvider: Provider = {
 export const telemetryProvider: Provider = {
   provide: OidcAuthTelemetry,
   useFactory: () => OidcAuthTelemetry.create(),
+};
+
+export const storeProvider: Provider = {
+  provide: OIDC_AUTH_STORE,
+  useFactory: (options: OidcAuthModuleOptions) => options.store ?? new MemoryStore(),
+  inject: [OIDC_AUTH_OPTIONS],
 };
