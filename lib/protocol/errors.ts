@@ -23,6 +23,9 @@ export type RefusalReason =
   | 'insufficient_user_authentication'
   | 'policy_denied'
   | 'issuer_not_allowed'
+  | 'certificate_missing'
+  | 'certificate_mismatch'
+  | 'unsupported_confirmation'
   | 'jwks_unavailable';
 
 /**
