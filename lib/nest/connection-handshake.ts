@@ -1,5 +1,6 @@
 import { OidcAuthError } from '../protocol/errors.js';
 import type { BearerErrorResponse } from '../protocol/rfc6750.js';
+import type { CertificateCarrier } from './client-certificates.js';
 import type { OidcAuthenticator } from './oidc-authenticator.js';
 import type { Authentication } from './transports/transport.js';
 
@@ -18,9 +19,11 @@ export async function authenticateHandshake(
   authenticator: OidcAuthenticator,
   call: string,
   token: () => string,
+  /** The upgrade request, whose client certificate a certificate-bound token must match. */
+  carrier?: CertificateCarrier,
 ): Promise<HandshakeOutcome> {
   try {
-    const authenticated = await authenticator.authenticate(token());
+    const authenticated = await authenticator.authenticate(token(), carrier);
     authenticator.allowed(HANDSHAKE_TRANSPORT, call, authenticated);
     return { authentication: authenticated };
   } catch (err) {

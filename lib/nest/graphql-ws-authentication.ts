@@ -1,3 +1,4 @@
+import type { CertificateCarrier } from './client-certificates.js';
 import { authenticateHandshake, endOnExpiry } from './connection-handshake.js';
 import type { OidcAuthenticator } from './oidc-authenticator.js';
 import { bindAuthentication } from './transports/call-authentications.js';
@@ -49,6 +50,8 @@ export function graphqlWsAuthentication(
         authenticator,
         'graphql-ws connection_init',
         () => connectionParamsToken(ctx.connectionParams),
+        // graphql-ws's use/ws puts the upgrade request beside the socket.
+        (ctx.extra as { request?: CertificateCarrier } | undefined)?.request,
       );
       if (!authentication) {
         // Closed here, before graphql-ws's own 4403, so that the client learns why.

@@ -71,7 +71,12 @@ export class OidcAuthGuard implements CanActivate {
     context: ExecutionContext,
   ): Authenticated | Promise<Authenticated> {
     const established = transport.established(context);
-    if (!established) return this.authenticator.authenticate(transport.token(context, this.lookup));
+    if (!established) {
+      return this.authenticator.authenticate(
+        transport.token(context, this.lookup),
+        transport.certificateCarrier?.(context),
+      );
+    }
     if (!this.authenticator.isCurrent(established)) {
       transport.end?.(context, 'The access token expired');
       throw new InvalidTokenError('token_expired', 'The access token expired');

@@ -1,6 +1,7 @@
 import { type IssuerOptions, type KeySetTuning } from '../verification/issuer-options.js';
 import type { IssuerResolver, ResolverCacheOptions } from '../verification/issuer-resolver.js';
 import type { OidcStore } from '../verification/store.js';
+import type { MtlsOptions } from './client-certificates.js';
 import type { PolicyCheck } from './decorators/auth-policy.decorator.js';
 import type { WebSocketTokenOptions } from './transports/ws.transport.js';
 
@@ -68,6 +69,11 @@ export interface OidcAuthModuleOptions {
   store?: OidcStore;
   /** Where WebSocket handshakes may carry the token besides the `Authorization` header. */
   websocket?: WebSocketTokenOptions;
+  /**
+   * Where the client certificate that certificate-bound tokens (`cnf["x5t#S256"]`, RFC 8705 §3)
+   * must match comes from. Default: the TLS connection's.
+   */
+  mtls?: MtlsOptions;
   /**
    * Named policies for `@Policy(name)` / `@AnyPolicy(name)`: `(principal, context) => boolean` or a
    * promise of one. Policies that need other providers are `@AuthPolicy(name)` classes instead.

@@ -3,10 +3,12 @@ import { PassportStrategy } from '@nestjs/passport';
 import { Strategy } from 'passport-jwt';
 import { extractBearerToken } from '../protocol/bearer-token.js';
 import { OidcAuthError } from '../protocol/errors.js';
+import { verifyCertificateBinding } from '../verification/certificate-binding.js';
 import { ASYMMETRIC_ALGORITHMS, SYMMETRIC_ALGORITHMS } from '../verification/algorithms.js';
 import { clockToleranceOf } from '../verification/create-verifier.js';
 import type { OidcPrincipal } from '../verification/principal.js';
 import { TokenVerifier } from '../verification/token-verifier.js';
+import { type CertificateCarrier, certificateReader } from './client-certificates.js';
 import { OIDC_AUTH_OPTIONS, type OidcAuthModuleOptions } from './oidc-auth.options.js';
 
 export const OIDC_AUTH_STRATEGY = 'oidc-auth';
@@ -15,7 +17,7 @@ type KeyCallback = (err: unknown, key?: string | Buffer) => void;
 
 // The principal the core verified, carried from the key provider to `validate` on the request.
 const VERIFIED = Symbol('nest-oidc-auth.passport.principal');
-type Carrier = { [VERIFIED]?: OidcPrincipal };
+type Carrier = CertificateCarrier & { [VERIFIED]?: OidcPrincipal };
 
 /**
  * The request's bearer token under the guard's rules (one well-formed header, at most
@@ -48,15 +50,23 @@ export function strategyToken(request: {
 @Injectable()
 export class OidcAuthStrategy extends PassportStrategy(Strategy, OIDC_AUTH_STRATEGY) {
   constructor(verifier: TokenVerifier, @Inject(OIDC_AUTH_OPTIONS) options: OidcAuthModuleOptions) {
+    const certificates = certificateReader(options.mtls);
     super({
       jwtFromRequest: strategyToken,
       passReqToCallback: true,
       secretOrKeyProvider: (request: Carrier, rawToken: string, done: KeyCallback) => {
-        verifier.verify(rawToken).then((verified) => {
-          request[VERIFIED] = verified.principal;
-          // jsonwebtoken accepts node:crypto KeyObjects; the typings only list strings and buffers.
-          done(null, verified.key as unknown as Buffer);
-        }, done);
+        verifier
+          .verify(rawToken)
+          .then((verified) => {
+            // Refuses a certificate-bound token without its certificate: passport's `fail`.
+            verifyCertificateBinding(verified.principal.claims, () => certificates(request));
+            return verified;
+          })
+          .then((verified) => {
+            request[VERIFIED] = verified.principal;
+            // jsonwebtoken accepts node:crypto KeyObjects; the typings only list strings and buffers.
+            done(null, verified.key as unknown as Buffer);
+          }, done);
       },
       // Resolved issuers may use any algorithm; the core has checked each issuer's own list already.
       algorithms: options.issuerResolver

@@ -6,10 +6,16 @@ import {
   type ChallengeOptions,
   toBearerErrorResponse,
 } from '../protocol/rfc6750.js';
+import { verifyCertificateBinding } from '../verification/certificate-binding.js';
 import { OidcAuthConfigError } from '../verification/config-error.js';
 import type { OidcPrincipal } from '../verification/principal.js';
 import { TokenVerifier, type VerifiedToken } from '../verification/token-verifier.js';
 import { VerifiedTokenCache } from '../verification/verified-token-cache.js';
+import {
+  type CertificateCarrier,
+  type CertificateReader,
+  certificateReader,
+} from './client-certificates.js';
 import { OidcAuthEvents } from './oidc-auth.events.js';
 import { OidcAuthTelemetry } from './oidc-auth.telemetry.js';
 import { OIDC_AUTH_OPTIONS, type OidcAuthModuleOptions } from './oidc-auth.options.js';
@@ -32,6 +38,7 @@ export class OidcAuthenticator {
   private readonly logger = new Logger('OidcAuthGuard');
   private readonly toleranceMs: number;
   private readonly logLimiter: RefusalLogLimiter;
+  private readonly certificates: CertificateReader;
   private challengeOptions?: ChallengeOptions;
 
   constructor(
@@ -50,18 +57,35 @@ export class OidcAuthenticator {
       );
     }
     this.logLimiter = new RefusalLogLimiter(interval);
+    this.certificates = certificateReader(options.mtls);
   }
 
   /**
    * Synchronous whenever the token is cached or its key is in memory: a guard that returns a
    * promise costs Nest extra turns of the event loop on every request. Throws (or rejects with)
-   * an `OidcAuthError`.
+   * an `OidcAuthError`. `carrier`: the request (or upgrade request) the token came with, whose
+   * client certificate a certificate-bound token must match; none for transports without one.
    */
-  authenticate(token: string): Authenticated | Promise<Authenticated> {
+  authenticate(
+    token: string,
+    carrier?: CertificateCarrier,
+  ): Authenticated | Promise<Authenticated> {
     const cached = this.cache?.get(token);
-    if (cached) return this.authenticated(token, cached, true);
+    // A cached token is still bound: the binding is checked on every call, cached or not.
+    if (cached) return this.bound(this.authenticated(token, cached, true), carrier);
     const timing = this.telemetry?.startVerification();
-    return timing ? timed(timing, () => this.verify(token)) : this.verify(token);
+    const verified = timing ? timed(timing, () => this.verify(token)) : this.verify(token);
+    return verified instanceof Promise
+      ? verified.then((authenticated) => this.bound(authenticated, carrier))
+      : this.bound(verified, carrier);
+  }
+
+  private bound(
+    authenticated: Authenticated,
+    carrier: CertificateCarrier | undefined,
+  ): Authenticated {
+    verifyCertificateBinding(authenticated.principal.claims, () => this.certificates(carrier));
+    return authenticated;
   }
 
   private verify(token: string): Authenticated | Promise<Authenticated> {

@@ -51,8 +51,11 @@ export class OidcIoAdapter extends IoAdapter {
     const tokenOptions = this.app.get<OidcAuthModuleOptions>(OIDC_AUTH_OPTIONS).websocket ?? {};
     const call = `socket.io ${loggable(namespace)}`;
     target.use((socket: Socket, next: (err?: Error) => void) => {
-      authenticateHandshake(authenticator, call, () =>
-        socketIoHandshakeToken(socket.handshake, tokenOptions),
+      authenticateHandshake(
+        authenticator,
+        call,
+        () => socketIoHandshakeToken(socket.handshake, tokenOptions),
+        socket.request,
       ).then(
         ({ authentication, refusal }) => {
           if (!authentication) return next(new HandshakeRefusal(refusalPayload(refusal)));

@@ -49,8 +49,11 @@ export class OidcWsAdapter extends WsAdapter {
     const tokenOptions = this.app.get<OidcAuthModuleOptions>(OIDC_AUTH_OPTIONS).websocket ?? {};
     const verifyClient = (info: { req: IncomingMessage }, done: VerifyClientCallback) => {
       const request = info.req;
-      authenticateHandshake(authenticator, describeHttp(request), () =>
-        upgradeRequestToken(request, tokenOptions),
+      authenticateHandshake(
+        authenticator,
+        describeHttp(request),
+        () => upgradeRequestToken(request, tokenOptions),
+        request,
       ).then(
         ({ authentication, refusal }) => {
           if (authentication) {

@@ -129,6 +129,8 @@ export const graphqlTransport: Transport = {
     if (connection) return connectionParamsToken(connection.connectionParams);
     throw new MissingTokenError();
   },
+  // Subscriptions were checked at connection_init, against their upgrade request.
+  certificateCarrier: (context) => requestOf(graphQLContext(context)),
   bind(context, authentication) {
     const ctx = graphQLContext(context);
     const request = requestOf(ctx);

@@ -14,6 +14,8 @@ export interface HttpRequestLike {
   headers?: Record<string, string | string[] | undefined>;
   query?: Record<string, unknown>;
   user?: unknown;
+  /** The connection (`request.socket` on Express and Fastify alike): TLS for a client certificate. */
+  socket?: unknown;
 }
 
 interface HttpResponseLike {
@@ -50,6 +52,7 @@ export const httpTransport: Transport = {
   established: () => undefined,
   boundToCall: (context) => authenticationOf(request(context)),
   token: (context, lookup) => httpToken(request(context), lookup),
+  certificateCarrier: request,
   bind(context, authentication) {
     const req = request(context);
     // `request.user` is where passport and most Nest code look for the caller.

@@ -1,6 +1,7 @@
 import type { ExecutionContext } from '@nestjs/common';
 import type { OidcAuthError } from '../../protocol/errors.js';
 import type { BearerErrorResponse } from '../../protocol/rfc6750.js';
+import type { CertificateCarrier } from '../client-certificates.js';
 import type { OidcPrincipal } from '../../verification/principal.js';
 
 /** A verified caller together with the token that proved it. */
@@ -33,6 +34,8 @@ export interface Transport {
   boundToCall(context: ExecutionContext): Authentication | undefined;
   /** The call's bearer token. Throws `MissingTokenError` / `InvalidRequestError`. */
   token(context: ExecutionContext, lookup: TokenLookup): string;
+  /** What the call's client certificate is read from (its HTTP request), if it can have one. */
+  certificateCarrier?(context: ExecutionContext): CertificateCarrier | undefined;
   /** Makes the caller available to the handler (`@Principal()`, `@AccessToken()`). */
   bind(context: ExecutionContext, authentication: Authentication): void;
   authenticationOf(context: ExecutionContext): Authentication | undefined;

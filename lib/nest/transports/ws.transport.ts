@@ -1,6 +1,7 @@
 import type { ExecutionContext } from '@nestjs/common';
 import { extractBearerToken } from '../../protocol/bearer-token.js';
 import { InvalidRequestError, MissingTokenError } from '../../protocol/errors.js';
+import type { CertificateCarrier } from '../client-certificates.js';
 import { authenticationOf, bindAuthentication } from './call-authentications.js';
 import { type ClientFacingException, loadPeer } from './optional-peer.js';
 import { loggable, refusalPayload, type TokenLookup, type Transport } from './transport.js';
@@ -25,6 +26,8 @@ interface SocketIoHandshake {
 
 interface WsClient {
   handshake?: SocketIoHandshake;
+  /** socket.io: the request that opened the connection. */
+  request?: CertificateCarrier;
   close?(code: number, reason: string): void;
   emit?(event: string, payload: unknown): unknown;
   disconnect?(close: boolean): unknown;
@@ -109,6 +112,7 @@ export function wsTransport(options: WebSocketTokenOptions): Transport {
       if (!handshake) throw new MissingTokenError();
       return socketIoHandshakeToken(handshake, options);
     },
+    certificateCarrier: (context) => client(context).request,
     bind: (context, authentication) => bindAuthentication(client(context), authentication),
     authenticationOf: (context) => authenticationOf(client(context)),
     describe: (context) => `ws ${loggable(String(context.switchToWs().getPattern())) ?? ''}`,

@@ -1,0 +1,255 @@
+import { type INestApplication } from '@nestjs/common';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Test } from '@nestjs/testing';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:https';
+import {
+  type AuthEvent,
+  OidcAuthEvents,
+  OidcAuthModule,
+  type OidcAuthModuleOptions,
+} from '../../../lib/index.js';
+import { LocalIssuer } from '../../../lib/testing/index.js';
+import {
+  type CertificatePair,
+  createTestPki,
+  escapedPem,
+  type TestPki,
+} from '../../support/certificates.js';
+import { type HttpsAnswer, httpsCall } from '../../support/https-client.js';
+import { type Platform, PLATFORMS, TEST_CONTROLLERS } from '../../support/test-app.js';
+import { certificateThumbprint } from '../../../lib/protocol/client-certificate.js';
+
+/** `https` options that ask every client for a certificate, and let one without through. */
+function requestingCertificates(pki: TestPki) {
+  return {
+    key: pki.server.key,
+    cert: pki.server.cert,
+    ca: pki.ca.cert,
+    requestCert: true,
+    rejectUnauthorized: false,
+    // Above Node's default 16 KiB, so that the module's own bound on the certificate header shows.
+    maxHeaderSize: 64 * 1024,
+  };
+}
+
+async function httpsApp(
+  platform: Platform,
+  options: OidcAuthModuleOptions,
+  pki: TestPki,
+): Promise<{ app: INestApplication; url: string }> {
+  const ref = await Test.createTestingModule({
+    imports: [OidcAuthModule.forRoot(options)],
+    controllers: TEST_CONTROLLERS,
+  }).compile();
+  const https = requestingCertificates(pki);
+  const app =
+    platform === 'fastify'
+      ? ref.createNestApplication<NestFastifyApplication>(new FastifyAdapter({ https }), {
+          logger: false,
+        })
+      : ref.createNestApplication({ httpsOptions: https, logger: false });
+  await app.listen(0, '127.0.0.1');
+  const { port } = (app.getHttpServer() as Server).address() as AddressInfo;
+  return { app, url: `https://127.0.0.1:${port}` };
+}
+
+const bound = (certificate: CertificatePair) => ({
+  cnf: { 'x5t#S256': certificateThumbprint(certificate.cert) },
+});
+
+function refusedFor(answer: HttpsAnswer, message: RegExp): void {
+  expect(answer.status).toBe(401);
+  expect(answer.headers['www-authenticate']).toMatch(/^Bearer realm="api", error="invalid_token"/);
+  expect((answer.body as { message: string }).message).toMatch(message);
+}
+
+describe.each(PLATFORMS)('certificate-bound tokens over HTTPS (%s)', (platform) => {
+  let pki: TestPki;
+  let issuer: LocalIssuer;
+  let alice: CertificatePair;
+  let mallory: CertificatePair;
+  let app: INestApplication;
+  let url: string;
+  let events: AuthEvent[];
+
+  beforeAll(async () => {
+    pki = await createTestPki();
+    issuer = await LocalIssuer.start();
+    alice = await pki.client('CN=alice');
+    mallory = await pki.client('CN=mallory');
+  });
+
+  afterAll(() => issuer.close());
+
+  describe('with the certificate of the TLS connection (the default)', () => {
+    beforeAll(async () => {
+      ({ app, url } = await httpsApp(
+        platform,
+        { issuers: [{ issuer: issuer.issuer, audience: issuer.audience }] },
+        pki,
+      ));
+      app.get(OidcAuthEvents).events$.subscribe((e) => events.push(e));
+    });
+    beforeEach(() => (events = []));
+    afterAll(() => app.close());
+
+    const call = (token: string, certificate?: CertificatePair, headers?: Record<string, string>) =>
+      httpsCall(`${url}/me`, { ca: pki.ca.cert, token, certificate, headers });
+
+    it('admits a bound token from the client holding its certificate', async () => {
+      const token = await issuer.mint({ sub: 'alice', ...bound(alice) });
+      const answer = await call(token, alice);
+      expect(answer.status).toBe(200);
+      expect(answer.body).toMatchObject({ subject: 'alice' });
+    });
+
+    it('refuses it without a client certificate, and with another client certificate', async () => {
+      const token = await issuer.mint({ sub: 'alice', ...bound(alice) });
+      refusedFor(
+        await call(token),
+        /bound to a client certificate, and the request presented none/,
+      );
+      refusedFor(await call(token, mallory), /not the one the access token is bound to/);
+      expect(events.map((e) => e.reason)).toEqual(['certificate_missing', 'certificate_mismatch']);
+    });
+
+    it('admits a certificate no CA vouches for when the token names it (RFC 8705 §2.2)', async () => {
+      const selfSigned = await pki.selfSigned();
+      const token = await issuer.mint({ ...bound(selfSigned) });
+      expect((await call(token, selfSigned)).status).toBe(200);
+      refusedFor(await call(token, alice), /not the one/);
+    });
+
+    it('checks the binding of a token served from the verified-token cache', async () => {
+      const token = await issuer.mint({ ...bound(alice) });
+      for (let i = 0; i < 3; i += 1) expect((await call(token, alice)).status).toBe(200);
+      refusedFor(await call(token, mallory), /not the one/);
+      refusedFor(await call(token), /presented none/);
+      expect((await call(token, alice)).status).toBe(200);
+      expect(events.map((e) => [e.outcome, e.cached ?? null, e.reason ?? null])).toEqual([
+        ['allowed', false, null],
+        ['allowed', false, null],
+        ['allowed', true, null],
+        ['refused', null, 'certificate_mismatch'],
+        ['refused', null, 'certificate_missing'],
+        ['allowed', true, null],
+      ]);
+    });
+
+    it('ignores a certificate header: only a configured proxy may send one', async () => {
+      const token = await issuer.mint({ ...bound(alice) });
+      const forged = {
+        'x-client-cert': escapedPem(alice.cert),
+        'x-ssl-client-cert': escapedPem(alice.cert),
+      };
+      refusedFor(await call(token, undefined, forged), /presented none/);
+      refusedFor(await call(token, mallory, forged), /not the one/);
+    });
+
+    it('leaves bearer tokens as they were, with or without a client certificate', async () => {
+      const token = await issuer.mint({ sub: 'bob' });
+      expect((await call(token)).status).toBe(200);
+      expect((await call(token, mallory)).status).toBe(200);
+    });
+
+    it('refuses a token bound by a method it cannot verify, and a malformed binding', async () => {
+      const jwkBound = await issuer.mint({ cnf: { jwk: { kty: 'EC', crv: 'P-256' } } });
+      refusedFor(
+        await call(jwkBound, alice),
+        /confirmation method this API does not verify \(cnf\.jwk\)/,
+      );
+      const malformed = await issuer.mint({ cnf: { 'x5t#S256': alice.der.toString('hex') } });
+      refusedFor(await call(malformed, alice), /cnf\.x5t#S256 must be the base64url SHA-256/);
+      expect(events.map((e) => e.reason)).toEqual(['unsupported_confirmation', 'claim_invalid']);
+    });
+  });
+
+  describe('with the certificate header of a TLS-terminating proxy', () => {
+    beforeAll(async () => {
+      ({ app, url } = await httpsApp(
+        platform,
+        {
+          issuers: [{ issuer: issuer.issuer, audience: issuer.audience }],
+          mtls: { certificateHeader: 'X-Client-Cert' },
+        },
+        pki,
+      ));
+    });
+    afterAll(() => app.close());
+
+    const call = (token: string, header?: string, certificate?: CertificatePair) =>
+      httpsCall(`${url}/me`, {
+        ca: pki.ca.cert,
+        token,
+        certificate,
+        headers: header === undefined ? {} : { 'x-client-cert': header },
+      });
+
+    it('admits a bound token whose certificate the proxy forwarded, URL-encoded', async () => {
+      const token = await issuer.mint({ sub: 'alice', ...bound(alice) });
+      const answer = await call(token, escapedPem(alice.cert));
+      expect(answer.status).toBe(200);
+      expect(answer.body).toMatchObject({ subject: 'alice' });
+    });
+
+    it('refuses another certificate, and none, whatever the connection presented', async () => {
+      const token = await issuer.mint({ ...bound(alice) });
+      refusedFor(await call(token, escapedPem(mallory.cert), alice), /not the one/);
+      // The connection is the proxy's: its certificate says nothing about the client.
+      refusedFor(await call(token, undefined, alice), /presented none/);
+      refusedFor(await call(token, ''), /presented none/);
+    });
+
+    it('answers a malformed header with 400 invalid_request, never 500', async () => {
+      const token = await issuer.mint({ ...bound(alice) });
+      for (const [value, message] of [
+        ['garbage', /not a URL-encoded PEM certificate/],
+        ['%E0%A4%A', /not URL-encoded/],
+        [escapedPem(alice.cert + mallory.cert), /carries 2 certificates/],
+        [`${escapedPem(alice.cert)}${'A'.repeat(16 * 1024)}`, /longer than 16384/],
+        [
+          escapedPem('-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n'),
+          /does not hold an X.509 certificate/,
+        ],
+      ] as const) {
+        const answer = await call(token, value);
+        expect(answer.status).toBe(400);
+        expect(answer.headers['www-authenticate']).toMatch(/error="invalid_request"/);
+        expect((answer.body as { message: string }).message).toMatch(message);
+      }
+    });
+
+    it('leaves bearer tokens alone, whatever the header holds', async () => {
+      const token = await issuer.mint({ sub: 'bob' });
+      expect((await call(token)).status).toBe(200);
+      expect((await call(token, 'garbage')).status).toBe(200);
+    });
+  });
+});
+
+describe('mtls options', () => {
+  it('refuses a certificate header no proxy could set for the client alone', async () => {
+    const issuer = await LocalIssuer.start();
+    try {
+      for (const certificateHeader of ['', 'Authorization', 'x client cert', 'dpop']) {
+        await expect(
+          Test.createTestingModule({
+            imports: [
+              OidcAuthModule.forRoot({
+                issuers: [{ issuer: issuer.issuer, audience: issuer.audience }],
+                mtls: { certificateHeader },
+                warmUp: false,
+              }),
+            ],
+            controllers: TEST_CONTROLLERS,
+          })
+            .compile()
+            .then((ref) => ref.createNestApplication({ logger: false }).init()),
+        ).rejects.toThrow(/mtls\.certificateHeader must be the name of the header/);
+      }
+    } finally {
+      await issuer.close();
+    }
+  });
+});
