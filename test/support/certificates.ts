@@ -113,6 +113,20 @@ export async function createTestPki(): Promise<TestPki> {
   };
 }
 
+/**
+ * `https` server options for `pki`'s server certificate that ask every client for a certificate
+ * and let one without through, as an API accepting certificate-bound and bearer tokens does.
+ */
+export function requestingClientCertificates(pki: TestPki) {
+  return {
+    key: pki.server.key,
+    cert: pki.server.cert,
+    ca: pki.ca.cert,
+    requestCert: true,
+    rejectUnauthorized: false,
+  };
+}
+
 /** `pem` as nginx's `$ssl_client_escaped_cert` forwards it: the whole PEM, URL-encoded. */
 export function escapedPem(pem: string): string {
   return encodeURIComponent(pem);

@@ -1,4 +1,8 @@
-import { type INestApplication, type LoggerService } from '@nestjs/common';
+import {
+  type INestApplication,
+  type LoggerService,
+  type NestApplicationOptions,
+} from '@nestjs/common';
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { GraphQLModule, Query, Resolver, Subscription } from '@nestjs/graphql';
 import { Test } from '@nestjs/testing';
@@ -93,6 +97,7 @@ export class ReportsResolver {
 export async function graphqlApp(
   options: OidcAuthModuleOptions,
   logger: LoggerService | false = false,
+  httpsOptions?: NestApplicationOptions['httpsOptions'],
 ): Promise<INestApplication> {
   const ref = await Test.createTestingModule({
     imports: [
@@ -110,7 +115,7 @@ export async function graphqlApp(
     ],
     providers: [NotesResolver, ReportsResolver],
   }).compile();
-  const app = ref.createNestApplication({ logger });
+  const app = ref.createNestApplication({ logger, httpsOptions });
   await app.listen(0, '127.0.0.1');
   return app;
 }

@@ -1,4 +1,9 @@
-import type { INestApplication, LoggerService, WebSocketAdapter } from '@nestjs/common';
+import type {
+  INestApplication,
+  LoggerService,
+  NestApplicationOptions,
+  WebSocketAdapter,
+} from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import {
   MessageBody,
@@ -51,12 +56,13 @@ export async function gatewayApp(
   options: OidcAuthModuleOptions,
   adapter: (app: INestApplication) => WebSocketAdapter,
   logger: LoggerService | false = false,
+  httpsOptions?: NestApplicationOptions['httpsOptions'],
 ): Promise<{ app: INestApplication; url: string }> {
   const ref = await Test.createTestingModule({
     imports: [OidcAuthModule.forRoot(options)],
     providers: [NotesGateway],
   }).compile();
-  const app = ref.createNestApplication({ logger });
+  const app = ref.createNestApplication({ logger, httpsOptions });
   app.useWebSocketAdapter(adapter(app));
   await app.listen(0, '127.0.0.1');
   return { app, url: await app.getUrl() };

@@ -1,4 +1,6 @@
-import { type INestApplication } from '@nestjs/common';
+import { Controller, Get, type INestApplication, Req, UseGuards } from '@nestjs/common';
+import { AuthGuard } from '@nestjs/passport';
+import request from 'supertest';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import type { AddressInfo } from 'node:net';
@@ -8,30 +10,25 @@ import {
   OidcAuthEvents,
   OidcAuthModule,
   type OidcAuthModuleOptions,
+  OIDC_AUTH_STRATEGY,
+  type OidcPrincipal,
 } from '../../../lib/index.js';
 import { LocalIssuer } from '../../../lib/testing/index.js';
 import {
   type CertificatePair,
   createTestPki,
   escapedPem,
+  requestingClientCertificates,
   type TestPki,
 } from '../../support/certificates.js';
 import { type HttpsAnswer, httpsCall } from '../../support/https-client.js';
-import { type Platform, PLATFORMS, TEST_CONTROLLERS } from '../../support/test-app.js';
+import {
+  createTestApp,
+  type Platform,
+  PLATFORMS,
+  TEST_CONTROLLERS,
+} from '../../support/test-app.js';
 import { certificateThumbprint } from '../../../lib/protocol/client-certificate.js';
-
-/** `https` options that ask every client for a certificate, and let one without through. */
-function requestingCertificates(pki: TestPki) {
-  return {
-    key: pki.server.key,
-    cert: pki.server.cert,
-    ca: pki.ca.cert,
-    requestCert: true,
-    rejectUnauthorized: false,
-    // Above Node's default 16 KiB, so that the module's own bound on the certificate header shows.
-    maxHeaderSize: 64 * 1024,
-  };
-}
 
 async function httpsApp(
   platform: Platform,
@@ -42,7 +39,8 @@ async function httpsApp(
     imports: [OidcAuthModule.forRoot(options)],
     controllers: TEST_CONTROLLERS,
   }).compile();
-  const https = requestingCertificates(pki);
+  // Above Node's default 16 KiB, so that the module's own bound on the certificate header shows.
+  const https = { ...requestingClientCertificates(pki), maxHeaderSize: 64 * 1024 };
   const app =
     platform === 'fastify'
       ? ref.createNestApplication<NestFastifyApplication>(new FastifyAdapter({ https }), {
@@ -225,6 +223,46 @@ describe.each(PLATFORMS)('certificate-bound tokens over HTTPS (%s)', (platform) 
       expect((await call(token)).status).toBe(200);
       expect((await call(token, 'garbage')).status).toBe(200);
     });
+  });
+});
+
+describe.each(PLATFORMS)("the passport strategy, AuthGuard('oidc-auth') (%s)", (platform) => {
+  it('checks the binding as the guard does', async () => {
+    @Controller('passport')
+    class PassportController {
+      @UseGuards(AuthGuard(OIDC_AUTH_STRATEGY))
+      @Get()
+      guarded(@Req() request: { user: OidcPrincipal }) {
+        return { subject: request.user.subject };
+      }
+    }
+    const pki = await createTestPki();
+    const [alice, mallory] = [await pki.client(), await pki.client()];
+    const issuer = await LocalIssuer.start();
+    const app = await createTestApp(
+      OidcAuthModule.forRoot({
+        issuers: [{ issuer: issuer.issuer, audience: issuer.audience }],
+        mtls: { certificateHeader: 'x-client-cert' },
+        globalGuard: false,
+      }),
+      { controllers: [PassportController] },
+      platform,
+    );
+    try {
+      const token = await issuer.mint({ sub: 'alice', ...bound(alice) });
+      const call = (certificate?: CertificatePair) => {
+        const req = request(app.getHttpServer())
+          .get('/passport')
+          .set('Authorization', `Bearer ${token}`);
+        return certificate ? req.set('x-client-cert', escapedPem(certificate.cert)) : req;
+      };
+      expect((await call(alice)).body).toEqual({ subject: 'alice' });
+      expect((await call(mallory)).status).toBe(401);
+      expect((await call()).status).toBe(401);
+    } finally {
+      await app.close();
+      await issuer.close();
+    }
   });
 });
 

@@ -1,0 +1,183 @@
+import { type INestApplication } from '@nestjs/common';
+import { type Client, createClient } from 'graphql-ws';
+import type { IncomingMessage } from 'node:http';
+import type { Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import WebSocket from 'ws';
+import { certificateThumbprint } from '../../../lib/protocol/client-certificate.js';
+import { LocalIssuer } from '../../../lib/testing/index.js';
+import { OidcWsAdapter } from '../../../lib/ws/index.js';
+import {
+  type CertificatePair,
+  createTestPki,
+  requestingClientCertificates,
+  type TestPki,
+} from '../../support/certificates.js';
+import { graphqlApp } from '../../support/graphql-app.js';
+import { httpsCall } from '../../support/https-client.js';
+import { gatewayApp } from '../../support/notes-gateway.js';
+
+const bound = (certificate: CertificatePair) => ({
+  cnf: { 'x5t#S256': certificateThumbprint(certificate.cert) },
+});
+
+function portOf(app: INestApplication): number {
+  return ((app.getHttpServer() as Server).address() as AddressInfo).port;
+}
+
+describe('certificate-bound tokens on long-lived connections and GraphQL', () => {
+  let pki: TestPki;
+  let issuer: LocalIssuer;
+  let alice: CertificatePair;
+  let mallory: CertificatePair;
+
+  beforeAll(async () => {
+    pki = await createTestPki();
+    issuer = await LocalIssuer.start();
+    alice = await pki.client('CN=alice');
+    mallory = await pki.client('CN=mallory');
+  });
+
+  afterAll(() => issuer.close());
+
+  describe('WebSocket upgrade (OidcWsAdapter over wss)', () => {
+    let app: INestApplication;
+    let url: string;
+
+    beforeAll(async () => {
+      ({ app } = await gatewayApp(
+        { issuers: [{ issuer: issuer.issuer, audience: issuer.audience }] },
+        (a) => new OidcWsAdapter(a),
+        false,
+        requestingClientCertificates(pki),
+      ));
+      url = `wss://127.0.0.1:${portOf(app)}/ws`;
+    });
+    afterAll(() => app.close());
+
+    /** Opens a socket presenting `certificate`; the socket, or the answer that refused the upgrade. */
+    function connect(
+      token: string,
+      certificate?: CertificatePair,
+    ): Promise<{ socket?: WebSocket; status?: number; challenge?: string }> {
+      return new Promise((resolve, reject) => {
+        const socket = new WebSocket(url, {
+          headers: { authorization: `Bearer ${token}` },
+          ca: pki.ca.cert,
+          cert: certificate?.cert,
+          key: certificate?.key,
+        });
+        socket.once('open', () => resolve({ socket }));
+        socket.once('unexpected-response', (_req, res: IncomingMessage) => {
+          resolve({ status: res.statusCode, challenge: res.headers['www-authenticate'] });
+          res.resume();
+        });
+        socket.once('error', reject);
+      });
+    }
+
+    it('opens for the client holding the certificate and serves its messages', async () => {
+      const token = await issuer.mint({ sub: 'alice', scope: 'notes:read', ...bound(alice) });
+      const { socket } = await connect(token, alice);
+      expect(socket).toBeDefined();
+      const frame = new Promise<string>((resolve) =>
+        socket!.once('message', (data: Buffer) => resolve(data.toString())),
+      );
+      socket!.send(JSON.stringify({ event: 'notes', data: {} }));
+      expect(JSON.parse(await frame)).toMatchObject({
+        event: 'notes',
+        data: [{ reader: 'alice' }],
+      });
+      socket!.close();
+    });
+
+    it('refuses the upgrade without the certificate, or with another', async () => {
+      const token = await issuer.mint({ ...bound(alice) });
+      for (const certificate of [undefined, mallory]) {
+        const { socket, status, challenge } = await connect(token, certificate);
+        expect(socket).toBeUndefined();
+        expect(status).toBe(401);
+        expect(challenge).toMatch(/error="invalid_token"/);
+      }
+    });
+  });
+
+  describe('GraphQL (Apollo over https)', () => {
+    let app: INestApplication;
+    let port: number;
+    const clients: Client[] = [];
+
+    beforeAll(async () => {
+      app = await graphqlApp(
+        { issuers: [{ issuer: issuer.issuer, audience: issuer.audience }] },
+        false,
+        requestingClientCertificates(pki),
+      );
+      port = portOf(app);
+    });
+    afterAll(async () => {
+      await Promise.all(clients.map((c) => c.dispose()));
+      await app.close();
+    });
+
+    const query = (token: string, certificate?: CertificatePair) =>
+      httpsCall(`https://127.0.0.1:${port}/graphql`, {
+        method: 'POST',
+        ca: pki.ca.cert,
+        token,
+        certificate,
+        body: JSON.stringify({ query: '{ notes { id } }' }),
+      });
+
+    it('answers a query for the bound client, and an UNAUTHENTICATED error for anyone else', async () => {
+      const token = await issuer.mint({ scope: 'notes:read', ...bound(alice) });
+      expect((await query(token, alice)).body).toEqual({ data: { notes: [{ id: 1 }] } });
+      for (const certificate of [undefined, mallory]) {
+        const { body } = await query(token, certificate);
+        expect(body).toMatchObject({
+          data: { notes: null },
+          errors: [
+            { extensions: { code: 'UNAUTHENTICATED', error: 'invalid_token', status: 401 } },
+          ],
+        });
+      }
+    });
+
+    /** Whether a graphql-ws connection presenting `certificate` gets a first event of `noteAdded`. */
+    function subscribe(token: string, certificate?: CertificatePair): Promise<unknown> {
+      const tls = { ca: pki.ca.cert, cert: certificate?.cert, key: certificate?.key };
+      class CertificateSocket extends WebSocket {
+        constructor(address: string, protocols?: string | string[]) {
+          super(address, protocols, tls);
+        }
+      }
+      const client = createClient({
+        url: `wss://127.0.0.1:${port}/graphql`,
+        webSocketImpl: CertificateSocket,
+        retryAttempts: 0,
+        connectionParams: { authorization: `Bearer ${token}` },
+      });
+      clients.push(client);
+      return new Promise((resolve) => {
+        const dispose = client.subscribe(
+          { query: 'subscription { noteAdded { id } }' },
+          {
+            next: (value) => {
+              dispose();
+              resolve(value);
+            },
+            error: (error) => resolve({ closed: (error as { code?: number }).code }),
+            complete: () => resolve('complete'),
+          },
+        );
+      });
+    }
+
+    it('checks a subscription at connection_init against the upgrade request', async () => {
+      const token = await issuer.mint({ scope: 'notes:read', ...bound(alice) });
+      expect(await subscribe(token, alice)).toEqual({ data: { noteAdded: { id: 1 } } });
+      expect(await subscribe(token, mallory)).toEqual({ closed: 4401 });
+      expect(await subscribe(token)).toEqual({ closed: 4401 });
+    });
+  });
+});
