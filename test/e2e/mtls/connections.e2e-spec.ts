@@ -3,8 +3,10 @@ import { type Client, createClient } from 'graphql-ws';
 import type { IncomingMessage } from 'node:http';
 import type { Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { io } from 'socket.io-client';
 import WebSocket from 'ws';
 import { certificateThumbprint } from '../../../lib/protocol/client-certificate.js';
+import { OidcIoAdapter } from '../../../lib/socket-io/index.js';
 import { LocalIssuer } from '../../../lib/testing/index.js';
 import { OidcWsAdapter } from '../../../lib/ws/index.js';
 import {
@@ -99,6 +101,56 @@ describe('certificate-bound tokens on long-lived connections and GraphQL', () =>
         expect(status).toBe(401);
         expect(challenge).toMatch(/error="invalid_token"/);
       }
+    });
+  });
+
+  describe('socket.io (OidcIoAdapter over https)', () => {
+    let app: INestApplication;
+    let url: string;
+
+    beforeAll(async () => {
+      ({ app } = await gatewayApp(
+        { issuers: [{ issuer: issuer.issuer, audience: issuer.audience }] },
+        (a) => new OidcIoAdapter(a),
+        false,
+        requestingClientCertificates(pki),
+      ));
+      url = `https://127.0.0.1:${portOf(app)}`;
+    });
+    afterAll(() => app.close());
+
+    /** The connection's outcome: `connected`, or the refusal's RFC 6750 code and message. */
+    function connect(token: string, certificate?: CertificatePair): Promise<unknown> {
+      return new Promise((resolve) => {
+        const socket = io(url, {
+          path: '/ws',
+          transports: ['websocket'],
+          reconnection: false,
+          forceNew: true,
+          auth: { token },
+          ca: pki.ca.cert,
+          cert: certificate?.cert,
+          key: certificate?.key,
+        });
+        socket.once('connect', () => {
+          socket.close();
+          resolve('connected');
+        });
+        socket.once('connect_error', (err: Error & { data?: { error?: string } }) => {
+          socket.close();
+          resolve({ error: err.data?.error, message: err.message });
+        });
+      });
+    }
+
+    it('connects the client holding the certificate, and refuses anyone else', async () => {
+      const token = await issuer.mint({ ...bound(alice) });
+      expect(await connect(token, alice)).toBe('connected');
+      expect(await connect(token, mallory)).toEqual({
+        error: 'invalid_token',
+        message: 'The client certificate is not the one the access token is bound to',
+      });
+      expect(await connect(token)).toMatchObject({ message: /presented none/ });
     });
   });
 
