@@ -36,6 +36,7 @@ export { graphqlWsAuthentication } from './nest/graphql-ws-authentication.js';
 export type { GraphQLWsAuthenticationOptions } from './nest/graphql-ws-authentication.js';
 export { GraphQLRefusal } from './nest/transports/graphql.transport.js';
 export type { GraphQLWsConnection } from './nest/transports/graphql.transport.js';
+export type { CertificateCarrier, MtlsOptions } from './nest/client-certificates.js';
 
 export {
   OidcAuthError,
@@ -51,6 +52,7 @@ export type { RefusalReason } from './protocol/errors.js';
 export { toBearerErrorResponse } from './protocol/rfc6750.js';
 export type { BearerErrorResponse, ChallengeOptions } from './protocol/rfc6750.js';
 export { extractBearerToken } from './protocol/bearer-token.js';
+export { certificateThumbprint } from './protocol/client-certificate.js';
 
 export { OidcPrincipal } from './verification/principal.js';
 export { TokenVerifier } from './verification/token-verifier.js';
@@ -58,6 +60,7 @@ export type { VerifiedToken } from './verification/token-verifier.js';
 export { createVerifier } from './verification/create-verifier.js';
 export type { VerifierConfig } from './verification/create-verifier.js';
 export { standardClaims } from './verification/standard-claims.js';
+export { verifyCertificateBinding } from './verification/certificate-binding.js';
 export type { IssuerOptions, KeySetTuning } from './verification/issuer-options.js';
 export type { IssuerResolver, ResolverCacheOptions } from './verification/issuer-resolver.js';
 export { OidcAuthConfigError } from './verification/config-error.js';

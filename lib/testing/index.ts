@@ -8,3 +8,4 @@ export {
 } from './provider-tokens.js';
 export type { ProviderShape, TokenSubject } from './provider-tokens.js';
 export { useLocalIssuer } from './use-local-issuer.js';
+export { certificateThumbprint } from '../protocol/client-certificate.js';

@@ -1,7 +1,15 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type AddressInfo } from 'node:net';
-import { generateKeyPairSync, type KeyObject, randomUUID, sign } from 'node:crypto';
+import {
+  generateKeyPairSync,
+  type KeyObject,
+  randomUUID,
+  sign,
+  type X509Certificate,
+} from 'node:crypto';
 import jwt from 'jsonwebtoken';
+import { certificateThumbprint } from '../protocol/client-certificate.js';
+import { CERTIFICATE_CONFIRMATION } from '../verification/certificate-binding.js';
 import type { IssuerOptions } from '../verification/issuer-options.js';
 import {
   providerClaims,
@@ -31,6 +39,11 @@ export interface MintOptions {
   header?: Record<string, unknown>;
   /** Seconds until expiry; default 300. `null` leaves `exp` out. */
   expiresIn?: number | null;
+  /**
+   * Binds the token to this client certificate (PEM, DER or `X509Certificate`): `cnf["x5t#S256"]`
+   * is its thumbprint (RFC 8705 §3), so only a client presenting it is admitted.
+   */
+  certificate?: string | Uint8Array | X509Certificate;
 }
 
 /**
@@ -129,6 +142,9 @@ export class LocalIssuer {
       // Unique per token, so no two mints hit the verified-token cache by accident.
       jti: randomUUID(),
       ...(options.expiresIn === null ? {} : { exp: now + (options.expiresIn ?? 300) }),
+      ...(options.certificate !== undefined && {
+        cnf: { [CERTIFICATE_CONFIRMATION]: certificateThumbprint(options.certificate) },
+      }),
       ...claims,
     };
     const alg = (options.alg ?? key.alg) as jwt.Algorithm;

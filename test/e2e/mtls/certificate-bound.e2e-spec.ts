@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Controller, Get, type INestApplication, Req, UseGuards } from '@nestjs/common';
 import { AuthGuard } from '@nestjs/passport';
 import request from 'supertest';
@@ -21,6 +22,7 @@ import {
   requestingClientCertificates,
   type TestPki,
 } from '../../support/certificates.js';
+import { decodePart } from '../../support/forge.js';
 import { type HttpsAnswer, httpsCall } from '../../support/https-client.js';
 import {
   createTestApp,
@@ -28,7 +30,6 @@ import {
   PLATFORMS,
   TEST_CONTROLLERS,
 } from '../../support/test-app.js';
-import { certificateThumbprint } from '../../../lib/protocol/client-certificate.js';
 
 async function httpsApp(
   platform: Platform,
@@ -53,7 +54,8 @@ async function httpsApp(
 }
 
 const bound = (certificate: CertificatePair) => ({
-  cnf: { 'x5t#S256': certificateThumbprint(certificate.cert) },
+  // RFC 8705 §3.1 spelled out, independently of the module's own thumbprint.
+  cnf: { 'x5t#S256': createHash('sha256').update(certificate.der).digest('base64url') },
 });
 
 function refusedFor(answer: HttpsAnswer, message: RegExp): void {
@@ -99,7 +101,17 @@ describe.each(PLATFORMS)('certificate-bound tokens over HTTPS (%s)', (platform) 
       const token = await issuer.mint({ sub: 'alice', ...bound(alice) });
       const answer = await call(token, alice);
       expect(answer.status).toBe(200);
-      expect(answer.body).toMatchObject({ subject: 'alice' });
+      expect(answer.body).toMatchObject({ subject: 'alice', claims: bound(alice) });
+    });
+
+    it("mints bound tokens with the testing kit's certificate option", async () => {
+      const token = await issuer.mintToken(
+        { sub: 'alice', scopes: ['notes:read'] },
+        { certificate: alice.cert },
+      );
+      expect(decodePart(token, 1).cnf).toEqual(bound(alice).cnf);
+      expect((await call(token, alice)).status).toBe(200);
+      refusedFor(await call(token, mallory), /not the one/);
     });
 
     it('refuses it without a client certificate, and with another client certificate', async () => {

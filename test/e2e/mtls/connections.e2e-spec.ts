@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { type INestApplication } from '@nestjs/common';
 import { type Client, createClient } from 'graphql-ws';
 import type { IncomingMessage } from 'node:http';
@@ -5,7 +6,6 @@ import type { Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { io } from 'socket.io-client';
 import WebSocket from 'ws';
-import { certificateThumbprint } from '../../../lib/protocol/client-certificate.js';
 import { OidcIoAdapter } from '../../../lib/socket-io/index.js';
 import { LocalIssuer } from '../../../lib/testing/index.js';
 import { OidcWsAdapter } from '../../../lib/ws/index.js';
@@ -20,7 +20,8 @@ import { httpsCall } from '../../support/https-client.js';
 import { gatewayApp } from '../../support/notes-gateway.js';
 
 const bound = (certificate: CertificatePair) => ({
-  cnf: { 'x5t#S256': certificateThumbprint(certificate.cert) },
+  // RFC 8705 §3.1 spelled out, independently of the module's own thumbprint.
+  cnf: { 'x5t#S256': createHash('sha256').update(certificate.der).digest('base64url') },
 });
 
 function portOf(app: INestApplication): number {
