@@ -5,6 +5,7 @@ import { type IssuerOptions, oidc, TokenClient } from '../../lib/index.js';
 import { OidcWsAdapter } from '../../lib/ws/index.js';
 import { AppModule } from './app.module.js';
 import { type AuthSettings, authSettingsFrom, port } from './config/auth-settings.js';
+import { tlsSettingsFrom } from './config/tls-settings.js';
 import {
   type DevIdentityProvider,
   startDevIdentityProvider,
@@ -48,8 +49,9 @@ export async function startSampleApp(
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): Promise<SampleApp> {
   const settings = authSettingsFrom(env);
+  const tls = tlsSettingsFrom(env);
   const apiPort = port(env, 'PORT', 3000);
-  const apiUrl = `http://${HOST}:${apiPort}`;
+  const apiUrl = `${tls.https ? 'https' : 'http'}://${HOST}:${apiPort}`;
   let idp: DevIdentityProvider | undefined;
   let issuers: IssuerOptions[];
   let login: SwaggerLogin | undefined;
@@ -97,9 +99,10 @@ export async function startSampleApp(
     issuers = settings.issuers;
     login = await swaggerLoginFrom(settings.discoveryUrl);
   }
-  const app = await NestFactory.create(AppModule.forIssuers(issuers, apiUrl, downstream), {
-    logger: env.SAMPLE_APP_QUIET ? ['error'] : undefined,
-  });
+  const app = await NestFactory.create(
+    AppModule.forIssuers(issuers, apiUrl, downstream, { mtls: tls.mtls }),
+    { logger: env.SAMPLE_APP_QUIET ? ['error'] : undefined, httpsOptions: tls.https },
+  );
   app.useWebSocketAdapter(new OidcWsAdapter(app));
   if (login) setupSwagger(app, apiUrl, login);
   try {
