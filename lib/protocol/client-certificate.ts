@@ -40,10 +40,10 @@ export function peerCertificateThumbprint(socket: unknown): string | undefined {
 
 /**
  * The thumbprint of the certificate a TLS-terminating proxy forwarded in a header, in the form
- * nginx (`$ssl_client_escaped_cert`), Envoy (`Cert=` of `x-forwarded-client-cert`, once extracted)
- * and AWS ALB send it: the client's PEM certificate, URL-encoded. `undefined` when the header is
- * absent or empty (the client sent no certificate). Anything else, including several headers or
- * several certificates, is `InvalidRequestError`.
+ * nginx (`$ssl_client_escaped_cert`) and Envoy (`%DOWNSTREAM_PEER_CERT%`) write it: the client's
+ * PEM certificate, URL-encoded. `undefined` when the header is absent or empty (the client sent no
+ * certificate). Anything else, including the header repeated or several certificates (a chain),
+ * is `InvalidRequestError`.
  */
 export function headerCertificateThumbprint(
   value: string | readonly string[] | undefined,

@@ -46,12 +46,12 @@ describe('client certificates', () => {
       expect(headerCertificateThumbprint(escapedPem(client.cert))).toBe(sha256(client.der));
     });
 
-    it("reads ALB's form, which leaves + / = unescaped, and CRLF line breaks", () => {
-      const alb = client.cert
+    it("reads a form that leaves + / = unescaped, and CRLF line breaks", () => {
+      const lenient = client.cert
         .replace(/\n/g, '\r\n')
         .replace(/[^A-Za-z0-9+/=-]/g, (c) => encodeURIComponent(c));
-      expect(alb).toMatch(/\+|\/|=/);
-      expect(headerCertificateThumbprint(alb)).toBe(sha256(client.der));
+      expect(lenient).toMatch(/\+|\/|=/);
+      expect(headerCertificateThumbprint(lenient)).toBe(sha256(client.der));
     });
 
     it('takes an absent or empty header as no certificate', () => {
