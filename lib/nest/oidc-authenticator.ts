@@ -84,7 +84,10 @@ export class OidcAuthenticator {
     authenticated: Authenticated,
     carrier: CertificateCarrier | undefined,
   ): Authenticated {
-    verifyCertificateBinding(authenticated.principal.claims, () => this.certificates(carrier));
+    const { claims } = authenticated.principal;
+    // Most tokens are not bound: no closure is made for them on the hot path.
+    if (claims.cnf !== undefined)
+      verifyCertificateBinding(claims, () => this.certificates(carrier));
     return authenticated;
   }
 
