@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
-import { webcrypto } from 'node:crypto';
+import { createHash, webcrypto } from 'node:crypto';
 
 // @peculiar/x509 does its cryptography through WebCrypto; Node's is the one to use.
 x509.cryptoProvider.set(webcrypto as Crypto);
@@ -130,4 +130,12 @@ export function requestingClientCertificates(pki: TestPki) {
 /** `pem` as nginx's `$ssl_client_escaped_cert` forwards it: the whole PEM, URL-encoded. */
 export function escapedPem(pem: string): string {
   return encodeURIComponent(pem);
+}
+
+/**
+ * The claims that bind a token to `certificate` (RFC 8705 §3.1), computed here over the DER the
+ * generator produced, independently of the module's own thumbprint.
+ */
+export function boundTo(certificate: CertificatePair): { cnf: { 'x5t#S256': string } } {
+  return { cnf: { 'x5t#S256': createHash('sha256').update(certificate.der).digest('base64url') } };
 }

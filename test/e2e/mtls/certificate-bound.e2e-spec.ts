@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { Controller, Get, type INestApplication, Req, UseGuards } from '@nestjs/common';
 import { AuthGuard } from '@nestjs/passport';
 import request from 'supertest';
@@ -16,6 +15,7 @@ import {
 } from '../../../lib/index.js';
 import { LocalIssuer } from '../../../lib/testing/index.js';
 import {
+  boundTo,
   type CertificatePair,
   createTestPki,
   escapedPem,
@@ -52,11 +52,6 @@ async function httpsApp(
   const { port } = (app.getHttpServer() as Server).address() as AddressInfo;
   return { app, url: `https://127.0.0.1:${port}` };
 }
-
-const bound = (certificate: CertificatePair) => ({
-  // RFC 8705 §3.1 spelled out, independently of the module's own thumbprint.
-  cnf: { 'x5t#S256': createHash('sha256').update(certificate.der).digest('base64url') },
-});
 
 function refusedFor(answer: HttpsAnswer, message: RegExp): void {
   expect(answer.status).toBe(401);
@@ -98,10 +93,10 @@ describe.each(PLATFORMS)('certificate-bound tokens over HTTPS (%s)', (platform) 
       httpsCall(`${url}/me`, { ca: pki.ca.cert, token, certificate, headers });
 
     it('admits a bound token from the client holding its certificate', async () => {
-      const token = await issuer.mint({ sub: 'alice', ...bound(alice) });
+      const token = await issuer.mint({ sub: 'alice', ...boundTo(alice) });
       const answer = await call(token, alice);
       expect(answer.status).toBe(200);
-      expect(answer.body).toMatchObject({ subject: 'alice', claims: bound(alice) });
+      expect(answer.body).toMatchObject({ subject: 'alice', claims: boundTo(alice) });
     });
 
     it("mints bound tokens with the testing kit's certificate option", async () => {
@@ -109,13 +104,13 @@ describe.each(PLATFORMS)('certificate-bound tokens over HTTPS (%s)', (platform) 
         { sub: 'alice', scopes: ['notes:read'] },
         { certificate: alice.cert },
       );
-      expect(decodePart(token, 1).cnf).toEqual(bound(alice).cnf);
+      expect(decodePart(token, 1).cnf).toEqual(boundTo(alice).cnf);
       expect((await call(token, alice)).status).toBe(200);
       refusedFor(await call(token, mallory), /not the one/);
     });
 
     it('refuses it without a client certificate, and with another client certificate', async () => {
-      const token = await issuer.mint({ sub: 'alice', ...bound(alice) });
+      const token = await issuer.mint({ sub: 'alice', ...boundTo(alice) });
       refusedFor(
         await call(token),
         /bound to a client certificate, and the request presented none/,
@@ -126,13 +121,13 @@ describe.each(PLATFORMS)('certificate-bound tokens over HTTPS (%s)', (platform) 
 
     it('admits a certificate no CA vouches for when the token names it (RFC 8705 §2.2)', async () => {
       const selfSigned = await pki.selfSigned();
-      const token = await issuer.mint({ ...bound(selfSigned) });
+      const token = await issuer.mint({ ...boundTo(selfSigned) });
       expect((await call(token, selfSigned)).status).toBe(200);
       refusedFor(await call(token, alice), /not the one/);
     });
 
     it('checks the binding of a token served from the verified-token cache', async () => {
-      const token = await issuer.mint({ ...bound(alice) });
+      const token = await issuer.mint({ ...boundTo(alice) });
       for (let i = 0; i < 3; i += 1) expect((await call(token, alice)).status).toBe(200);
       refusedFor(await call(token, mallory), /not the one/);
       refusedFor(await call(token), /presented none/);
@@ -148,7 +143,7 @@ describe.each(PLATFORMS)('certificate-bound tokens over HTTPS (%s)', (platform) 
     });
 
     it('ignores a certificate header: only a configured proxy may send one', async () => {
-      const token = await issuer.mint({ ...bound(alice) });
+      const token = await issuer.mint({ ...boundTo(alice) });
       const forged = {
         'x-client-cert': escapedPem(alice.cert),
         'x-ssl-client-cert': escapedPem(alice.cert),
@@ -197,14 +192,14 @@ describe.each(PLATFORMS)('certificate-bound tokens over HTTPS (%s)', (platform) 
       });
 
     it('admits a bound token whose certificate the proxy forwarded, URL-encoded', async () => {
-      const token = await issuer.mint({ sub: 'alice', ...bound(alice) });
+      const token = await issuer.mint({ sub: 'alice', ...boundTo(alice) });
       const answer = await call(token, escapedPem(alice.cert));
       expect(answer.status).toBe(200);
       expect(answer.body).toMatchObject({ subject: 'alice' });
     });
 
     it('refuses another certificate, and none, whatever the connection presented', async () => {
-      const token = await issuer.mint({ ...bound(alice) });
+      const token = await issuer.mint({ ...boundTo(alice) });
       refusedFor(await call(token, escapedPem(mallory.cert), alice), /not the one/);
       // The connection is the proxy's: its certificate says nothing about the client.
       refusedFor(await call(token, undefined, alice), /presented none/);
@@ -212,7 +207,7 @@ describe.each(PLATFORMS)('certificate-bound tokens over HTTPS (%s)', (platform) 
     });
 
     it('answers a malformed header with 400 invalid_request, never 500', async () => {
-      const token = await issuer.mint({ ...bound(alice) });
+      const token = await issuer.mint({ ...boundTo(alice) });
       for (const [value, message] of [
         ['garbage', /not a URL-encoded PEM certificate/],
         ['%E0%A4%A', /not URL-encoded/],
@@ -261,7 +256,7 @@ describe.each(PLATFORMS)("the passport strategy, AuthGuard('oidc-auth') (%s)", (
       platform,
     );
     try {
-      const token = await issuer.mint({ sub: 'alice', ...bound(alice) });
+      const token = await issuer.mint({ sub: 'alice', ...boundTo(alice) });
       const call = (certificate?: CertificatePair) => {
         const req = request(app.getHttpServer())
           .get('/passport')

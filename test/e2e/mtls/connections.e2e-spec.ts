@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { type INestApplication } from '@nestjs/common';
 import { type Client, createClient } from 'graphql-ws';
 import type { IncomingMessage } from 'node:http';
@@ -10,6 +9,7 @@ import { OidcIoAdapter } from '../../../lib/socket-io/index.js';
 import { LocalIssuer } from '../../../lib/testing/index.js';
 import { OidcWsAdapter } from '../../../lib/ws/index.js';
 import {
+  boundTo,
   type CertificatePair,
   createTestPki,
   requestingClientCertificates,
@@ -18,11 +18,6 @@ import {
 import { graphqlApp } from '../../support/graphql-app.js';
 import { httpsCall } from '../../support/https-client.js';
 import { gatewayApp } from '../../support/notes-gateway.js';
-
-const bound = (certificate: CertificatePair) => ({
-  // RFC 8705 §3.1 spelled out, independently of the module's own thumbprint.
-  cnf: { 'x5t#S256': createHash('sha256').update(certificate.der).digest('base64url') },
-});
 
 function portOf(app: INestApplication): number {
   return ((app.getHttpServer() as Server).address() as AddressInfo).port;
@@ -80,7 +75,7 @@ describe('certificate-bound tokens on long-lived connections and GraphQL', () =>
     }
 
     it('opens for the client holding the certificate and serves its messages', async () => {
-      const token = await issuer.mint({ sub: 'alice', scope: 'notes:read', ...bound(alice) });
+      const token = await issuer.mint({ sub: 'alice', scope: 'notes:read', ...boundTo(alice) });
       const { socket } = await connect(token, alice);
       expect(socket).toBeDefined();
       const frame = new Promise<string>((resolve) =>
@@ -95,7 +90,7 @@ describe('certificate-bound tokens on long-lived connections and GraphQL', () =>
     });
 
     it('refuses the upgrade without the certificate, or with another', async () => {
-      const token = await issuer.mint({ ...bound(alice) });
+      const token = await issuer.mint({ ...boundTo(alice) });
       for (const certificate of [undefined, mallory]) {
         const { socket, status, challenge } = await connect(token, certificate);
         expect(socket).toBeUndefined();
@@ -145,7 +140,7 @@ describe('certificate-bound tokens on long-lived connections and GraphQL', () =>
     }
 
     it('connects the client holding the certificate, and refuses anyone else', async () => {
-      const token = await issuer.mint({ ...bound(alice) });
+      const token = await issuer.mint({ ...boundTo(alice) });
       expect(await connect(token, alice)).toBe('connected');
       expect(await connect(token, mallory)).toEqual({
         error: 'invalid_token',
@@ -183,7 +178,7 @@ describe('certificate-bound tokens on long-lived connections and GraphQL', () =>
       });
 
     it('answers a query for the bound client, and an UNAUTHENTICATED error for anyone else', async () => {
-      const token = await issuer.mint({ scope: 'notes:read', ...bound(alice) });
+      const token = await issuer.mint({ scope: 'notes:read', ...boundTo(alice) });
       expect((await query(token, alice)).body).toEqual({ data: { notes: [{ id: 1 }] } });
       for (const certificate of [undefined, mallory]) {
         const { body } = await query(token, certificate);
@@ -227,7 +222,7 @@ describe('certificate-bound tokens on long-lived connections and GraphQL', () =>
     }
 
     it('checks a subscription at connection_init against the upgrade request', async () => {
-      const token = await issuer.mint({ scope: 'notes:read', ...bound(alice) });
+      const token = await issuer.mint({ scope: 'notes:read', ...boundTo(alice) });
       expect(await subscribe(token, alice)).toEqual({ data: { noteAdded: { id: 1 } } });
       expect(await subscribe(token, mallory)).toEqual({ closed: 4401 });
       expect(await subscribe(token)).toEqual({ closed: 4401 });

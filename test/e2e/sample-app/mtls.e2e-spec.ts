@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +5,7 @@ import WebSocket from 'ws';
 import { LocalIssuer } from '../../../lib/testing/index.js';
 import type { SampleApp } from '../../../sample-app/src/server.js';
 import {
+  boundTo,
   type CertificatePair,
   createTestPki,
   escapedPem,
@@ -23,10 +23,6 @@ describe('sample app: certificate-bound tokens', () => {
   let alice: CertificatePair;
   let mallory: CertificatePair;
   let files: Record<string, string>;
-
-  const bound = (certificate: CertificatePair) => ({
-    cnf: { 'x5t#S256': createHash('sha256').update(certificate.der).digest('base64url') },
-  });
 
   beforeAll(async () => {
     pki = await createTestPki();
@@ -62,7 +58,7 @@ describe('sample app: certificate-bound tokens', () => {
 
     it('serves https, and a bound token only to the client with its certificate', async () => {
       expect(sample.apiUrl).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
-      const token = await issuer.mint({ scope: 'notes:read', ...bound(alice) });
+      const token = await issuer.mint({ scope: 'notes:read', ...boundTo(alice) });
       expect(await notes(token, alice)).toMatchObject({ status: 200, body: [] });
       for (const certificate of [undefined, mallory]) {
         const refused = await notes(token, certificate);
@@ -80,7 +76,7 @@ describe('sample app: certificate-bound tokens', () => {
     });
 
     it('ignores a certificate header it was not told to trust', async () => {
-      const token = await issuer.mint({ scope: 'notes:read', ...bound(alice) });
+      const token = await issuer.mint({ scope: 'notes:read', ...boundTo(alice) });
       const forged = await httpsCall(`${sample.apiUrl}/notes`, {
         ca: pki.ca.cert,
         token,
@@ -90,7 +86,7 @@ describe('sample app: certificate-bound tokens', () => {
     });
 
     it('checks the certificate at the WebSocket upgrade', async () => {
-      const token = await issuer.mint({ scope: 'notes:read', ...bound(alice) });
+      const token = await issuer.mint({ scope: 'notes:read', ...boundTo(alice) });
       const upgrade = (certificate?: CertificatePair) =>
         new Promise<number>((resolve, reject) => {
           const socket = new WebSocket(`${sample.apiUrl.replace('https', 'wss')}/ws`, {
@@ -132,14 +128,14 @@ describe('sample app: certificate-bound tokens', () => {
       });
 
     it("takes the client's certificate from the header", async () => {
-      const token = await issuer.mint({ scope: 'notes:read', ...bound(alice) });
+      const token = await issuer.mint({ scope: 'notes:read', ...boundTo(alice) });
       expect((await notes(token, escapedPem(alice.cert))).status).toBe(200);
       expect((await notes(token, escapedPem(mallory.cert))).status).toBe(401);
       expect((await notes(token)).status).toBe(401);
     });
 
     it('answers a malformed header with 400 invalid_request', async () => {
-      const token = await issuer.mint({ scope: 'notes:read', ...bound(alice) });
+      const token = await issuer.mint({ scope: 'notes:read', ...boundTo(alice) });
       const answer = await notes(token, 'not-a-certificate');
       expect(answer.status).toBe(400);
       expect(answer.headers.get('www-authenticate')).toMatch(/error="invalid_request"/);
