@@ -46,7 +46,7 @@ describe('client certificates', () => {
       expect(headerCertificateThumbprint(escapedPem(client.cert))).toBe(sha256(client.der));
     });
 
-    it("reads a form that leaves + / = unescaped, and CRLF line breaks", () => {
+    it('reads a form that leaves + / = unescaped, and CRLF line breaks', () => {
       const lenient = client.cert
         .replace(/\n/g, '\r\n')
         .replace(/[^A-Za-z0-9+/=-]/g, (c) => encodeURIComponent(c));
