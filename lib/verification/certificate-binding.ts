@@ -5,9 +5,10 @@ import type { JwtClaims } from './claims.js';
 export const CERTIFICATE_CONFIRMATION = 'x5t#S256';
 
 /**
- * The `cnf` members (RFC 7800 confirmation methods) some check of this module verifies. A token
- * bound by any other method is refused: accepting it as a bearer token would hand it to whoever
- * holds it, which is what its issuer bound it to prevent.
+ * The `cnf` members (RFC 7800 confirmation methods) some check of this module verifies; each
+ * sender-constraint check lists its member here. A token bound by any other method is refused:
+ * accepting it as a bearer token would hand it to whoever holds it, which is what its issuer bound
+ * it to prevent.
  */
 const VERIFIED_CONFIRMATIONS: ReadonlySet<string> = new Set([CERTIFICATE_CONFIRMATION]);
 

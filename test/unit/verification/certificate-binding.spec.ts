@@ -108,8 +108,8 @@ describe('certificate-bound tokens (RFC 8705 §3)', () => {
   });
 
   it('names an unverifiable method in the message only when it is a plain name', () => {
-    expect(() => verifyCertificateBinding({ cnf: { jkt: 'x' } }, () => undefined)).toThrow(
-      /does not verify \(cnf\.jkt\)$/,
+    expect(() => verifyCertificateBinding({ cnf: { kid: 'x' } }, () => undefined)).toThrow(
+      /does not verify \(cnf\.kid\)$/,
     );
     expect(() => verifyCertificateBinding({ cnf: { 'a"\n<b>': 1 } }, () => undefined)).toThrow(
       /does not verify$/,
