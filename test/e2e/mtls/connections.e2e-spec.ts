@@ -3,6 +3,7 @@ import { type Client, createClient } from 'graphql-ws';
 import type { IncomingMessage } from 'node:http';
 import type { Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { IoAdapter } from '@nestjs/platform-socket.io';
 import { io } from 'socket.io-client';
 import WebSocket from 'ws';
 import { OidcIoAdapter } from '../../../lib/socket-io/index.js';
@@ -147,6 +148,60 @@ describe('certificate-bound tokens on long-lived connections and GraphQL', () =>
         message: 'The client certificate is not the one the access token is bound to',
       });
       expect(await connect(token)).toMatchObject({ message: /presented none/ });
+    });
+  });
+
+  describe("socket.io behind Nest's plain IoAdapter (each message authenticated by the guard)", () => {
+    let app: INestApplication;
+    let url: string;
+
+    beforeAll(async () => {
+      ({ app } = await gatewayApp(
+        { issuers: [{ issuer: issuer.issuer, audience: issuer.audience }] },
+        (a) => new IoAdapter(a),
+        false,
+        requestingClientCertificates(pki),
+      ));
+      url = `https://127.0.0.1:${portOf(app)}`;
+    });
+    afterAll(() => app.close());
+
+    /** The first answer to a `notes` message from a socket presenting `certificate`. */
+    function notes(token: string, certificate?: CertificatePair): Promise<[string, unknown]> {
+      return new Promise((resolve, reject) => {
+        const socket = io(url, {
+          path: '/ws',
+          transports: ['websocket'],
+          reconnection: false,
+          forceNew: true,
+          auth: { token },
+          ca: pki.ca.cert,
+          cert: certificate?.cert,
+          key: certificate?.key,
+        });
+        socket.once('connect_error', reject);
+        socket.once('connect', () => {
+          socket.onAny((event: string, payload: unknown) => {
+            socket.close();
+            resolve([event, payload]);
+          });
+          socket.emit('notes', {});
+        });
+      });
+    }
+
+    it("checks each message against the certificate of the socket's connection", async () => {
+      const token = await issuer.mint({ sub: 'alice', scope: 'notes:read', ...boundTo(alice) });
+      expect(await notes(token, alice)).toEqual([
+        'notes',
+        [expect.objectContaining({ reader: 'alice' })],
+      ]);
+      for (const certificate of [mallory, undefined]) {
+        expect(await notes(token, certificate)).toEqual([
+          'exception',
+          expect.objectContaining({ statusCode: 401, error: 'invalid_token' }),
+        ]);
+      }
     });
   });
 
