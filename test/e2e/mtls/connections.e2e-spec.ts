@@ -1,4 +1,4 @@
-import { type INestApplication } from '@nestjs/common';
+import { type INestApplication, type WebSocketAdapter } from '@nestjs/common';
 import { type Client, createClient } from 'graphql-ws';
 import type { IncomingMessage } from 'node:http';
 import type { Server } from 'node:https';
@@ -39,18 +39,40 @@ describe('certificate-bound tokens on long-lived connections and GraphQL', () =>
 
   afterAll(() => issuer.close());
 
+  /** The notes gateway behind `adapter`, over https asking for client certificates; its port. */
+  async function httpsGateway(
+    adapter: (app: INestApplication) => WebSocketAdapter,
+  ): Promise<{ app: INestApplication; port: number }> {
+    const { app } = await gatewayApp(
+      { issuers: [{ issuer: issuer.issuer, audience: issuer.audience }] },
+      adapter,
+      false,
+      requestingClientCertificates(pki),
+    );
+    return { app, port: portOf(app) };
+  }
+
+  /** A socket.io client of the gateway on `port`, presenting `certificate`. */
+  const ioClient = (port: number, token: string, certificate?: CertificatePair) =>
+    io(`https://127.0.0.1:${port}`, {
+      path: '/ws',
+      transports: ['websocket'],
+      reconnection: false,
+      forceNew: true,
+      auth: { token },
+      ca: pki.ca.cert,
+      cert: certificate?.cert,
+      key: certificate?.key,
+    });
+
   describe('WebSocket upgrade (OidcWsAdapter over wss)', () => {
     let app: INestApplication;
     let url: string;
 
     beforeAll(async () => {
-      ({ app } = await gatewayApp(
-        { issuers: [{ issuer: issuer.issuer, audience: issuer.audience }] },
-        (a) => new OidcWsAdapter(a),
-        false,
-        requestingClientCertificates(pki),
-      ));
-      url = `wss://127.0.0.1:${portOf(app)}/ws`;
+      let port: number;
+      ({ app, port } = await httpsGateway((a) => new OidcWsAdapter(a)));
+      url = `wss://127.0.0.1:${port}/ws`;
     });
     afterAll(() => app.close());
 
@@ -103,32 +125,17 @@ describe('certificate-bound tokens on long-lived connections and GraphQL', () =>
 
   describe('socket.io (OidcIoAdapter over https)', () => {
     let app: INestApplication;
-    let url: string;
+    let port: number;
 
     beforeAll(async () => {
-      ({ app } = await gatewayApp(
-        { issuers: [{ issuer: issuer.issuer, audience: issuer.audience }] },
-        (a) => new OidcIoAdapter(a),
-        false,
-        requestingClientCertificates(pki),
-      ));
-      url = `https://127.0.0.1:${portOf(app)}`;
+      ({ app, port } = await httpsGateway((a) => new OidcIoAdapter(a)));
     });
     afterAll(() => app.close());
 
     /** The connection's outcome: `connected`, or the refusal's RFC 6750 code and message. */
     function connect(token: string, certificate?: CertificatePair): Promise<unknown> {
       return new Promise((resolve) => {
-        const socket = io(url, {
-          path: '/ws',
-          transports: ['websocket'],
-          reconnection: false,
-          forceNew: true,
-          auth: { token },
-          ca: pki.ca.cert,
-          cert: certificate?.cert,
-          key: certificate?.key,
-        });
+        const socket = ioClient(port, token, certificate);
         socket.once('connect', () => {
           socket.close();
           resolve('connected');
@@ -153,32 +160,17 @@ describe('certificate-bound tokens on long-lived connections and GraphQL', () =>
 
   describe("socket.io behind Nest's plain IoAdapter (each message authenticated by the guard)", () => {
     let app: INestApplication;
-    let url: string;
+    let port: number;
 
     beforeAll(async () => {
-      ({ app } = await gatewayApp(
-        { issuers: [{ issuer: issuer.issuer, audience: issuer.audience }] },
-        (a) => new IoAdapter(a),
-        false,
-        requestingClientCertificates(pki),
-      ));
-      url = `https://127.0.0.1:${portOf(app)}`;
+      ({ app, port } = await httpsGateway((a) => new IoAdapter(a)));
     });
     afterAll(() => app.close());
 
     /** The first answer to a `notes` message from a socket presenting `certificate`. */
     function notes(token: string, certificate?: CertificatePair): Promise<[string, unknown]> {
       return new Promise((resolve, reject) => {
-        const socket = io(url, {
-          path: '/ws',
-          transports: ['websocket'],
-          reconnection: false,
-          forceNew: true,
-          auth: { token },
-          ca: pki.ca.cert,
-          cert: certificate?.cert,
-          key: certificate?.key,
-        });
+        const socket = ioClient(port, token, certificate);
         socket.once('connect_error', reject);
         socket.once('connect', () => {
           socket.onAny((event: string, payload: unknown) => {
