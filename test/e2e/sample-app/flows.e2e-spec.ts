@@ -124,7 +124,7 @@ describe('sample app against its embedded OpenID provider (real HTTP)', () => {
       bearer_methods_supported: ['header'],
     });
     expect((await call('GET', '/notes')).headers.get('www-authenticate')).toBe(
-      `Bearer realm="notes", resource_metadata="${sample.apiUrl}/.well-known/oauth-protected-resource"`,
+      `Bearer realm="notes", resource_metadata="${sample.apiUrl}/.well-known/oauth-protected-resource", DPoP algs="RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512", realm="notes", resource_metadata="${sample.apiUrl}/.well-known/oauth-protected-resource"`,
     );
   });
 
