@@ -33,6 +33,17 @@ describe.each(PLATFORMS)('protected-resource metadata (RFC 9728) on %s', (platfo
         'reports:read',
       ],
       bearer_methods_supported: ['header'],
+      dpop_signing_alg_values_supported: [
+        'RS256',
+        'RS384',
+        'RS512',
+        'PS256',
+        'PS384',
+        'PS512',
+        'ES256',
+        'ES384',
+        'ES512',
+      ],
       resource_name: 'Notes',
     });
     const challenge = await request(app.getHttpServer()).get('/me');
@@ -57,6 +68,17 @@ describe.each(PLATFORMS)('protected-resource metadata (RFC 9728) on %s', (platfo
     expect(res.body).toMatchObject({
       resource: 'https://api.example.test/notes',
       bearer_methods_supported: ['header', 'query'],
+      dpop_signing_alg_values_supported: [
+        'RS256',
+        'RS384',
+        'RS512',
+        'PS256',
+        'PS384',
+        'PS512',
+        'ES256',
+        'ES384',
+        'ES512',
+      ],
     });
     await app.close();
   });

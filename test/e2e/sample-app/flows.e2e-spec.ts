@@ -122,6 +122,17 @@ describe('sample app against its embedded OpenID provider (real HTTP)', () => {
       authorization_servers: [idp.issuer],
       scopes_supported: ['notes:read', 'notes:write'],
       bearer_methods_supported: ['header'],
+      dpop_signing_alg_values_supported: [
+        'RS256',
+        'RS384',
+        'RS512',
+        'PS256',
+        'PS384',
+        'PS512',
+        'ES256',
+        'ES384',
+        'ES512',
+      ],
     });
     expect((await call('GET', '/notes')).headers.get('www-authenticate')).toBe(
       `Bearer realm="notes", resource_metadata="${sample.apiUrl}/.well-known/oauth-protected-resource", DPoP algs="RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512", realm="notes", resource_metadata="${sample.apiUrl}/.well-known/oauth-protected-resource"`,
