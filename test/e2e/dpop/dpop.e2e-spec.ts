@@ -1,4 +1,4 @@
-import { Controller, Get, type INestApplication, Post } from '@nestjs/common';
+import { Controller, Get, type INestApplication, Post, type Type } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import {
@@ -32,10 +32,11 @@ const ALGS = 'algs="RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512"';
 async function dpopApp(
   platform: Platform,
   options: OidcAuthModuleOptions,
+  controllers: Type[] = [...TEST_CONTROLLERS, BoundController],
 ): Promise<INestApplication> {
   const ref = await Test.createTestingModule({
     imports: [OidcAuthModule.forRoot(options)],
-    controllers: [...TEST_CONTROLLERS, BoundController],
+    controllers,
   }).compile();
   return initApp(ref, platform);
 }
@@ -227,12 +228,12 @@ describe.each(PLATFORMS)('DPoP modes and nonces on %s', (platform) => {
 
   afterAll(() => issuer.close());
 
-  async function started(dpop: OidcAuthModuleOptions['dpop']) {
-    const app = await dpopApp(platform, {
-      issuers: [issuer.issuerOptions()],
-      audit: { log: false },
-      dpop,
-    });
+  async function started(dpop: OidcAuthModuleOptions['dpop'], controllers?: Type[]) {
+    const app = await dpopApp(
+      platform,
+      { issuers: [issuer.issuerOptions()], audit: { log: false }, dpop },
+      controllers,
+    );
     await app.listen(0, '127.0.0.1');
     return { app, origin: (await app.getUrl()).replace('[::1]', '127.0.0.1') };
   }
@@ -255,8 +256,18 @@ describe.each(PLATFORMS)('DPoP modes and nonces on %s', (platform) => {
     }
   });
 
+  it("refuses to start with mode 'off' while a route has @RequireDPoP()", async () => {
+    await expect(
+      dpopApp(platform, {
+        issuers: [issuer.issuerOptions()],
+        audit: { log: false },
+        dpop: { mode: 'off' },
+      }),
+    ).rejects.toThrow(/dpop\.mode is 'off', but BoundController\.only has @RequireDPoP\(\)/);
+  });
+
   it("mode 'off' takes no DPoP scheme and refuses bound tokens as Bearer, offering Bearer only", async () => {
-    const { app, origin } = await started({ mode: 'off' });
+    const { app, origin } = await started({ mode: 'off' }, TEST_CONTROLLERS);
     try {
       const token = await issuer.mint({ scope: 'notes:read', cnf: { jkt: key.thumbprint } });
       const dpop = await request(app.getHttpServer())
