@@ -13,7 +13,7 @@ import {
   OIDC_AUTH_STORE,
   type OidcAuthModuleOptions,
 } from './oidc-auth.options.js';
-import type { HttpExchange } from './transports/transport.js';
+import type { Authentication, HttpExchange } from './transports/transport.js';
 
 type Scheme = 'Bearer' | 'DPoP';
 
@@ -139,12 +139,28 @@ export class DPoPGate {
     return remembered.then(() => this.accepted(authenticated, exchange, nowMs));
   }
 
+  /**
+   * For a call on a connection authenticated earlier (a WebSocket message): a route that requires
+   * DPoP (or `mode: 'required'`) takes it only if the handshake proved possession of the key.
+   */
+  checkEstablished(authentication: Authentication, dpopOnly: boolean): void {
+    if ((dpopOnly || this.required) && authentication.proof !== 'dpop') {
+      const err = new InvalidTokenError(
+        'dpop_required',
+        'This resource requires a connection authenticated with DPoP',
+      );
+      err.presentation = { scheme: 'Bearer', dpopOnly: true };
+      throw err;
+    }
+  }
+
   // RFC 9449 §8.2: a fresh nonce with every accepted request, so that clients never wait on a 401.
   private accepted(
     authenticated: Authenticated,
     exchange: HttpExchange,
     nowMs: number,
   ): Authenticated {
+    authenticated.proof = 'dpop';
     if (this.nonces && exchange.response) {
       const nonce = this.nonces.issue(nowMs);
       if (typeof exchange.response.header === 'function')

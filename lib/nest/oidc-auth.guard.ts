@@ -85,6 +85,7 @@ export class OidcAuthGuard implements CanActivate {
       transport.end?.(context, 'The access token expired');
       throw new InvalidTokenError('token_expired', 'The access token expired');
     }
+    this.dpop.checkEstablished(established, policy.dpop === true);
     return { ...established, cached: true };
   }
 

@@ -10,6 +10,8 @@ export interface Authentication {
   token: string;
   /** Epoch milliseconds after which the authentication must not be used (exp plus leeway). */
   validUntil: number;
+  /** `dpop` when the caller proved possession of the token's key (RFC 9449) at authentication. */
+  proof?: 'dpop';
 }
 
 /** The HTTP request a call came with, and its response where headers can still be set. */

@@ -1,8 +1,11 @@
 import { type INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
 import type { IncomingMessage } from 'node:http';
 import { io } from 'socket.io-client';
 import WebSocket from 'ws';
 import { OidcIoAdapter } from '../../../lib/socket-io/index.js';
+import { OidcAuthModule, RequireDPoP } from '../../../lib/index.js';
 import { LocalIssuer } from '../../../lib/testing/index.js';
 import { OidcWsAdapter } from '../../../lib/ws/index.js';
 import { dpopKey, type DPoPKey, makeProof } from '../../support/dpop.js';
@@ -89,6 +92,25 @@ describe('DPoP on the WebSocket upgrade (OidcWsAdapter)', () => {
 });
 
 describe('DPoP-bound tokens on the socket.io handshake, which carries no proof', () => {
+  const connectTo = (url: string, token: string) =>
+    new Promise<{ connected: boolean; data?: unknown }>((resolve) => {
+      const socket = io(url, {
+        path: '/ws',
+        transports: ['websocket'],
+        reconnection: false,
+        forceNew: true,
+        auth: { token },
+      });
+      socket.once('connect', () => {
+        socket.close();
+        resolve({ connected: true });
+      });
+      socket.once('connect_error', (err: Error & { data?: unknown }) => {
+        socket.close();
+        resolve({ connected: false, data: err.data });
+      });
+    });
+
   it('refuses them with invalid_token, and still takes unbound tokens', async () => {
     const issuer = await LocalIssuer.start();
     const key = await dpopKey('ES256');
@@ -96,24 +118,7 @@ describe('DPoP-bound tokens on the socket.io handshake, which carries no proof',
       { issuers: [issuer.issuerOptions()], audit: { log: false } },
       (a) => new OidcIoAdapter(a),
     );
-    const connect = (token: string) =>
-      new Promise<{ connected: boolean; data?: unknown }>((resolve) => {
-        const socket = io(url, {
-          path: '/ws',
-          transports: ['websocket'],
-          reconnection: false,
-          forceNew: true,
-          auth: { token },
-        });
-        socket.once('connect', () => {
-          socket.close();
-          resolve({ connected: true });
-        });
-        socket.once('connect_error', (err: Error & { data?: unknown }) => {
-          socket.close();
-          resolve({ connected: false, data: err.data });
-        });
-      });
+    const connect = (token: string) => connectTo(url, token);
     try {
       const bound = await connect(
         await issuer.mint({ scope: 'notes:read', cnf: { jkt: key.thumbprint } }),
@@ -127,6 +132,84 @@ describe('DPoP-bound tokens on the socket.io handshake, which carries no proof',
       await app.close();
       await issuer.close();
     }
+  });
+
+  it("refuses every token under dpop.mode 'required'", async () => {
+    const issuer = await LocalIssuer.start();
+    const { app, url } = await gatewayApp(
+      { issuers: [issuer.issuerOptions()], audit: { log: false }, dpop: { mode: 'required' } },
+      (a) => new OidcIoAdapter(a),
+    );
+    try {
+      const refused = await connectTo(url, await issuer.mint({ scope: 'notes:read' }));
+      expect(refused).toEqual({
+        connected: false,
+        data: expect.objectContaining({
+          statusCode: 401,
+          error: 'invalid_token',
+          message: expect.stringMatching(/requires a DPoP-bound access token/),
+        }),
+      });
+    } finally {
+      await app.close();
+      await issuer.close();
+    }
+  });
+});
+
+@WebSocketGateway({ path: '/ws' })
+class PaymentsGateway {
+  @RequireDPoP()
+  @SubscribeMessage('pay')
+  pay() {
+    return { event: 'paid', data: true };
+  }
+
+  @SubscribeMessage('balance')
+  balance() {
+    return { event: 'balance', data: 7 };
+  }
+}
+
+describe('@RequireDPoP() on a gateway handler (OidcWsAdapter)', () => {
+  let issuer: LocalIssuer;
+  let key: DPoPKey;
+  let app: INestApplication;
+  let url: string;
+
+  beforeAll(async () => {
+    issuer = await LocalIssuer.start();
+    key = await dpopKey('ES256');
+    const ref = await Test.createTestingModule({
+      imports: [
+        OidcAuthModule.forRoot({ issuers: [issuer.issuerOptions()], audit: { log: false } }),
+      ],
+      providers: [PaymentsGateway],
+    }).compile();
+    app = ref.createNestApplication({ logger: false });
+    app.useWebSocketAdapter(new OidcWsAdapter(app));
+    await app.listen(0, '127.0.0.1');
+    url = `${(await app.getUrl()).replace('[::1]', '127.0.0.1').replace('http', 'ws')}/ws`;
+  });
+
+  afterAll(async () => {
+    await app.close();
+    await issuer.close();
+  });
+
+  it('answers it on a connection opened with DPoP, and refuses it on one opened with Bearer', async () => {
+    const bound = await issuer.mint({ cnf: { jkt: key.thumbprint } });
+    const proof = await makeProof(key, { htm: 'GET', htu: url, accessToken: bound });
+    const dpop = (await connect(url, { authorization: `DPoP ${bound}`, dpop: proof })).socket!;
+    expect(await ask(dpop, 'pay')).toEqual({ event: 'paid', data: true });
+    dpop.close();
+    const bearer = (await connect(url, { authorization: `Bearer ${await issuer.mint()}` })).socket!;
+    expect(await ask(bearer, 'balance')).toEqual({ event: 'balance', data: 7 });
+    expect(await ask(bearer, 'pay')).toEqual({
+      event: 'exception',
+      data: expect.objectContaining({ statusCode: 401, error: 'invalid_token' }),
+    });
+    bearer.close();
   });
 });
 
