@@ -9,6 +9,7 @@ import { OIDC_AUTH_GLOBAL_GUARD, OIDC_AUTH_OPTIONS, OIDC_AUTH_STORE } from './oi
 import { OidcAuthStrategy } from './oidc-auth.strategy.js';
 import { OidcAuthWarmUp } from './oidc-auth.warm-up.js';
 import { MessageHandlersGuarding } from './message-handlers.guarding.js';
+import { PassportRoutePolicy } from './passport-route-policy.js';
 import { PolicyRegistry } from './policy-registry.js';
 import { ProtectedResourceMetadata } from './protected-resource.js';
 import { RouteAudit } from './route-audit.js';
@@ -30,6 +31,7 @@ import { VerifiedTokenCache } from '../verification/verified-token-cache.js';
   imports: [DiscoveryModule],
   providers: [
     MessageHandlersGuarding,
+    PassportRoutePolicy,
     storeProvider,
     verifiedTokenCacheProvider,
     telemetryProvider,

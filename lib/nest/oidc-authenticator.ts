@@ -76,6 +76,11 @@ export class OidcAuthenticator {
     return this.authenticated(token, principal, false);
   }
 
+  /** The authentication of a token verified elsewhere (the passport strategy), for the guard. */
+  authenticationOf(token: string, principal: OidcPrincipal): Authenticated {
+    return this.authenticated(token, principal, false);
+  }
+
   /** Whether an authentication established earlier (at a handshake) may still be used. */
   isCurrent(authentication: Authentication, now = Date.now()): boolean {
     return now <= authentication.validUntil;

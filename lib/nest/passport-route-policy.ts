@@ -1,0 +1,83 @@
+import { Inject, Injectable, type Type } from '@nestjs/common';
+import { PATH_METADATA } from '@nestjs/common/constants.js';
+import { DiscoveryService, MetadataScanner } from '@nestjs/core';
+import { AuthGuard } from '@nestjs/passport';
+import { OidcAuthConfigError } from '../verification/config-error.js';
+import { guardsOf, HandlerGuardBinding } from './handler-guard-binding.js';
+import { OidcAuthGuard } from './oidc-auth.guard.js';
+import { OIDC_AUTH_GLOBAL_GUARD } from './oidc-auth.options.js';
+import { OIDC_AUTH_STRATEGY } from './oidc-auth.strategy.js';
+import { type RoutePolicy, RoutePolicyReader } from './route-policy.js';
+
+type Handler = (...args: unknown[]) => unknown;
+
+// What every `AuthGuard(...)` of @nestjs/passport has, whichever strategies it runs.
+function isPassportGuard(guard: unknown): boolean {
+  const prototype: unknown = typeof guard === 'function' ? guard.prototype : guard;
+  const methods = prototype as { handleRequest?: unknown; getAuthenticateOptions?: unknown } | null;
+  return (
+    typeof methods?.handleRequest === 'function' &&
+    typeof methods.getAuthenticateOptions === 'function'
+  );
+}
+
+function decidesSomething(policy: RoutePolicy): boolean {
+  return (
+    !policy.isPublic &&
+    (policy.scopes.length > 0 ||
+      policy.roles.length > 0 ||
+      policy.issuers !== undefined ||
+      policy.policies !== undefined ||
+      policy.authentication !== undefined)
+  );
+}
+
+/**
+ * Makes `@UseGuards(AuthGuard('oidc-auth'))` (or a subclass of it) enforce the route's `@Issuers`,
+ * `@Scopes`/`@Roles`, `@RequireAuthentication` and `@Policy`s like the global guard does: passport
+ * authenticates, but nothing of passport knows the route. `OidcAuthGuard` is bound after it on such
+ * routes; it finds the call authenticated by the strategy and only enforces the policy.
+ *
+ * A route that declares policy behind a passport guard of other or several strategies
+ * (`AuthGuard(['oidc-auth', 'api-key'])`) stops the application: callers of the other strategies
+ * carry no token the policy could be checked against, so it would either refuse them all or let
+ * them all through, and which is right only the application knows (listing `OidcAuthGuard` after
+ * it requires a token from every caller). Only with `globalGuard: false`: otherwise the global
+ * guard has enforced the policy before any guard of the route runs.
+ */
+@Injectable()
+export class PassportRoutePolicy {
+  constructor(
+    discovery: DiscoveryService,
+    @Inject(OIDC_AUTH_GLOBAL_GUARD) isGlobal: boolean,
+    guard: OidcAuthGuard,
+    policies: RoutePolicyReader,
+  ) {
+    if (isGlobal) return;
+    const ours = AuthGuard(OIDC_AUTH_STRATEGY) as unknown;
+    const isOurs = (candidate: unknown) =>
+      typeof candidate === 'function' &&
+      (candidate === ours || Object.prototype.isPrototypeOf.call(ours, candidate));
+    const binding = new HandlerGuardBinding(discovery, guard);
+    const scanner = new MetadataScanner();
+    for (const wrapper of discovery.getControllers()) {
+      const controller = wrapper.metatype as Type | null;
+      if (!controller?.prototype) continue;
+      for (const name of scanner.getAllMethodNames(controller.prototype)) {
+        const handler = (controller.prototype as Record<string, unknown>)[name] as Handler;
+        if (Reflect.getMetadata(PATH_METADATA, handler) === undefined) continue;
+        const guards = [...guardsOf(controller), ...guardsOf(handler)];
+        const passport = guards.filter(isPassportGuard);
+        if (passport.length === 0 || guards.includes(OidcAuthGuard)) continue;
+        if (!decidesSomething(policies.for(controller, handler))) continue;
+        if (!passport.every(isOurs)) {
+          throw new OidcAuthConfigError(
+            `route ${controller.name}.${name}`,
+            `declares route policy behind a passport guard of other strategies than '${OIDC_AUTH_STRATEGY}', which cannot enforce it: guard it with AuthGuard('${OIDC_AUTH_STRATEGY}') or OidcAuthGuard, or list OidcAuthGuard after it to require a token from every caller`,
+          );
+        }
+        binding.bind(wrapper, controller.prototype, name, handler);
+      }
+    }
+  }
+}
