@@ -1,7 +1,8 @@
-import { Module } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { TokenVerifier } from '../verification/token-verifier.js';
-import { ConfigurableModuleClass } from './oidc-auth.module-definition.js';
+import { ConfigurableModuleClass, type OPTIONS_TYPE } from './oidc-auth.module-definition.js';
+import { refuseSecondArgument } from './module-extras.js';
 import { OidcAuthEvents } from './oidc-auth.events.js';
 import { OidcAuthGuard } from './oidc-auth.guard.js';
 import { OidcAuthenticator } from './oidc-authenticator.js';
@@ -60,4 +61,11 @@ import { VerifiedTokenCache } from '../verification/verified-token-cache.js';
     OIDC_AUTH_STORE,
   ],
 })
-export class OidcAuthModule extends ConfigurableModuleClass {}
+export class OidcAuthModule extends ConfigurableModuleClass {
+  /** The options and the extras (`globalGuard`) in one object, as ConfigurableModuleBuilder has it. */
+  static forRoot(options: typeof OPTIONS_TYPE): DynamicModule {
+    // `arguments`, not a rest parameter, which would let the types take a second argument.
+    refuseSecondArgument(arguments.length);
+    return super.forRoot(options);
+  }
+}
