@@ -76,7 +76,11 @@ export class OidcAuthGuard implements CanActivate {
       transport.end?.(context, 'The access token expired');
       throw new InvalidTokenError('token_expired', 'The access token expired');
     }
-    return { ...established, cached: true };
+    const authenticated = { ...established, cached: true };
+    const trusted = this.authenticator.recheckTrust(established, (reason) =>
+      transport.end?.(context, reason),
+    );
+    return trusted instanceof Promise ? trusted.then(() => authenticated) : authenticated;
   }
 
   private admit(
