@@ -1,6 +1,6 @@
 import { Inject, Injectable, type Type } from '@nestjs/common';
 import { PATH_METADATA } from '@nestjs/common/constants.js';
-import { DiscoveryService, MetadataScanner } from '@nestjs/core';
+import { APP_GUARD, DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import { OidcAuthConfigError } from '../verification/config-error.js';
 import { guardsOf, HandlerGuardBinding } from './handler-guard-binding.js';
@@ -21,6 +21,14 @@ function isPassportGuard(guard: unknown): boolean {
   );
 }
 
+// What an APP_GUARD provider may be: its class, its value, or the provider it names (useExisting).
+function globalGuards(discovery: DiscoveryService): unknown[] {
+  return discovery
+    .getProviders()
+    .filter((wrapper) => typeof wrapper.token === 'string' && wrapper.token.startsWith(APP_GUARD))
+    .flatMap((wrapper) => [wrapper.metatype, wrapper.instance, ...(wrapper.inject ?? [])]);
+}
+
 function decidesSomething(policy: RoutePolicy): boolean {
   return (
     !policy.isPublic &&
@@ -33,9 +41,9 @@ function decidesSomething(policy: RoutePolicy): boolean {
 }
 
 /**
- * Makes `@UseGuards(AuthGuard('oidc-auth'))` (or a subclass of it) enforce the route's `@Issuers`,
- * `@Scopes`/`@Roles`, `@RequireAuthentication` and `@Policy`s like the global guard does: passport
- * authenticates, but nothing of passport knows the route. `OidcAuthGuard` is bound after it on such
+ * Makes `@UseGuards(AuthGuard('oidc-auth'))` (or a subclass of it, or one registered as APP_GUARD)
+ * enforce the route's `@Issuers`, `@Scopes`/`@Roles`, `@RequireAuthentication` and `@Policy`s like
+ * the global guard does: passport authenticates, but nothing of passport knows the route. `OidcAuthGuard` is bound after it on such
  * routes; it finds the call authenticated by the strategy and only enforces the policy.
  *
  * A route that declares policy behind a passport guard of other or several strategies
@@ -54,11 +62,16 @@ export class PassportRoutePolicy {
     policies: RoutePolicyReader,
   ) {
     if (isGlobal) return;
-    const ours = AuthGuard(OIDC_AUTH_STRATEGY) as unknown;
+    const ours = AuthGuard(OIDC_AUTH_STRATEGY) as unknown as abstract new () => object;
+    // The class, a subclass, or an instance of either (`@UseGuards(new OidcJwtGuard())`, APP_GUARD).
     const isOurs = (candidate: unknown) =>
-      typeof candidate === 'function' &&
-      (candidate === ours || Object.prototype.isPrototypeOf.call(ours, candidate));
+      typeof candidate === 'function'
+        ? candidate === ours || Object.prototype.isPrototypeOf.call(ours, candidate)
+        : candidate instanceof ours;
     const binding = new HandlerGuardBinding(discovery, guard);
+    // A passport guard registered as APP_GUARD guards every route (`app.useGlobalGuards` is not
+    // known this early: register it as APP_GUARD instead).
+    const global = globalGuards(discovery).filter(isPassportGuard);
     const scanner = new MetadataScanner();
     for (const wrapper of discovery.getControllers()) {
       const controller = wrapper.metatype as Type | null;
@@ -66,7 +79,7 @@ export class PassportRoutePolicy {
       for (const name of scanner.getAllMethodNames(controller.prototype)) {
         const handler = (controller.prototype as Record<string, unknown>)[name] as Handler;
         if (Reflect.getMetadata(PATH_METADATA, handler) === undefined) continue;
-        const guards = [...guardsOf(controller), ...guardsOf(handler)];
+        const guards = [...global, ...guardsOf(controller), ...guardsOf(handler)];
         const passport = guards.filter(isPassportGuard);
         if (passport.length === 0 || guards.includes(OidcAuthGuard)) continue;
         if (!decidesSomething(policies.for(controller, handler))) continue;

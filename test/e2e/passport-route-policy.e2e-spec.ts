@@ -1,4 +1,5 @@
 import { Controller, Get, type INestApplication, UseGuards } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
@@ -168,6 +169,32 @@ describe.each(PLATFORMS)("route policy behind AuthGuard('oidc-auth') (%s)", (pla
     expect(
       (await get('/subclassed', await issuer.mintToken({ scopes: ['notes:read'] }))).status,
     ).toBe(200);
+  });
+
+  it('enforces policy behind the passport guard registered as APP_GUARD, on every route', async () => {
+    @Controller('global')
+    class GlobalController {
+      @Scopes('notes:read')
+      @Get()
+      scoped() {
+        return { ok: true };
+      }
+    }
+    const ref = await Test.createTestingModule({
+      imports: [OidcAuthModule.forRoot(options())],
+      controllers: [GlobalController],
+      providers: [{ provide: APP_GUARD, useClass: OidcJwtGuard }],
+    }).compile();
+    const global = await initApp(ref, platform);
+    const server = global.getHttpServer();
+    const call = async (scopes: string[]) =>
+      request(server)
+        .get('/global')
+        .set('Authorization', `Bearer ${await issuer.mintToken({ scopes })}`);
+    expect((await request(server).get('/global')).status).toBe(401);
+    expect((await call(['other'])).status).toBe(403);
+    expect((await call(['notes:read'])).status).toBe(200);
+    await global.close();
   });
 
   it('refuses to start where policy sits behind a passport guard of other strategies', async () => {
