@@ -11,6 +11,15 @@ import { type RoutePolicy, RoutePolicyReader } from './route-policy.js';
 
 type Handler = (...args: unknown[]) => unknown;
 
+// @nestjs/graphql's key on every query, mutation, subscription and field resolver, read without
+// importing that optional peer.
+const RESOLVER_NAME_METADATA = 'graphql:resolver_name';
+
+/** Controller routes and GraphQL resolvers: where passport guards authenticate calls. */
+const isRoute = (handler: Handler) =>
+  Reflect.getMetadata(PATH_METADATA, handler) !== undefined ||
+  Reflect.getMetadata(RESOLVER_NAME_METADATA, handler) !== undefined;
+
 // What every `AuthGuard(...)` of @nestjs/passport has, whichever strategies it runs.
 function isPassportGuard(guard: unknown): boolean {
   const prototype: unknown = typeof guard === 'function' ? guard.prototype : guard;
@@ -73,15 +82,18 @@ export class PassportRoutePolicy {
     // known this early: register it as APP_GUARD instead).
     const global = globalGuards(discovery).filter(isPassportGuard);
     const scanner = new MetadataScanner();
-    for (const wrapper of discovery.getControllers()) {
+    const boundHere = new Set<Handler>();
+    for (const wrapper of [...discovery.getControllers(), ...discovery.getProviders()]) {
       const controller = wrapper.metatype as Type | null;
       if (!controller?.prototype) continue;
       for (const name of scanner.getAllMethodNames(controller.prototype)) {
         const handler = (controller.prototype as Record<string, unknown>)[name] as Handler;
-        if (Reflect.getMetadata(PATH_METADATA, handler) === undefined) continue;
+        if (!isRoute(handler)) continue;
         const guards = [...global, ...guardsOf(controller), ...guardsOf(handler)];
         const passport = guards.filter(isPassportGuard);
-        if (passport.length === 0 || guards.includes(OidcAuthGuard)) continue;
+        // Bound here already: a class listed in several modules needs the guard in each.
+        const explicit = guards.includes(OidcAuthGuard) && !boundHere.has(handler);
+        if (passport.length === 0 || explicit) continue;
         if (!decidesSomething(policies.for(controller, handler))) continue;
         if (!passport.every(isOurs)) {
           throw new OidcAuthConfigError(
@@ -90,6 +102,7 @@ export class PassportRoutePolicy {
           );
         }
         binding.bind(wrapper, controller.prototype, name, handler);
+        boundHere.add(handler);
       }
     }
   }
