@@ -52,8 +52,9 @@ function decidesSomething(policy: RoutePolicy): boolean {
 /**
  * Makes `@UseGuards(AuthGuard('oidc-auth'))` (or a subclass of it, or one registered as APP_GUARD)
  * enforce the route's `@Issuers`, `@Scopes`/`@Roles`, `@RequireAuthentication` and `@Policy`s like
- * the global guard does: passport authenticates, but nothing of passport knows the route. `OidcAuthGuard` is bound after it on such
- * routes; it finds the call authenticated by the strategy and only enforces the policy.
+ * the global guard does: passport authenticates, but nothing of passport knows the route.
+ * `OidcAuthGuard` is bound after it on such routes (controller routes and GraphQL resolvers); it
+ * finds the call authenticated by the strategy and only enforces the policy.
  *
  * A route that declares policy behind a passport guard of other or several strategies
  * (`AuthGuard(['oidc-auth', 'api-key'])`) stops the application: callers of the other strategies
@@ -91,7 +92,8 @@ export class PassportRoutePolicy {
         if (!isRoute(handler)) continue;
         const guards = [...global, ...guardsOf(controller), ...guardsOf(handler)];
         const passport = guards.filter(isPassportGuard);
-        // Bound here already: a class listed in several modules needs the guard in each.
+        // The application's own OidcAuthGuard enforces the policy already; one bound here, for a
+        // class also listed in another module, must be registered in that module too.
         const explicit = guards.includes(OidcAuthGuard) && !boundHere.has(handler);
         if (passport.length === 0 || explicit) continue;
         if (!decidesSomething(policies.for(controller, handler))) continue;
