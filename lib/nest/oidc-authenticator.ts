@@ -10,6 +10,7 @@ import { OidcAuthConfigError } from '../verification/config-error.js';
 import type { OidcPrincipal } from '../verification/principal.js';
 import { TokenVerifier, type VerifiedToken } from '../verification/token-verifier.js';
 import { VerifiedTokenCache } from '../verification/verified-token-cache.js';
+import { recheckConnectionTrust } from './connection-trust.js';
 import { OidcAuthEvents } from './oidc-auth.events.js';
 import { OidcAuthTelemetry } from './oidc-auth.telemetry.js';
 import { OIDC_AUTH_OPTIONS, type OidcAuthModuleOptions } from './oidc-auth.options.js';
@@ -74,6 +75,22 @@ export class OidcAuthenticator {
     const { principal, issuer, kid, key, trustedUntil } = verified;
     this.cache?.set(token, principal, issuer, kid, key, trustedUntil);
     return this.authenticated(token, principal, false);
+  }
+
+  /** The authentication of a token verified elsewhere (the passport strategy), for the guard. */
+  authenticationOf(token: string, principal: OidcPrincipal): Authenticated {
+    return this.authenticated(token, principal, false);
+  }
+
+  /**
+   * Whether the issuer of an authentication established earlier is still trusted; `end` closes
+   * the connection when it is not (see `recheckConnectionTrust`). Throws or rejects when it is not.
+   */
+  recheckTrust(
+    authentication: Authentication,
+    end: (reason: string) => void,
+  ): void | Promise<void> {
+    return recheckConnectionTrust(this.verifier, authentication, end);
   }
 
   /** Whether an authentication established earlier (at a handshake) may still be used. */

@@ -60,6 +60,17 @@ export class TokenVerifier {
     return this.registry.resolved?.size ?? 0;
   }
 
+  /**
+   * Whether the issuer of claims verified earlier (a long-lived connection's token) is still
+   * trusted: throws, or rejects, with the refusal when it is not. Static issuers cannot stop being
+   * trusted, so without an issuer resolver this costs nothing; with one, a lookup while the
+   * approval holds, and the resolver's answer once it has run out.
+   */
+  recheckIssuer(claims: Readonly<Record<string, unknown>>): void | Promise<void> {
+    if (!this.registry.resolved || this.registry.select(claims)) return;
+    return this.registry.resolve(claims).then(() => undefined);
+  }
+
   /** Verifies a token, fetching its issuer's keys when they are not in memory. */
   async verify(token: string): Promise<VerifiedToken> {
     const { header, payload } = decodeUnverified(token);
