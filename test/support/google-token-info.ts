@@ -30,11 +30,11 @@ export class FakeGoogleTokenInfo {
   ) {}
 
   static async start(): Promise<FakeGoogleTokenInfo> {
-    let fake: FakeGoogleTokenInfo | undefined;
-    const server = createServer((req, res) => fake!.answer(req, res));
+    const server = createServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
-    fake = new FakeGoogleTokenInfo(server, `http://127.0.0.1:${port}/tokeninfo`);
+    const fake = new FakeGoogleTokenInfo(server, `http://127.0.0.1:${port}/tokeninfo`);
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => fake.answer(req, res));
     return fake;
   }
 
