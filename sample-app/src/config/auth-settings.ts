@@ -168,6 +168,35 @@ const PRESETS: Record<string, (env: Env) => AuthSettings> = {
     ),
 };
 
+/** `INTROSPECTION_MAX_AGE_MS`: how long an introspection answer is reused; the module's default if unset. */
+export function introspectionMaxAge(env: Env): { maxAgeMs?: number } {
+  const value = optional(env, 'INTROSPECTION_MAX_AGE_MS');
+  if (value === undefined) return {};
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1) {
+    throw new SettingsError(
+      'INTROSPECTION_MAX_AGE_MS',
+      `must be a positive number of milliseconds, got ${JSON.stringify(value)}`,
+    );
+  }
+  return { maxAgeMs: parsed };
+}
+
+/**
+ * `OIDC_INTROSPECTION_CLIENT_ID` and `OIDC_INTROSPECTION_CLIENT_SECRET`: opaque tokens of
+ * `OIDC_ISSUER` are introspected (RFC 7662, client_secret_basic, the endpoint from discovery).
+ */
+function introspectionFrom(env: Env): Pick<IssuerOptions, 'introspection'> {
+  const id = 'OIDC_INTROSPECTION_CLIENT_ID';
+  const secret = 'OIDC_INTROSPECTION_CLIENT_SECRET';
+  const clientId = optional(env, id);
+  const clientSecret = optional(env, secret);
+  if (clientId === undefined && clientSecret === undefined) return {};
+  if (clientId === undefined) throw new SettingsError(id, `must be set with ${secret}`);
+  if (clientSecret === undefined) throw new SettingsError(secret, `must be set with ${id}`);
+  return { introspection: { clientId, clientSecret, ...introspectionMaxAge(env) } };
+}
+
 /**
  * Reads the identity-provider settings from the environment. `OIDC_ISSUER` wins over everything
  * (generic claims, nothing else read); then `OIDC_PROVIDER` presets; otherwise the embedded provider.
@@ -176,7 +205,8 @@ export function authSettingsFrom(env: Env): AuthSettings {
   const issuer = optional(env, 'OIDC_ISSUER');
   if (issuer !== undefined) {
     url(env, 'OIDC_ISSUER', issuer);
-    return external([oidc({ issuer, audience: required(env, 'OIDC_AUDIENCE') })], issuer);
+    const trusted = oidc({ issuer, audience: required(env, 'OIDC_AUDIENCE') });
+    return external([{ ...trusted, ...introspectionFrom(env) }], issuer);
   }
   const provider = optional(env, 'OIDC_PROVIDER');
   if (provider !== undefined) {
