@@ -9,6 +9,7 @@ import { OIDC_AUTH_GLOBAL_GUARD, OIDC_AUTH_OPTIONS, OIDC_AUTH_STORE } from './oi
 import { OidcAuthStrategy } from './oidc-auth.strategy.js';
 import { OidcAuthWarmUp } from './oidc-auth.warm-up.js';
 import { MessageHandlersGuarding } from './message-handlers.guarding.js';
+import { opaqueTokenVerifierProvider } from './opaque-token-verifier.provider.js';
 import { PolicyRegistry } from './policy-registry.js';
 import { ProtectedResourceMetadata } from './protected-resource.js';
 import { RouteAudit } from './route-audit.js';
@@ -34,6 +35,7 @@ import { VerifiedTokenCache } from '../verification/verified-token-cache.js';
     verifiedTokenCacheProvider,
     telemetryProvider,
     tokenVerifierProvider,
+    opaqueTokenVerifierProvider,
     OidcAuthStrategy,
     RoutePolicyReader,
     PolicyRegistry,

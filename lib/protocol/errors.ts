@@ -13,6 +13,7 @@ export type RefusalReason =
   | 'key_mismatch'
   | 'signature_invalid'
   | 'token_expired'
+  | 'token_inactive'
   | 'token_not_yet_valid'
   | 'claim_invalid'
   | 'audience_mismatch'

@@ -1,6 +1,7 @@
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { type Algorithm, ASYMMETRIC_ALGORITHMS, curveFor, keyTypeFor } from './algorithms.js';
 import { OidcAuthConfigError } from './config-error.js';
+import type { DiscoveryTarget } from '../protocol/discovery.js';
 import type { IntrospectionOptions, IssuerOptions } from './issuer-options.js';
 import type { Introspector } from './introspector.js';
 
@@ -13,6 +14,7 @@ export type ClientAuthentication =
       key: KeyObject;
       algorithm: Algorithm;
       kid?: string;
+      audience?: string;
     }
   | { method: 'none'; clientId: string };
 
@@ -21,6 +23,8 @@ export interface IntrospectionSettings {
   /** Absent with a custom `introspector`. */
   client?: ClientAuthentication;
   endpoint?: string;
+  /** Where the endpoint is discovered when not given. */
+  discovery: DiscoveryTarget;
   signedResponse: boolean;
   introspectJwts: boolean;
   tokenPrefixes: readonly string[];
@@ -120,7 +124,8 @@ function clientOf(path: string, options: IntrospectionOptions): ClientAuthentica
       const at = `${path}.clientAssertion`;
       const key = privateKeyOf(`${at}.privateKey`, clientAssertion.privateKey);
       const algorithm = assertionAlgorithmOf(at, key, clientAssertion.algorithm);
-      return { method, clientId, key, algorithm, kid: clientAssertion.kid };
+      const { kid, audience } = clientAssertion;
+      return { method, clientId, key, algorithm, kid, audience };
     }
     case 'none':
       if (clientSecret !== undefined || clientAssertion !== undefined) {
@@ -180,6 +185,7 @@ export function introspectionSettingsOf(
   return {
     client: introspector ? undefined : clientOf(at, options),
     endpoint: options.endpoint,
+    discovery: { issuer: issuer.issuer, discoveryUri: issuer.discoveryUri },
     signedResponse: options.signedResponse === true,
     introspectJwts: options.introspectJwts === true,
     tokenPrefixes: prefixes,

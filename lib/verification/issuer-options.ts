@@ -60,6 +60,8 @@ export interface IntrospectionOptions {
     /** Default: RS256 for RSA keys, ES256/384/512 for EC keys by their curve. */
     algorithm?: Algorithm;
     kid?: string;
+    /** The assertion's `aud`. Default: the issuer identifier (some servers want the endpoint URL). */
+    audience?: string;
   };
   /**
    * Default: `client_secret_basic` with `clientSecret`, `private_key_jwt` with `clientAssertion`.
