@@ -88,7 +88,15 @@ export class OpaqueTokenVerifier {
 
   /** Whether this token goes to introspection rather than to the JWT verifier. */
   handles(token: string): boolean {
-    return this.introspecting.length > 0 && !isCompactJws(token);
+    return this.introspecting.length > 0 && (!isCompactJws(token) || this.prefixed(token));
+  }
+
+  // A configured prefix names the token's form outright: Google's service-account access tokens
+  // (`ya29.c.…`) have three dot-separated parts, and would otherwise pass for a JWS.
+  private prefixed(token: string): boolean {
+    return this.introspecting.some(({ issuer }) =>
+      issuer.introspection!.tokenPrefixes.some((prefix) => token.startsWith(prefix)),
+    );
   }
 
   /** Whether JWTs of this issuer are introspected too, after their local verification. */

@@ -2,6 +2,7 @@ import { IntrospectionUnavailableError } from '../protocol/errors.js';
 import { describeFetchFailure, IssuerFetchError, readJsonObject } from '../protocol/fetch-json.js';
 import type { JwtClaims } from './claims.js';
 import type { Introspector, IntrospectionResult } from './introspector.js';
+import { INTROSPECTION_RETRY_AFTER_SECONDS } from './rfc7662-introspector.js';
 
 export interface TokenInfoIntrospectorOptions {
   /** The issuer the answers speak for, named in the 503 the request then gets. */
@@ -14,10 +15,6 @@ export interface TokenInfoIntrospectorOptions {
   /** Largest answer accepted (bytes). Default 16 KiB: a token-info answer is a few hundred. */
   maxBytes?: number;
 }
-
-// What a client is told to wait after an outage: long enough not to hammer a struggling endpoint,
-// short enough that a blip costs little.
-const RETRY_AFTER_SECONDS = 5;
 
 // Token-info endpoints answer 400 (Google) or 401 with an `invalid_token` body for a token they do
 // not know; any other status says nothing about the token.
@@ -81,7 +78,7 @@ export class TokenInfoIntrospector implements Introspector {
   private unavailable(detail: string): IntrospectionUnavailableError {
     return new IntrospectionUnavailableError(
       this.options.issuer,
-      RETRY_AFTER_SECONDS,
+      INTROSPECTION_RETRY_AFTER_SECONDS,
       `${this.options.endpoint}: ${detail}`,
     );
   }

@@ -61,6 +61,25 @@ export class FakeGoogleTokenInfo {
     return token;
   }
 
+  /**
+   * A service account's token, as the metadata server hands them out: `ya29.c.…`, three
+   * dot-separated parts like a JWS. No `sub`; the account's unique id is `azp` and `aud`.
+   */
+  issueServiceAccount(accountId = '113774264463038321964', scopes = ['notes.read']): string {
+    const token = `ya29.c.${randomBytes(48).toString('base64url')}`;
+    this.tokens.set(token, {
+      azp: accountId,
+      aud: accountId,
+      scope: scopes.join(' '),
+      exp: String(Math.floor(Date.now() / 1000) + 3599),
+      expires_in: '3599',
+      email: 'notes-caller@my-project.iam.gserviceaccount.com',
+      email_verified: 'true',
+      access_type: 'online',
+    });
+    return token;
+  }
+
   /** What revoking at Google does: the token is unknown from now on. */
   revoke(token: string): void {
     this.tokens.delete(token);
