@@ -50,6 +50,11 @@ export class LocalIntrospectionEndpoint {
   /** A new opaque token (not a JWS: one dot) answered active with these members. */
   issue(members: Record<string, unknown>): string {
     const token = `opq_${randomBytes(12).toString('base64url')}.${randomBytes(8).toString('base64url')}`;
+    return this.activate(token, members);
+  }
+
+  /** Answers this token (a JWT, say) active with these members. */
+  activate(token: string, members: Record<string, unknown>): string {
     this.active.set(token, { active: true, ...members });
     return token;
   }
