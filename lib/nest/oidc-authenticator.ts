@@ -41,7 +41,7 @@ export class OidcAuthenticator {
     @Inject(OIDC_AUTH_OPTIONS) private readonly options: OidcAuthModuleOptions,
     @Optional() private readonly cache?: VerifiedTokenCache,
     @Optional() private readonly telemetry?: OidcAuthTelemetry,
-    @Optional() private readonly opaque?: OpaqueTokenVerifier | null,
+    @Optional() private readonly opaque?: OpaqueTokenVerifier,
   ) {
     this.toleranceMs = (options.clockToleranceSeconds ?? 60) * 1000;
     const interval = options.refusalLogIntervalMs ?? 10_000;
