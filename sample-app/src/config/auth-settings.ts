@@ -3,6 +3,7 @@ import {
   azureAd,
   cognito,
   google,
+  type GoogleOptions,
   type IssuerOptions,
   keycloak,
   OidcAuthConfigError,
@@ -89,6 +90,32 @@ function external(issuers: IssuerOptions[], description: string): AuthSettings {
   return { mode: 'external', issuers, discoveryUrl: discoveryOf(issuers[0]), description };
 }
 
+/**
+ * `GOOGLE_ACCESS_TOKENS=true`: Google's opaque access tokens too, through token-info (at
+ * `GOOGLE_TOKEN_INFO_URI` when set: a proxy or a stand-in), with `INTROSPECTION_MAX_AGE_MS`.
+ */
+function googleAccessTokens(env: Env): Pick<GoogleOptions, 'accessTokens'> {
+  const enabled = optional(env, 'GOOGLE_ACCESS_TOKENS');
+  const endpoint = optional(env, 'GOOGLE_TOKEN_INFO_URI');
+  if (enabled === undefined || enabled === 'false') {
+    if (endpoint)
+      throw new SettingsError('GOOGLE_TOKEN_INFO_URI', 'needs GOOGLE_ACCESS_TOKENS=true');
+    return {};
+  }
+  if (enabled !== 'true') {
+    throw new SettingsError(
+      'GOOGLE_ACCESS_TOKENS',
+      `must be true or false, got ${JSON.stringify(enabled)}`,
+    );
+  }
+  return {
+    accessTokens: {
+      tokenInfoEndpoint: endpoint && url(env, 'GOOGLE_TOKEN_INFO_URI'),
+      ...introspectionMaxAge(env),
+    },
+  };
+}
+
 const PRESETS: Record<string, (env: Env) => AuthSettings> = {
   'azure-ad': (env) => {
     const tenantId = required(env, 'AZURE_TENANT_ID');
@@ -162,6 +189,7 @@ const PRESETS: Record<string, (env: Env) => AuthSettings> = {
           audience: list(required(env, 'GOOGLE_AUDIENCE'))!,
           hostedDomains: list(optional(env, 'GOOGLE_HOSTED_DOMAINS')),
           ...keyAddress(env, 'GOOGLE'),
+          ...googleAccessTokens(env),
         }),
       ],
       'Google',

@@ -216,6 +216,34 @@ describe('sample app settings from the environment', () => {
       expect(() => authSettingsFrom({ ...issuer, ...env })).toThrow(message);
     });
 
+    it('accepts Google access tokens with GOOGLE_ACCESS_TOKENS=true, checking the related variables', () => {
+      const base = {
+        OIDC_PROVIDER: 'google',
+        GOOGLE_AUDIENCE: 'client.apps.googleusercontent.com',
+      };
+      const off = authSettingsFrom(base);
+      expect(off.mode === 'external' && off.issuers[0].introspection).toBeUndefined();
+      const on = authSettingsFrom({
+        ...base,
+        GOOGLE_ACCESS_TOKENS: 'true',
+        GOOGLE_TOKEN_INFO_URI: 'http://127.0.0.1:8080/tokeninfo',
+        INTROSPECTION_MAX_AGE_MS: '5000',
+      });
+      expect(on.mode === 'external' && on.issuers[0].introspection).toMatchObject({
+        tokenPrefixes: ['ya29.'],
+        maxAgeMs: 5000,
+      });
+      expect(() => authSettingsFrom({ ...base, GOOGLE_ACCESS_TOKENS: 'yes' })).toThrow(
+        'GOOGLE_ACCESS_TOKENS must be true or false, got "yes"',
+      );
+      expect(() =>
+        authSettingsFrom({ ...base, GOOGLE_TOKEN_INFO_URI: 'http://127.0.0.1:8080/tokeninfo' }),
+      ).toThrow('GOOGLE_TOKEN_INFO_URI needs GOOGLE_ACCESS_TOKENS=true');
+      expect(() =>
+        authSettingsFrom({ ...base, GOOGLE_ACCESS_TOKENS: 'true', GOOGLE_TOKEN_INFO_URI: 'x' }),
+      ).toThrow('GOOGLE_TOKEN_INFO_URI must be an http(s) URL');
+    });
+
     it('keeps the store in memory without REDIS_URL, and checks its scheme without echoing it', () => {
       expect(sharedStoreFrom({})).toBeUndefined();
       expect(sharedStoreFrom({ REDIS_URL: ' ' })).toBeUndefined();
