@@ -270,6 +270,17 @@ describe('OpaqueTokenVerifier', () => {
     expect(() => opaque.verify('t')).toThrow(expect.objectContaining({ reason: 'token_inactive' }));
   });
 
+  it('reuses the principal only while the store holds the very same entry', async () => {
+    const store = new MemoryStore();
+    const { opaque } = build(new ScriptedIntrospector(() => active()), { store });
+    const first = await opaque.verify('t');
+    expect(opaque.verify('t')).toBe(first);
+    expect(opaque.verify('t')).toBe(first);
+    // Another replica wrote a newer answer: judged afresh.
+    store.set(`introspection:${hash('sha256', 't', 'base64url')}`, '{"issuer":null}', 60_000);
+    expect(() => opaque.verify('t')).toThrow(expect.objectContaining({ reason: 'token_inactive' }));
+  });
+
   describe('property: an answer is accepted exactly when active is true and every claim rule holds', () => {
     const date = fc.constantFrom(
       NOW,
