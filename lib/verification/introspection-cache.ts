@@ -13,11 +13,12 @@ export interface StoreProblem {
 
 const PREFIX = 'introspection:';
 
-function parse(raw: string): IntrospectionEntry | undefined {
+/** A stored entry read back; `undefined` for text no replica of ours wrote. */
+export function parseEntry(raw: string): IntrospectionEntry | undefined {
   try {
     const entry = JSON.parse(raw) as IntrospectionEntry;
-    if (entry.issuer === null) return entry;
-    return typeof entry.issuer === 'string' && typeof entry.claims === 'object' && entry.claims
+    if (entry?.issuer === null) return entry;
+    return typeof entry?.issuer === 'string' && typeof entry.claims === 'object' && entry.claims
       ? entry
       : undefined;
   } catch {
@@ -34,16 +35,25 @@ function parse(raw: string): IntrospectionEntry | undefined {
  * Reads answer synchronously when the store does (`MemoryStore`): the guard then needs no promise.
  */
 export class IntrospectionCache {
+  // The lookup and the write of one request see the same token; hash it once.
+  private lastToken: string | undefined;
+  private lastKey = '';
+
   constructor(
     private readonly store: OidcStore,
     private readonly onProblem: (problem: StoreProblem) => void,
   ) {}
 
   keyOf(token: string): string {
-    return PREFIX + hash('sha256', token, 'base64url');
+    if (token !== this.lastToken) {
+      this.lastKey = PREFIX + hash('sha256', token, 'base64url');
+      this.lastToken = token;
+    }
+    return this.lastKey;
   }
 
-  get(key: string): IntrospectionEntry | undefined | Promise<IntrospectionEntry | undefined> {
+  /** The stored text, parsed by the caller (`parseEntry`) only when it has not met it before. */
+  get(key: string): string | undefined | Promise<string | undefined> {
     let raw: string | undefined | Promise<string | undefined>;
     try {
       raw = this.store.get(key);
@@ -51,9 +61,9 @@ export class IntrospectionCache {
       this.onProblem({ operation: 'get', error });
       return undefined;
     }
-    if (!(raw instanceof Promise)) return raw === undefined ? undefined : parse(raw);
+    if (!(raw instanceof Promise)) return raw;
     return raw.then(
-      (value) => (value === undefined ? undefined : parse(value)),
+      (value) => value,
       (error: unknown) => {
         this.onProblem({ operation: 'get', error });
         return undefined;

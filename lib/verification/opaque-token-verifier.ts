@@ -4,9 +4,11 @@ import {
   OidcAuthError,
 } from '../protocol/errors.js';
 import type { FetchJsonOptions } from '../protocol/fetch-json.js';
+import { LRUCache } from 'lru-cache';
 import {
   IntrospectionCache,
   type IntrospectionEntry,
+  parseEntry,
   type StoreProblem,
 } from './introspection-cache.js';
 import { checkIntrospectedClaims } from './introspection-claims.js';
@@ -66,6 +68,12 @@ export class OpaqueTokenVerifier {
   private readonly byIssuer = new Map<string, Introspecting>();
   private readonly cache: IntrospectionCache;
   private readonly inflight = new Map<string, Promise<IntrospectionEntry>>();
+  // Principals made from stored entries, reused while the store holds the very same entry: the
+  // store stays the truth (an entry gone or replaced is judged afresh), and a repeated token costs
+  // a hash and a lookup, as a JWT in the verified-token cache does.
+  private readonly principals = new LRUCache<string, { raw: string; principal: OidcPrincipal }>({
+    max: 10_000,
+  });
   private readonly now: () => number;
   private readonly report: (problem: IntrospectionProblem) => void;
 
@@ -109,6 +117,21 @@ export class OpaqueTokenVerifier {
    * synchronously. Throws (or rejects with) an `OidcAuthError`.
    */
   verify(token: string): OidcPrincipal | Promise<OidcPrincipal> {
+    const key = this.cache.keyOf(token);
+    const known = this.principals.get(key);
+    if (known) {
+      const raw = this.cache.get(key);
+      if (raw === known.raw) return known.principal;
+      if (raw instanceof Promise) {
+        return raw.then((value) =>
+          value === known.raw ? known.principal : this.verifyAfresh(token),
+        );
+      }
+    }
+    return this.verifyAfresh(token);
+  }
+
+  private verifyAfresh(token: string): OidcPrincipal | Promise<OidcPrincipal> {
     const candidates = this.candidatesOf(token);
     if (candidates.length === 0) {
       throw new InvalidTokenError(
@@ -116,7 +139,12 @@ export class OpaqueTokenVerifier {
         'No trusted issuer introspects tokens of this form',
       );
     }
-    return this.lookUp(token, candidates, (entry) => this.judge(entry));
+    return this.lookUp(token, candidates, (entry, key, raw) => {
+      if (raw === undefined) return this.judge(entry);
+      const principal = this.judge(entry);
+      this.principals.set(key, { raw, principal });
+      return principal;
+    });
   }
 
   /**
@@ -134,17 +162,17 @@ export class OpaqueTokenVerifier {
   private lookUp<T>(
     token: string,
     candidates: readonly Introspecting[],
-    use: (entry: IntrospectionEntry) => T,
+    use: (entry: IntrospectionEntry, key: string, raw?: string) => T,
   ): T | Promise<T> {
     const key = this.cache.keyOf(token);
+    const fresh = (): Promise<T> =>
+      this.introspectOnce(key, token, candidates).then((entry) => use(entry, key));
+    const stored = (raw: string | undefined): T | Promise<T> => {
+      const entry = raw === undefined ? undefined : parseEntry(raw);
+      return entry ? use(entry, key, raw) : fresh();
+    };
     const cached = this.cache.get(key);
-    if (cached instanceof Promise) {
-      return cached.then((entry) =>
-        entry ? use(entry) : this.introspectOnce(key, token, candidates).then(use),
-      );
-    }
-    if (cached) return use(cached);
-    return this.introspectOnce(key, token, candidates).then(use);
+    return cached instanceof Promise ? cached.then(stored) : stored(cached);
   }
 
   private introspectOnce(
