@@ -85,7 +85,7 @@ export type { OktaOptions } from './providers/okta.js';
 export { cognito, cognitoClaims } from './providers/cognito.js';
 export type { CognitoOptions } from './providers/cognito.js';
 export { google, googleClaims } from './providers/google.js';
-export type { GoogleOptions } from './providers/google.js';
+export type { GoogleAccessTokenOptions, GoogleOptions } from './providers/google.js';
 export { routeTable } from './nest/route-table.js';
 export type { RouteEntry } from './nest/route-table.js';
 export { addOpenApiSecurity } from './nest/openapi-security.js';
