@@ -6,6 +6,9 @@ import {
   googleTokenInfoResult,
 } from '../../../lib/providers/google-token-info.js';
 import type { JwtClaims } from '../../../lib/verification/claims.js';
+import { createVerifier } from '../../../lib/verification/create-verifier.js';
+import { MemoryStore } from '../../../lib/verification/memory-store.js';
+import { OpaqueTokenVerifier } from '../../../lib/verification/opaque-token-verifier.js';
 import { checkIntrospectedClaims } from '../../../lib/verification/introspection-claims.js';
 import type { OidcPrincipal } from '../../../lib/verification/principal.js';
 import { TokenInfoIntrospector } from '../../../lib/verification/token-info-introspector.js';
@@ -209,5 +212,33 @@ describe('google({ accessTokens })', () => {
         (judge({ ...userAnswer, hd: 'example.com' }, workspace) as OidcPrincipal).subject,
       ).toBe(userAnswer.sub);
     });
+  });
+});
+
+describe('which tokens go to token-info', () => {
+  const verifier = createVerifier({
+    issuers: [google({ audience: WEB_CLIENT, accessTokens: true })],
+  });
+  const opaque = new OpaqueTokenVerifier({
+    verifier,
+    store: new MemoryStore(),
+    clockToleranceSeconds: 60,
+    discoveryFetch: { timeoutMs: 1000, maxBytes: 1024 },
+  });
+
+  it.each([
+    ['ya29.a0AfH6SMBx', true],
+    // A service account's token from the metadata server: three parts, yet no JWS.
+    ['ya29.c.c0ASRK0GaExample', true],
+    ['eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln', false],
+    ['a.b.c', false],
+  ])('%s: %s', (token, introspected) => {
+    expect(opaque.handles(token)).toBe(introspected);
+  });
+
+  it('refuses an opaque token of another form without asking Google', () => {
+    expect(() => opaque.verify('ory_at_abc')).toThrow(
+      'No trusted issuer introspects tokens of this form',
+    );
   });
 });
