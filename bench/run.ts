@@ -32,7 +32,7 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 4);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const COLD_TOKENS = Number(process.env.BENCH_COLD_TOKENS ?? 15_000);
-const PORT = 3900;
+const PORT = Number(process.env.BENCH_PORT ?? 3900);
 const here = import.meta.dirname;
 
 interface Load {
