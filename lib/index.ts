@@ -63,6 +63,10 @@ export type { IssuerOptions, KeySetTuning } from './verification/issuer-options.
 export type { IntrospectionOptions } from './verification/issuer-options.js';
 export type { Introspector, IntrospectionResult } from './verification/introspector.js';
 export { OpaqueTokenVerifier } from './verification/opaque-token-verifier.js';
+export type {
+  IntrospectionProblem,
+  OpaqueTokenVerifierOptions,
+} from './verification/opaque-token-verifier.js';
 export type { IssuerResolver, ResolverCacheOptions } from './verification/issuer-resolver.js';
 export { OidcAuthConfigError } from './verification/config-error.js';
 export type { OidcStore } from './verification/store.js';

@@ -12,6 +12,7 @@ import {
   type StoreProblem,
 } from './introspection-cache.js';
 import { checkIntrospectedClaims } from './introspection-claims.js';
+import { objectClaim } from './claims.js';
 import type { Introspector } from './introspector.js';
 import type { OidcPrincipal } from './principal.js';
 import { INTROSPECTION_RETRY_AFTER_SECONDS, Rfc7662Introspector } from './rfc7662-introspector.js';
@@ -201,7 +202,10 @@ export class OpaqueTokenVerifier {
     for (const { issuer, introspector } of candidates) {
       try {
         const result = await introspector.introspect(token);
-        if (result?.active === true) return { issuer: issuer.issuer, claims: result.claims };
+        if (result?.active !== true) continue;
+        const claims = objectClaim(result.claims);
+        if (!claims) throw new Error('it answered active without claims');
+        return { issuer: issuer.issuer, claims };
       } catch (err) {
         const unavailable =
           err instanceof IntrospectionUnavailableError

@@ -228,6 +228,21 @@ describe('OpaqueTokenVerifier', () => {
     expect(introspector.calls).toBe(2);
   });
 
+  it('answers 503, not 500, when a custom introspector says active without claims', async () => {
+    const introspector = new ScriptedIntrospector(() =>
+      Promise.resolve({ active: true } as unknown as IntrospectionResult),
+    );
+    const { opaque, problems } = build(introspector);
+    expect(await outcome(() => opaque.verify('t'))).toBeInstanceOf(IntrospectionUnavailableError);
+    expect(problems).toEqual([
+      {
+        kind: 'unavailable',
+        issuer: ISS,
+        detail: 'the introspector failed: it answered active without claims',
+      },
+    ]);
+  });
+
   it.each(['throws', 'rejects'] as const)(
     'introspects without the cache when the store %s, and reports it',
     async (failing) => {
