@@ -52,6 +52,11 @@ export class Rfc7662Introspector implements Introspector {
     this.now = options.now ?? Date.now;
   }
 
+  /** Discovers the endpoint ahead of the first token (at startup); rejects with why it cannot. */
+  async prepare(): Promise<void> {
+    await this.endpointOf();
+  }
+
   async introspect(token: string): Promise<IntrospectionResult> {
     const endpoint = await this.endpointOf();
     const { form, authorization } = this.authenticated();
