@@ -81,14 +81,15 @@ export class OidcAuthenticator {
     return this.authenticated(token, principal, false);
   }
 
-  // Opaque tokens: introspected, or their cached introspection result checked again.
+  // Opaque tokens: introspected, or their stored introspection result used again. Only a stored
+  // result answers synchronously, so a synchronous answer is reported as cached.
   private introspected(token: string): Authenticated | Promise<Authenticated> {
     const timing = this.telemetry?.startVerification();
     const introspect = (): Authenticated | Promise<Authenticated> => {
       const principal = this.opaque!.verify(token);
       return principal instanceof Promise
         ? principal.then((p) => this.authenticated(token, p, false))
-        : this.authenticated(token, principal, false);
+        : this.authenticated(token, principal, true);
     };
     return timing ? timed(timing, introspect) : introspect();
   }

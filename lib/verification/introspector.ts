@@ -17,4 +17,6 @@ export type IntrospectionResult = { active: false } | { active: true; claims: Jw
  */
 export interface Introspector {
   introspect(token: string): Promise<IntrospectionResult>;
+  /** Called once at startup (the module's warm-up): finds what the first token would need. */
+  prepare?(): Promise<void>;
 }

@@ -95,6 +95,30 @@ export class OpaqueTokenVerifier {
     return this.introspecting.length > 0;
   }
 
+  /**
+   * Prepares every introspector (discovers endpoints) ahead of the first token; the issuers that
+   * could not be prepared, with why. Those are tried again on demand.
+   */
+  async warmUp(): Promise<Array<{ issuer: string; problem: string }>> {
+    const failed = await Promise.all(
+      this.introspecting.map(async ({ issuer, introspector }) => {
+        try {
+          await introspector.prepare?.();
+          return [];
+        } catch (err) {
+          const problem =
+            err instanceof IntrospectionUnavailableError
+              ? err.detail
+              : err instanceof Error
+                ? err.message
+                : String(err);
+          return [{ issuer: issuer.issuer, problem }];
+        }
+      }),
+    );
+    return failed.flat();
+  }
+
   /** Whether this token goes to introspection rather than to the JWT verifier. */
   handles(token: string): boolean {
     return this.introspecting.length > 0 && (!isCompactJws(token) || this.prefixed(token));

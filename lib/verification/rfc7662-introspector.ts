@@ -20,7 +20,7 @@ export interface Rfc7662IntrospectorOptions {
   issuer: TrustedIssuer;
   /** Verifies an RFC 9701 response's signature with the issuer's key set; see `TokenVerifier`. */
   verifySignature: (jwt: string, issuer: TrustedIssuer, typ: string) => Promise<JwtClaims>;
-  /** Timeout and size bound of the discovery request. */
+  /** Size bound of the discovery document (its timeout is the introspection `timeoutMs`). */
   discoveryFetch: FetchJsonOptions;
   clockToleranceSeconds: number;
   now?: () => number;
@@ -43,13 +43,18 @@ export class Rfc7662Introspector implements Introspector {
   private readonly settings: IntrospectionSettings;
   private readonly client: ClientAuthentication;
   private readonly now: () => number;
-  private endpoint?: string;
+  private endpoint?: Promise<string>;
 
   constructor(private readonly options: Rfc7662IntrospectorOptions) {
     this.settings = options.issuer.introspection!;
     this.client = this.settings.client!;
-    this.endpoint = this.settings.endpoint;
+    if (this.settings.endpoint) this.endpoint = Promise.resolve(this.settings.endpoint);
     this.now = options.now ?? Date.now;
+  }
+
+  /** Discovers the endpoint ahead of the first token (at startup); rejects with why it cannot. */
+  async prepare(): Promise<void> {
+    await this.endpointOf();
   }
 
   async introspect(token: string): Promise<IntrospectionResult> {
@@ -80,19 +85,17 @@ export class Rfc7662Introspector implements Introspector {
     return response.active === true ? { active: true, claims: response } : { active: false };
   }
 
-  private async endpointOf(): Promise<string> {
-    if (this.endpoint) return this.endpoint;
-    try {
-      this.endpoint = await discoverEndpoint(
-        this.settings.discovery,
-        'introspection_endpoint',
-        this.options.discoveryFetch,
-      );
-    } catch (err) {
+  // One discovery for all concurrent requests; a failed one is tried again by the next request.
+  private endpointOf(): Promise<string> {
+    this.endpoint ??= discoverEndpoint(this.settings.discovery, 'introspection_endpoint', {
+      timeoutMs: this.settings.timeoutMs,
+      maxBytes: this.options.discoveryFetch.maxBytes,
+    }).catch((err: unknown) => {
+      this.endpoint = undefined;
       throw this.unavailable(
         `discovering the introspection endpoint failed: ${err instanceof Error ? err.message : String(err)}`,
       );
-    }
+    });
     return this.endpoint;
   }
 

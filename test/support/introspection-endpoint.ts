@@ -3,7 +3,15 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 
 export type IntrospectionFault =
-  'none' | 'hang' | 'http502' | 'html' | 'not-json' | 'huge' | 'unauthorized' | 'slow';
+  | 'none'
+  | 'hang'
+  | 'http502'
+  | 'html'
+  | 'not-json'
+  | 'huge'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'slow';
 
 export interface RecordedRequest {
   method: string;
@@ -122,6 +130,9 @@ export class LocalIntrospectionEndpoint {
         res
           .writeHead(401, { 'content-type': 'application/json' })
           .end('{"error":"invalid_client"}');
+        return;
+      case 'forbidden':
+        res.writeHead(403, { 'content-type': 'application/json' }).end('{"error":"access_denied"}');
         return;
       case 'slow':
         await new Promise((resolve) => setTimeout(resolve, this.slowMs));

@@ -126,6 +126,30 @@ describe('introspection options: client authentication, RFC 9701, discovery, sev
     expect(endpoint.calls).toBe(1);
   });
 
+  it('finds the endpoint during the warm-up, and stops the start with failOnStartup when it cannot', async () => {
+    issuer.discoveryDocuments.set('/meta/.well-known/openid-configuration', {
+      issuer: issuer.issuer,
+      jwks_uri: issuer.jwksUri,
+      introspection_endpoint: endpoint.url,
+    });
+    const discovering = issuer.issuerOptions({
+      discoveryUri: `${issuer.issuer}/meta/.well-known/openid-configuration`,
+      introspection: { clientId: CLIENT_ID, clientSecret: 's3cret' },
+    });
+    app = await appWith({ issuers: [discovering] });
+    const atStart = issuer.requests.discovery;
+    expect(atStart).toBeGreaterThanOrEqual(2);
+    expect((await get(endpoint.issue(members()))).status).toBe(200);
+    expect(issuer.requests.discovery).toBe(atStart);
+    await app.close();
+    app = undefined;
+
+    const undiscoverable = introspecting({ clientId: CLIENT_ID, clientSecret: 's3cret' });
+    await expect(appWith({ issuers: [undiscoverable], failOnStartup: true })).rejects.toThrow(
+      /Could not prepare token introspection at .*: discovering the introspection endpoint failed: .*no introspection_endpoint/,
+    );
+  });
+
   it('answers 503 when the discovery document names no introspection endpoint', async () => {
     await start([introspecting({ clientId: CLIENT_ID, clientSecret: 's3cret' })]);
     const res = await get(endpoint.issue(members()));

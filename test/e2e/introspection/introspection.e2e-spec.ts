@@ -46,7 +46,7 @@ describe.each(PLATFORMS)('opaque tokens through introspection (%s)', (platform) 
               introspection: {
                 ...CLIENT,
                 endpoint: endpoint.url,
-                timeoutMs: 400,
+                timeoutMs: 2_000,
                 ...introspection,
               },
             }),
@@ -193,7 +193,7 @@ describe.each(PLATFORMS)('opaque tokens through introspection (%s)', (platform) 
   it.each(['hang', 'http502', 'html', 'not-json', 'huge', 'down'] as const)(
     'answers 503 with Retry-After while the endpoint is %s, then recovers',
     async (fault) => {
-      await start({ maxBytes: 16 * 1024 });
+      await start({ maxBytes: 16 * 1024, timeoutMs: fault === 'hang' ? 400 : 2_000 });
       const token = userToken();
       if (fault === 'down') await endpoint.stop();
       else endpoint.fault = fault;
@@ -208,6 +208,23 @@ describe.each(PLATFORMS)('opaque tokens through introspection (%s)', (platform) 
     },
   );
 
+  it('answers 503 when the endpoint forbids our client to introspect (403)', async () => {
+    endpoint.fault = 'forbidden';
+    await start();
+    const res = await get('/me', userToken());
+    expect(res.status).toBe(503);
+    expect(logger.messages().join('\n')).toContain('client credentials (HTTP 403)');
+  });
+
+  it('reports a repeated token as served from the cache, synchronously', async () => {
+    await start();
+    const cached: Array<boolean | undefined> = [];
+    app!.get(OidcAuthEvents).events$.subscribe((e) => cached.push(e.cached));
+    const token = userToken();
+    for (let i = 0; i < 3; i += 1) expect((await get('/me', token)).status).toBe(200);
+    expect(cached).toEqual([false, true, true]);
+  });
+
   it('answers 503 when our own credentials are refused, logging it once per interval', async () => {
     await start({ clientSecret: 'wrong' }, { refusalLogIntervalMs: 60_000 });
     const token = userToken();
@@ -221,10 +238,15 @@ describe.each(PLATFORMS)('opaque tokens through introspection (%s)', (platform) 
     expect(logger.messages().join('\n')).not.toContain(token);
   });
 
-  it('waits out a slow endpoint within the timeout', async () => {
+  it('answers 503 while the endpoint is slower than the timeout, and waits out one within it', async () => {
     endpoint.fault = 'slow';
-    endpoint.slowMs = 200;
-    await start({ timeoutMs: 2_000 });
-    expect((await get('/me', userToken())).status).toBe(200);
+    endpoint.slowMs = 3_000;
+    await start({ timeoutMs: 1_500 });
+    const token = userToken();
+    const res = await get('/me', token);
+    expect(res.status).toBe(503);
+    expect(res.headers['retry-after']).toBe('5');
+    endpoint.slowMs = 50;
+    expect((await get('/me', token)).status).toBe(200);
   });
 });
