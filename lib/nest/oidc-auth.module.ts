@@ -11,6 +11,7 @@ import { OidcAuthStrategy } from './oidc-auth.strategy.js';
 import { OidcAuthWarmUp } from './oidc-auth.warm-up.js';
 import { MessageHandlersGuarding } from './message-handlers.guarding.js';
 import { PassportRoutePolicy } from './passport-route-policy.js';
+import { opaqueTokenVerifierProvider } from './opaque-token-verifier.provider.js';
 import { PolicyRegistry } from './policy-registry.js';
 import { ProtectedResourceMetadata } from './protected-resource.js';
 import { RouteAudit } from './route-audit.js';
@@ -37,6 +38,7 @@ import { VerifiedTokenCache } from '../verification/verified-token-cache.js';
     verifiedTokenCacheProvider,
     telemetryProvider,
     tokenVerifierProvider,
+    opaqueTokenVerifierProvider,
     OidcAuthStrategy,
     RoutePolicyReader,
     PolicyRegistry,

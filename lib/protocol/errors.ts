@@ -13,6 +13,7 @@ export type RefusalReason =
   | 'key_mismatch'
   | 'signature_invalid'
   | 'token_expired'
+  | 'token_inactive'
   | 'token_not_yet_valid'
   | 'claim_invalid'
   | 'audience_mismatch'
@@ -23,7 +24,8 @@ export type RefusalReason =
   | 'insufficient_user_authentication'
   | 'policy_denied'
   | 'issuer_not_allowed'
-  | 'jwks_unavailable';
+  | 'jwks_unavailable'
+  | 'introspection_unavailable';
 
 /**
  * Every refusal the module produces. Each subclass corresponds to one RFC 6750 outcome; the mapping
@@ -66,6 +68,7 @@ export class InvalidTokenError extends OidcAuthError {
       | 'insufficient_user_authentication'
       | 'policy_denied'
       | 'jwks_unavailable'
+      | 'introspection_unavailable'
     >,
     message: string,
   ) {
@@ -137,5 +140,23 @@ export class KeysUnavailableError extends OidcAuthError {
     readonly retryAfterSeconds: number,
   ) {
     super('The signing keys of the token issuer are temporarily unavailable');
+  }
+}
+
+/**
+ * An opaque token cannot be introspected right now: the endpoint is down, hangs, answers garbage,
+ * or refuses our own client credentials. Like `KeysUnavailableError`, not the client's fault: 503
+ * with Retry-After, so that clients keep their token and retry.
+ */
+export class IntrospectionUnavailableError extends OidcAuthError {
+  readonly reason = 'introspection_unavailable' as const;
+
+  constructor(
+    override readonly issuer: string,
+    readonly retryAfterSeconds: number,
+    /** What went wrong, for the operator's log: never shown to the client, never the token. */
+    readonly detail: string,
+  ) {
+    super('The token cannot be checked with its issuer right now');
   }
 }

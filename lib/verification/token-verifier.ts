@@ -104,6 +104,21 @@ export class TokenVerifier {
     });
   }
 
+  /**
+   * Verifies the signature of another JWT the issuer signs with its keys (an RFC 9701 signed
+   * introspection response) by the same header rules, key choice and signature check, with `typ`
+   * required; its claims are the caller's to check.
+   */
+  async verifySignature(jwt: string, issuer: TrustedIssuer, typ: string): Promise<JwtClaims> {
+    const { header, payload } = decodeUnverified(jwt);
+    const algorithm = this.checkHeader(header, issuer, typ);
+    const key = await this.keyOf(header, issuer, algorithm);
+    if (!isSignatureValid(jwt, algorithm, key)) {
+      throw new InvalidTokenError('signature_invalid', 'The signature is invalid');
+    }
+    return payload;
+  }
+
   private async keyOf(
     header: JoseHeader,
     issuer: TrustedIssuer,
@@ -151,7 +166,11 @@ export class TokenVerifier {
     };
   }
 
-  private checkHeader(header: JoseHeader, issuer: TrustedIssuer): Algorithm {
+  private checkHeader(
+    header: JoseHeader,
+    issuer: TrustedIssuer,
+    typ: string | undefined = issuer.typ,
+  ): Algorithm {
     const algorithm = header.alg;
     if (!isAlgorithm(algorithm) || !issuer.algorithms.has(algorithm)) {
       throw new InvalidTokenError(
@@ -166,9 +185,9 @@ export class TokenVerifier {
         'The token uses a critical header extension this API does not support',
       );
     }
-    if (issuer.typ !== undefined) {
-      if (typeof header.typ !== 'string' || normalizeTyp(header.typ) !== normalizeTyp(issuer.typ)) {
-        throw new InvalidTokenError('typ_mismatch', `The token type must be ${issuer.typ}`);
+    if (typ !== undefined) {
+      if (typeof header.typ !== 'string' || normalizeTyp(header.typ) !== normalizeTyp(typ)) {
+        throw new InvalidTokenError('typ_mismatch', `The token type must be ${typ}`);
       }
     }
     if (header.kid !== undefined && typeof header.kid !== 'string') {

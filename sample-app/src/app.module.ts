@@ -3,7 +3,7 @@ import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { GraphQLModule } from '@nestjs/graphql';
 import { TerminusModule } from '@nestjs/terminus';
 import { OidcAuthHealthIndicator } from '../../lib/health/index.js';
-import { type IssuerOptions, OidcAuthModule } from '../../lib/index.js';
+import { type IssuerOptions, OidcAuthModule, type OidcStore } from '../../lib/index.js';
 import {
   DOWNSTREAM,
   DownstreamController,
@@ -19,17 +19,24 @@ import { NotesService } from './notes/notes.service.js';
 export class AppModule {
   /**
    * `resource` is the API's own URL, published in its RFC 9728 metadata; `downstream`, when the
-   * provider can exchange tokens, adds the routes that call the audit API.
+   * provider can exchange tokens, adds the routes that call the audit API; `store`, when replicas
+   * share one, replaces the module's in-memory store.
    */
   static forIssuers(
     issuers: IssuerOptions[],
     resource: string,
     downstream?: DownstreamSettings,
+    store?: OidcStore,
   ): DynamicModule {
     return {
       module: AppModule,
       imports: [
-        OidcAuthModule.forRoot({ issuers, realm: 'notes', protectedResource: { resource } }),
+        OidcAuthModule.forRoot({
+          issuers,
+          realm: 'notes',
+          protectedResource: { resource },
+          ...(store && { store }),
+        }),
         TerminusModule,
         GraphQLModule.forRoot<ApolloDriverConfig>({
           driver: ApolloDriver,

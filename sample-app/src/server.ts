@@ -4,7 +4,13 @@ import { join } from 'node:path';
 import { type IssuerOptions, oidc, TokenClient } from '../../lib/index.js';
 import { OidcWsAdapter } from '../../lib/ws/index.js';
 import { AppModule } from './app.module.js';
-import { type AuthSettings, authSettingsFrom, port } from './config/auth-settings.js';
+import {
+  type AuthSettings,
+  authSettingsFrom,
+  introspectionMaxAge,
+  port,
+} from './config/auth-settings.js';
+import { sharedStoreFrom } from './config/shared-store.js';
 import {
   type DevIdentityProvider,
   startDevIdentityProvider,
@@ -68,7 +74,11 @@ export async function startSampleApp(
         env.DEV_IDP_KEY_FILE ?? join(import.meta.dirname, '..', '.data', 'signing-keys.json'),
     });
     issuers = [
-      oidc({ issuer: idp.issuer, audience: settings.audience, requireAccessTokenType: true }),
+      {
+        ...oidc({ issuer: idp.issuer, audience: settings.audience, requireAccessTokenType: true }),
+        // The reporting client's opaque tokens are introspected with the API's own client.
+        introspection: { ...idp.introspectionClient, ...introspectionMaxAge(env) },
+      },
     ];
     login = {
       authorizationUrl: idp.authorizationEndpoint,
@@ -97,9 +107,11 @@ export async function startSampleApp(
     issuers = settings.issuers;
     login = await swaggerLoginFrom(settings.discoveryUrl);
   }
-  const app = await NestFactory.create(AppModule.forIssuers(issuers, apiUrl, downstream), {
-    logger: env.SAMPLE_APP_QUIET ? ['error'] : undefined,
-  });
+  const shared = sharedStoreFrom(env);
+  const app = await NestFactory.create(
+    AppModule.forIssuers(issuers, apiUrl, downstream, shared?.store),
+    { logger: env.SAMPLE_APP_QUIET ? ['error'] : undefined },
+  );
   app.useWebSocketAdapter(new OidcWsAdapter(app));
   if (login) setupSwagger(app, apiUrl, login);
   try {
@@ -107,6 +119,7 @@ export async function startSampleApp(
   } catch (err) {
     await downstreamApp?.close();
     await idp?.close();
+    shared?.close();
     throw err;
   }
   return {
@@ -119,6 +132,7 @@ export async function startSampleApp(
       await app.close();
       await downstreamApp?.close();
       await idp?.close();
+      shared?.close();
     },
   };
 }
