@@ -9,6 +9,8 @@ export const ROUTES = [
   'guard-cold',
   'tutorial-warm',
   'tutorial-cold',
+  'introspect-warm',
+  'introspect-cold',
 ] as const;
 export type Route = (typeof ROUTES)[number];
 

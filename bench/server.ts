@@ -24,6 +24,7 @@ import { runInNewContext } from 'node:vm';
 import { passportJwtSecret } from 'jwks-rsa';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import { OidcAuthModule } from '../lib/index.js';
+import { BENCH_INTROSPECTION_CLIENT } from './introspection-endpoint.js';
 import type { Platform, Route } from './scenarios.js';
 
 @Controller()
@@ -93,6 +94,14 @@ function appModule(route: Route, issuer: string, audience: string): DynamicModul
       OidcAuthModule.forRoot({
         issuers: [{ issuer, audience }],
         cache: { enabled: process.env.BENCH_CACHE !== 'off' },
+      }),
+    );
+  } else if (route.startsWith('introspect')) {
+    // Opaque tokens only reach the endpoint the bench runs (BENCH_INTROSPECTION_ENDPOINT).
+    const endpoint = process.env.BENCH_INTROSPECTION_ENDPOINT;
+    imports.push(
+      OidcAuthModule.forRoot({
+        issuers: [{ issuer, audience, introspection: { ...BENCH_INTROSPECTION_CLIENT, endpoint } }],
       }),
     );
   } else if (route.startsWith('tutorial')) {

@@ -52,6 +52,7 @@ export {
   InvalidDPoPProofError,
   UseDPoPNonceError,
   ReplayStoreUnavailableError,
+  IntrospectionUnavailableError,
 } from './protocol/errors.js';
 export type { RefusalReason, DPoPProofReason, DPoPBindingReason } from './protocol/errors.js';
 export { toBearerErrorResponse } from './protocol/rfc6750.js';
@@ -65,6 +66,13 @@ export { createVerifier } from './verification/create-verifier.js';
 export type { VerifierConfig } from './verification/create-verifier.js';
 export { standardClaims } from './verification/standard-claims.js';
 export type { IssuerOptions, KeySetTuning } from './verification/issuer-options.js';
+export type { IntrospectionOptions } from './verification/issuer-options.js';
+export type { Introspector, IntrospectionResult } from './verification/introspector.js';
+export { OpaqueTokenVerifier } from './verification/opaque-token-verifier.js';
+export type {
+  IntrospectionProblem,
+  OpaqueTokenVerifierOptions,
+} from './verification/opaque-token-verifier.js';
 export type { IssuerResolver, ResolverCacheOptions } from './verification/issuer-resolver.js';
 export { OidcAuthConfigError } from './verification/config-error.js';
 export type { OidcStore } from './verification/store.js';
@@ -94,7 +102,7 @@ export type { OktaOptions } from './providers/okta.js';
 export { cognito, cognitoClaims } from './providers/cognito.js';
 export type { CognitoOptions } from './providers/cognito.js';
 export { google, googleClaims } from './providers/google.js';
-export type { GoogleOptions } from './providers/google.js';
+export type { GoogleAccessTokenOptions, GoogleOptions } from './providers/google.js';
 export { routeTable } from './nest/route-table.js';
 export type { RouteEntry } from './nest/route-table.js';
 export { addOpenApiSecurity } from './nest/openapi-security.js';

@@ -16,6 +16,9 @@ import { enforcePolicy, type RoutePolicy, RoutePolicyReader } from './route-poli
 import type { Transport } from './transports/transport.js';
 import { transportsFor } from './transports/transports.js';
 
+const POLICIES_GRANTED = Symbol('nest-oidc-auth.policies-granted');
+type PoliciesGranted = { [POLICIES_GRANTED]?: true };
+
 /**
  * Authenticates every handler that is not `@Public()` and enforces its `@Issuers`,
  * `@Scopes`/`@Roles` and named `@Policy`s, over HTTP (Express, Fastify), GraphQL, WebSocket
@@ -86,7 +89,11 @@ export class OidcAuthGuard implements CanActivate {
       throw new InvalidTokenError('token_expired', 'The access token expired');
     }
     this.dpop.checkEstablished(established, policy.dpop === true);
-    return { ...established, cached: true };
+    const authenticated = { ...established, cached: true };
+    const trusted = this.authenticator.recheckTrust(established, (reason) =>
+      transport.end?.(context, reason),
+    );
+    return trusted instanceof Promise ? trusted.then(() => authenticated) : authenticated;
   }
 
   private admit(
@@ -121,14 +128,17 @@ export class OidcAuthGuard implements CanActivate {
           toleranceSeconds: this.clockToleranceSeconds,
         },
       );
-      // Routes without named policies (most) stay synchronous and allocate nothing here.
-      if (!policy.policies) return true;
+      // Routes without named policies (most) stay synchronous and allocate nothing here. Nest
+      // shares one context between the guards of a call: where the guard runs twice (global and
+      // handler-level), the policies (a database lookup, say) have granted this very call already.
+      if (!policy.policies || (context as PoliciesGranted)[POLICIES_GRANTED]) return true;
       named = this.namedPolicies.enforce(policy.policies, principal, context);
     } catch (err) {
       return this.refuse(err, transport, context, principal);
     }
-    if (named === true) return true;
-    return named.catch((err: unknown) => this.refuse(err, transport, context, principal));
+    const granted = (): true => ((context as PoliciesGranted)[POLICIES_GRANTED] = true);
+    if (named === true) return granted();
+    return named.then(granted, (err: unknown) => this.refuse(err, transport, context, principal));
   }
 
   /**

@@ -7,9 +7,11 @@ import {
   toBearerErrorResponse,
 } from '../protocol/rfc6750.js';
 import { OidcAuthConfigError } from '../verification/config-error.js';
+import { OpaqueTokenVerifier } from '../verification/opaque-token-verifier.js';
 import type { OidcPrincipal } from '../verification/principal.js';
 import { TokenVerifier, type VerifiedToken } from '../verification/token-verifier.js';
 import { VerifiedTokenCache } from '../verification/verified-token-cache.js';
+import { recheckConnectionTrust } from './connection-trust.js';
 import { dpopAlgorithmsOf } from './dpop.options.js';
 import { OidcAuthEvents } from './oidc-auth.events.js';
 import { OidcAuthTelemetry } from './oidc-auth.telemetry.js';
@@ -41,6 +43,7 @@ export class OidcAuthenticator {
     @Inject(OIDC_AUTH_OPTIONS) private readonly options: OidcAuthModuleOptions,
     @Optional() private readonly cache?: VerifiedTokenCache,
     @Optional() private readonly telemetry?: OidcAuthTelemetry,
+    @Optional() private readonly opaque?: OpaqueTokenVerifier,
   ) {
     this.toleranceMs = (options.clockToleranceSeconds ?? 60) * 1000;
     const interval = options.refusalLogIntervalMs ?? 10_000;
@@ -59,22 +62,65 @@ export class OidcAuthenticator {
    * an `OidcAuthError`.
    */
   authenticate(token: string): Authenticated | Promise<Authenticated> {
+    if (this.opaque?.handles(token)) return this.introspected(token);
     const cached = this.cache?.get(token);
-    if (cached) return this.authenticated(token, cached, true);
+    if (cached) return this.stillActive(token, this.authenticated(token, cached, true));
     const timing = this.telemetry?.startVerification();
     return timing ? timed(timing, () => this.verify(token)) : this.verify(token);
   }
 
   private verify(token: string): Authenticated | Promise<Authenticated> {
     const verifiedNow = this.verifier.verifyNow(token);
-    if (verifiedNow) return this.remembered(token, verifiedNow);
-    return this.verifier.verify(token).then((verified) => this.remembered(token, verified));
+    if (verifiedNow) return this.stillActive(token, this.remembered(token, verifiedNow));
+    return this.verifier
+      .verify(token)
+      .then((verified) => this.stillActive(token, this.remembered(token, verified)));
   }
 
   private remembered(token: string, verified: VerifiedToken): Authenticated {
     const { principal, issuer, kid, key, trustedUntil } = verified;
     this.cache?.set(token, principal, issuer, kid, key, trustedUntil);
     return this.authenticated(token, principal, false);
+  }
+
+  /** The authentication of a token verified elsewhere (the passport strategy), for the guard. */
+  authenticationOf(token: string, principal: OidcPrincipal): Authenticated {
+    return this.authenticated(token, principal, false);
+  }
+
+  /**
+   * Whether the issuer of an authentication established earlier is still trusted; `end` closes
+   * the connection when it is not (see `recheckConnectionTrust`). Throws or rejects when it is not.
+   */
+  recheckTrust(
+    authentication: Authentication,
+    end: (reason: string) => void,
+  ): void | Promise<void> {
+    return recheckConnectionTrust(this.verifier, authentication, end);
+  }
+
+  // Opaque tokens: introspected, or their stored introspection result used again. Only a stored
+  // result answers synchronously, so a synchronous answer is reported as cached.
+  private introspected(token: string): Authenticated | Promise<Authenticated> {
+    const timing = this.telemetry?.startVerification();
+    const introspect = (): Authenticated | Promise<Authenticated> => {
+      const principal = this.opaque!.verify(token);
+      return principal instanceof Promise
+        ? principal.then((p) => this.authenticated(token, p, false))
+        : this.authenticated(token, principal, true);
+    };
+    return timing ? timed(timing, introspect) : introspect();
+  }
+
+  // JWTs of an issuer with `introspectJwts`: verified locally, then asked about for revocation.
+  private stillActive(
+    token: string,
+    authenticated: Authenticated,
+  ): Authenticated | Promise<Authenticated> {
+    const issuer = authenticated.principal.issuer;
+    if (!this.opaque?.introspectsJwtsOf(issuer)) return authenticated;
+    const checked = this.opaque.checkActive(token, issuer);
+    return checked instanceof Promise ? checked.then(() => authenticated) : authenticated;
   }
 
   /** Whether an authentication established earlier (at a handshake) may still be used. */

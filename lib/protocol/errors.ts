@@ -13,6 +13,7 @@ export type RefusalReason =
   | 'key_mismatch'
   | 'signature_invalid'
   | 'token_expired'
+  | 'token_inactive'
   | 'token_not_yet_valid'
   | 'claim_invalid'
   | 'audience_mismatch'
@@ -24,6 +25,7 @@ export type RefusalReason =
   | 'policy_denied'
   | 'issuer_not_allowed'
   | 'jwks_unavailable'
+  | 'introspection_unavailable'
   | DPoPProofReason
   | DPoPBindingReason
   | 'dpop_nonce_required'
@@ -98,6 +100,7 @@ export class InvalidTokenError extends OidcAuthError {
       | DPoPProofReason
       | 'dpop_nonce_required'
       | 'dpop_store_unavailable'
+      | 'introspection_unavailable'
     >,
     message: string,
   ) {
@@ -208,5 +211,23 @@ export class ReplayStoreUnavailableError extends OidcAuthError {
 
   constructor(readonly retryAfterSeconds: number) {
     super('The DPoP replay store is temporarily unavailable');
+  }
+}
+
+/**
+ * An opaque token cannot be introspected right now: the endpoint is down, hangs, answers garbage,
+ * or refuses our own client credentials. Like `KeysUnavailableError`, not the client's fault: 503
+ * with Retry-After, so that clients keep their token and retry.
+ */
+export class IntrospectionUnavailableError extends OidcAuthError {
+  readonly reason = 'introspection_unavailable' as const;
+
+  constructor(
+    override readonly issuer: string,
+    readonly retryAfterSeconds: number,
+    /** What went wrong, for the operator's log: never shown to the client, never the token. */
+    readonly detail: string,
+  ) {
+    super('The token cannot be checked with its issuer right now');
   }
 }

@@ -2,6 +2,7 @@ import {
   InsufficientScopeError,
   InsufficientUserAuthenticationError,
   InvalidRequestError,
+  IntrospectionUnavailableError,
   InvalidTokenError,
   KeysUnavailableError,
   MissingTokenError,
@@ -22,7 +23,7 @@ export interface ChallengeOptions {
 
 /**
  * RFC 6750 §3.1 error codes, RFC 9470's `insufficient_user_authentication` for step-up, and RFC
- * 6749's `temporarily_unavailable` for a key outage.
+ * 6749's `temporarily_unavailable` for a key or introspection outage.
  */
 export type BearerErrorCode =
   | 'invalid_request'
@@ -181,7 +182,7 @@ function bearerErrorResponse(err: OidcAuthError, options: ChallengeOptions): Bea
       'Retry-After': String(err.retryAfterSeconds),
     });
   }
-  if (err instanceof KeysUnavailableError) {
+  if (err instanceof KeysUnavailableError || err instanceof IntrospectionUnavailableError) {
     return response(503, 'temporarily_unavailable', 'Service Unavailable', err.message, {
       'Retry-After': String(err.retryAfterSeconds),
     });

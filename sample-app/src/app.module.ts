@@ -3,7 +3,12 @@ import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { GraphQLModule } from '@nestjs/graphql';
 import { TerminusModule } from '@nestjs/terminus';
 import { OidcAuthHealthIndicator } from '../../lib/health/index.js';
-import { type IssuerOptions, OidcAuthModule, type OidcAuthModuleOptions } from '../../lib/index.js';
+import {
+  type DPoPOptions,
+  type IssuerOptions,
+  OidcAuthModule,
+  type OidcStore,
+} from '../../lib/index.js';
 import {
   DOWNSTREAM,
   DownstreamController,
@@ -19,13 +24,15 @@ import { NotesService } from './notes/notes.service.js';
 export class AppModule {
   /**
    * `resource` is the API's own URL, published in its RFC 9728 metadata; `downstream`, when the
-   * provider can exchange tokens, adds the routes that call the audit API.
+   * provider can exchange tokens, adds the routes that call the audit API; `store`, when replicas
+   * share one, replaces the module's in-memory store.
    */
   static forIssuers(
     issuers: IssuerOptions[],
     resource: string,
     downstream?: DownstreamSettings,
-    auth: Partial<OidcAuthModuleOptions> = {},
+    store?: OidcStore,
+    dpop?: DPoPOptions,
   ): DynamicModule {
     return {
       module: AppModule,
@@ -34,7 +41,8 @@ export class AppModule {
           issuers,
           realm: 'notes',
           protectedResource: { resource },
-          ...auth,
+          ...(store && { store }),
+          dpop,
         }),
         TerminusModule,
         GraphQLModule.forRoot<ApolloDriverConfig>({

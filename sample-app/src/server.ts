@@ -4,7 +4,13 @@ import { join } from 'node:path';
 import { type IssuerOptions, oidc, TokenClient } from '../../lib/index.js';
 import { OidcWsAdapter } from '../../lib/ws/index.js';
 import { AppModule } from './app.module.js';
-import { type AuthSettings, authSettingsFrom, port } from './config/auth-settings.js';
+import {
+  type AuthSettings,
+  authSettingsFrom,
+  introspectionMaxAge,
+  port,
+} from './config/auth-settings.js';
+import { sharedStoreFrom } from './config/shared-store.js';
 import { dpopSettingsFrom } from './config/dpop-settings.js';
 import {
   type DevIdentityProvider,
@@ -69,7 +75,11 @@ export async function startSampleApp(
         env.DEV_IDP_KEY_FILE ?? join(import.meta.dirname, '..', '.data', 'signing-keys.json'),
     });
     issuers = [
-      oidc({ issuer: idp.issuer, audience: settings.audience, requireAccessTokenType: true }),
+      {
+        ...oidc({ issuer: idp.issuer, audience: settings.audience, requireAccessTokenType: true }),
+        // The reporting client's opaque tokens are introspected with the API's own client.
+        introspection: { ...idp.introspectionClient, ...introspectionMaxAge(env) },
+      },
     ];
     login = {
       authorizationUrl: idp.authorizationEndpoint,
@@ -98,12 +108,11 @@ export async function startSampleApp(
     issuers = settings.issuers;
     login = await swaggerLoginFrom(settings.discoveryUrl);
   }
-  const dpop = await dpopSettingsFrom(env);
+  const dpop = dpopSettingsFrom(env);
+  const shared = sharedStoreFrom(env);
   const app = await NestFactory.create(
-    AppModule.forIssuers(issuers, apiUrl, downstream, dpop.options),
-    {
-      logger: env.SAMPLE_APP_QUIET ? ['error'] : undefined,
-    },
+    AppModule.forIssuers(issuers, apiUrl, downstream, shared?.store, dpop),
+    { logger: env.SAMPLE_APP_QUIET ? ['error'] : undefined },
   );
   app.useWebSocketAdapter(new OidcWsAdapter(app));
   if (login) setupSwagger(app, apiUrl, login);
@@ -112,7 +121,7 @@ export async function startSampleApp(
   } catch (err) {
     await downstreamApp?.close();
     await idp?.close();
-    await dpop.close();
+    shared?.close();
     throw err;
   }
   return {
@@ -125,7 +134,7 @@ export async function startSampleApp(
       await app.close();
       await downstreamApp?.close();
       await idp?.close();
-      await dpop.close();
+      shared?.close();
     },
   };
 }
