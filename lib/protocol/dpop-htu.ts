@@ -16,14 +16,37 @@ export function normalizeHtu(uri: string): string | undefined {
   } catch {
     return undefined;
   }
-  const path = url.pathname.replace(/%([0-9A-Fa-f]{2})/g, (_match, hex: string) => {
-    const char = String.fromCharCode(parseInt(hex, 16));
-    return UNRESERVED.test(char) ? char : `%${hex.toUpperCase()}`;
-  });
+  const path = removeDotSegments(
+    url.pathname.replace(/%([0-9A-Fa-f]{2})/g, (_match, hex: string) => {
+      const char = String.fromCharCode(parseInt(hex, 16));
+      return UNRESERVED.test(char) ? char : `%${hex.toUpperCase()}`;
+    }),
+  );
   // A WebSocket is opened by an HTTP GET to the same place (RFC 6455 §3): one resource, two spellings.
   const scheme =
     url.protocol === 'wss:' ? 'https:' : url.protocol === 'ws:' ? 'http:' : url.protocol;
   return `${scheme}//${url.host}${path}`;
+}
+
+/**
+ * RFC 3986 §5.2.4 on an absolute path, after percent-decoding (so `%2E` counts as `.`). The URL
+ * parser removes dot segments too, but Node 20's leaves some (`/a/.-/.`) in place.
+ */
+function removeDotSegments(path: string): string {
+  const segments = path.split('/');
+  const kept: string[] = [];
+  for (let i = 1; i < segments.length; i += 1) {
+    const segment = segments[i];
+    const last = i === segments.length - 1;
+    if (segment === '.' || segment === '..') {
+      if (segment === '..') kept.pop();
+      // A trailing dot segment leaves the path ending in `/`.
+      if (last) kept.push('');
+    } else {
+      kept.push(segment);
+    }
+  }
+  return `/${kept.join('/')}`;
 }
 
 /** Where a request was sent, as the server learned it: scheme, `Host`, request target. */

@@ -5,6 +5,7 @@ import request from 'supertest';
 import { OidcAuthEvents, OidcAuthModule, type OidcAuthModuleOptions } from '../../../lib/index.js';
 import type { IntrospectionOptions } from '../../../lib/verification/issuer-options.js';
 import { LocalIssuer } from '../../../lib/testing/index.js';
+import { dpopKey, makeProof } from '../../support/dpop.js';
 import { LocalIntrospectionEndpoint } from '../../support/introspection-endpoint.js';
 import { RecordingLogger } from '../../support/recording-logger.js';
 import { initApp, PLATFORMS, TEST_CONTROLLERS } from '../../support/test-app.js';
@@ -77,7 +78,7 @@ describe.each(PLATFORMS)('opaque tokens through introspection (%s)', (platform) 
 
   it('accepts an active opaque token with the principal a JWT would make, and enforces @Scopes', async () => {
     await start();
-    const token = userToken({ username: 'ada', cnf: { jkt: 'thumbprint' } });
+    const token = userToken({ username: 'ada' });
     const res = await get('/me', token);
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({
@@ -87,12 +88,33 @@ describe.each(PLATFORMS)('opaque tokens through introspection (%s)', (platform) 
       clientId: 'notes-web',
       scopes: ['openid', 'notes:read'],
       isAppOnly: false,
-      claims: { username: 'ada', cnf: { jkt: 'thumbprint' } },
+      claims: { username: 'ada' },
     });
     expect((await get('/notes', token)).status).toBe(200);
     const forbidden = await get('/reports', token);
     expect(forbidden.status).toBe(403);
     expect(forbidden.headers['www-authenticate']).toContain('insufficient_scope');
+  });
+
+  it('takes an introspected DPoP-bound token (cnf.jkt) only with the DPoP scheme and a proof', async () => {
+    await start({}, { dpop: { trustProxy: true } });
+    const key = await dpopKey('ES256');
+    const token = userToken({ token_type: 'DPoP', cnf: { jkt: key.thumbprint } });
+    const asBearer = await get('/me', token);
+    expect(asBearer.status).toBe(401);
+    expect(asBearer.body.message).toMatch(/DPoP-bound/);
+    const proof = await makeProof(key, {
+      htm: 'GET',
+      htu: 'https://api.example.com/me',
+      accessToken: token,
+    });
+    const res = await request(app!.getHttpServer())
+      .get('/me')
+      .set({ 'X-Forwarded-Proto': 'https', 'X-Forwarded-Host': 'api.example.com' })
+      .set('Authorization', `DPoP ${token}`)
+      .set('DPoP', proof);
+    expect(res.status).toBe(200);
+    expect(res.body.claims.cnf).toEqual({ jkt: key.thumbprint });
   });
 
   it('sends a POST form with token and token_type_hint, client_secret_basic, never the token in the URL', async () => {

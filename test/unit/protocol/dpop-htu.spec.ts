@@ -8,6 +8,9 @@ describe('normalizeHtu (RFC 9449 §4.3, RFC 3986 §6.2.2/§6.2.3)', () => {
     ['http://api.example.com:80/notes', 'http://api.example.com/notes'],
     ['https://api.example.com', 'https://api.example.com/'],
     ['https://api.example.com/a/./b/../c', 'https://api.example.com/a/c'],
+    ['https://api.example.com/A/.-/.', 'https://api.example.com/A/.-/'],
+    ['https://api.example.com/a/%2E%2E/b/%2e', 'https://api.example.com/b/'],
+    ['https://api.example.com/a/..', 'https://api.example.com/'],
     ['https://api.example.com/%7euser/%41', 'https://api.example.com/~user/A'],
     ['https://api.example.com/a%2fb', 'https://api.example.com/a%2Fb'],
     ['https://api.example.com/notes?page=2#top', 'https://api.example.com/notes'],
@@ -61,6 +64,7 @@ describe('normalizeHtu (RFC 9449 §4.3, RFC 3986 §6.2.2/§6.2.3)', () => {
         const variant = `HTTPS://API.EXAMPLE.COM:443/${encoded}?q=${seed}`;
         expect(normalizeHtu(variant)).toBe(normalizeHtu(plain));
       }),
+      { numRuns: 500 },
     );
   });
 });
