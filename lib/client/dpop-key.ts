@@ -155,18 +155,23 @@ export class DpopKey {
 
   /** A fresh proof (new `jti`, `iat` now) for one request. */
   proof(request: DpopProofRequest): string {
-    const payload: Record<string, unknown> = {
-      jti: randomBytes(16).toString('base64url'),
-      htm: request.method,
-      htu: dpopTargetUri(request.url),
-      iat: Math.floor(Date.now() / 1000),
-    };
-    if (request.accessToken !== undefined) payload.ath = accessTokenHash(request.accessToken);
-    if (request.nonce !== undefined) payload.nonce = request.nonce;
-    return signDpopJws(
-      this,
-      { typ: 'dpop+jwt', alg: this.algorithm, jwk: this.publicJwk },
-      payload,
-    );
+    const { header, payload } = dpopProofContents(this, request);
+    return signDpopJws(this, header, payload);
   }
+}
+
+/** The header and claims of a fresh proof by `key` for `request`, before signing. */
+export function dpopProofContents(
+  key: DpopKey,
+  request: DpopProofRequest,
+): { header: Record<string, unknown>; payload: Record<string, unknown> } {
+  const payload: Record<string, unknown> = {
+    jti: randomBytes(16).toString('base64url'),
+    htm: request.method,
+    htu: dpopTargetUri(request.url),
+    iat: Math.floor(Date.now() / 1000),
+  };
+  if (request.accessToken !== undefined) payload.ath = accessTokenHash(request.accessToken);
+  if (request.nonce !== undefined) payload.nonce = request.nonce;
+  return { header: { typ: 'dpop+jwt', alg: key.algorithm, jwk: key.publicJwk }, payload };
 }
