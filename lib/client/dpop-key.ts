@@ -12,16 +12,7 @@ import { jwkThumbprint } from '../protocol/jwk-thumbprint.js';
 
 /** The asymmetric JWS algorithms a DPoP key may sign with (RFC 9449 §4.2: never `none` or HS*). */
 export type DpopAlgorithm =
-  | 'ES256'
-  | 'ES384'
-  | 'ES512'
-  | 'PS256'
-  | 'PS384'
-  | 'PS512'
-  | 'RS256'
-  | 'RS384'
-  | 'RS512'
-  | 'EdDSA';
+  'ES256' | 'ES384' | 'ES512' | 'PS256' | 'PS384' | 'PS512' | 'RS256' | 'RS384' | 'RS512' | 'EdDSA';
 
 /** The request a proof is for, and what binds it further. */
 export interface DpopProofRequest {

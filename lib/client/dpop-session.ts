@@ -59,6 +59,8 @@ export class DpopSession {
 export function isNonceChallenge(response: Response): boolean {
   return (
     response.status === 401 &&
-    /(?:^|[\s,])error\s*=\s*"?use_dpop_nonce"?/i.test(response.headers.get('www-authenticate') ?? '')
+    /(?:^|[\s,])error\s*=\s*"?use_dpop_nonce"?/i.test(
+      response.headers.get('www-authenticate') ?? '',
+    )
   );
 }

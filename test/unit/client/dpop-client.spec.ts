@@ -43,6 +43,8 @@ interface Config {
   /** Nonce the API requires, if any. */
   apiNonce?: string;
   tokenType?: string;
+  /** Tokens the API refuses as invalid (401 invalid_token), proof or not. */
+  revoked?: string[];
 }
 
 /**
@@ -85,7 +87,11 @@ async function startServers(config: Config) {
     const token = `t${++count}`;
     issued.set(token, proof.jkt);
     log.push(`token: ${token} bound to ${proof.jkt}`);
-    return [200, json, { access_token: token, token_type: config.tokenType ?? 'DPoP', expires_in: 600 }];
+    return [
+      200,
+      json,
+      { access_token: token, token_type: config.tokenType ?? 'DPoP', expires_in: 600 },
+    ];
   });
 
   const api = await listen(async (req, base) => {
@@ -105,6 +111,10 @@ async function startServers(config: Config) {
         { 'www-authenticate': 'DPoP error="use_dpop_nonce"', 'dpop-nonce': config.apiNonce },
         {},
       ];
+    }
+    if (config.revoked?.includes(token)) {
+      log.push(`api: ${token} revoked`);
+      return [401, { 'www-authenticate': 'DPoP error="invalid_token"' }, {}];
     }
     log.push(`api: ${req.method} ${token} nonce ${String(proof.nonce)}`);
     return [200, json, { ok: true }];
@@ -182,6 +192,23 @@ describe('TokenClient and authorizedFetch with DPoP', () => {
     servers = await startServers({ tokenType: 'Bearer' });
     await expect(clientFor().getAppToken({})).rejects.toThrow(UnexpectedTokenTypeError);
     await expect(clientFor().getAppToken({})).rejects.toThrow(/token_type is "Bearer"/);
+  });
+
+  it('evicts a token the API refuses for itself, and retries once with a new one bound to the same key', async () => {
+    servers = await startServers({ revoked: ['t1'] });
+    const client = clientFor();
+    const res = await authorizedFetch(client, {})(`${servers.api.base}/x`, {
+      method: 'PUT',
+      body: 'same body',
+    });
+    expect(res.status).toBe(200);
+    const { thumbprint } = await client.dpop!.keyPair();
+    expect(servers.log).toEqual([
+      `token: t1 bound to ${thumbprint}`,
+      'api: t1 revoked',
+      `token: t2 bound to ${thumbprint}`,
+      'api: PUT t2 nonce undefined',
+    ]);
   });
 
   it('uses the key the application brings', async () => {

@@ -57,7 +57,9 @@ describe('DpopKey', () => {
 
   it('puts no private member in the header jwk', () => {
     for (const key of keys.values()) {
-      const { jwk } = decodeProtectedHeader(key.proof({ method: 'GET', url: 'https://a.example/' }));
+      const { jwk } = decodeProtectedHeader(
+        key.proof({ method: 'GET', url: 'https://a.example/' }),
+      );
       for (const member of ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k']) {
         expect(jwk).not.toHaveProperty(member);
       }
