@@ -7,12 +7,17 @@ import {
   MissingTokenError,
   OidcAuthError,
   PolicyDeniedError,
+  InvalidDPoPProofError,
+  ReplayStoreUnavailableError,
+  UseDPoPNonceError,
 } from './errors.js';
 
 export interface ChallengeOptions {
   realm?: string;
   /** RFC 9728 protected-resource metadata URL, advertised so clients can find the authorization server. */
   resourceMetadata?: string;
+  /** The DPoP `algs` (RFC 9449 §7.1) when the API takes DPoP: challenges then offer both schemes. */
+  dpopAlgorithms?: readonly string[];
 }
 
 /**
@@ -24,7 +29,9 @@ export type BearerErrorCode =
   | 'invalid_token'
   | 'insufficient_scope'
   | 'insufficient_user_authentication'
-  | 'temporarily_unavailable';
+  | 'temporarily_unavailable'
+  | 'invalid_dpop_proof'
+  | 'use_dpop_nonce';
 
 export interface BearerErrorResponse {
   status: number;
@@ -39,16 +46,42 @@ function quoted(value: string): string {
   return `"${value.replace(/[^\x20\x21\x23-\x5b\x5d-\x7e]/g, '')}"`;
 }
 
-function challenge(options: ChallengeOptions, params: Record<string, string | undefined>): string {
+function rendered(
+  scheme: string,
+  options: ChallengeOptions,
+  params: Record<string, string | undefined>,
+): string {
   const all: Record<string, string | undefined> = {
     realm: options.realm,
     ...params,
     resource_metadata: options.resourceMetadata,
   };
-  const rendered = Object.entries(all)
+  const members = Object.entries(all)
     .filter((entry): entry is [string, string] => entry[1] !== undefined)
     .map(([key, value]) => `${key}=${quoted(value)}`);
-  return rendered.length ? `Bearer ${rendered.join(', ')}` : 'Bearer';
+  return members.length ? `${scheme} ${members.join(', ')}` : scheme;
+}
+
+/**
+ * The `WWW-Authenticate` value. With DPoP on, RFC 9449 §7.1: a `DPoP` challenge with `algs` beside
+ * the `Bearer` one (alone on a DPoP-only route), and the error on the scheme the request used.
+ */
+function challenge(
+  options: ChallengeOptions,
+  params: Record<string, string | undefined>,
+  err?: OidcAuthError,
+): string {
+  const algs = options.dpopAlgorithms;
+  if (!algs) return rendered('Bearer', options, params);
+  const dpopOnly = err?.presentation?.dpopOnly === true;
+  const proofError = err instanceof InvalidDPoPProofError || err instanceof UseDPoPNonceError;
+  const used = err?.presentation?.scheme ?? (dpopOnly || proofError ? 'DPoP' : 'Bearer');
+  const dpop = rendered('DPoP', options, {
+    algs: algs.join(' '),
+    ...(used === 'DPoP' ? params : {}),
+  });
+  if (dpopOnly && used === 'DPoP') return dpop;
+  return `${rendered('Bearer', options, used === 'Bearer' ? params : {})}, ${dpop}`;
 }
 
 function response(
@@ -71,50 +104,94 @@ export function toBearerErrorResponse(
 ): BearerErrorResponse {
   if (err instanceof MissingTokenError) {
     return response(401, undefined, 'Unauthorized', err.message, {
-      'WWW-Authenticate': challenge(options, {}),
+      'WWW-Authenticate': challenge(options, {}, err),
     });
   }
   if (err instanceof InvalidRequestError) {
     return response(400, 'invalid_request', 'Bad Request', err.message, {
-      'WWW-Authenticate': challenge(options, {
-        error: 'invalid_request',
-        error_description: err.message,
-      }),
+      'WWW-Authenticate': challenge(
+        options,
+        {
+          error: 'invalid_request',
+          error_description: err.message,
+        },
+        err,
+      ),
     });
   }
   if (err instanceof InvalidTokenError) {
     return response(401, 'invalid_token', 'Unauthorized', err.message, {
-      'WWW-Authenticate': challenge(options, {
-        error: 'invalid_token',
-        error_description: err.message,
-      }),
+      'WWW-Authenticate': challenge(
+        options,
+        {
+          error: 'invalid_token',
+          error_description: err.message,
+        },
+        err,
+      ),
     });
   }
   if (err instanceof InsufficientScopeError) {
     return response(403, 'insufficient_scope', 'Forbidden', err.message, {
-      'WWW-Authenticate': challenge(options, {
-        error: 'insufficient_scope',
-        error_description: err.message,
-        scope: err.reason === 'insufficient_scope' ? err.required.join(' ') : undefined,
-      }),
+      'WWW-Authenticate': challenge(
+        options,
+        {
+          error: 'insufficient_scope',
+          error_description: err.message,
+          scope: err.reason === 'insufficient_scope' ? err.required.join(' ') : undefined,
+        },
+        err,
+      ),
     });
   }
   if (err instanceof InsufficientUserAuthenticationError) {
     return response(401, 'insufficient_user_authentication', 'Unauthorized', err.message, {
-      'WWW-Authenticate': challenge(options, {
-        error: 'insufficient_user_authentication',
-        error_description: err.message,
-        acr_values: err.acrValues?.length ? err.acrValues.join(' ') : undefined,
-        max_age: err.maxAgeSeconds === undefined ? undefined : String(err.maxAgeSeconds),
-      }),
+      'WWW-Authenticate': challenge(
+        options,
+        {
+          error: 'insufficient_user_authentication',
+          error_description: err.message,
+          acr_values: err.acrValues?.length ? err.acrValues.join(' ') : undefined,
+          max_age: err.maxAgeSeconds === undefined ? undefined : String(err.maxAgeSeconds),
+        },
+        err,
+      ),
     });
   }
   if (err instanceof PolicyDeniedError) {
     return response(403, 'insufficient_scope', 'Forbidden', err.message, {
-      'WWW-Authenticate': challenge(options, {
-        error: 'insufficient_scope',
-        error_description: err.message,
-      }),
+      'WWW-Authenticate': challenge(
+        options,
+        {
+          error: 'insufficient_scope',
+          error_description: err.message,
+        },
+        err,
+      ),
+    });
+  }
+  if (err instanceof InvalidDPoPProofError) {
+    return response(401, 'invalid_dpop_proof', 'Unauthorized', err.message, {
+      'WWW-Authenticate': challenge(
+        options,
+        { error: 'invalid_dpop_proof', error_description: err.message },
+        err,
+      ),
+    });
+  }
+  if (err instanceof UseDPoPNonceError) {
+    return response(401, 'use_dpop_nonce', 'Unauthorized', err.message, {
+      'WWW-Authenticate': challenge(
+        options,
+        { error: 'use_dpop_nonce', error_description: err.message },
+        err,
+      ),
+      'DPoP-Nonce': err.nonce,
+    });
+  }
+  if (err instanceof ReplayStoreUnavailableError) {
+    return response(503, 'temporarily_unavailable', 'Service Unavailable', err.message, {
+      'Retry-After': String(err.retryAfterSeconds),
     });
   }
   if (err instanceof KeysUnavailableError) {
