@@ -1,6 +1,5 @@
 import {
   constants,
-  createHash,
   createPublicKey,
   generateKeyPair,
   type KeyObject,
@@ -8,7 +7,8 @@ import {
   sign,
 } from 'node:crypto';
 import { promisify } from 'node:util';
-import { jwkThumbprint } from '../protocol/jwk-thumbprint.js';
+import { accessTokenHash } from '../verification/dpop-proof.js';
+import { jwkThumbprint } from '../verification/jwk-thumbprint.js';
 
 /** The asymmetric JWS algorithms a DPoP key may sign with (RFC 9449 §4.2: never `none` or HS*). */
 export type DpopAlgorithm =
@@ -101,11 +101,6 @@ export function dpopTargetUri(url: string | URL): string {
   return target.href;
 }
 
-/** `ath` (RFC 9449 §4.2): base64url(SHA-256(access token)). */
-export function accessTokenHash(accessToken: string): string {
-  return createHash('sha256').update(accessToken, 'ascii').digest('base64url');
-}
-
 /**
  * A client's DPoP key pair (RFC 9449): makes the proofs that show it holds the key a DPoP-bound
  * token is bound to. Its `thumbprint` is what such a token's `cnf.jkt` names.
@@ -125,7 +120,8 @@ export class DpopKey {
     const problem = mismatch(algorithm, privateKey, jwk);
     if (problem) throw new TypeError(problem);
     this.publicJwk = Object.freeze(jwk);
-    this.thumbprint = jwkThumbprint(jwk);
+    // Never undefined: the key was checked to be EC, OKP or RSA above.
+    this.thumbprint = jwkThumbprint(jwk)!;
   }
 
   /** A new key pair for `algorithm` (default ES256); RSA keys have 2048 bits. */

@@ -8,7 +8,6 @@ import {
   type JWK,
 } from 'jose';
 import { type DpopAlgorithm, DpopKey, dpopTargetUri } from '../../../lib/client/dpop-key.js';
-import { jwkThumbprint } from '../../../lib/protocol/jwk-thumbprint.js';
 
 const ALGORITHMS: DpopAlgorithm[] = [
   'ES256',
@@ -141,30 +140,5 @@ describe('dpopTargetUri', () => {
     expect(dpopTargetUri('HTTPS://User:pw@API.Example:443/a/../b?q=1#f')).toBe(
       'https://api.example/b',
     );
-  });
-});
-
-describe('jwkThumbprint', () => {
-  it('matches jose for EC, RSA and OKP keys whatever other members they carry', async () => {
-    await fc.assert(
-      fc.asyncProperty(
-        fc.constantFrom(
-          () => generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey,
-          () => generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey,
-          () => generateKeyPairSync('ed25519').publicKey,
-        ),
-        fc.dictionary(fc.constantFrom('kid', 'use', 'alg', 'x5t'), fc.string()),
-        async (make, extra) => {
-          const jwk = { ...extra, ...make().export({ format: 'jwk' }) };
-          expect(jwkThumbprint(jwk)).toBe(await calculateJwkThumbprint(jwk as JWK, 'sha256'));
-        },
-      ),
-      { numRuns: 15 },
-    );
-  });
-
-  it('refuses a key type or member it cannot hash', () => {
-    expect(() => jwkThumbprint({ kty: 'oct', k: 'abc' })).toThrow(/kty "oct"/);
-    expect(() => jwkThumbprint({ kty: 'EC', crv: 'P-256', x: 'a' })).toThrow(/"y"/);
   });
 });
