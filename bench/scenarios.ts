@@ -9,6 +9,8 @@ export const ROUTES = [
   'guard-cold',
   'tutorial-warm',
   'tutorial-cold',
+  'raw-dpop',
+  'guard-dpop',
 ] as const;
 export type Route = (typeof ROUTES)[number];
 
