@@ -1,10 +1,11 @@
 /**
  * `npm run demo`: starts the sample (API + embedded provider) and walks through both flows, the
  * service's client-credentials token and a user's authorization code + PKCE login, over REST,
- * GraphQL and the WebSocket, and a step-up to a second factor (RFC 9470), printing what each step answered. Exits non-zero when any answer is not the expected one.
+ * GraphQL and the WebSocket, a step-up to a second factor (RFC 9470), and a DPoP-bound token (RFC 9449) with and
+ * without its proofs, printing what each step answered. Exits non-zero when any answer is not the expected one.
  */
 import WebSocket from 'ws';
-import { TokenClient } from '../../lib/index.js';
+import { authorizedFetch, TokenClient } from '../../lib/index.js';
 import { loginWithPkce } from '../src/clients/pkce-login.js';
 import { startSampleApp } from '../src/server.js';
 
@@ -94,6 +95,25 @@ function expectSocket(apiUrl: string, token: string | undefined, expected: strin
     socket.once('message', (data: Buffer) => done(`event ${JSON.parse(String(data)).event}`));
     socket.once('error', (err) => done(err.message));
   });
+}
+
+/** A raw call with exactly these headers: for the DPoP requests no well-behaved client sends. */
+async function expectRaw(
+  apiUrl: string,
+  what: string,
+  path: string,
+  headers: Record<string, string>,
+  expected: number,
+): Promise<void> {
+  const res = await fetch(`${apiUrl}${path}`, { headers });
+  await res.body?.cancel();
+  const detail = res.status >= 400 ? ` ${res.headers.get('www-authenticate') ?? ''}`.trimEnd() : '';
+  report(
+    res.status === expected,
+    `${what.padEnd(34)} GET ${path}`,
+    `${res.status}${detail}`,
+    String(expected),
+  );
 }
 
 /** One parameter of a `WWW-Authenticate: Bearer ...` challenge. */
@@ -207,6 +227,45 @@ try {
     `  token: sub=${stepped.sub} acr=${stepped.acr} amr=${JSON.stringify(stepped.amr)} auth_time=${stepped.auth_time}`,
   );
   await expectCall(apiUrl, 'GET', '/notes/export', carol.accessToken, 200);
+
+  line();
+  line("5. DPoP (RFC 9449): a token bound to the service's key, useless without it");
+  const dpopClient = new TokenClient({
+    tokenEndpoint: idp.tokenEndpoint,
+    ...idp.serviceClient,
+    dpop: true,
+  });
+  const readNotes = { scopes: ['notes:read'] };
+  const res = await authorizedFetch(dpopClient, readNotes)(`${apiUrl}/notes`);
+  await res.body?.cancel();
+  report(res.status === 200, 'DPoP client credentials  GET /notes', String(res.status), '200');
+  const bound = await dpopClient.getAppToken(readNotes);
+  const { thumbprint } = await dpopClient.dpop!.keyPair();
+  const { cnf } = claimsOf(bound) as { cnf?: { jkt?: string } };
+  report(
+    cnf?.jkt === thumbprint,
+    '  token cnf.jkt = thumbprint of the key',
+    String(cnf?.jkt),
+    thumbprint,
+  );
+  await expectRaw(
+    apiUrl,
+    'the token, no proof (DPoP scheme)',
+    '/notes',
+    { authorization: `DPoP ${bound}` },
+    401,
+  );
+  await expectRaw(
+    apiUrl,
+    'the token as a bearer token',
+    '/notes',
+    { authorization: `Bearer ${bound}` },
+    401,
+  );
+  const proof = await dpopClient.dpop!.proof('GET', `${apiUrl}/notes`, bound);
+  const withProof = { authorization: `DPoP ${bound}`, dpop: proof };
+  await expectRaw(apiUrl, 'the token with a fresh proof', '/notes', withProof, 200);
+  await expectRaw(apiUrl, 'the same proof again (replayed)', '/notes', withProof, 401);
 } catch (err) {
   failures += 1;
   line(`FAIL ${err instanceof Error ? err.message : String(err)}`);
