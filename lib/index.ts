@@ -20,6 +20,7 @@ export { PolicyRegistry } from './nest/policy-registry.js';
 export { Principal, Claims } from './nest/decorators/principal.decorator.js';
 export { AccessToken } from './nest/decorators/access-token.decorator.js';
 export { RequireAuthentication } from './nest/decorators/require-authentication.decorator.js';
+export { RequireDPoP } from './nest/decorators/require-dpop.decorator.js';
 export type { AuthenticationRequirement } from './nest/authentication-requirement.js';
 export type { AuthenticationContext } from './verification/authentication-context.js';
 export { standardAuthenticationContext } from './verification/authentication-context.js';

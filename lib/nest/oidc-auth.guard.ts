@@ -8,6 +8,7 @@ import {
 import { InvalidTokenError, OidcAuthError } from '../protocol/errors.js';
 import { clockToleranceOf } from '../verification/create-verifier.js';
 import type { OidcPrincipal } from '../verification/principal.js';
+import { DPoPGate } from './dpop-gate.js';
 import { type Authenticated, OidcAuthenticator } from './oidc-authenticator.js';
 import { OIDC_AUTH_OPTIONS, type OidcAuthModuleOptions } from './oidc-auth.options.js';
 import { PolicyRegistry } from './policy-registry.js';
@@ -35,6 +36,7 @@ export class OidcAuthGuard implements CanActivate {
     private readonly authenticator: OidcAuthenticator,
     private readonly namedPolicies: PolicyRegistry,
     @Inject(OIDC_AUTH_OPTIONS) options: OidcAuthModuleOptions,
+    private readonly dpop: DPoPGate,
   ) {
     this.transports = transportsFor(options);
     this.lookup = { allowQueryToken: options.allowQueryToken === true };
@@ -53,7 +55,7 @@ export class OidcAuthGuard implements CanActivate {
     if (bound) return this.enforce(transport, context, policy, bound.principal);
     let authenticated: Authenticated | Promise<Authenticated>;
     try {
-      authenticated = this.authenticate(transport, context);
+      authenticated = this.authenticate(transport, context, policy);
     } catch (err) {
       return this.refuse(err, transport, context, undefined);
     }
@@ -69,9 +71,16 @@ export class OidcAuthGuard implements CanActivate {
   private authenticate(
     transport: Transport,
     context: ExecutionContext,
+    policy: RoutePolicy,
   ): Authenticated | Promise<Authenticated> {
     const established = transport.established(context);
-    if (!established) return this.authenticator.authenticate(transport.token(context, this.lookup));
+    if (!established) {
+      return this.dpop.authenticate(
+        transport.exchange?.(context),
+        () => transport.token(context, this.lookup),
+        policy.dpop === true,
+      );
+    }
     if (!this.authenticator.isCurrent(established)) {
       transport.end?.(context, 'The access token expired');
       throw new InvalidTokenError('token_expired', 'The access token expired');

@@ -4,6 +4,7 @@ import { TokenVerifier } from '../verification/token-verifier.js';
 import { ConfigurableModuleClass } from './oidc-auth.module-definition.js';
 import { OidcAuthEvents } from './oidc-auth.events.js';
 import { OidcAuthGuard } from './oidc-auth.guard.js';
+import { DPoPGate } from './dpop-gate.js';
 import { OidcAuthenticator } from './oidc-authenticator.js';
 import { OIDC_AUTH_GLOBAL_GUARD, OIDC_AUTH_OPTIONS, OIDC_AUTH_STORE } from './oidc-auth.options.js';
 import { OidcAuthStrategy } from './oidc-auth.strategy.js';
@@ -39,6 +40,7 @@ import { VerifiedTokenCache } from '../verification/verified-token-cache.js';
     PolicyRegistry,
     OidcAuthEvents,
     OidcAuthenticator,
+    DPoPGate,
     OidcAuthGuard,
     OidcAuthWarmUp,
     ProtectedResourceMetadata,
@@ -52,6 +54,7 @@ import { VerifiedTokenCache } from '../verification/verified-token-cache.js';
     PolicyRegistry,
     OidcAuthEvents,
     OidcAuthenticator,
+    DPoPGate,
     OidcAuthGuard,
     OIDC_AUTH_OPTIONS,
     OIDC_AUTH_GLOBAL_GUARD,

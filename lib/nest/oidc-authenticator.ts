@@ -10,6 +10,7 @@ import { OidcAuthConfigError } from '../verification/config-error.js';
 import type { OidcPrincipal } from '../verification/principal.js';
 import { TokenVerifier, type VerifiedToken } from '../verification/token-verifier.js';
 import { VerifiedTokenCache } from '../verification/verified-token-cache.js';
+import { dpopAlgorithmsOf } from './dpop.options.js';
 import { OidcAuthEvents } from './oidc-auth.events.js';
 import { OidcAuthTelemetry } from './oidc-auth.telemetry.js';
 import { OIDC_AUTH_OPTIONS, type OidcAuthModuleOptions } from './oidc-auth.options.js';
@@ -156,6 +157,7 @@ export class OidcAuthenticator {
     this.challengeOptions ??= {
       realm: this.options.realm ?? 'api',
       resourceMetadata: resource && protectedResourceMetadataUrl(resource),
+      dpopAlgorithms: dpopAlgorithmsOf(this.options.dpop),
     };
     return this.challengeOptions;
   }

@@ -21,7 +21,8 @@ export function normalizeHtu(uri: string): string | undefined {
     return UNRESERVED.test(char) ? char : `%${hex.toUpperCase()}`;
   });
   // A WebSocket is opened by an HTTP GET to the same place (RFC 6455 §3): one resource, two spellings.
-  const scheme = url.protocol === 'wss:' ? 'https:' : url.protocol === 'ws:' ? 'http:' : url.protocol;
+  const scheme =
+    url.protocol === 'wss:' ? 'https:' : url.protocol === 'ws:' ? 'http:' : url.protocol;
   return `${scheme}//${url.host}${path}`;
 }
 

@@ -46,42 +46,16 @@ function quoted(value: string): string {
   return `"${value.replace(/[^\x20\x21\x23-\x5b\x5d-\x7e]/g, '')}"`;
 }
 
-function rendered(
-  scheme: string,
-  options: ChallengeOptions,
-  params: Record<string, string | undefined>,
-): string {
+function challenge(options: ChallengeOptions, params: Record<string, string | undefined>): string {
   const all: Record<string, string | undefined> = {
     realm: options.realm,
     ...params,
     resource_metadata: options.resourceMetadata,
   };
-  const members = Object.entries(all)
+  const rendered = Object.entries(all)
     .filter((entry): entry is [string, string] => entry[1] !== undefined)
     .map(([key, value]) => `${key}=${quoted(value)}`);
-  return members.length ? `${scheme} ${members.join(', ')}` : scheme;
-}
-
-/**
- * The `WWW-Authenticate` value. With DPoP on, RFC 9449 §7.1: a `DPoP` challenge with `algs` beside
- * the `Bearer` one (alone on a DPoP-only route), and the error on the scheme the request used.
- */
-function challenge(
-  options: ChallengeOptions,
-  params: Record<string, string | undefined>,
-  err?: OidcAuthError,
-): string {
-  const algs = options.dpopAlgorithms;
-  if (!algs) return rendered('Bearer', options, params);
-  const dpopOnly = err?.presentation?.dpopOnly === true;
-  const proofError = err instanceof InvalidDPoPProofError || err instanceof UseDPoPNonceError;
-  const used = err?.presentation?.scheme ?? (dpopOnly || proofError ? 'DPoP' : 'Bearer');
-  const dpop = rendered('DPoP', options, {
-    algs: algs.join(' '),
-    ...(used === 'DPoP' ? params : {}),
-  });
-  if (dpopOnly && used === 'DPoP') return dpop;
-  return `${rendered('Bearer', options, used === 'Bearer' ? params : {})}, ${dpop}`;
+  return rendered.length ? `Bearer ${rendered.join(', ')}` : 'Bearer';
 }
 
 function response(
@@ -95,97 +69,110 @@ function response(
 }
 
 /**
- * The single mapping from the module's errors to HTTP (RFC 6750 §3 and §3.1). Everything that
- * answers a refused request goes through here.
+ * The single mapping from the module's errors to HTTP (RFC 6750 §3 and §3.1, RFC 9449 §7.1 and
+ * §9 with DPoP on). Everything that answers a refused request goes through here.
  */
 export function toBearerErrorResponse(
   err: OidcAuthError,
   options: ChallengeOptions = {},
 ): BearerErrorResponse {
+  const answer = bearerErrorResponse(err, options);
+  const bearer = answer.headers['WWW-Authenticate'];
+  if (options.dpopAlgorithms && bearer !== undefined) {
+    answer.headers['WWW-Authenticate'] = withDPoP(bearer, err, options, options.dpopAlgorithms);
+  }
+  return answer;
+}
+
+/**
+ * A `DPoP` challenge with `algs` beside the `Bearer` one (alone on a DPoP-only route), the error on
+ * the scheme the request used (RFC 9449 §7.1). When the credentials were fine but not enough
+ * (scope, step-up) the other scheme is no way out: only the one used is challenged.
+ */
+function withDPoP(
+  bearer: string,
+  err: OidcAuthError,
+  options: ChallengeOptions,
+  algs: readonly string[],
+): string {
+  const dpopOnly = err.presentation?.dpopOnly === true;
+  const proofError = err instanceof InvalidDPoPProofError || err instanceof UseDPoPNonceError;
+  const used = err.presentation?.scheme ?? (dpopOnly || proofError ? 'DPoP' : 'Bearer');
+  const usedOnly =
+    err instanceof InsufficientScopeError ||
+    err instanceof PolicyDeniedError ||
+    err instanceof InsufficientUserAuthenticationError;
+  const bare = challenge(options, {});
+  // The parameters of a rendered Bearer challenge, with their leading space, under the DPoP scheme.
+  const dpop = (from: string) =>
+    `DPoP algs=${quoted(algs.join(' '))}${from.slice(6) && ','}${from.slice(6)}`;
+  if (used === 'DPoP') return dpopOnly || usedOnly ? dpop(bearer) : `${bare}, ${dpop(bearer)}`;
+  return usedOnly ? bearer : `${bearer}, ${dpop(bare)}`;
+}
+
+function bearerErrorResponse(err: OidcAuthError, options: ChallengeOptions): BearerErrorResponse {
   if (err instanceof MissingTokenError) {
     return response(401, undefined, 'Unauthorized', err.message, {
-      'WWW-Authenticate': challenge(options, {}, err),
+      'WWW-Authenticate': challenge(options, {}),
     });
   }
   if (err instanceof InvalidRequestError) {
     return response(400, 'invalid_request', 'Bad Request', err.message, {
-      'WWW-Authenticate': challenge(
-        options,
-        {
-          error: 'invalid_request',
-          error_description: err.message,
-        },
-        err,
-      ),
+      'WWW-Authenticate': challenge(options, {
+        error: 'invalid_request',
+        error_description: err.message,
+      }),
     });
   }
   if (err instanceof InvalidTokenError) {
     return response(401, 'invalid_token', 'Unauthorized', err.message, {
-      'WWW-Authenticate': challenge(
-        options,
-        {
-          error: 'invalid_token',
-          error_description: err.message,
-        },
-        err,
-      ),
+      'WWW-Authenticate': challenge(options, {
+        error: 'invalid_token',
+        error_description: err.message,
+      }),
     });
   }
   if (err instanceof InsufficientScopeError) {
     return response(403, 'insufficient_scope', 'Forbidden', err.message, {
-      'WWW-Authenticate': challenge(
-        options,
-        {
-          error: 'insufficient_scope',
-          error_description: err.message,
-          scope: err.reason === 'insufficient_scope' ? err.required.join(' ') : undefined,
-        },
-        err,
-      ),
+      'WWW-Authenticate': challenge(options, {
+        error: 'insufficient_scope',
+        error_description: err.message,
+        scope: err.reason === 'insufficient_scope' ? err.required.join(' ') : undefined,
+      }),
     });
   }
   if (err instanceof InsufficientUserAuthenticationError) {
     return response(401, 'insufficient_user_authentication', 'Unauthorized', err.message, {
-      'WWW-Authenticate': challenge(
-        options,
-        {
-          error: 'insufficient_user_authentication',
-          error_description: err.message,
-          acr_values: err.acrValues?.length ? err.acrValues.join(' ') : undefined,
-          max_age: err.maxAgeSeconds === undefined ? undefined : String(err.maxAgeSeconds),
-        },
-        err,
-      ),
+      'WWW-Authenticate': challenge(options, {
+        error: 'insufficient_user_authentication',
+        error_description: err.message,
+        acr_values: err.acrValues?.length ? err.acrValues.join(' ') : undefined,
+        max_age: err.maxAgeSeconds === undefined ? undefined : String(err.maxAgeSeconds),
+      }),
     });
   }
   if (err instanceof PolicyDeniedError) {
     return response(403, 'insufficient_scope', 'Forbidden', err.message, {
-      'WWW-Authenticate': challenge(
-        options,
-        {
-          error: 'insufficient_scope',
-          error_description: err.message,
-        },
-        err,
-      ),
+      'WWW-Authenticate': challenge(options, {
+        error: 'insufficient_scope',
+        error_description: err.message,
+      }),
     });
   }
   if (err instanceof InvalidDPoPProofError) {
     return response(401, 'invalid_dpop_proof', 'Unauthorized', err.message, {
-      'WWW-Authenticate': challenge(
-        options,
-        { error: 'invalid_dpop_proof', error_description: err.message },
-        err,
-      ),
+      'WWW-Authenticate': challenge(options, {
+        error: 'invalid_dpop_proof',
+        error_description: err.message,
+      }),
     });
   }
   if (err instanceof UseDPoPNonceError) {
     return response(401, 'use_dpop_nonce', 'Unauthorized', err.message, {
-      'WWW-Authenticate': challenge(
-        options,
-        { error: 'use_dpop_nonce', error_description: err.message },
-        err,
-      ),
+      'WWW-Authenticate': challenge(options, {
+        error: 'use_dpop_nonce',
+        error_description: err.message,
+      }),
       'DPoP-Nonce': err.nonce,
     });
   }

@@ -1,3 +1,4 @@
+import { DEFAULT_DPOP_CHALLENGE } from '../support/challenges.js';
 import request from 'supertest';
 import { LocalIssuer } from '../../lib/testing/index.js';
 import { appWith, PLATFORMS } from '../support/test-app.js';
@@ -36,7 +37,7 @@ describe.each(PLATFORMS)('protected-resource metadata (RFC 9728) on %s', (platfo
     });
     const challenge = await request(app.getHttpServer()).get('/me');
     expect(challenge.headers['www-authenticate']).toBe(
-      'Bearer realm="api", resource_metadata="https://api.example.test/.well-known/oauth-protected-resource"',
+      'Bearer realm="api", resource_metadata="https://api.example.test/.well-known/oauth-protected-resource", DPoP algs="RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512", realm="api", resource_metadata="https://api.example.test/.well-known/oauth-protected-resource"',
     );
     await app.close();
   });
@@ -68,7 +69,7 @@ describe.each(PLATFORMS)('protected-resource metadata (RFC 9728) on %s', (platfo
     const res = await request(app.getHttpServer()).get('/.well-known/oauth-protected-resource');
     expect(res.status).toBe(404);
     expect((await request(app.getHttpServer()).get('/me')).headers['www-authenticate']).toBe(
-      'Bearer realm="api"',
+      `Bearer realm="api", ${DEFAULT_DPOP_CHALLENGE}`,
     );
     await app.close();
   });

@@ -2,6 +2,7 @@ import type { ExecutionContext } from '@nestjs/common';
 import type { OidcAuthError } from '../../protocol/errors.js';
 import type { BearerErrorResponse } from '../../protocol/rfc6750.js';
 import type { OidcPrincipal } from '../../verification/principal.js';
+import type { HttpRequestLike, HttpResponseLike } from './http.transport.js';
 
 /** A verified caller together with the token that proved it. */
 export interface Authentication {
@@ -9,6 +10,12 @@ export interface Authentication {
   token: string;
   /** Epoch milliseconds after which the authentication must not be used (exp plus leeway). */
   validUntil: number;
+}
+
+/** The HTTP request a call came with, and its response where headers can still be set. */
+export interface HttpExchange {
+  request: HttpRequestLike;
+  response?: HttpResponseLike;
 }
 
 /** What the guard needs to know about a token's location, beyond the token itself. */
@@ -31,6 +38,8 @@ export interface Transport {
    * it (global and handler-level, or once per GraphQL field of one request). Never a connection's.
    */
   boundToCall(context: ExecutionContext): Authentication | undefined;
+  /** The HTTP request behind the call (HTTP, GraphQL over HTTP), for DPoP proofs. */
+  exchange?(context: ExecutionContext): HttpExchange | undefined;
   /** The call's bearer token. Throws `MissingTokenError` / `InvalidRequestError`. */
   token(context: ExecutionContext, lookup: TokenLookup): string;
   /** Makes the caller available to the handler (`@Principal()`, `@AccessToken()`). */

@@ -1,3 +1,4 @@
+import { DEFAULT_DPOP_CHALLENGE } from '../../support/challenges.js';
 import { type INestApplication } from '@nestjs/common';
 import { WsAdapter } from '@nestjs/platform-ws';
 import type { IncomingMessage } from 'node:http';
@@ -84,7 +85,9 @@ describe('WebSocket gateways on the ws adapter', () => {
       const { socket, refused } = await connect(url);
       expect(socket).toBeUndefined();
       expect(refused?.statusCode).toBe(401);
-      expect(refused?.headers['www-authenticate']).toBe('Bearer realm="api"');
+      expect(refused?.headers['www-authenticate']).toBe(
+        `Bearer realm="api", ${DEFAULT_DPOP_CHALLENGE}`,
+      );
       expect(logger.lines).toContain('warn Refused GET /ws with 401: missing_token');
     });
 

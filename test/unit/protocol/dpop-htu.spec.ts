@@ -83,7 +83,7 @@ describe('requestHtu', () => {
     ],
     [{ protocol: 'https', host: 'api.example.com', target: '*' }, 'asterisk form'],
     [{ protocol: 'gopher', host: 'api.example.com', target: '/notes' }, 'another scheme'],
-  ])('gives no URI for %j (%s)', (target) => {
+  ])('gives no URI for %j (%s)', (target, _why) => {
     expect(requestHtu(target)).toBeUndefined();
   });
 });

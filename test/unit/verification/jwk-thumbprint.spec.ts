@@ -27,7 +27,7 @@ describe('jwkThumbprint (RFC 7638)', () => {
     [{ kty: 'EC', crv: 'P-256', x: 'AA' }, 'a missing member'],
     [{ kty: 'RSA', n: 1, e: 'AQAB' }, 'a member that is no string'],
     [{ n: 'AA', e: 'AQAB' }, 'no kty'],
-  ])('gives none for %j (%s)', (jwk) => {
+  ])('gives none for %j (%s)', (jwk, _why) => {
     expect(jwkThumbprint(jwk)).toBeUndefined();
   });
 });
