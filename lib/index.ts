@@ -21,6 +21,8 @@ export { Principal, Claims } from './nest/decorators/principal.decorator.js';
 export { AccessToken } from './nest/decorators/access-token.decorator.js';
 export { RequireAuthentication } from './nest/decorators/require-authentication.decorator.js';
 export { RequireDPoP } from './nest/decorators/require-dpop.decorator.js';
+export type { DPoPOptions } from './nest/dpop.options.js';
+export { DPoPGate } from './nest/dpop-gate.js';
 export type { AuthenticationRequirement } from './nest/authentication-requirement.js';
 export type { AuthenticationContext } from './verification/authentication-context.js';
 export { standardAuthenticationContext } from './verification/authentication-context.js';
@@ -30,7 +32,7 @@ export {
 } from './providers/authentication-context.js';
 export { OidcAuthenticator } from './nest/oidc-authenticator.js';
 export type { Authenticated } from './nest/oidc-authenticator.js';
-export type { Authentication } from './nest/transports/transport.js';
+export type { Authentication, HttpExchange } from './nest/transports/transport.js';
 export type { WebSocketTokenOptions } from './nest/transports/ws.transport.js';
 export { connectionPrincipal } from './nest/connection-principal.js';
 export { graphqlWsAuthentication } from './nest/graphql-ws-authentication.js';
@@ -47,8 +49,11 @@ export {
   InsufficientUserAuthenticationError,
   PolicyDeniedError,
   KeysUnavailableError,
+  InvalidDPoPProofError,
+  UseDPoPNonceError,
+  ReplayStoreUnavailableError,
 } from './protocol/errors.js';
-export type { RefusalReason } from './protocol/errors.js';
+export type { RefusalReason, DPoPProofReason, DPoPBindingReason } from './protocol/errors.js';
 export { toBearerErrorResponse } from './protocol/rfc6750.js';
 export type { BearerErrorResponse, ChallengeOptions } from './protocol/rfc6750.js';
 export { extractBearerToken } from './protocol/bearer-token.js';
@@ -64,6 +69,13 @@ export type { IssuerResolver, ResolverCacheOptions } from './verification/issuer
 export { OidcAuthConfigError } from './verification/config-error.js';
 export type { OidcStore } from './verification/store.js';
 export { MemoryStore } from './verification/memory-store.js';
+export { DPoPProofVerifier, accessTokenHash, boundThumbprint } from './verification/dpop-proof.js';
+export type { DPoPProof, DPoPProofPolicy, DPoPProofRequest } from './verification/dpop-proof.js';
+export { DPoPNonces } from './verification/dpop-nonce.js';
+export { DPoPReplayCache } from './verification/dpop-replay.js';
+export type { DPoPReplayOptions } from './verification/dpop-replay.js';
+export { jwkThumbprint } from './verification/jwk-thumbprint.js';
+export { normalizeHtu } from './protocol/dpop-htu.js';
 export type { MemoryStoreOptions } from './verification/memory-store.js';
 export type { ClaimMapper, ClaimMapping, JwtClaims } from './verification/claims.js';
 export { ASYMMETRIC_ALGORITHMS } from './verification/algorithms.js';

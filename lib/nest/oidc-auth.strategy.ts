@@ -5,6 +5,7 @@ import { extractBearerToken } from '../protocol/bearer-token.js';
 import { OidcAuthError } from '../protocol/errors.js';
 import { ASYMMETRIC_ALGORITHMS, SYMMETRIC_ALGORITHMS } from '../verification/algorithms.js';
 import { clockToleranceOf } from '../verification/create-verifier.js';
+import { boundThumbprint } from '../verification/dpop-proof.js';
 import type { OidcPrincipal } from '../verification/principal.js';
 import { TokenVerifier } from '../verification/token-verifier.js';
 import { OIDC_AUTH_OPTIONS, type OidcAuthModuleOptions } from './oidc-auth.options.js';
@@ -67,6 +68,9 @@ export class OidcAuthStrategy extends PassportStrategy(Strategy, OIDC_AUTH_STRAT
   }
 
   validate(request: Carrier): OidcPrincipal | false {
-    return request[VERIFIED] ?? false;
+    const principal = request[VERIFIED];
+    // A DPoP-bound token needs a proof, which this strategy does not read: no Bearer downgrade.
+    if (!principal || boundThumbprint(principal.claims) !== undefined) return false;
+    return principal;
   }
 }

@@ -3,7 +3,7 @@ import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { GraphQLModule } from '@nestjs/graphql';
 import { TerminusModule } from '@nestjs/terminus';
 import { OidcAuthHealthIndicator } from '../../lib/health/index.js';
-import { type IssuerOptions, OidcAuthModule } from '../../lib/index.js';
+import { type IssuerOptions, OidcAuthModule, type OidcAuthModuleOptions } from '../../lib/index.js';
 import {
   DOWNSTREAM,
   DownstreamController,
@@ -25,11 +25,17 @@ export class AppModule {
     issuers: IssuerOptions[],
     resource: string,
     downstream?: DownstreamSettings,
+    auth: Partial<OidcAuthModuleOptions> = {},
   ): DynamicModule {
     return {
       module: AppModule,
       imports: [
-        OidcAuthModule.forRoot({ issuers, realm: 'notes', protectedResource: { resource } }),
+        OidcAuthModule.forRoot({
+          issuers,
+          realm: 'notes',
+          protectedResource: { resource },
+          ...auth,
+        }),
         TerminusModule,
         GraphQLModule.forRoot<ApolloDriverConfig>({
           driver: ApolloDriver,

@@ -5,6 +5,7 @@ import { type IssuerOptions, oidc, TokenClient } from '../../lib/index.js';
 import { OidcWsAdapter } from '../../lib/ws/index.js';
 import { AppModule } from './app.module.js';
 import { type AuthSettings, authSettingsFrom, port } from './config/auth-settings.js';
+import { dpopSettingsFrom } from './config/dpop-settings.js';
 import {
   type DevIdentityProvider,
   startDevIdentityProvider,
@@ -97,9 +98,13 @@ export async function startSampleApp(
     issuers = settings.issuers;
     login = await swaggerLoginFrom(settings.discoveryUrl);
   }
-  const app = await NestFactory.create(AppModule.forIssuers(issuers, apiUrl, downstream), {
-    logger: env.SAMPLE_APP_QUIET ? ['error'] : undefined,
-  });
+  const dpop = await dpopSettingsFrom(env);
+  const app = await NestFactory.create(
+    AppModule.forIssuers(issuers, apiUrl, downstream, dpop.options),
+    {
+      logger: env.SAMPLE_APP_QUIET ? ['error'] : undefined,
+    },
+  );
   app.useWebSocketAdapter(new OidcWsAdapter(app));
   if (login) setupSwagger(app, apiUrl, login);
   try {
@@ -107,6 +112,7 @@ export async function startSampleApp(
   } catch (err) {
     await downstreamApp?.close();
     await idp?.close();
+    await dpop.close();
     throw err;
   }
   return {
@@ -119,6 +125,7 @@ export async function startSampleApp(
       await app.close();
       await downstreamApp?.close();
       await idp?.close();
+      await dpop.close();
     },
   };
 }

@@ -1,10 +1,10 @@
-import { DEFAULT_DPOP_CHALLENGE } from '../support/challenges.js';
 import { type INestApplication } from '@nestjs/common';
 import { createPublicKey } from 'node:crypto';
 import request from 'supertest';
 import { LocalIssuer } from '../../lib/testing/index.js';
 import { appWith, PLATFORMS } from '../support/test-app.js';
 import { decodePart, forge, hmacWithPublicKey } from '../support/forge.js';
+import { DEFAULT_DPOP_CHALLENGE } from '../support/challenges.js';
 
 describe.each(PLATFORMS)('authentication (HTTP, local issuer) on %s', (platform) => {
   let issuer: LocalIssuer;

@@ -1,4 +1,3 @@
-import { DEFAULT_DPOP_CHALLENGE } from '../support/challenges.js';
 import {
   Controller,
   Get,
@@ -25,6 +24,7 @@ import {
 } from '../../lib/index.js';
 import { LocalIssuer } from '../../lib/testing/index.js';
 import { initApp, PLATFORMS, type Platform } from '../support/test-app.js';
+import { DEFAULT_DPOP_CHALLENGE } from '../support/challenges.js';
 
 @Injectable()
 class Suspensions {

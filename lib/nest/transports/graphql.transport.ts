@@ -129,7 +129,10 @@ export const graphqlTransport: Transport = {
   exchange(context) {
     const ctx = graphQLContext(context);
     const request = requestOf(ctx);
-    return request && { request, response: ctx.res ?? ctx.reply };
+    // Apollo's context holds no response unless the app puts it there; Express links it anyway.
+    const response =
+      ctx.res ?? ctx.reply ?? (request as { res?: HttpResponseLike } | undefined)?.res;
+    return request && { request, response };
   },
   token(context, lookup) {
     const ctx = graphQLContext(context);

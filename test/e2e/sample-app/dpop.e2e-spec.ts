@@ -1,79 +1,158 @@
-import { jest } from '@jest/globals';
-import { decodeJwt } from 'jose';
-import { authorizedFetch, DpopKey, TokenClient } from '../../../lib/index.js';
+import { LocalIssuer } from '../../../lib/testing/index.js';
 import type { SampleApp } from '../../../sample-app/src/server.js';
+import { dpopKey, type DPoPKey, makeProof } from '../../support/dpop.js';
+import { LocalRedis } from '../../support/redis-server.js';
 import { startSample } from '../../support/sample-app.js';
 
-jest.setTimeout(30_000);
-
-// What `npm run demo` shows in step 5, as a test: a DPoP client-credentials call accepted, the
-// same token refused without the key, a replayed proof refused.
-describe('the sample app with a DPoP-bound client-credentials token', () => {
-  let sample: SampleApp;
-  let client: TokenClient;
-  let token: string;
-  let notes: string;
-  const target = { scopes: ['notes:read', 'notes:write'] };
+/**
+ * The sample's DPoP contract in OIDC_ISSUER mode, black-box over HTTP: the issuer is a LocalIssuer
+ * minting DPoP-bound tokens (`cnf.jkt`), the client a jose key.
+ */
+describe('sample app DPoP settings (OIDC_ISSUER mode)', () => {
+  let issuer: LocalIssuer;
+  let key: DPoPKey;
 
   beforeAll(async () => {
-    sample = await startSample();
-    client = new TokenClient({
-      tokenEndpoint: sample.idp!.tokenEndpoint,
-      ...sample.idp!.serviceClient,
-      dpop: true,
+    issuer = await LocalIssuer.start({ audience: 'api://notes' });
+    key = await dpopKey('ES256');
+  });
+
+  afterAll(() => issuer.close());
+
+  async function sample(env: Record<string, string> = {}): Promise<SampleApp> {
+    return startSample({ OIDC_ISSUER: issuer.issuer, OIDC_AUDIENCE: 'api://notes', ...env });
+  }
+
+  const bound = () => issuer.mint({ scope: 'notes:read', cnf: { jkt: key.thumbprint } });
+  const bearer = () => issuer.mint({ scope: 'notes:read' });
+
+  async function dpopCall(
+    app: SampleApp,
+    token: string,
+    options: {
+      htu?: string;
+      headers?: Record<string, string>;
+      claims?: Record<string, unknown>;
+    } = {},
+  ): Promise<Response> {
+    const proof = await makeProof(key, {
+      htm: 'GET',
+      htu: options.htu ?? `${app.apiUrl}/notes`,
+      accessToken: token,
+      claims: options.claims,
     });
-    token = await client.getAppToken(target);
-    notes = `${sample.apiUrl}/notes`;
-  });
-
-  afterAll(() => sample.close());
-
-  const call = (headers: Record<string, string>, method = 'GET') =>
-    fetch(notes, {
-      method,
-      headers: { ...headers, 'content-type': 'application/json' },
-      body: method === 'GET' ? undefined : '{"text":"by a DPoP client"}',
+    return fetch(`${app.apiUrl}/notes`, {
+      headers: { authorization: `DPoP ${token}`, dpop: proof, ...options.headers },
     });
+  }
 
-  it('is bound to the client key and accepted through authorizedFetch', async () => {
-    expect(decodeJwt(token).cnf).toEqual({ jkt: (await client.dpop!.keyPair()).thumbprint });
-    const fetchNotes = authorizedFetch(client, target);
-    expect((await fetchNotes(notes)).status).toBe(200);
-    const created = await fetchNotes(notes, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: '{"text":"by a DPoP client"}',
-    });
-    expect(created.status).toBe(201);
+  const bearerCall = async (app: SampleApp, token: string) =>
+    fetch(`${app.apiUrl}/notes`, { headers: { authorization: `Bearer ${token}` } });
+
+  it('accepts DPoP and unbound Bearer by default, refusing a bound token as Bearer', async () => {
+    const app = await sample();
+    try {
+      expect((await dpopCall(app, await bound())).status).toBe(200);
+      expect((await bearerCall(app, await bearer())).status).toBe(200);
+      expect((await bearerCall(app, await bound())).status).toBe(401);
+    } finally {
+      await app.close();
+    }
   });
 
-  it('is refused without a proof, with the DPoP challenge', async () => {
-    const res = await call({ authorization: `DPoP ${token}` });
-    expect(res.status).toBe(401);
-    expect(res.headers.get('www-authenticate')).toMatch(/DPoP/);
+  it('OIDC_DPOP=required refuses Bearer with the DPoP challenge', async () => {
+    const app = await sample({ OIDC_DPOP: 'required' });
+    try {
+      const refused = await bearerCall(app, await bearer());
+      expect(refused.status).toBe(401);
+      expect(refused.headers.get('www-authenticate')).toMatch(
+        /^Bearer realm="notes", error="invalid_token".*DPoP algs="[^"]+"/,
+      );
+      expect((await fetch(`${app.apiUrl}/notes`)).headers.get('www-authenticate')).toMatch(
+        /^DPoP algs=/,
+      );
+      expect((await dpopCall(app, await bound())).status).toBe(200);
+    } finally {
+      await app.close();
+    }
   });
 
-  it('is refused as a bearer token (no downgrade)', async () => {
-    const res = await call({ authorization: `Bearer ${token}` });
-    expect(res.status).toBe(401);
+  it('OIDC_DPOP=off takes no DPoP', async () => {
+    const app = await sample({ OIDC_DPOP: 'off' });
+    try {
+      const res = await dpopCall(app, await bound());
+      expect(res.status).toBe(401);
+      expect(res.headers.get('www-authenticate')).not.toMatch(/DPoP/);
+    } finally {
+      await app.close();
+    }
   });
 
-  it('is refused with a proof by another key', async () => {
-    const thief = await DpopKey.generate();
-    const proof = thief.proof({ method: 'GET', url: notes, accessToken: token });
-    expect((await call({ authorization: `DPoP ${token}`, dpop: proof })).status).toBe(401);
+  it('OIDC_DPOP_NONCE=1 requires a server nonce', async () => {
+    const app = await sample({ OIDC_DPOP_NONCE: '1' });
+    try {
+      const token = await bound();
+      const asked = await dpopCall(app, token);
+      expect(asked.status).toBe(401);
+      expect(asked.headers.get('www-authenticate')).toMatch(/error="use_dpop_nonce"/);
+      const nonce = asked.headers.get('dpop-nonce')!;
+      const ok = await dpopCall(app, token, { claims: { nonce } });
+      expect(ok.status).toBe(200);
+      expect(ok.headers.get('dpop-nonce')).toBeTruthy();
+    } finally {
+      await app.close();
+    }
   });
 
-  it('accepts a proof once: the same proof replayed is refused', async () => {
-    const proof = await client.dpop!.proof('GET', notes, token);
-    expect((await call({ authorization: `DPoP ${token}`, dpop: proof })).status).toBe(200);
-    const replayed = await call({ authorization: `DPoP ${token}`, dpop: proof });
-    expect(replayed.status).toBe(401);
-    expect(replayed.headers.get('www-authenticate')).toMatch(/invalid_dpop_proof/);
+  it('TRUST_PROXY=1 honours X-Forwarded-Proto/Host for htu; they are ignored otherwise', async () => {
+    const headers = { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'notes.example.com' };
+    const htu = 'https://notes.example.com/notes';
+    const trusting = await sample({ TRUST_PROXY: '1' });
+    const plain = await sample();
+    try {
+      expect((await dpopCall(trusting, await bound(), { htu, headers })).status).toBe(200);
+      const ignored = await dpopCall(plain, await bound(), { htu, headers });
+      expect(ignored.status).toBe(401);
+      expect(((await ignored.json()) as { message: string }).message).toMatch(/htu/);
+    } finally {
+      await trusting.close();
+      await plain.close();
+    }
   });
 
-  it('refuses a proof made for another method', async () => {
-    const proof = await client.dpop!.proof('GET', notes, token);
-    expect((await call({ authorization: `DPoP ${token}`, dpop: proof }, 'POST')).status).toBe(401);
+  it('REDIS_URL shares the replay store: a proof replayed to another instance is refused', async () => {
+    const redis = await LocalRedis.start();
+    const env = { REDIS_URL: `redis://127.0.0.1:${redis.port}`, TRUST_PROXY: '1' };
+    const [one, two] = [await sample(env), await sample(env)];
+    try {
+      const token = await bound();
+      const proof = await makeProof(key, {
+        htm: 'GET',
+        htu: 'https://notes.example.com/notes',
+        accessToken: token,
+      });
+      const call = (app: SampleApp) =>
+        fetch(`${app.apiUrl}/notes`, {
+          headers: {
+            authorization: `DPoP ${token}`,
+            dpop: proof,
+            'x-forwarded-proto': 'https',
+            'x-forwarded-host': 'notes.example.com',
+          },
+        });
+      expect((await call(one)).status).toBe(200);
+      const replayed = await call(two);
+      expect(replayed.status).toBe(401);
+      expect(replayed.headers.get('www-authenticate')).toMatch(/error="invalid_dpop_proof"/);
+    } finally {
+      await one.close();
+      await two.close();
+      await redis.stop();
+    }
+  });
+
+  it('refuses a bad OIDC_DPOP at boot, naming the variable', async () => {
+    await expect(sample({ OIDC_DPOP: 'sometimes' })).rejects.toThrow(/OIDC_DPOP must be/);
+    await expect(sample({ REDIS_URL: 'http://x' })).rejects.toThrow(/REDIS_URL/);
   });
 });

@@ -1,4 +1,3 @@
-import { DEFAULT_DPOP_CHALLENGE } from '../../support/challenges.js';
 import { type INestApplication } from '@nestjs/common';
 import { WsAdapter } from '@nestjs/platform-ws';
 import type { IncomingMessage } from 'node:http';
@@ -8,6 +7,7 @@ import { LocalIssuer } from '../../../lib/testing/index.js';
 import { OidcWsAdapter } from '../../../lib/ws/index.js';
 import { gatewayApp, NotesGateway } from '../../support/notes-gateway.js';
 import { RecordingLogger } from '../../support/recording-logger.js';
+import { DEFAULT_DPOP_CHALLENGE } from '../../support/challenges.js';
 
 interface Frame {
   event: string;

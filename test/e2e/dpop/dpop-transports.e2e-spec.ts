@@ -1,0 +1,163 @@
+import { type INestApplication } from '@nestjs/common';
+import type { IncomingMessage } from 'node:http';
+import WebSocket from 'ws';
+import { LocalIssuer } from '../../../lib/testing/index.js';
+import { OidcWsAdapter } from '../../../lib/ws/index.js';
+import { dpopKey, type DPoPKey, makeProof } from '../../support/dpop.js';
+import { graphqlApp } from '../../support/graphql-app.js';
+import { gatewayApp } from '../../support/notes-gateway.js';
+
+/** Opens a socket; resolves once open, or with the HTTP answer that refused the upgrade. */
+function connect(
+  url: string,
+  headers: Record<string, string>,
+): Promise<{ socket?: WebSocket; refused?: IncomingMessage }> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(url, { headers });
+    socket.once('open', () => resolve({ socket }));
+    socket.once('unexpected-response', (_req, res) => {
+      res.resume();
+      res.on('end', () => resolve({ refused: res }));
+    });
+    socket.once('error', reject);
+  });
+}
+
+function ask(socket: WebSocket, event: string): Promise<{ event: string; data: unknown }> {
+  return new Promise((resolve) => {
+    socket.once('message', (data: Buffer) => resolve(JSON.parse(data.toString())));
+    socket.send(JSON.stringify({ event, data: {} }));
+  });
+}
+
+describe('DPoP on the WebSocket upgrade (OidcWsAdapter)', () => {
+  let issuer: LocalIssuer;
+  let key: DPoPKey;
+  let app: INestApplication;
+  let base: string;
+
+  beforeAll(async () => {
+    issuer = await LocalIssuer.start();
+    key = await dpopKey('ES256');
+    ({ app, url: base } = await gatewayApp(
+      { issuers: [issuer.issuerOptions()], audit: { log: false } },
+      (a) => new OidcWsAdapter(a),
+    ));
+    base = base.replace('[::1]', '127.0.0.1');
+  });
+
+  afterAll(async () => {
+    await app.close();
+    await issuer.close();
+  });
+
+  const token = () => issuer.mint({ scope: 'notes:read', cnf: { jkt: key.thumbprint } });
+  const wsUrl = () => `${base.replace('http', 'ws')}/ws`;
+
+  it('opens the socket for a bound token with a proof of the upgrade GET (htu ws:// or http://)', async () => {
+    for (const htu of [wsUrl(), `${base}/ws`]) {
+      const t = await token();
+      const proof = await makeProof(key, { htm: 'GET', htu, accessToken: t });
+      const { socket } = await connect(wsUrl(), { authorization: `DPoP ${t}`, dpop: proof });
+      expect(socket).toBeDefined();
+      expect((await ask(socket!, 'notes')).event).toBe('notes');
+      socket!.close();
+    }
+  });
+
+  it('refuses a replayed proof at the upgrade with 401 invalid_dpop_proof', async () => {
+    const t = await token();
+    const proof = await makeProof(key, { htm: 'GET', htu: wsUrl(), accessToken: t });
+    const first = await connect(wsUrl(), { authorization: `DPoP ${t}`, dpop: proof });
+    first.socket!.close();
+    const { refused } = await connect(wsUrl(), { authorization: `DPoP ${t}`, dpop: proof });
+    expect(refused?.statusCode).toBe(401);
+    expect(refused?.headers['www-authenticate']).toMatch(
+      /DPoP algs="[^"]+", realm="api", error="invalid_dpop_proof"/,
+    );
+  });
+
+  it('refuses the bound token sent as Bearer at the upgrade', async () => {
+    const { refused } = await connect(wsUrl(), { authorization: `Bearer ${await token()}` });
+    expect(refused?.statusCode).toBe(401);
+    expect(refused?.headers['www-authenticate']).toMatch(
+      /^Bearer realm="api", error="invalid_token"/,
+    );
+  });
+});
+
+interface GraphQLResponse {
+  data?: Record<string, unknown> | null;
+  errors?: Array<{ message: string; extensions?: Record<string, unknown> }>;
+}
+
+describe('DPoP on GraphQL over HTTP (Apollo)', () => {
+  let issuer: LocalIssuer;
+  let key: DPoPKey;
+  let app: INestApplication;
+  let url: string;
+
+  beforeAll(async () => {
+    issuer = await LocalIssuer.start();
+    key = await dpopKey('ES256');
+    app = await graphqlApp({
+      issuers: [issuer.issuerOptions()],
+      audit: { log: false },
+      dpop: { nonce: { secret: 'n'.repeat(32) } },
+    });
+    url = `${(await app.getUrl()).replace('[::1]', '127.0.0.1')}/graphql`;
+  });
+
+  afterAll(async () => {
+    await app.close();
+    await issuer.close();
+  });
+
+  async function query(headers: Record<string, string>) {
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({ query: '{ notes { id } me }' }),
+    });
+    return { res, body: (await res.json()) as GraphQLResponse };
+  }
+
+  it('asks for a nonce in the GraphQL error, then checks the proof once for a query of several fields', async () => {
+    const t = await issuer.mint({
+      sub: 'alice',
+      scope: 'notes:read',
+      cnf: { jkt: key.thumbprint },
+    });
+    const proof = (claims = {}) =>
+      makeProof(key, { htm: 'POST', htu: url, accessToken: t, claims });
+    const asked = await query({ authorization: `DPoP ${t}`, dpop: await proof() });
+    expect(asked.body.errors?.[0].extensions).toMatchObject({
+      code: 'UNAUTHENTICATED',
+      error: 'use_dpop_nonce',
+      dpop_nonce: expect.any(String),
+    });
+    const nonce = asked.body.errors![0].extensions!.dpop_nonce as string;
+    const withNonce = await proof({ nonce });
+    const answered = await query({ authorization: `DPoP ${t}`, dpop: withNonce });
+    expect(answered.body.errors).toBeUndefined();
+    expect(answered.body.data).toEqual({ notes: [{ id: 1 }], me: 'alice' });
+    expect(answered.res.headers.get('dpop-nonce')).toEqual(expect.any(String));
+    const replayed = await query({ authorization: `DPoP ${t}`, dpop: withNonce });
+    expect(replayed.body.errors?.[0].extensions).toMatchObject({
+      code: 'UNAUTHENTICATED',
+      error: 'invalid_dpop_proof',
+      status: 401,
+    });
+    expect(replayed.body.errors?.[0].message).toBe('The DPoP proof was used before');
+  });
+
+  it('refuses the bound token sent as Bearer', async () => {
+    const t = await issuer.mint({ scope: 'notes:read', cnf: { jkt: key.thumbprint } });
+    const { body } = await query({ authorization: `Bearer ${t}` });
+    expect(body.errors?.[0].extensions).toMatchObject({
+      code: 'UNAUTHENTICATED',
+      error: 'invalid_token',
+    });
+    expect(body.errors?.[0].message).toMatch(/DPoP-bound/);
+  });
+});
