@@ -3,7 +3,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeJwt } from 'jose';
-import { TokenClient } from '../../../lib/index.js';
+import { TokenClient, UnexpectedTokenTypeError } from '../../../lib/index.js';
+import { loginWithPkce } from '../../../sample-app/src/clients/pkce-login.js';
 import {
   type DevIdentityProvider,
   startDevIdentityProvider,
@@ -14,11 +15,13 @@ jest.setTimeout(30_000);
 
 const audit = { resource: 'api://audit', scopes: ['audit:read'] };
 
+const REDIRECT_URI = 'http://127.0.0.1:9/cb';
+
 async function startIdp(requireDpopNonce: boolean): Promise<DevIdentityProvider> {
   return startDevIdentityProvider({
     port: await freePort(),
     audience: 'api://notes',
-    redirectUris: ['http://127.0.0.1:9/cb'],
+    redirectUris: [REDIRECT_URI],
     keyFile: join(mkdtempSync(join(tmpdir(), 'dev-idp-')), 'keys.json'),
     requireDpopNonce,
   });
@@ -75,3 +78,30 @@ describe.each([false, true])(
     });
   },
 );
+
+describe('TokenClient with DPoP and a grant the provider does not bind', () => {
+  it("refuses the bearer token of the sample provider's token exchange rather than use it", async () => {
+    const idp = await startIdp(false);
+    try {
+      const { accessToken } = await loginWithPkce({
+        issuer: idp.issuer,
+        clientId: idp.spaClientId,
+        redirectUri: REDIRECT_URI,
+        username: 'alice',
+        password: 'alice',
+        scope: 'openid notes:read',
+      });
+      const c = new TokenClient({
+        issuer: idp.issuer,
+        clientId: idp.serviceClient.clientId,
+        clientSecret: idp.serviceClient.clientSecret,
+        dpop: true,
+      });
+      const exchanged = c.getTokenOnBehalfOf(accessToken, audit);
+      await expect(exchanged).rejects.toBeInstanceOf(UnexpectedTokenTypeError);
+      await expect(exchanged).rejects.toMatchObject({ tokenType: 'Bearer' });
+    } finally {
+      await idp.close();
+    }
+  });
+});
