@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
+import request from 'supertest';
 import { auth0, DpopKey, OidcAuthModule } from '../../lib/index.js';
 import { dpopProof, LocalIssuer, useLocalIssuer } from '../../lib/testing/index.js';
 import { initApp, PLATFORMS, TEST_CONTROLLERS } from '../support/test-app.js';
@@ -66,6 +67,14 @@ describe.each(PLATFORMS)(
       expect(await status({ authorization, dpop: proof({ method: 'POST' }) })).toBe(401);
       expect(await status({ authorization, dpop: thief })).toBe(401);
       expect(await status({ authorization, dpop: proof() })).toBe(200);
+    });
+
+    it('works with supertest on the listening server', async () => {
+      const alice = await issuer.mintDpop({ sub: 'alice', scopes: ['notes:read'] });
+      await request(app.getHttpServer())
+        .get('/notes')
+        .set(alice.headers({ method: 'GET', url: notes }))
+        .expect(200);
     });
 
     it('refuses a token bound to another key, whoever signs the proof', async () => {
