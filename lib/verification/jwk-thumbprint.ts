@@ -13,6 +13,15 @@ const REQUIRED_MEMBERS: Readonly<Record<string, readonly string[]>> = {
  * required member that is not a string.
  */
 export function jwkThumbprint(jwk: Readonly<Record<string, unknown>>): string | undefined {
+  const input = thumbprintInput(jwk);
+  return input && createHash('sha256').update(input).digest('base64url');
+}
+
+/**
+ * The JSON text RFC 7638 §3 hashes: the required members only, ordered, without whitespace. Two
+ * JWKs have the same text exactly when they are the same key, which makes it a cache key too.
+ */
+export function thumbprintInput(jwk: Readonly<Record<string, unknown>>): string | undefined {
   const members = typeof jwk.kty === 'string' ? REQUIRED_MEMBERS[jwk.kty] : undefined;
   if (!members) return undefined;
   // Built by hand: the members are strings already checked, and JSON.stringify of a string escapes
@@ -23,5 +32,5 @@ export function jwkThumbprint(jwk: Readonly<Record<string, unknown>>): string | 
     if (typeof value !== 'string') return undefined;
     json += `${json.length > 1 ? ',' : ''}"${name}":${JSON.stringify(value)}`;
   }
-  return createHash('sha256').update(`${json}}`).digest('base64url');
+  return `${json}}`;
 }

@@ -1,6 +1,8 @@
 import { type INestApplication } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
+import { io } from 'socket.io-client';
 import WebSocket from 'ws';
+import { OidcIoAdapter } from '../../../lib/socket-io/index.js';
 import { LocalIssuer } from '../../../lib/testing/index.js';
 import { OidcWsAdapter } from '../../../lib/ws/index.js';
 import { dpopKey, type DPoPKey, makeProof } from '../../support/dpop.js';
@@ -83,6 +85,48 @@ describe('DPoP on the WebSocket upgrade (OidcWsAdapter)', () => {
     expect(refused?.headers['www-authenticate']).toMatch(
       /^Bearer realm="api", error="invalid_token"/,
     );
+  });
+});
+
+describe('DPoP-bound tokens on the socket.io handshake, which carries no proof', () => {
+  it('refuses them with invalid_token, and still takes unbound tokens', async () => {
+    const issuer = await LocalIssuer.start();
+    const key = await dpopKey('ES256');
+    const { app, url } = await gatewayApp(
+      { issuers: [issuer.issuerOptions()], audit: { log: false } },
+      (a) => new OidcIoAdapter(a),
+    );
+    const connect = (token: string) =>
+      new Promise<{ connected: boolean; data?: unknown }>((resolve) => {
+        const socket = io(url, {
+          path: '/ws',
+          transports: ['websocket'],
+          reconnection: false,
+          forceNew: true,
+          auth: { token },
+        });
+        socket.once('connect', () => {
+          socket.close();
+          resolve({ connected: true });
+        });
+        socket.once('connect_error', (err: Error & { data?: unknown }) => {
+          socket.close();
+          resolve({ connected: false, data: err.data });
+        });
+      });
+    try {
+      const bound = await connect(
+        await issuer.mint({ scope: 'notes:read', cnf: { jkt: key.thumbprint } }),
+      );
+      expect(bound).toEqual({
+        connected: false,
+        data: expect.objectContaining({ statusCode: 401, error: 'invalid_token' }),
+      });
+      expect((await connect(await issuer.mint({ scope: 'notes:read' }))).connected).toBe(true);
+    } finally {
+      await app.close();
+      await issuer.close();
+    }
   });
 });
 
