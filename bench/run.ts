@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createTokenVerifier } from '../lib/nest/token-verifier.provider.js';
-import { LocalIssuer } from '../lib/testing/index.js';
+import { type DpopBoundToken, LocalIssuer } from '../lib/testing/index.js';
 import { BenchIntrospectionEndpoint } from './introspection-endpoint.js';
 import { cpuMs, rssMb } from './process-stats.js';
 import {
@@ -33,6 +33,8 @@ const DURATION_S = Number(process.env.BENCH_DURATION ?? 4);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const COLD_TOKENS = Number(process.env.BENCH_COLD_TOKENS ?? 15_000);
 const PORT = Number(process.env.BENCH_PORT ?? 3900);
+// Proofs made afresh for every load run, more than one run serves: none is ever replayed.
+const DPOP_PROOFS = Number(process.env.BENCH_DPOP_PROOFS ?? 40_000);
 const here = import.meta.dirname;
 
 interface Load {
@@ -63,21 +65,32 @@ function opaqueColdTokens(): (n: number) => string {
   return (n) => `bench-opaque-${run}-${Math.floor(n / CONNECTIONS)}`;
 }
 
+const isDpop = (route: Route) => route.endsWith('-dpop');
+
+/** Proofs for `GET /hello` with `bound`'s token, each with its own `jti`, made just now. */
+function dpopProofs(bound: DpopBoundToken): string[] {
+  const url = `http://127.0.0.1:${PORT}/hello`;
+  return Array.from({ length: DPOP_PROOFS }, () => bound.proof({ method: 'GET', url }));
+}
+
 /**
  * Warm routes repeat one token; every other authenticated route (raw-verify included, so that
  * the load generator does the same work for it as for guard-cold) cycles through `coldTokens`.
+ * DPoP routes send the same DPoP-bound token with a new proof on every request, as clients do.
  */
 async function load(
   route: Route,
   warmToken: string,
   coldTokens: string[],
   duration: number,
+  bound: DpopBoundToken,
 ): Promise<Load> {
   const cycling = route === 'raw-verify' || route.endsWith('-cold');
   const opaque = route === 'introspect-cold' ? opaqueColdTokens() : undefined;
   const tokenAt = opaque ?? ((n: number) => coldTokens[n % coldTokens.length]);
   const warm = route === 'introspect-warm' ? OPAQUE_WARM_TOKEN : warmToken;
   let next = 0;
+  const proofs = isDpop(route) ? dpopProofs(bound) : [];
   const result = await autocannon({
     url: `http://127.0.0.1:${PORT}/hello`,
     connections: CONNECTIONS,
@@ -95,7 +108,20 @@ async function load(
             }),
           },
         ]
-      : undefined,
+      : isDpop(route)
+        ? [
+            {
+              setupRequest: (req) => ({
+                ...req,
+                headers: {
+                  ...req.headers,
+                  authorization: `DPoP ${bound.token}`,
+                  dpop: proofs[next++ % proofs.length],
+                },
+              }),
+            },
+          ]
+        : undefined,
   });
   return {
     rps: result.requests.average,
@@ -122,6 +148,7 @@ async function main() {
   const introspection = await BenchIntrospectionEndpoint.start(issuer.issuer, issuer.audience);
   const claims = { scope: 'notes:read' };
   const warmToken = await issuer.mint(claims, { expiresIn: 3600 });
+  const bound = await issuer.mintDpop({ claims }, { expiresIn: 3600 });
   process.stdout.write(`Minting ${COLD_TOKENS} tokens for the cold path...\n`);
   const coldTokens: string[] = [];
   for (let i = 0; i < COLD_TOKENS; i += 1)
@@ -133,13 +160,20 @@ async function main() {
       const name = scenarioName(scenario);
       const child = await spawnServer(scenario, PORT, issuer, {
         BENCH_INTROSPECTION_ENDPOINT: introspection.url,
+        BENCH_DPOP_JWK: JSON.stringify(bound.key.publicJwk),
       });
       try {
         // The warm-up uses other tokens than the measurement, so the cold path stays cold.
-        await load(scenario.route, warmToken, coldTokens.slice(-500), DURATION_S);
+        await load(scenario.route, warmToken, coldTokens.slice(-500), DURATION_S, bound);
         const cpuBefore = cpuMs(child.pid!);
         const callsBefore = introspection.calls;
-        const sample = await load(scenario.route, warmToken, coldTokens.slice(0, -500), DURATION_S);
+        const sample = await load(
+          scenario.route,
+          warmToken,
+          coldTokens.slice(0, -500),
+          DURATION_S,
+          bound,
+        );
         const cpuUs = ((cpuMs(child.pid!) - cpuBefore) * 1000) / sample.requests;
         const introspectionCalls = (introspection.calls - callsBefore) / sample.requests;
         samples.get(name)!.push({ ...sample, cpuUs, introspectionCalls, rssMb: rssMb(child.pid!) });
@@ -184,10 +218,12 @@ async function main() {
         warmVsTutorial: rps('guard-warm', p) / rps('tutorial-warm', p),
         coldVsTutorial: rps('guard-cold', p) / rps('tutorial-cold', p),
         introspectWarmVsWarm: rps('introspect-warm', p) / rps('guard-warm', p),
+        dpopVsRawDpop: rps('guard-dpop', p) / rps('raw-dpop', p),
         cpu: {
           warmVsBare: perCpu('guard-warm', p) / perCpu('bare', p),
           coldVsRawVerify: perCpu('guard-cold', p) / perCpu('raw-verify', p),
           introspectWarmVsWarm: perCpu('introspect-warm', p) / perCpu('guard-warm', p),
+          dpopVsRawDpop: perCpu('guard-dpop', p) / perCpu('raw-dpop', p),
         },
       },
     ]),
@@ -228,7 +264,7 @@ async function main() {
   for (const p of platforms) {
     const r = ratios[p];
     process.stdout.write(
-      `${p.padEnd(8)} warm / bare ${fixed(r.warmVsBare, 5)} [${fixed(r.cpu.warmVsBare, 4)}] (target >= 0.90)   cold / raw-verify ${fixed(r.coldVsRawVerify, 5)} [${fixed(r.cpu.coldVsRawVerify, 4)}] (target >= 0.90)   warm / tutorial ${fixed(r.warmVsTutorial, 5)}   cold / tutorial ${fixed(r.coldVsTutorial, 5)}\n`,
+      `${p.padEnd(8)} warm / bare ${fixed(r.warmVsBare, 5)} [${fixed(r.cpu.warmVsBare, 4)}] (target >= 0.90)   cold / raw-verify ${fixed(r.coldVsRawVerify, 5)} [${fixed(r.cpu.coldVsRawVerify, 4)}] (target >= 0.90)   warm / tutorial ${fixed(r.warmVsTutorial, 5)}   cold / tutorial ${fixed(r.coldVsTutorial, 5)}   dpop / raw-dpop ${fixed(r.dpopVsRawDpop, 5)} [${fixed(r.cpu.dpopVsRawDpop, 4)}] (target >= 0.85)\n`,
     );
   }
   const introspecting = summary.filter((r) => r.route.startsWith('introspect'));

@@ -11,6 +11,8 @@ export const ROUTES = [
   'tutorial-cold',
   'introspect-warm',
   'introspect-cold',
+  'raw-dpop',
+  'guard-dpop',
 ] as const;
 export type Route = (typeof ROUTES)[number];
 

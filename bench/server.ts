@@ -56,6 +56,38 @@ class RawVerifyGuard implements CanActivate {
   }
 }
 
+/**
+ * The unavoidable work of DPoP: two signature checks per request, the token's (RS256, the issuer's
+ * key) and the proof's (ES256, the client's key, known in advance), nothing else.
+ */
+@Injectable()
+class RawDpopGuard implements CanActivate {
+  static tokenKey: KeyObject;
+  static proofKey: KeyObject;
+  canActivate(context: ExecutionContext): boolean {
+    const { headers } = context.getArgByIndex<{ headers: Record<string, string> }>(0);
+    const token = headers.authorization.slice(5);
+    const proof = headers.dpop;
+    const tokenDot = token.lastIndexOf('.');
+    const proofDot = proof.lastIndexOf('.');
+    const ok =
+      verify(
+        'sha256',
+        Buffer.from(token.slice(0, tokenDot)),
+        RawDpopGuard.tokenKey,
+        Buffer.from(token.slice(tokenDot + 1), 'base64url'),
+      ) &&
+      verify(
+        'sha256',
+        Buffer.from(proof.slice(0, proofDot)),
+        { key: RawDpopGuard.proofKey, dsaEncoding: 'ieee-p1363' },
+        Buffer.from(proof.slice(proofDot + 1), 'base64url'),
+      );
+    if (!ok) throw new UnauthorizedException();
+    return true;
+  }
+}
+
 /** What the NestJS docs and most tutorials set up: passport-jwt + jwks-rsa, a global AuthGuard. */
 function tutorialModule(issuer: string, audience: string): DynamicModule {
   @Injectable()
@@ -89,7 +121,7 @@ function tutorialModule(issuer: string, audience: string): DynamicModule {
 function appModule(route: Route, issuer: string, audience: string): DynamicModule {
   const imports: DynamicModule[] = [];
   const providers = [];
-  if (route === 'guard-warm' || route === 'guard-cold') {
+  if (route === 'guard-warm' || route === 'guard-cold' || route === 'guard-dpop') {
     imports.push(
       OidcAuthModule.forRoot({
         issuers: [{ issuer, audience }],
@@ -108,6 +140,8 @@ function appModule(route: Route, issuer: string, audience: string): DynamicModul
     imports.push(tutorialModule(issuer, audience));
   } else if (route === 'raw-verify') {
     providers.push({ provide: APP_GUARD, useClass: RawVerifyGuard });
+  } else if (route === 'raw-dpop') {
+    providers.push({ provide: APP_GUARD, useClass: RawDpopGuard });
   }
   @Module({ imports, providers, controllers: [HelloController] })
   class BenchModule {}
@@ -147,9 +181,15 @@ async function main() {
     string,
     string,
   ];
-  if (route === 'raw-verify') {
+  if (route === 'raw-verify' || route === 'raw-dpop') {
     const jwks = (await (await fetch(`${issuer}/jwks`)).json()) as { keys: object[] };
     RawVerifyGuard.key = createPublicKey({ key: jwks.keys[0] as never, format: 'jwk' });
+    RawDpopGuard.tokenKey = RawVerifyGuard.key;
+  }
+  if (route === 'raw-dpop') {
+    // The client's public key, from the parent that makes the proofs.
+    const jwk = JSON.parse(process.env.BENCH_DPOP_JWK ?? '{}') as never;
+    RawDpopGuard.proofKey = createPublicKey({ key: jwk, format: 'jwk' });
   }
   await setUpOpenTelemetry(process.env.BENCH_OTEL);
   const module = appModule(route, issuer, audience);

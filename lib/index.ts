@@ -123,4 +123,8 @@ export {
   InvalidGrantError,
   InteractionRequiredError,
   TokenEndpointUnavailableError,
+  UnexpectedTokenTypeError,
 } from './client/token-endpoint-errors.js';
+export { DpopKey } from './client/dpop-key.js';
+export type { DpopAlgorithm, DpopProofRequest } from './client/dpop-key.js';
+export type { DpopClientOptions, DpopSession } from './client/dpop-session.js';

@@ -8,3 +8,5 @@ export {
 } from './provider-tokens.js';
 export type { ProviderShape, TokenSubject } from './provider-tokens.js';
 export { useLocalIssuer } from './use-local-issuer.js';
+export { DpopBoundToken, dpopProof } from './dpop-bound-token.js';
+export type { TestDpopProofOptions } from './dpop-bound-token.js';

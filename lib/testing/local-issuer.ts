@@ -2,6 +2,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { type AddressInfo } from 'node:net';
 import { generateKeyPairSync, type KeyObject, randomUUID, sign } from 'node:crypto';
 import jwt from 'jsonwebtoken';
+import { type DpopAlgorithm, DpopKey } from '../client/dpop-key.js';
+import { DpopBoundToken } from './dpop-bound-token.js';
 import type { IssuerOptions } from '../verification/issuer-options.js';
 import {
   providerClaims,
@@ -84,6 +86,20 @@ export class LocalIssuer {
     options: MintOptions = {},
   ): Promise<string> {
     return this.mint(providerClaims(who.provider ?? this.provider, who), options);
+  }
+
+  /**
+   * A DPoP-bound token for `who` (`cnf.jkt` of `key`, else of a new key of `algorithm`, default
+   * ES256) and the key, to send with proofs: `(await issuer.mintDpop({ sub: 'alice' })).headers({
+   * method: 'GET', url })`. A `cnf` in `who.claims` replaces the binding, for tests of a mismatch.
+   */
+  async mintDpop(
+    who: TokenSubject & { provider?: ProviderShape } = {},
+    options: MintOptions & { key?: DpopKey; algorithm?: DpopAlgorithm } = {},
+  ): Promise<DpopBoundToken> {
+    const key = options.key ?? (await DpopKey.generate(options.algorithm));
+    const claims = { cnf: { jkt: key.thumbprint }, ...who.claims };
+    return new DpopBoundToken(await this.mintToken({ ...who, claims }, options), key);
   }
 
   get issuer(): string {

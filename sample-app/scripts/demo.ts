@@ -1,12 +1,12 @@
 /**
  * `npm run demo`: starts the sample (API + embedded provider) and walks through both flows, the
  * service's client-credentials token and a user's authorization code + PKCE login, over REST,
- * GraphQL and the WebSocket, a step-up to a second factor (RFC 9470), and an opaque token
- * introspected (RFC 7662), then revoked (RFC 7009), printing what each step answered. Exits non-zero
- * when any answer is not the expected one.
+ * GraphQL and the WebSocket, a step-up to a second factor (RFC 9470), an opaque token introspected
+ * (RFC 7662) then revoked (RFC 7009), and a DPoP-bound token (RFC 9449) with and without its
+ * proofs, printing what each step answered. Exits non-zero when any answer is not the expected one.
  */
 import WebSocket from 'ws';
-import { TokenClient } from '../../lib/index.js';
+import { authorizedFetch, TokenClient } from '../../lib/index.js';
 import { loginWithPkce } from '../src/clients/pkce-login.js';
 import { startSampleApp } from '../src/server.js';
 
@@ -98,6 +98,25 @@ function expectSocket(apiUrl: string, token: string | undefined, expected: strin
     socket.once('message', (data: Buffer) => done(`event ${JSON.parse(String(data)).event}`));
     socket.once('error', (err) => done(err.message));
   });
+}
+
+/** A raw call with exactly these headers: for the DPoP requests no well-behaved client sends. */
+async function expectRaw(
+  apiUrl: string,
+  what: string,
+  path: string,
+  headers: Record<string, string>,
+  expected: number,
+): Promise<void> {
+  const res = await fetch(`${apiUrl}${path}`, { headers });
+  await res.body?.cancel();
+  const detail = res.status >= 400 ? ` ${res.headers.get('www-authenticate') ?? ''}`.trimEnd() : '';
+  report(
+    res.status === expected,
+    `${what.padEnd(34)} GET ${path}`,
+    `${res.status}${detail}`,
+    String(expected),
+  );
 }
 
 /** One parameter of a `WWW-Authenticate: Bearer ...` challenge. */
@@ -253,6 +272,45 @@ try {
   await expectCall(apiUrl, 'GET', '/notes', opaque, 200);
   await new Promise((resolve) => setTimeout(resolve, Number(env.INTROSPECTION_MAX_AGE_MS) + 200));
   await expectCall(apiUrl, 'GET', '/notes', opaque, 401);
+
+  line();
+  line("6. DPoP (RFC 9449): a token bound to the service's key, useless without it");
+  const dpopClient = new TokenClient({
+    tokenEndpoint: idp.tokenEndpoint,
+    ...idp.serviceClient,
+    dpop: true,
+  });
+  const readNotes = { scopes: ['notes:read'] };
+  const res = await authorizedFetch(dpopClient, readNotes)(`${apiUrl}/notes`);
+  await res.body?.cancel();
+  report(res.status === 200, 'DPoP client credentials  GET /notes', String(res.status), '200');
+  const bound = await dpopClient.getAppToken(readNotes);
+  const { thumbprint } = await dpopClient.dpop!.keyPair();
+  const { cnf } = claimsOf(bound) as { cnf?: { jkt?: string } };
+  report(
+    cnf?.jkt === thumbprint,
+    '  token cnf.jkt = thumbprint of the key',
+    String(cnf?.jkt),
+    thumbprint,
+  );
+  await expectRaw(
+    apiUrl,
+    'the token, no proof (DPoP scheme)',
+    '/notes',
+    { authorization: `DPoP ${bound}` },
+    401,
+  );
+  await expectRaw(
+    apiUrl,
+    'the token as a bearer token',
+    '/notes',
+    { authorization: `Bearer ${bound}` },
+    401,
+  );
+  const proof = await dpopClient.dpop!.proof('GET', `${apiUrl}/notes`, bound);
+  const withProof = { authorization: `DPoP ${bound}`, dpop: proof };
+  await expectRaw(apiUrl, 'the token with a fresh proof', '/notes', withProof, 200);
+  await expectRaw(apiUrl, 'the same proof again (replayed)', '/notes', withProof, 401);
 } catch (err) {
   failures += 1;
   line(`FAIL ${err instanceof Error ? err.message : String(err)}`);

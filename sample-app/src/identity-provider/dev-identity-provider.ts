@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Provider, { errors, type Configuration } from 'oidc-provider';
@@ -18,6 +19,8 @@ export interface DevIdentityProviderOptions {
   keyFile: string;
   /** A second resource, the downstream API the notes API calls. Default `api://audit`. */
   downstreamAudience?: string;
+  /** The token endpoint accepts DPoP proofs only with a nonce it gave (RFC 9449 §8). */
+  requireDpopNonce?: boolean;
 }
 
 export interface DevIdentityProvider {
@@ -136,7 +139,17 @@ function configuration(
       if (!accountId) return undefined;
       return { roles: findUser(accountId)?.roles ?? [], ...signInClaims(ctx) };
     },
+    // A proof with the token request binds the token to its key (RFC 9449 §5): `cnf.jkt` in the
+    // JWT, token_type DPoP. Without a proof the token stays a bearer token.
+    enabledJWA: { dPoPSigningAlgValues: ['ES256', 'ES384', 'ES512', 'PS256', 'EdDSA'] },
     features: {
+      dPoP: {
+        enabled: true,
+        ...(options.requireDpopNonce && {
+          nonceSecret: randomBytes(32),
+          requireNonce: () => true,
+        }),
+      },
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
       introspection: {
