@@ -22,6 +22,8 @@ const nest12Only = [
   'test/unit/nest/transports/rpc.transport.spec.ts',
   'test/e2e/microservices/tcp.e2e-spec.ts',
   'test/e2e/websocket/ws-adapter.e2e-spec.ts',
+  'test/e2e/websocket/named-policies.e2e-spec.ts',
+  'test/e2e/websocket/resolver-trust.e2e-spec.ts',
   'test/e2e/sample-app/websocket.e2e-spec.ts',
   'test/e2e/sample-app/swagger-browser.e2e-spec.ts',
 ];

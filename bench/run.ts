@@ -1,16 +1,20 @@
 /**
  * `npm run bench`: throughput of a bare Nest route against the same route behind nest-oidc-auth
  * (warm: one token repeated; cold: a new token on every request), behind the tutorial passport-jwt
- * setup, and behind a guard doing only one raw RS256 verify, on Express and on Fastify; plus
- * in-process verifications/s. Each guard scenario is reported as a ratio to its own platform's
+ * setup, and behind a guard doing only one raw RS256 verify, on Express and on Fastify; opaque
+ * tokens through introspection (warm: one cached token; cold: each new token shared by the
+ * concurrent connections, counting introspection calls per request); plus in-process
+ * verifications/s. Each guard scenario is reported as a ratio to its own platform's
  * bare and raw-verify routes. Everything runs on 127.0.0.1, each server in its own process, in
  * alternating rounds.
  */
 import autocannon from 'autocannon';
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createTokenVerifier } from '../lib/nest/token-verifier.provider.js';
-import { LocalIssuer } from '../lib/testing/index.js';
+import { type DpopBoundToken, LocalIssuer } from '../lib/testing/index.js';
+import { BenchIntrospectionEndpoint } from './introspection-endpoint.js';
 import { cpuMs, rssMb } from './process-stats.js';
 import {
   type Platform,
@@ -28,7 +32,9 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 4);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const COLD_TOKENS = Number(process.env.BENCH_COLD_TOKENS ?? 15_000);
-const PORT = 3900;
+const PORT = Number(process.env.BENCH_PORT ?? 3900);
+// Proofs made afresh for every load run, more than one run serves: none is ever replayed.
+const DPOP_PROOFS = Number(process.env.BENCH_DPOP_PROOFS ?? 40_000);
 const here = import.meta.dirname;
 
 interface Load {
@@ -42,25 +48,54 @@ interface Sample extends Load {
   rssMb: number;
   /** The server's CPU time per request served, in microseconds. */
   cpuUs: number;
+  /** Calls the introspection endpoint received per request served (introspect routes). */
+  introspectionCalls: number;
+}
+
+// The opaque token of introspect-warm: cached after its first request.
+const OPAQUE_WARM_TOKEN = 'bench-opaque-warm';
+
+/**
+ * introspect-cold: each new opaque token is sent by as many consecutive requests as there are
+ * connections, so that concurrent requests carry the same token not yet cached: with single-flight
+ * they share one introspection call. Fresh tokens for every load, so nothing is cached beforehand.
+ */
+function opaqueColdTokens(): (n: number) => string {
+  const run = randomUUID();
+  return (n) => `bench-opaque-${run}-${Math.floor(n / CONNECTIONS)}`;
+}
+
+const isDpop = (route: Route) => route.endsWith('-dpop');
+
+/** Proofs for `GET /hello` with `bound`'s token, each with its own `jti`, made just now. */
+function dpopProofs(bound: DpopBoundToken): string[] {
+  const url = `http://127.0.0.1:${PORT}/hello`;
+  return Array.from({ length: DPOP_PROOFS }, () => bound.proof({ method: 'GET', url }));
 }
 
 /**
  * Warm routes repeat one token; every other authenticated route (raw-verify included, so that
  * the load generator does the same work for it as for guard-cold) cycles through `coldTokens`.
+ * DPoP routes send the same DPoP-bound token with a new proof on every request, as clients do.
  */
 async function load(
   route: Route,
   warmToken: string,
   coldTokens: string[],
   duration: number,
+  bound: DpopBoundToken,
 ): Promise<Load> {
   const cycling = route === 'raw-verify' || route.endsWith('-cold');
+  const opaque = route === 'introspect-cold' ? opaqueColdTokens() : undefined;
+  const tokenAt = opaque ?? ((n: number) => coldTokens[n % coldTokens.length]);
+  const warm = route === 'introspect-warm' ? OPAQUE_WARM_TOKEN : warmToken;
   let next = 0;
+  const proofs = isDpop(route) ? dpopProofs(bound) : [];
   const result = await autocannon({
     url: `http://127.0.0.1:${PORT}/hello`,
     connections: CONNECTIONS,
     duration,
-    headers: route.endsWith('-warm') ? { authorization: `Bearer ${warmToken}` } : {},
+    headers: route.endsWith('-warm') ? { authorization: `Bearer ${warm}` } : {},
     requests: cycling
       ? [
           {
@@ -68,12 +103,25 @@ async function load(
               ...req,
               headers: {
                 ...req.headers,
-                authorization: `Bearer ${coldTokens[next++ % coldTokens.length]}`,
+                authorization: `Bearer ${tokenAt(next++)}`,
               },
             }),
           },
         ]
-      : undefined,
+      : isDpop(route)
+        ? [
+            {
+              setupRequest: (req) => ({
+                ...req,
+                headers: {
+                  ...req.headers,
+                  authorization: `DPoP ${bound.token}`,
+                  dpop: proofs[next++ % proofs.length],
+                },
+              }),
+            },
+          ]
+        : undefined,
   });
   return {
     rps: result.requests.average,
@@ -97,8 +145,10 @@ async function main() {
     platforms.map((platform) => ({ route, platform })),
   );
   const issuer = await LocalIssuer.start({ audience: 'api://bench' });
+  const introspection = await BenchIntrospectionEndpoint.start(issuer.issuer, issuer.audience);
   const claims = { scope: 'notes:read' };
   const warmToken = await issuer.mint(claims, { expiresIn: 3600 });
+  const bound = await issuer.mintDpop({ claims }, { expiresIn: 3600 });
   process.stdout.write(`Minting ${COLD_TOKENS} tokens for the cold path...\n`);
   const coldTokens: string[] = [];
   for (let i = 0; i < COLD_TOKENS; i += 1)
@@ -108,16 +158,30 @@ async function main() {
   for (let round = 1; round <= ROUNDS; round += 1) {
     for (const scenario of scenarios) {
       const name = scenarioName(scenario);
-      const child = await spawnServer(scenario, PORT, issuer);
+      const child = await spawnServer(scenario, PORT, issuer, {
+        BENCH_INTROSPECTION_ENDPOINT: introspection.url,
+        BENCH_DPOP_JWK: JSON.stringify(bound.key.publicJwk),
+      });
       try {
         // The warm-up uses other tokens than the measurement, so the cold path stays cold.
-        await load(scenario.route, warmToken, coldTokens.slice(-500), DURATION_S);
+        await load(scenario.route, warmToken, coldTokens.slice(-500), DURATION_S, bound);
         const cpuBefore = cpuMs(child.pid!);
-        const sample = await load(scenario.route, warmToken, coldTokens.slice(0, -500), DURATION_S);
+        const callsBefore = introspection.calls;
+        const sample = await load(
+          scenario.route,
+          warmToken,
+          coldTokens.slice(0, -500),
+          DURATION_S,
+          bound,
+        );
         const cpuUs = ((cpuMs(child.pid!) - cpuBefore) * 1000) / sample.requests;
-        samples.get(name)!.push({ ...sample, cpuUs, rssMb: rssMb(child.pid!) });
+        const introspectionCalls = (introspection.calls - callsBefore) / sample.requests;
+        samples.get(name)!.push({ ...sample, cpuUs, introspectionCalls, rssMb: rssMb(child.pid!) });
+        const calls = scenario.route.startsWith('introspect')
+          ? ` ${introspectionCalls.toFixed(3)} introspection calls/req`
+          : '';
         process.stdout.write(
-          `round ${round} ${name.padEnd(22)} ${Math.round(sample.rps)} req/s ${cpuUs.toFixed(1)} µs CPU/req\n`,
+          `round ${round} ${name.padEnd(22)} ${Math.round(sample.rps)} req/s ${cpuUs.toFixed(1)} µs CPU/req${calls}\n`,
         );
       } finally {
         await stopServer(child);
@@ -135,6 +199,7 @@ async function main() {
       p99Ms: median(runs.map((r) => r.p99)),
       rssMb: Math.round(median(runs.map((r) => r.rssMb))),
       non2xx: runs.reduce((n, r) => n + r.non2xx, 0),
+      introspectionCallsPerRequest: median(runs.map((r) => r.introspectionCalls)),
     };
   });
   const find = (route: Route, platform: Platform) =>
@@ -152,9 +217,13 @@ async function main() {
         rawVerifyVsBare: rps('raw-verify', p) / rps('bare', p),
         warmVsTutorial: rps('guard-warm', p) / rps('tutorial-warm', p),
         coldVsTutorial: rps('guard-cold', p) / rps('tutorial-cold', p),
+        introspectWarmVsWarm: rps('introspect-warm', p) / rps('guard-warm', p),
+        dpopVsRawDpop: rps('guard-dpop', p) / rps('raw-dpop', p),
         cpu: {
           warmVsBare: perCpu('guard-warm', p) / perCpu('bare', p),
           coldVsRawVerify: perCpu('guard-cold', p) / perCpu('raw-verify', p),
+          introspectWarmVsWarm: perCpu('introspect-warm', p) / perCpu('guard-warm', p),
+          dpopVsRawDpop: perCpu('guard-dpop', p) / perCpu('raw-dpop', p),
         },
       },
     ]),
@@ -177,6 +246,7 @@ async function main() {
     : [];
   const pieces = opsOn ? await coldPathPieces(coldTokens.slice(0, 2000)) : [];
   await issuer.close();
+  await introspection.close();
 
   process.stdout.write(
     `\nHTTP (median of ${ROUNDS} rounds, ${CONNECTIONS} connections; ratios to the same platform's routes)\n`,
@@ -194,8 +264,23 @@ async function main() {
   for (const p of platforms) {
     const r = ratios[p];
     process.stdout.write(
-      `${p.padEnd(8)} warm / bare ${fixed(r.warmVsBare, 5)} [${fixed(r.cpu.warmVsBare, 4)}] (target >= 0.90)   cold / raw-verify ${fixed(r.coldVsRawVerify, 5)} [${fixed(r.cpu.coldVsRawVerify, 4)}] (target >= 0.90)   warm / tutorial ${fixed(r.warmVsTutorial, 5)}   cold / tutorial ${fixed(r.coldVsTutorial, 5)}\n`,
+      `${p.padEnd(8)} warm / bare ${fixed(r.warmVsBare, 5)} [${fixed(r.cpu.warmVsBare, 4)}] (target >= 0.90)   cold / raw-verify ${fixed(r.coldVsRawVerify, 5)} [${fixed(r.cpu.coldVsRawVerify, 4)}] (target >= 0.90)   warm / tutorial ${fixed(r.warmVsTutorial, 5)}   cold / tutorial ${fixed(r.coldVsTutorial, 5)}   dpop / raw-dpop ${fixed(r.dpopVsRawDpop, 5)} [${fixed(r.cpu.dpopVsRawDpop, 4)}] (target >= 0.85)\n`,
     );
+  }
+  const introspecting = summary.filter((r) => r.route.startsWith('introspect'));
+  if (introspecting.length) {
+    process.stdout.write('\nIntrospection (opaque tokens; a local RFC 7662 endpoint)\n');
+    for (const p of platforms) {
+      const r = ratios[p];
+      process.stdout.write(
+        `${p.padEnd(8)} cached introspection / warm JWT ${fixed(r.introspectWarmVsWarm, 5)} [${fixed(r.cpu.introspectWarmVsWarm, 4)}] (target >= 0.90)\n`,
+      );
+    }
+    for (const r of introspecting) {
+      process.stdout.write(
+        `${r.scenario.padEnd(22)} ${r.introspectionCallsPerRequest.toFixed(3)} introspection calls per request\n`,
+      );
+    }
   }
   if (ops.length) {
     process.stdout.write('\nIn-process verifications per second (one core)\n');

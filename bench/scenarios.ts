@@ -9,6 +9,10 @@ export const ROUTES = [
   'guard-cold',
   'tutorial-warm',
   'tutorial-cold',
+  'introspect-warm',
+  'introspect-cold',
+  'raw-dpop',
+  'guard-dpop',
 ] as const;
 export type Route = (typeof ROUTES)[number];
 

@@ -24,6 +24,7 @@ import { runInNewContext } from 'node:vm';
 import { passportJwtSecret } from 'jwks-rsa';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import { OidcAuthModule } from '../lib/index.js';
+import { BENCH_INTROSPECTION_CLIENT } from './introspection-endpoint.js';
 import type { Platform, Route } from './scenarios.js';
 
 @Controller()
@@ -50,6 +51,38 @@ class RawVerifyGuard implements CanActivate {
       RawVerifyGuard.key,
       Buffer.from(token.slice(dot + 1), 'base64url'),
     );
+    if (!ok) throw new UnauthorizedException();
+    return true;
+  }
+}
+
+/**
+ * The unavoidable work of DPoP: two signature checks per request, the token's (RS256, the issuer's
+ * key) and the proof's (ES256, the client's key, known in advance), nothing else.
+ */
+@Injectable()
+class RawDpopGuard implements CanActivate {
+  static tokenKey: KeyObject;
+  static proofKey: KeyObject;
+  canActivate(context: ExecutionContext): boolean {
+    const { headers } = context.getArgByIndex<{ headers: Record<string, string> }>(0);
+    const token = headers.authorization.slice(5);
+    const proof = headers.dpop;
+    const tokenDot = token.lastIndexOf('.');
+    const proofDot = proof.lastIndexOf('.');
+    const ok =
+      verify(
+        'sha256',
+        Buffer.from(token.slice(0, tokenDot)),
+        RawDpopGuard.tokenKey,
+        Buffer.from(token.slice(tokenDot + 1), 'base64url'),
+      ) &&
+      verify(
+        'sha256',
+        Buffer.from(proof.slice(0, proofDot)),
+        { key: RawDpopGuard.proofKey, dsaEncoding: 'ieee-p1363' },
+        Buffer.from(proof.slice(proofDot + 1), 'base64url'),
+      );
     if (!ok) throw new UnauthorizedException();
     return true;
   }
@@ -88,17 +121,27 @@ function tutorialModule(issuer: string, audience: string): DynamicModule {
 function appModule(route: Route, issuer: string, audience: string): DynamicModule {
   const imports: DynamicModule[] = [];
   const providers = [];
-  if (route === 'guard-warm' || route === 'guard-cold') {
+  if (route === 'guard-warm' || route === 'guard-cold' || route === 'guard-dpop') {
     imports.push(
       OidcAuthModule.forRoot({
         issuers: [{ issuer, audience }],
         cache: { enabled: process.env.BENCH_CACHE !== 'off' },
       }),
     );
+  } else if (route.startsWith('introspect')) {
+    // Opaque tokens only reach the endpoint the bench runs (BENCH_INTROSPECTION_ENDPOINT).
+    const endpoint = process.env.BENCH_INTROSPECTION_ENDPOINT;
+    imports.push(
+      OidcAuthModule.forRoot({
+        issuers: [{ issuer, audience, introspection: { ...BENCH_INTROSPECTION_CLIENT, endpoint } }],
+      }),
+    );
   } else if (route.startsWith('tutorial')) {
     imports.push(tutorialModule(issuer, audience));
   } else if (route === 'raw-verify') {
     providers.push({ provide: APP_GUARD, useClass: RawVerifyGuard });
+  } else if (route === 'raw-dpop') {
+    providers.push({ provide: APP_GUARD, useClass: RawDpopGuard });
   }
   @Module({ imports, providers, controllers: [HelloController] })
   class BenchModule {}
@@ -138,9 +181,15 @@ async function main() {
     string,
     string,
   ];
-  if (route === 'raw-verify') {
+  if (route === 'raw-verify' || route === 'raw-dpop') {
     const jwks = (await (await fetch(`${issuer}/jwks`)).json()) as { keys: object[] };
     RawVerifyGuard.key = createPublicKey({ key: jwks.keys[0] as never, format: 'jwk' });
+    RawDpopGuard.tokenKey = RawVerifyGuard.key;
+  }
+  if (route === 'raw-dpop') {
+    // The client's public key, from the parent that makes the proofs.
+    const jwk = JSON.parse(process.env.BENCH_DPOP_JWK ?? '{}') as never;
+    RawDpopGuard.proofKey = createPublicKey({ key: jwk, format: 'jwk' });
   }
   await setUpOpenTelemetry(process.env.BENCH_OTEL);
   const module = appModule(route, issuer, audience);

@@ -20,6 +20,9 @@ export { PolicyRegistry } from './nest/policy-registry.js';
 export { Principal, Claims } from './nest/decorators/principal.decorator.js';
 export { AccessToken } from './nest/decorators/access-token.decorator.js';
 export { RequireAuthentication } from './nest/decorators/require-authentication.decorator.js';
+export { RequireDPoP } from './nest/decorators/require-dpop.decorator.js';
+export type { DPoPOptions } from './nest/dpop.options.js';
+export { DPoPGate } from './nest/dpop-gate.js';
 export type { AuthenticationRequirement } from './nest/authentication-requirement.js';
 export type { AuthenticationContext } from './verification/authentication-context.js';
 export { standardAuthenticationContext } from './verification/authentication-context.js';
@@ -29,7 +32,7 @@ export {
 } from './providers/authentication-context.js';
 export { OidcAuthenticator } from './nest/oidc-authenticator.js';
 export type { Authenticated } from './nest/oidc-authenticator.js';
-export type { Authentication } from './nest/transports/transport.js';
+export type { Authentication, HttpExchange } from './nest/transports/transport.js';
 export type { WebSocketTokenOptions } from './nest/transports/ws.transport.js';
 export { connectionPrincipal } from './nest/connection-principal.js';
 export { graphqlWsAuthentication } from './nest/graphql-ws-authentication.js';
@@ -47,8 +50,12 @@ export {
   InsufficientUserAuthenticationError,
   PolicyDeniedError,
   KeysUnavailableError,
+  InvalidDPoPProofError,
+  UseDPoPNonceError,
+  ReplayStoreUnavailableError,
+  IntrospectionUnavailableError,
 } from './protocol/errors.js';
-export type { RefusalReason } from './protocol/errors.js';
+export type { RefusalReason, DPoPProofReason, DPoPBindingReason } from './protocol/errors.js';
 export { toBearerErrorResponse } from './protocol/rfc6750.js';
 export type { BearerErrorResponse, ChallengeOptions } from './protocol/rfc6750.js';
 export { extractBearerToken } from './protocol/bearer-token.js';
@@ -62,10 +69,24 @@ export type { VerifierConfig } from './verification/create-verifier.js';
 export { standardClaims } from './verification/standard-claims.js';
 export { verifyCertificateBinding } from './verification/certificate-binding.js';
 export type { IssuerOptions, KeySetTuning } from './verification/issuer-options.js';
+export type { IntrospectionOptions } from './verification/issuer-options.js';
+export type { Introspector, IntrospectionResult } from './verification/introspector.js';
+export { OpaqueTokenVerifier } from './verification/opaque-token-verifier.js';
+export type {
+  IntrospectionProblem,
+  OpaqueTokenVerifierOptions,
+} from './verification/opaque-token-verifier.js';
 export type { IssuerResolver, ResolverCacheOptions } from './verification/issuer-resolver.js';
 export { OidcAuthConfigError } from './verification/config-error.js';
 export type { OidcStore } from './verification/store.js';
 export { MemoryStore } from './verification/memory-store.js';
+export { DPoPProofVerifier, accessTokenHash, boundThumbprint } from './verification/dpop-proof.js';
+export type { DPoPProof, DPoPProofPolicy, DPoPProofRequest } from './verification/dpop-proof.js';
+export { DPoPNonces } from './verification/dpop-nonce.js';
+export { DPoPReplayCache } from './verification/dpop-replay.js';
+export type { DPoPReplayOptions } from './verification/dpop-replay.js';
+export { jwkThumbprint } from './verification/jwk-thumbprint.js';
+export { normalizeHtu } from './protocol/dpop-htu.js';
 export type { MemoryStoreOptions } from './verification/memory-store.js';
 export type { ClaimMapper, ClaimMapping, JwtClaims } from './verification/claims.js';
 export { ASYMMETRIC_ALGORITHMS } from './verification/algorithms.js';
@@ -84,7 +105,7 @@ export type { OktaOptions } from './providers/okta.js';
 export { cognito, cognitoClaims } from './providers/cognito.js';
 export type { CognitoOptions } from './providers/cognito.js';
 export { google, googleClaims } from './providers/google.js';
-export type { GoogleOptions } from './providers/google.js';
+export type { GoogleAccessTokenOptions, GoogleOptions } from './providers/google.js';
 export { routeTable } from './nest/route-table.js';
 export type { RouteEntry } from './nest/route-table.js';
 export { addOpenApiSecurity } from './nest/openapi-security.js';
@@ -105,4 +126,8 @@ export {
   InvalidGrantError,
   InteractionRequiredError,
   TokenEndpointUnavailableError,
+  UnexpectedTokenTypeError,
 } from './client/token-endpoint-errors.js';
+export { DpopKey } from './client/dpop-key.js';
+export type { DpopAlgorithm, DpopProofRequest } from './client/dpop-key.js';
+export type { DpopClientOptions, DpopSession } from './client/dpop-session.js';

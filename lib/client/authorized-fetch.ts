@@ -1,3 +1,4 @@
+import { isNonceChallenge } from './dpop-session.js';
 import type { TokenClient, TokenTarget } from './token-client.js';
 
 export interface AuthorizedFetchOptions extends TokenTarget {
@@ -11,12 +12,30 @@ function isOneShot(body: RequestInit['body']): boolean {
   return typeof body === 'object' && body !== null && Symbol.asyncIterator in body;
 }
 
+// The Fetch standard upper-cases these methods and sends any other as given; `htm` must be what
+// goes on the wire.
+const NORMALISED_METHODS = new Set(['DELETE', 'GET', 'HEAD', 'OPTIONS', 'POST', 'PUT']);
+
+function wireMethod(method = 'GET'): string {
+  const upper = method.toUpperCase();
+  return NORMALISED_METHODS.has(upper) ? upper : method;
+}
+
+function urlOf(input: string | URL): string {
+  return input instanceof URL ? input.href : new URL(input).href;
+}
+
 /**
  * A `fetch` that attaches the right downstream token. When the downstream API answers 401 the
  * token is evicted and the call retried once with a fresh one (it may have been revoked or its
  * key rotated), with the same body; a second 401 is returned as it is. A call whose body is a
  * stream is not retried, since the stream cannot be sent twice: its 401 is returned, and the next
  * call gets a fresh token.
+ *
+ * With a DPoP client (`TokenClient` `dpop` option) every call sends `Authorization: DPoP` and a
+ * fresh proof for that method and URL; a 401 asking for a DPoP nonce (`use_dpop_nonce`) is
+ * retried once with the nonce given, keeping the token, and the latest nonce of each server is
+ * used in later proofs.
  */
 export function authorizedFetch(
   client: TokenClient,
@@ -26,18 +45,37 @@ export function authorizedFetch(
     options.onBehalfOf
       ? client.getTokenOnBehalfOf(options.onBehalfOf, options)
       : client.getAppToken(options);
+  const dpop = client.dpop;
   return async (input, init = {}) => {
+    const url = urlOf(input);
     const send = async () => {
       const accessToken = await token();
       const headers = new Headers(init.headers);
-      headers.set('authorization', `Bearer ${accessToken}`);
-      return { accessToken, response: await fetch(input, { ...init, headers }) };
+      if (dpop) {
+        headers.set('authorization', `DPoP ${accessToken}`);
+        headers.set('dpop', await dpop.proof(wireMethod(init.method), url, accessToken));
+      } else {
+        headers.set('authorization', `Bearer ${accessToken}`);
+      }
+      const response = await fetch(input, { ...init, headers });
+      dpop?.remember(url, response.headers);
+      return { accessToken, response };
     };
-    const first = await send();
-    if (first.response.status !== 401) return first.response;
-    client.evict(first.accessToken);
-    if (isOneShot(init.body)) return first.response;
-    await first.response.body?.cancel();
+    let sent = await send();
+    if (sent.response.status !== 401) return sent.response;
+    // A nonce challenge says nothing against the token: keep it, send again with the nonce.
+    const wantsNonce = dpop !== undefined && isNonceChallenge(sent.response);
+    if (isOneShot(init.body)) {
+      if (!wantsNonce) client.evict(sent.accessToken);
+      return sent.response;
+    }
+    if (wantsNonce && sent.response.headers.has('dpop-nonce')) {
+      await sent.response.body?.cancel();
+      sent = await send();
+      if (sent.response.status !== 401) return sent.response;
+    }
+    client.evict(sent.accessToken);
+    await sent.response.body?.cancel();
     return (await send()).response;
   };
 }

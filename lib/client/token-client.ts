@@ -4,7 +4,12 @@ import { LRUCache } from 'lru-cache';
 import { discoverEndpoint } from '../protocol/discovery.js';
 import { describeFetchFailure, IssuerFetchError, readJsonObject } from '../protocol/fetch-json.js';
 import { decodeUnverified } from '../verification/jwt-parts.js';
-import { tokenEndpointError, TokenEndpointUnavailableError } from './token-endpoint-errors.js';
+import { type DpopClientOptions, DpopSession } from './dpop-session.js';
+import {
+  tokenEndpointError,
+  TokenEndpointUnavailableError,
+  UnexpectedTokenTypeError,
+} from './token-endpoint-errors.js';
 
 /** What a downstream token is for: scopes (Entra, Auth0 ...) and/or a resource (RFC 8707). */
 export interface TokenTarget {
@@ -34,6 +39,12 @@ export interface TokenClientOptions {
   maxCachedTokens?: number;
   timeoutMs?: number;
   now?: () => number;
+  /**
+   * Ask for DPoP-bound tokens (RFC 9449): a key pair is generated on first use and kept, every
+   * token request carries a proof of it, and `authorizedFetch` sends `Authorization: DPoP` with a
+   * fresh proof per call. `true` for an ES256 key, or the algorithm or key to use.
+   */
+  dpop?: boolean | DpopClientOptions;
 }
 
 interface Cached {
@@ -65,6 +76,8 @@ export class TokenClient {
   private readonly userTokens: LRUCache<string, Cached>;
   private readonly inflight = new Map<string, Promise<string>>();
   private readonly now: () => number;
+  /** The DPoP key and server nonces, when `dpop` is set; `authorizedFetch` proves with them. */
+  readonly dpop?: DpopSession;
 
   constructor(private readonly options: TokenClientOptions) {
     if (!options.clientSecret && !options.clientAssertion) {
@@ -75,6 +88,7 @@ export class TokenClient {
     }
     this.userTokens = new LRUCache({ max: options.maxCachedTokens ?? 1000 });
     this.now = options.now ?? Date.now;
+    if (options.dpop) this.dpop = new DpopSession(options.dpop === true ? {} : options.dpop);
   }
 
   /** A token for this API itself (RFC 6749 §4.4). */
@@ -163,6 +177,32 @@ export class TokenClient {
     params: Record<string, string>,
   ): Promise<{ accessToken: string; expiresIn: number }> {
     const endpoint = await this.tokenEndpoint();
+    let answer = await this.post(endpoint, params);
+    // RFC 9449 §8: the token endpoint wants its nonce in the proof; it gave one, so ask once more.
+    if (answer.json.error === 'use_dpop_nonce' && answer.newNonce) {
+      answer = await this.post(endpoint, params);
+    }
+    const { status, ok, json } = answer;
+    if (!ok || typeof json.access_token !== 'string') {
+      throw tokenEndpointError(status, json);
+    }
+    if (this.dpop && String(json.token_type).toLowerCase() !== 'dpop') {
+      // A Bearer token here would be sent as a DPoP one and refused downstream, or, worse, work
+      // for anyone who obtains it.
+      throw new UnexpectedTokenTypeError(
+        typeof json.token_type === 'string' ? json.token_type : '',
+        status,
+      );
+    }
+    const expiresIn = typeof json.expires_in === 'number' ? json.expires_in : 300;
+    return { accessToken: json.access_token, expiresIn };
+  }
+
+  /** One POST to the token endpoint, with fresh client authentication and DPoP proof. */
+  private async post(
+    endpoint: string,
+    params: Record<string, string>,
+  ): Promise<{ status: number; ok: boolean; json: Record<string, unknown>; newNonce: boolean }> {
     const body = new URLSearchParams(params);
     const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
     const { clientId, clientSecret, clientAssertion } = this.options;
@@ -174,6 +214,7 @@ export class TokenClient {
       const basic = `${encodeURIComponent(clientId)}:${encodeURIComponent(clientSecret!)}`;
       headers.authorization = `Basic ${Buffer.from(basic).toString('base64')}`;
     }
+    if (this.dpop) headers.dpop = await this.dpop.proof('POST', endpoint);
     const timeoutMs = this.options.timeoutMs ?? 5000;
     const signal = AbortSignal.timeout(timeoutMs);
     const failure = (err: unknown) =>
@@ -186,6 +227,7 @@ export class TokenClient {
     } catch (err) {
       throw failure(err);
     }
+    const newNonce = this.dpop?.remember(endpoint, res.headers) ?? false;
     if (res.status >= 500) {
       await res.body?.cancel().catch(() => undefined);
       throw new TokenEndpointUnavailableError(`HTTP ${res.status}`);
@@ -200,11 +242,7 @@ export class TokenClient {
       }
       throw failure(err);
     }
-    if (!res.ok || typeof json.access_token !== 'string') {
-      throw tokenEndpointError(res.status, json);
-    }
-    const expiresIn = typeof json.expires_in === 'number' ? json.expires_in : 300;
-    return { accessToken: json.access_token, expiresIn };
+    return { status: res.status, ok: res.ok, json, newNonce };
   }
 
   /** RFC 7523 §2.2 client assertion, valid for one minute, for this token endpoint only. */

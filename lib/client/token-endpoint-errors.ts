@@ -35,6 +35,23 @@ export class InteractionRequiredError extends TokenEndpointError {
   }
 }
 
+/**
+ * A DPoP-bound token was asked for (`dpop` option) but the token endpoint issued another type,
+ * usually `Bearer`: the authorization server does not support DPoP, or not for this client.
+ */
+export class UnexpectedTokenTypeError extends TokenEndpointError {
+  constructor(
+    readonly tokenType: string,
+    status: number,
+  ) {
+    super(
+      'unexpected_token_type',
+      `a DPoP-bound token was asked for, but token_type is ${tokenType ? JSON.stringify(tokenType) : 'missing'}`,
+      status,
+    );
+  }
+}
+
 /** The token endpoint could not be reached or answered nonsense; worth a retry later. */
 export class TokenEndpointUnavailableError extends Error {
   constructor(detail: string) {

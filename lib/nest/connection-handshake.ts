@@ -1,7 +1,8 @@
 import { OidcAuthError } from '../protocol/errors.js';
 import type { BearerErrorResponse } from '../protocol/rfc6750.js';
 import type { CertificateCarrier } from './client-certificates.js';
-import type { OidcAuthenticator } from './oidc-authenticator.js';
+import { bearerOnly } from './dpop-gate.js';
+import type { Authenticated, OidcAuthenticator } from './oidc-authenticator.js';
 import type { Authentication } from './transports/transport.js';
 
 export type HandshakeOutcome =
@@ -13,17 +14,21 @@ const HANDSHAKE_TRANSPORT = 'ws';
 
 /**
  * Authenticates the handshake of a long-lived connection (WebSocket upgrade, socket.io connect,
- * graphql-ws `connection_init`). Refusals are logged and reported like any refused call.
+ * graphql-ws `connection_init`). Refusals are logged and reported like any refused call. By
+ * default the token is a bearer token, so a DPoP-bound one is refused; a handshake that is an HTTP
+ * request passes `authenticate` to take DPoP proofs (`DPoPGate`).
  */
 export async function authenticateHandshake(
   authenticator: OidcAuthenticator,
   call: string,
   token: () => string,
   /** The upgrade request, whose client certificate a certificate-bound token must match. */
-  carrier?: CertificateCarrier,
+  carrier: CertificateCarrier | undefined,
+  authenticate: (token: () => string) => Authenticated | Promise<Authenticated> = async (t) =>
+    bearerOnly(await authenticator.authenticate(t(), carrier)),
 ): Promise<HandshakeOutcome> {
   try {
-    const authenticated = await authenticator.authenticate(token(), carrier);
+    const authenticated = await authenticate(token);
     authenticator.allowed(HANDSHAKE_TRANSPORT, call, authenticated);
     return { authentication: authenticated };
   } catch (err) {

@@ -8,12 +8,16 @@ import {
 import { InvalidTokenError, OidcAuthError } from '../protocol/errors.js';
 import { clockToleranceOf } from '../verification/create-verifier.js';
 import type { OidcPrincipal } from '../verification/principal.js';
+import { DPoPGate } from './dpop-gate.js';
 import { type Authenticated, OidcAuthenticator } from './oidc-authenticator.js';
 import { OIDC_AUTH_OPTIONS, type OidcAuthModuleOptions } from './oidc-auth.options.js';
 import { PolicyRegistry } from './policy-registry.js';
 import { enforcePolicy, type RoutePolicy, RoutePolicyReader } from './route-policy.js';
 import type { Transport } from './transports/transport.js';
 import { transportsFor } from './transports/transports.js';
+
+const POLICIES_GRANTED = Symbol('nest-oidc-auth.policies-granted');
+type PoliciesGranted = { [POLICIES_GRANTED]?: true };
 
 /**
  * Authenticates every handler that is not `@Public()` and enforces its `@Issuers`,
@@ -35,6 +39,7 @@ export class OidcAuthGuard implements CanActivate {
     private readonly authenticator: OidcAuthenticator,
     private readonly namedPolicies: PolicyRegistry,
     @Inject(OIDC_AUTH_OPTIONS) options: OidcAuthModuleOptions,
+    private readonly dpop: DPoPGate,
   ) {
     this.transports = transportsFor(options);
     this.lookup = { allowQueryToken: options.allowQueryToken === true };
@@ -53,7 +58,7 @@ export class OidcAuthGuard implements CanActivate {
     if (bound) return this.enforce(transport, context, policy, bound.principal);
     let authenticated: Authenticated | Promise<Authenticated>;
     try {
-      authenticated = this.authenticate(transport, context);
+      authenticated = this.authenticate(transport, context, policy);
     } catch (err) {
       return this.refuse(err, transport, context, undefined);
     }
@@ -69,11 +74,14 @@ export class OidcAuthGuard implements CanActivate {
   private authenticate(
     transport: Transport,
     context: ExecutionContext,
+    policy: RoutePolicy,
   ): Authenticated | Promise<Authenticated> {
     const established = transport.established(context);
     if (!established) {
-      return this.authenticator.authenticate(
-        transport.token(context, this.lookup),
+      return this.dpop.authenticate(
+        transport.exchange?.(context),
+        () => transport.token(context, this.lookup),
+        policy.dpop === true,
         transport.certificateCarrier?.(context),
       );
     }
@@ -81,7 +89,12 @@ export class OidcAuthGuard implements CanActivate {
       transport.end?.(context, 'The access token expired');
       throw new InvalidTokenError('token_expired', 'The access token expired');
     }
-    return { ...established, cached: true };
+    this.dpop.checkEstablished(established, policy.dpop === true);
+    const authenticated = { ...established, cached: true };
+    const trusted = this.authenticator.recheckTrust(established, (reason) =>
+      transport.end?.(context, reason),
+    );
+    return trusted instanceof Promise ? trusted.then(() => authenticated) : authenticated;
   }
 
   private admit(
@@ -116,14 +129,17 @@ export class OidcAuthGuard implements CanActivate {
           toleranceSeconds: this.clockToleranceSeconds,
         },
       );
-      // Routes without named policies (most) stay synchronous and allocate nothing here.
-      if (!policy.policies) return true;
+      // Routes without named policies (most) stay synchronous and allocate nothing here. Nest
+      // shares one context between the guards of a call: where the guard runs twice (global and
+      // handler-level), the policies (a database lookup, say) have granted this very call already.
+      if (!policy.policies || (context as PoliciesGranted)[POLICIES_GRANTED]) return true;
       named = this.namedPolicies.enforce(policy.policies, principal, context);
     } catch (err) {
       return this.refuse(err, transport, context, principal);
     }
-    if (named === true) return true;
-    return named.catch((err: unknown) => this.refuse(err, transport, context, principal));
+    const granted = (): true => ((context as PoliciesGranted)[POLICIES_GRANTED] = true);
+    if (named === true) return granted();
+    return named.then(granted, (err: unknown) => this.refuse(err, transport, context, principal));
   }
 
   /**

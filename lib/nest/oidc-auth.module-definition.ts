@@ -1,5 +1,6 @@
 import { ConfigurableModuleBuilder, type Provider } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import { extrasOutOfPlaceCheck } from './module-extras.js';
 import { OidcAuthGuard } from './oidc-auth.guard.js';
 import {
   OIDC_AUTH_GLOBAL_GUARD,
@@ -21,7 +22,7 @@ export const { ConfigurableModuleClass, OPTIONS_TYPE, ASYNC_OPTIONS_TYPE } =
         ...definition,
         // Global so that `@UseGuards(OidcAuthGuard)` and `TokenVerifier` work in every module.
         global: true,
-        providers: [...(definition.providers ?? []), ...globalGuard],
+        providers: [...(definition.providers ?? []), ...globalGuard, extrasOutOfPlaceCheck],
       };
     })
     .build();

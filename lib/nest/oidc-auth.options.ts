@@ -3,6 +3,7 @@ import type { IssuerResolver, ResolverCacheOptions } from '../verification/issue
 import type { OidcStore } from '../verification/store.js';
 import type { MtlsOptions } from './client-certificates.js';
 import type { PolicyCheck } from './decorators/auth-policy.decorator.js';
+import type { DPoPOptions } from './dpop.options.js';
 import type { WebSocketTokenOptions } from './transports/ws.transport.js';
 
 /** Injection token of the module's options (also what `forRootAsync`'s factory provides). */
@@ -67,6 +68,8 @@ export interface OidcAuthModuleOptions {
    * a `MemoryStore` of this module instance. A `RedisStore` shares it between replicas.
    */
   store?: OidcStore;
+  /** DPoP-bound tokens (RFC 9449): accepted by default; see `DPoPOptions`. */
+  dpop?: DPoPOptions;
   /** Where WebSocket handshakes may carry the token besides the `Authorization` header. */
   websocket?: WebSocketTokenOptions;
   /**

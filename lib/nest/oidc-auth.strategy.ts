@@ -6,18 +6,22 @@ import { OidcAuthError } from '../protocol/errors.js';
 import { verifyCertificateBinding } from '../verification/certificate-binding.js';
 import { ASYMMETRIC_ALGORITHMS, SYMMETRIC_ALGORITHMS } from '../verification/algorithms.js';
 import { clockToleranceOf } from '../verification/create-verifier.js';
+import { boundThumbprint } from '../verification/dpop-proof.js';
 import type { OidcPrincipal } from '../verification/principal.js';
 import { TokenVerifier } from '../verification/token-verifier.js';
 import { type CertificateCarrier, certificateReader } from './client-certificates.js';
+import { OidcAuthenticator } from './oidc-authenticator.js';
 import { OIDC_AUTH_OPTIONS, type OidcAuthModuleOptions } from './oidc-auth.options.js';
+import { bindAuthentication } from './transports/call-authentications.js';
+import type { Authentication } from './transports/transport.js';
 
 export const OIDC_AUTH_STRATEGY = 'oidc-auth';
 
 type KeyCallback = (err: unknown, key?: string | Buffer) => void;
 
-// The principal the core verified, carried from the key provider to `validate` on the request.
+// What the core verified, carried from the key provider to `validate` on the request.
 const VERIFIED = Symbol('nest-oidc-auth.passport.principal');
-type Carrier = CertificateCarrier & { [VERIFIED]?: OidcPrincipal };
+type Carrier = CertificateCarrier & { [VERIFIED]?: Authentication };
 
 /**
  * The request's bearer token under the guard's rules (one well-formed header, at most
@@ -45,11 +49,15 @@ export function strategyToken(request: {
  * signature, claims) before passport-jwt sees a key; jsonwebtoken's check that follows repeats the
  * signature check with that same key, so nothing it decides can accept what the core refused.
  * A refusal from the core is passport's `fail` (401). `OidcAuthGuard` runs the same core without
- * passport's per-request machinery, and adds the RFC 6750 answers and route policy.
+ * passport's per-request machinery, and adds the RFC 6750 answers; route policy applies on both.
  */
 @Injectable()
 export class OidcAuthStrategy extends PassportStrategy(Strategy, OIDC_AUTH_STRATEGY) {
-  constructor(verifier: TokenVerifier, @Inject(OIDC_AUTH_OPTIONS) options: OidcAuthModuleOptions) {
+  constructor(
+    verifier: TokenVerifier,
+    authenticator: OidcAuthenticator,
+    @Inject(OIDC_AUTH_OPTIONS) options: OidcAuthModuleOptions,
+  ) {
     const certificates = certificateReader(options.mtls);
     super({
       jwtFromRequest: strategyToken,
@@ -63,7 +71,7 @@ export class OidcAuthStrategy extends PassportStrategy(Strategy, OIDC_AUTH_STRAT
             return verified;
           })
           .then((verified) => {
-            request[VERIFIED] = verified.principal;
+            request[VERIFIED] = authenticator.authenticationOf(rawToken, verified.principal);
             // jsonwebtoken accepts node:crypto KeyObjects; the typings only list strings and buffers.
             done(null, verified.key as unknown as Buffer);
           }, done);
@@ -76,7 +84,18 @@ export class OidcAuthStrategy extends PassportStrategy(Strategy, OIDC_AUTH_STRAT
     });
   }
 
+  /**
+   * Binds the call's authentication where the guard looks for it: `OidcAuthGuard`, which the
+   * module binds after this strategy on routes with a policy (`PassportRoutePolicy`), then only
+   * enforces that policy.
+   */
   validate(request: Carrier): OidcPrincipal | false {
-    return request[VERIFIED] ?? false;
+    const authentication = request[VERIFIED];
+    // A DPoP-bound token needs a proof, which this strategy does not read: no Bearer downgrade.
+    if (!authentication || boundThumbprint(authentication.principal.claims) !== undefined) {
+      return false;
+    }
+    bindAuthentication(request, authentication);
+    return authentication.principal;
   }
 }

@@ -1,10 +1,11 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, Optional } from '@nestjs/common';
+import { OpaqueTokenVerifier } from '../verification/opaque-token-verifier.js';
 import { TokenVerifier } from '../verification/token-verifier.js';
 import { OIDC_AUTH_OPTIONS, type OidcAuthModuleOptions } from './oidc-auth.options.js';
 
 /**
- * Fetches every issuer's discovery document and keys while the application boots, so the first
- * request does not pay for it. A failure is logged and retried on demand, unless `failOnStartup`.
+ * Fetches every issuer's discovery document and keys (and finds its introspection endpoint, when
+ * it introspects) while the application boots, so the first request does not pay for it. A failure is logged and retried on demand, unless `failOnStartup`.
  */
 @Injectable()
 export class OidcAuthWarmUp implements OnApplicationBootstrap {
@@ -13,12 +14,23 @@ export class OidcAuthWarmUp implements OnApplicationBootstrap {
   constructor(
     private readonly verifier: TokenVerifier,
     @Inject(OIDC_AUTH_OPTIONS) private readonly options: OidcAuthModuleOptions,
+    @Optional() private readonly opaque?: OpaqueTokenVerifier,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     if (this.options.warmUp === false) return;
     const keySets = this.verifier.issuers.flatMap((i) => (i.keySet ? [i.keySet] : []));
-    await Promise.all(keySets.map((k) => k.warmUp()));
+    const [introspection] = await Promise.all([
+      this.opaque?.warmUp() ?? [],
+      ...keySets.map((k) => k.warmUp()),
+    ]);
+    for (const { issuer, problem } of introspection) {
+      const message = `Could not prepare token introspection at ${issuer}: ${problem}`;
+      if (this.options.failOnStartup) throw new Error(`OidcAuthModule: ${message}`);
+      this.logger.warn(
+        `${message}. Opaque tokens are answered 503 until it works; retrying on demand.`,
+      );
+    }
     for (const keySet of keySets) {
       const status = keySet.status();
       if (status.loaded) continue;

@@ -8,6 +8,7 @@ import {
 } from '../protocol/rfc6750.js';
 import { verifyCertificateBinding } from '../verification/certificate-binding.js';
 import { OidcAuthConfigError } from '../verification/config-error.js';
+import { OpaqueTokenVerifier } from '../verification/opaque-token-verifier.js';
 import type { OidcPrincipal } from '../verification/principal.js';
 import { TokenVerifier, type VerifiedToken } from '../verification/token-verifier.js';
 import { VerifiedTokenCache } from '../verification/verified-token-cache.js';
@@ -16,6 +17,8 @@ import {
   type CertificateReader,
   certificateReader,
 } from './client-certificates.js';
+import { recheckConnectionTrust } from './connection-trust.js';
+import { dpopAlgorithmsOf } from './dpop.options.js';
 import { OidcAuthEvents } from './oidc-auth.events.js';
 import { OidcAuthTelemetry } from './oidc-auth.telemetry.js';
 import { OIDC_AUTH_OPTIONS, type OidcAuthModuleOptions } from './oidc-auth.options.js';
@@ -47,6 +50,7 @@ export class OidcAuthenticator {
     @Inject(OIDC_AUTH_OPTIONS) private readonly options: OidcAuthModuleOptions,
     @Optional() private readonly cache?: VerifiedTokenCache,
     @Optional() private readonly telemetry?: OidcAuthTelemetry,
+    @Optional() private readonly opaque?: OpaqueTokenVerifier,
   ) {
     this.toleranceMs = (options.clockToleranceSeconds ?? 60) * 1000;
     const interval = options.refusalLogIntervalMs ?? 10_000;
@@ -70,20 +74,25 @@ export class OidcAuthenticator {
     token: string,
     carrier?: CertificateCarrier,
   ): Authenticated | Promise<Authenticated> {
+    // Introspected tokens carry their cnf in the introspection response: bound the same way.
+    if (this.opaque?.handles(token)) return this.bound(this.introspected(token), carrier);
     const cached = this.cache?.get(token);
     // A cached token is still bound: the binding is checked on every call, cached or not.
-    if (cached) return this.bound(this.authenticated(token, cached, true), carrier);
+    if (cached) {
+      return this.bound(this.stillActive(token, this.authenticated(token, cached, true)), carrier);
+    }
     const timing = this.telemetry?.startVerification();
     const verified = timing ? timed(timing, () => this.verify(token)) : this.verify(token);
-    return verified instanceof Promise
-      ? verified.then((authenticated) => this.bound(authenticated, carrier))
-      : this.bound(verified, carrier);
+    return this.bound(verified, carrier);
   }
 
   private bound(
-    authenticated: Authenticated,
+    authenticated: Authenticated | Promise<Authenticated>,
     carrier: CertificateCarrier | undefined,
-  ): Authenticated {
+  ): Authenticated | Promise<Authenticated> {
+    if (authenticated instanceof Promise) {
+      return authenticated.then((result) => this.bound(result, carrier));
+    }
     const { claims } = authenticated.principal;
     // Most tokens are not bound: no closure is made for them on the hot path.
     if (claims.cnf !== undefined)
@@ -93,14 +102,56 @@ export class OidcAuthenticator {
 
   private verify(token: string): Authenticated | Promise<Authenticated> {
     const verifiedNow = this.verifier.verifyNow(token);
-    if (verifiedNow) return this.remembered(token, verifiedNow);
-    return this.verifier.verify(token).then((verified) => this.remembered(token, verified));
+    if (verifiedNow) return this.stillActive(token, this.remembered(token, verifiedNow));
+    return this.verifier
+      .verify(token)
+      .then((verified) => this.stillActive(token, this.remembered(token, verified)));
   }
 
   private remembered(token: string, verified: VerifiedToken): Authenticated {
     const { principal, issuer, kid, key, trustedUntil } = verified;
     this.cache?.set(token, principal, issuer, kid, key, trustedUntil);
     return this.authenticated(token, principal, false);
+  }
+
+  /** The authentication of a token verified elsewhere (the passport strategy), for the guard. */
+  authenticationOf(token: string, principal: OidcPrincipal): Authenticated {
+    return this.authenticated(token, principal, false);
+  }
+
+  /**
+   * Whether the issuer of an authentication established earlier is still trusted; `end` closes
+   * the connection when it is not (see `recheckConnectionTrust`). Throws or rejects when it is not.
+   */
+  recheckTrust(
+    authentication: Authentication,
+    end: (reason: string) => void,
+  ): void | Promise<void> {
+    return recheckConnectionTrust(this.verifier, authentication, end);
+  }
+
+  // Opaque tokens: introspected, or their stored introspection result used again. Only a stored
+  // result answers synchronously, so a synchronous answer is reported as cached.
+  private introspected(token: string): Authenticated | Promise<Authenticated> {
+    const timing = this.telemetry?.startVerification();
+    const introspect = (): Authenticated | Promise<Authenticated> => {
+      const principal = this.opaque!.verify(token);
+      return principal instanceof Promise
+        ? principal.then((p) => this.authenticated(token, p, false))
+        : this.authenticated(token, principal, true);
+    };
+    return timing ? timed(timing, introspect) : introspect();
+  }
+
+  // JWTs of an issuer with `introspectJwts`: verified locally, then asked about for revocation.
+  private stillActive(
+    token: string,
+    authenticated: Authenticated,
+  ): Authenticated | Promise<Authenticated> {
+    const issuer = authenticated.principal.issuer;
+    if (!this.opaque?.introspectsJwtsOf(issuer)) return authenticated;
+    const checked = this.opaque.checkActive(token, issuer);
+    return checked instanceof Promise ? checked.then(() => authenticated) : authenticated;
   }
 
   /** Whether an authentication established earlier (at a handshake) may still be used. */
@@ -183,6 +234,7 @@ export class OidcAuthenticator {
     this.challengeOptions ??= {
       realm: this.options.realm ?? 'api',
       resourceMetadata: resource && protectedResourceMetadataUrl(resource),
+      dpopAlgorithms: dpopAlgorithmsOf(this.options.dpop),
     };
     return this.challengeOptions;
   }

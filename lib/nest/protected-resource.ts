@@ -6,6 +6,7 @@ import {
 } from '../protocol/resource-metadata.js';
 import { OidcAuthConfigError } from '../verification/config-error.js';
 import { TokenVerifier } from '../verification/token-verifier.js';
+import { dpopAlgorithmsOf } from './dpop.options.js';
 import { OIDC_AUTH_OPTIONS, type OidcAuthModuleOptions } from './oidc-auth.options.js';
 import { RoutePolicyReader } from './route-policy.js';
 import { collectRoutes } from './route-table.js';
@@ -25,6 +26,16 @@ export function metadataPath(resource: string): string {
     }
     throw err;
   }
+}
+
+// RFC 9728 §2: the DPoP algorithms taken, and whether every route requires DPoP.
+function dpopMetadata(options: OidcAuthModuleOptions): Record<string, unknown> {
+  const algorithms = dpopAlgorithmsOf(options.dpop);
+  if (!algorithms) return {};
+  return {
+    dpop_signing_alg_values_supported: algorithms,
+    ...(options.dpop?.mode === 'required' && { dpop_bound_access_tokens_required: true }),
+  };
 }
 
 @Injectable()
@@ -51,6 +62,7 @@ export class ProtectedResourceMetadata implements OnModuleInit {
       scopes_supported: [...new Set(scopes)].sort(),
       bearer_methods_supported: this.options.allowQueryToken ? ['header', 'query'] : ['header'],
       ...(config.resourceName ? { resource_name: config.resourceName } : {}),
+      ...dpopMetadata(this.options),
     };
   }
 

@@ -35,6 +35,7 @@ export function describePolicy(route: RouteEntry, globalGuard: boolean): string 
     requirement('role', route.policy.roles),
     requirement('policy', route.policy.policies ?? []),
     route.policy.authentication && describeAuthentication(route.policy.authentication),
+    route.policy.dpop && 'DPoP',
   ];
   return parts.filter(Boolean).join('; ') || 'authenticated';
 }

@@ -16,6 +16,7 @@ import {
   SCOPES_KEY,
 } from './decorators/metadata-keys.js';
 import { ISSUERS_KEY } from './decorators/issuers.decorator.js';
+import { DPOP_KEY } from './decorators/require-dpop.decorator.js';
 import { ANY_POLICY_KEY, POLICIES_KEY } from './decorators/policy.decorator.js';
 import { enforceIssuers } from './issuer-restriction.js';
 
@@ -30,6 +31,8 @@ export interface RoutePolicy {
   policies?: readonly (readonly string[])[];
   /** The only issuers whose tokens the route takes (`@Issuers`); absent when any trusted one does. */
   issuers?: readonly string[];
+  /** `@RequireDPoP()`: the route takes DPoP-bound tokens with a proof only. */
+  dpop?: boolean;
 }
 
 type Handler = (...args: unknown[]) => unknown;
@@ -77,6 +80,7 @@ export class RoutePolicyReader {
       ),
       policies: policies.length > 0 ? policies : undefined,
       issuers: this.reflector.getAllAndOverride<string[] | undefined>(ISSUERS_KEY, targets),
+      dpop: this.reflector.getAllAndOverride<boolean | undefined>(DPOP_KEY, targets),
     };
   }
 }

@@ -1,18 +1,26 @@
-import { Injectable, type OnApplicationBootstrap, type Type } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  type OnApplicationBootstrap,
+  Optional,
+  type Type,
+} from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { OidcAuthConfigError } from '../verification/config-error.js';
 import { TokenVerifier } from '../verification/token-verifier.js';
 import { ISSUERS_KEY } from './decorators/issuers.decorator.js';
+import { DPOP_KEY } from './decorators/require-dpop.decorator.js';
 import { ANY_POLICY_KEY, POLICIES_KEY } from './decorators/policy.decorator.js';
 import { restrictionProblem } from './issuer-restriction.js';
+import { OIDC_AUTH_OPTIONS, type OidcAuthModuleOptions } from './oidc-auth.options.js';
 import { PolicyRegistry } from './policy-registry.js';
 
 type Target = Type | ((...args: unknown[]) => unknown);
 
 /**
  * Refuses to start while a controller, resolver, gateway or message handler names a policy nobody
- * registered or an issuer no token could come from: either would deny every call of the route,
- * found out only when someone calls it.
+ * registered, an issuer no token could come from, or `@RequireDPoP()` with DPoP off: each would
+ * deny every call of the route, found out only when someone calls it.
  */
 @Injectable()
 export class RouteRequirementsCheck implements OnApplicationBootstrap {
@@ -21,6 +29,7 @@ export class RouteRequirementsCheck implements OnApplicationBootstrap {
     private readonly reflector: Reflector,
     private readonly policies: PolicyRegistry,
     private readonly verifier: TokenVerifier,
+    @Optional() @Inject(OIDC_AUTH_OPTIONS) private readonly options?: OidcAuthModuleOptions,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -59,6 +68,9 @@ export class RouteRequirementsCheck implements OnApplicationBootstrap {
     for (const issuer of this.reflector.get<string[] | undefined>(ISSUERS_KEY, target) ?? []) {
       const problem = restrictionProblem(issuer, this.verifier.issuers);
       if (problem) throw new OidcAuthConfigError(`@Issuers on ${where}`, problem);
+    }
+    if (this.options?.dpop?.mode === 'off' && this.reflector.get(DPOP_KEY, target) === true) {
+      throw new OidcAuthConfigError('dpop.mode', `is 'off', but ${where} has @RequireDPoP()`);
     }
   }
 }

@@ -31,7 +31,7 @@ export function discoverJwksUri(
  */
 export async function discoverEndpoint(
   target: DiscoveryTarget,
-  name: 'jwks_uri' | 'token_endpoint',
+  name: 'jwks_uri' | 'token_endpoint' | 'introspection_endpoint',
   options: FetchJsonOptions,
 ): Promise<string> {
   const url = discoveryUrlOf(target);

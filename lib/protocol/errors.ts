@@ -13,6 +13,7 @@ export type RefusalReason =
   | 'key_mismatch'
   | 'signature_invalid'
   | 'token_expired'
+  | 'token_inactive'
   | 'token_not_yet_valid'
   | 'claim_invalid'
   | 'audience_mismatch'
@@ -26,7 +27,31 @@ export type RefusalReason =
   | 'certificate_missing'
   | 'certificate_mismatch'
   | 'unsupported_confirmation'
-  | 'jwks_unavailable';
+  | 'jwks_unavailable'
+  | 'introspection_unavailable'
+  | DPoPProofReason
+  | DPoPBindingReason
+  | 'dpop_nonce_required'
+  | 'dpop_store_unavailable';
+
+/** Why a DPoP proof (RFC 9449 §4.3) was refused: 401 `invalid_dpop_proof`. */
+export type DPoPProofReason =
+  | 'dpop_proof_missing'
+  | 'dpop_proof_malformed'
+  | 'dpop_proof_typ_mismatch'
+  | 'dpop_proof_algorithm_not_allowed'
+  | 'dpop_proof_key_invalid'
+  | 'dpop_proof_signature_invalid'
+  | 'dpop_proof_htm_mismatch'
+  | 'dpop_proof_htu_mismatch'
+  | 'dpop_proof_iat_invalid'
+  | 'dpop_proof_jti_invalid'
+  | 'dpop_proof_ath_mismatch'
+  | 'dpop_proof_replayed';
+
+/** Why a token's DPoP binding (RFC 9449 §6, §7) was refused: 401 `invalid_token`. */
+export type DPoPBindingReason =
+  'dpop_binding_mismatch' | 'dpop_token_not_bound' | 'dpop_bound_token_as_bearer' | 'dpop_required';
 
 /**
  * Every refusal the module produces. Each subclass corresponds to one RFC 6750 outcome; the mapping
@@ -36,6 +61,12 @@ export abstract class OidcAuthError extends Error {
   abstract readonly reason: RefusalReason;
   /** The trusted issuer the token named, once known: for logs, never for the client. */
   issuer?: string;
+
+  /**
+   * How the refused request presented its token, once known, and whether the route takes DPoP
+   * only: the challenge puts the error on the scheme the request used (RFC 9449 §7.1).
+   */
+  presentation?: { scheme?: 'Bearer' | 'DPoP'; dpopOnly: boolean };
 
   constructor(message: string) {
     super(message);
@@ -69,6 +100,10 @@ export class InvalidTokenError extends OidcAuthError {
       | 'insufficient_user_authentication'
       | 'policy_denied'
       | 'jwks_unavailable'
+      | DPoPProofReason
+      | 'dpop_nonce_required'
+      | 'dpop_store_unavailable'
+      | 'introspection_unavailable'
     >,
     message: string,
   ) {
@@ -140,5 +175,62 @@ export class KeysUnavailableError extends OidcAuthError {
     readonly retryAfterSeconds: number,
   ) {
     super('The signing keys of the token issuer are temporarily unavailable');
+  }
+}
+
+/** The DPoP proof of the request is missing or fails a check of RFC 9449 §4.3 (401 `invalid_dpop_proof`). */
+export class InvalidDPoPProofError extends OidcAuthError {
+  constructor(
+    readonly reason: DPoPProofReason,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The proof lacks a nonce this API issued, or its nonce expired (RFC 9449 §9: 401
+ * `use_dpop_nonce`); the client retries with a proof carrying `nonce`.
+ */
+export class UseDPoPNonceError extends OidcAuthError {
+  readonly reason = 'dpop_nonce_required' as const;
+
+  constructor(
+    /** The nonce to use, sent as the `DPoP-Nonce` header. */
+    readonly nonce: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The DPoP replay store cannot answer, and `dpop.onStoreFailure` is `refuse`: without it a replayed
+ * proof cannot be told from a fresh one, so the request is not the client's fault but is not
+ * accepted either (503).
+ */
+export class ReplayStoreUnavailableError extends OidcAuthError {
+  readonly reason = 'dpop_store_unavailable' as const;
+
+  constructor(readonly retryAfterSeconds: number) {
+    super('The DPoP replay store is temporarily unavailable');
+  }
+}
+
+/**
+ * An opaque token cannot be introspected right now: the endpoint is down, hangs, answers garbage,
+ * or refuses our own client credentials. Like `KeysUnavailableError`, not the client's fault: 503
+ * with Retry-After, so that clients keep their token and retry.
+ */
+export class IntrospectionUnavailableError extends OidcAuthError {
+  readonly reason = 'introspection_unavailable' as const;
+
+  constructor(
+    override readonly issuer: string,
+    readonly retryAfterSeconds: number,
+    /** What went wrong, for the operator's log: never shown to the client, never the token. */
+    readonly detail: string,
+  ) {
+    super('The token cannot be checked with its issuer right now');
   }
 }

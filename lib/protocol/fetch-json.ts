@@ -15,7 +15,8 @@ export class IssuerFetchError extends Error {
   }
 }
 
-async function readBounded(res: Response, url: string, maxBytes: number): Promise<string> {
+/** Reads a response body as UTF-8 text, refusing one longer than `maxBytes`. */
+export async function readBounded(res: Response, url: string, maxBytes: number): Promise<string> {
   const declared = Number(res.headers.get('content-length'));
   if (declared > maxBytes) throw new IssuerFetchError(url, `the body exceeds ${maxBytes} bytes`);
   if (!res.body) return '';

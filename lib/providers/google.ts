@@ -1,13 +1,21 @@
-import { type ClaimMapper, stringClaim } from '../verification/claims.js';
-import { type IssuerOptions } from '../verification/issuer-options.js';
+import { type ClaimMapper, listClaim, stringClaim } from '../verification/claims.js';
+import { type IntrospectionOptions, type IssuerOptions } from '../verification/issuer-options.js';
+import { TokenInfoIntrospector } from '../verification/token-info-introspector.js';
+import { OidcAuthConfigError } from '../verification/config-error.js';
+import {
+  GOOGLE_ISSUER,
+  GOOGLE_TOKEN_INFO_ENDPOINT,
+  googleTokenInfoResult,
+} from './google-token-info.js';
 
 /**
- * Google: its OAuth access tokens are opaque, so APIs verify Google-signed ID tokens instead (Cloud
- * Run/IAP service-to-service calls, Sign-In with Google). They carry no scopes or roles; a service
- * account's token is app-only.
+ * Google: APIs verify Google-signed ID tokens (Cloud Run/IAP service-to-service calls, Sign-In with
+ * Google), which carry no scopes or roles, and, with `accessTokens`, Google's opaque access tokens
+ * through token-info, whose `scope` lists what the user granted. A service account's token is
+ * app-only.
  */
 export const googleClaims: ClaimMapper = (claims) => ({
-  scopes: [],
+  scopes: listClaim(claims.scope),
   roles: [],
   clientId: stringClaim(claims, 'azp'),
   // Service accounts' tokens name the account itself as `azp` (its numeric id, like `sub`); the
@@ -26,12 +34,59 @@ export interface GoogleOptions {
   discoveryUri?: string;
   /** Read Google's keys from this JWK set URL instead of through discovery. */
   jwksUri?: string;
+  /**
+   * Also accept Google OAuth access tokens (`ya29.`), asking Google's token-info endpoint about
+   * each (cached). Their `aud` is the OAuth client the user granted access to: `audience` must name
+   * it. Off by default: every new token costs a call to Google.
+   */
+  accessTokens?: true | GoogleAccessTokenOptions;
+}
+
+export interface GoogleAccessTokenOptions {
+  /** Ask another token-info address (a proxy, a test server). Default Google's. */
+  tokenInfoEndpoint?: string;
+  /** Longest wait for token-info (ms) before the request is answered 503. Default 3000. */
+  timeoutMs?: number;
+  /**
+   * How long Google's answer is reused (ms), never beyond the token's `exp`. Default 60000: a token
+   * revoked at Google is refused at most this long after.
+   */
+  maxAgeMs?: number;
+}
+
+function accessTokenIntrospection(options: true | GoogleAccessTokenOptions): IntrospectionOptions {
+  const given = options === true ? {} : options;
+  const endpoint = given.tokenInfoEndpoint ?? GOOGLE_TOKEN_INFO_ENDPOINT;
+  if (!URL.canParse(endpoint)) {
+    throw new OidcAuthConfigError(
+      'google: accessTokens.tokenInfoEndpoint',
+      'must be an absolute URL',
+    );
+  }
+  const timeoutMs = given.timeoutMs;
+  if (timeoutMs !== undefined && !(Number.isFinite(timeoutMs) && timeoutMs > 0)) {
+    throw new OidcAuthConfigError(
+      'google: accessTokens.timeoutMs',
+      `must be a positive number, got ${JSON.stringify(timeoutMs)}`,
+    );
+  }
+  return {
+    introspector: new TokenInfoIntrospector({
+      issuer: GOOGLE_ISSUER,
+      endpoint,
+      read: googleTokenInfoResult,
+      timeoutMs,
+    }),
+    // Every Google OAuth access token starts so; anything else is not worth a call to Google.
+    tokenPrefixes: ['ya29.'],
+    ...(given.maxAgeMs !== undefined && { maxAgeMs: given.maxAgeMs }),
+  };
 }
 
 export function google(options: GoogleOptions): IssuerOptions {
   const domains = options.hostedDomains;
   return {
-    issuer: 'https://accounts.google.com',
+    issuer: GOOGLE_ISSUER,
     // Google documents both forms as the `iss` of its ID tokens; one key set serves both.
     issuerAliases: ['accounts.google.com'],
     discoveryUri: options.discoveryUri,
@@ -44,5 +99,6 @@ export function google(options: GoogleOptions): IssuerOptions {
             ? undefined
             : 'The token is not from an allowed Google Workspace domain'
       : undefined,
+    ...(options.accessTokens && { introspection: accessTokenIntrospection(options.accessTokens) }),
   };
 }

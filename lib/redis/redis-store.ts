@@ -29,7 +29,10 @@ export class RedisStore implements OidcStore {
     this.prefix = options.prefix ?? 'oidc:';
     this.timeoutMs = options.timeoutMs ?? 500;
     if (!Number.isFinite(this.timeoutMs) || this.timeoutMs <= 0) {
-      throw new OidcAuthConfigError('RedisStore timeoutMs', 'must be a positive number of milliseconds');
+      throw new OidcAuthConfigError(
+        'RedisStore timeoutMs',
+        'must be a positive number of milliseconds',
+      );
     }
   }
 

@@ -2,6 +2,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import type { Namespace, Server, ServerOptions, Socket } from 'socket.io';
 import { authenticateHandshake, endOnExpiry } from '../nest/connection-handshake.js';
+import { DPoPGate } from '../nest/dpop-gate.js';
 import { OidcAuthenticator } from '../nest/oidc-authenticator.js';
 import { OIDC_AUTH_OPTIONS, type OidcAuthModuleOptions } from '../nest/oidc-auth.options.js';
 import { bindAuthentication } from '../nest/transports/call-authentications.js';
@@ -48,6 +49,7 @@ export class OidcIoAdapter extends IoAdapter {
     const namespace = String(options?.namespace ?? '/');
     if (this.publicNamespaces.has(namespace)) return target;
     const authenticator = this.app.get(OidcAuthenticator);
+    const dpop = this.app.get(DPoPGate);
     const tokenOptions = this.app.get<OidcAuthModuleOptions>(OIDC_AUTH_OPTIONS).websocket ?? {};
     const call = `socket.io ${loggable(namespace)}`;
     target.use((socket: Socket, next: (err?: Error) => void) => {
@@ -56,6 +58,8 @@ export class OidcIoAdapter extends IoAdapter {
         call,
         () => socketIoHandshakeToken(socket.handshake, tokenOptions),
         socket.request,
+        // No proof can come this way: bound tokens, and any token under dpop.mode 'required', are refused.
+        (token) => dpop.authenticate(undefined, token, false, socket.request),
       ).then(
         ({ authentication, refusal }) => {
           if (!authentication) return next(new HandshakeRefusal(refusalPayload(refusal)));

@@ -9,3 +9,5 @@ export {
 export type { ProviderShape, TokenSubject } from './provider-tokens.js';
 export { useLocalIssuer } from './use-local-issuer.js';
 export { certificateThumbprint } from '../protocol/client-certificate.js';
+export { DpopBoundToken, dpopProof } from './dpop-bound-token.js';
+export type { TestDpopProofOptions } from './dpop-bound-token.js';

@@ -10,6 +10,8 @@ import {
 import jwt from 'jsonwebtoken';
 import { certificateThumbprint } from '../protocol/client-certificate.js';
 import { CERTIFICATE_CONFIRMATION } from '../verification/certificate-binding.js';
+import { type DpopAlgorithm, DpopKey } from '../client/dpop-key.js';
+import { DpopBoundToken } from './dpop-bound-token.js';
 import type { IssuerOptions } from '../verification/issuer-options.js';
 import {
   providerClaims,
@@ -97,6 +99,25 @@ export class LocalIssuer {
     options: MintOptions = {},
   ): Promise<string> {
     return this.mint(providerClaims(who.provider ?? this.provider, who), options);
+  }
+
+  /**
+   * A DPoP-bound token for `who` (`cnf.jkt` of `key`, else of a new key of `algorithm`, default
+   * ES256) and the key, to send with proofs: `(await issuer.mintDpop({ sub: 'alice' })).headers({
+   * method: 'GET', url })`. With `certificate`, bound to that client certificate as well. A `cnf`
+   * in `who.claims` replaces the binding, for tests of a mismatch.
+   */
+  async mintDpop(
+    who: TokenSubject & { provider?: ProviderShape } = {},
+    options: MintOptions & { key?: DpopKey; algorithm?: DpopAlgorithm } = {},
+  ): Promise<DpopBoundToken> {
+    const key = options.key ?? (await DpopKey.generate(options.algorithm));
+    const cnf: Record<string, string> = { jkt: key.thumbprint };
+    if (options.certificate !== undefined) {
+      cnf[CERTIFICATE_CONFIRMATION] = certificateThumbprint(options.certificate);
+    }
+    const claims = { cnf, ...who.claims };
+    return new DpopBoundToken(await this.mintToken({ ...who, claims }, options), key);
   }
 
   get issuer(): string {

@@ -10,7 +10,12 @@ export const CERTIFICATE_CONFIRMATION = 'x5t#S256';
  * accepting it as a bearer token would hand it to whoever holds it, which is what its issuer bound
  * it to prevent.
  */
-const VERIFIED_CONFIRMATIONS: ReadonlySet<string> = new Set([CERTIFICATE_CONFIRMATION]);
+const VERIFIED_CONFIRMATIONS: ReadonlySet<string> = new Set([
+  CERTIFICATE_CONFIRMATION,
+  // DPoP (RFC 9449 §6.1): checked against the proof by the module's DPoP gate, which refuses a
+  // jkt-bound token that comes without one. Standalone callers check it with their proof.
+  'jkt',
+]);
 
 // A SHA-256 digest, base64url without padding.
 const THUMBPRINT = /^[A-Za-z0-9_-]{43}$/;

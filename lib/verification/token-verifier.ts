@@ -60,6 +60,17 @@ export class TokenVerifier {
     return this.registry.resolved?.size ?? 0;
   }
 
+  /**
+   * Whether the issuer of claims verified earlier (a long-lived connection's token) is still
+   * trusted: throws, or rejects, with the refusal when it is not. Static issuers cannot stop being
+   * trusted, so without an issuer resolver this costs nothing; with one, a lookup while the
+   * approval holds, and the resolver's answer once it has run out.
+   */
+  recheckIssuer(claims: Readonly<Record<string, unknown>>): void | Promise<void> {
+    if (!this.registry.resolved || this.registry.select(claims)) return;
+    return this.registry.resolve(claims).then(() => undefined);
+  }
+
   /** Verifies a token, fetching its issuer's keys when they are not in memory. */
   async verify(token: string): Promise<VerifiedToken> {
     const { header, payload } = decodeUnverified(token);
@@ -91,6 +102,21 @@ export class TokenVerifier {
         this.finish(token, header, payload, issuer, algorithm, this.checkKey(found, algorithm))
       );
     });
+  }
+
+  /**
+   * Verifies the signature of another JWT the issuer signs with its keys (an RFC 9701 signed
+   * introspection response) by the same header rules, key choice and signature check, with `typ`
+   * required; its claims are the caller's to check.
+   */
+  async verifySignature(jwt: string, issuer: TrustedIssuer, typ: string): Promise<JwtClaims> {
+    const { header, payload } = decodeUnverified(jwt);
+    const algorithm = this.checkHeader(header, issuer, typ);
+    const key = await this.keyOf(header, issuer, algorithm);
+    if (!isSignatureValid(jwt, algorithm, key)) {
+      throw new InvalidTokenError('signature_invalid', 'The signature is invalid');
+    }
+    return payload;
   }
 
   private async keyOf(
@@ -140,7 +166,11 @@ export class TokenVerifier {
     };
   }
 
-  private checkHeader(header: JoseHeader, issuer: TrustedIssuer): Algorithm {
+  private checkHeader(
+    header: JoseHeader,
+    issuer: TrustedIssuer,
+    typ: string | undefined = issuer.typ,
+  ): Algorithm {
     const algorithm = header.alg;
     if (!isAlgorithm(algorithm) || !issuer.algorithms.has(algorithm)) {
       throw new InvalidTokenError(
@@ -155,9 +185,9 @@ export class TokenVerifier {
         'The token uses a critical header extension this API does not support',
       );
     }
-    if (issuer.typ !== undefined) {
-      if (typeof header.typ !== 'string' || normalizeTyp(header.typ) !== normalizeTyp(issuer.typ)) {
-        throw new InvalidTokenError('typ_mismatch', `The token type must be ${issuer.typ}`);
+    if (typ !== undefined) {
+      if (typeof header.typ !== 'string' || normalizeTyp(header.typ) !== normalizeTyp(typ)) {
+        throw new InvalidTokenError('typ_mismatch', `The token type must be ${typ}`);
       }
     }
     if (header.kid !== undefined && typeof header.kid !== 'string') {

@@ -3,6 +3,7 @@ import { type FetchJsonOptions } from '../protocol/fetch-json.js';
 import { type Algorithm, ASYMMETRIC_ALGORITHMS, isAlgorithm, isSymmetric } from './algorithms.js';
 import { type ClaimMapper, type JwtClaims } from './claims.js';
 import { OidcAuthConfigError } from './config-error.js';
+import { type IntrospectionSettings, introspectionSettingsOf } from './introspection-settings.js';
 import { type IssuerOptions, type KeySetTuning } from './issuer-options.js';
 import { jwksLoader, type JwksSource } from './jwks-loader.js';
 import { type KeyFetchOutcome, reportingFetches } from './key-fetch-report.js';
@@ -156,6 +157,8 @@ export class TrustedIssuer {
   readonly validateClaims?: (claims: JwtClaims) => string | undefined;
   readonly secret?: KeyObject;
   readonly keySet?: KeySet;
+  /** How its opaque tokens are introspected, when they are. */
+  readonly introspection?: IntrospectionSettings;
   /** Where the keys come from, to tell whether a renewed entry may keep this one's key set. */
   private readonly keySource?: string;
 
@@ -208,6 +211,7 @@ export class TrustedIssuer {
     this.typ = options.typ;
     this.requiredClaims = options.requiredClaims ?? [];
     this.validateClaims = options.validateClaims;
+    this.introspection = introspectionSettingsOf(path, options);
     const t = { ...DEFAULT_TUNING, ...tuning };
     const source = keySourceOf(path, options);
     if (source.kind === 'secret') {

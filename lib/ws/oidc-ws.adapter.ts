@@ -3,6 +3,7 @@ import { WsAdapter } from '@nestjs/platform-ws';
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket, WebSocketServer } from 'ws';
 import { authenticateHandshake, endOnExpiry } from '../nest/connection-handshake.js';
+import { DPoPGate } from '../nest/dpop-gate.js';
 import { OidcAuthenticator } from '../nest/oidc-authenticator.js';
 import { OIDC_AUTH_OPTIONS, type OidcAuthModuleOptions } from '../nest/oidc-auth.options.js';
 import { bindAuthentication } from '../nest/transports/call-authentications.js';
@@ -46,6 +47,7 @@ export class OidcWsAdapter extends WsAdapter {
     const path = typeof options.path === 'string' ? options.path : undefined;
     if (path !== undefined && this.publicPaths.has(path)) return super.create(port, options);
     const authenticator = this.app.get(OidcAuthenticator);
+    const dpop = this.app.get(DPoPGate);
     const tokenOptions = this.app.get<OidcAuthModuleOptions>(OIDC_AUTH_OPTIONS).websocket ?? {};
     const verifyClient = (info: { req: IncomingMessage }, done: VerifyClientCallback) => {
       const request = info.req;
@@ -54,6 +56,8 @@ export class OidcWsAdapter extends WsAdapter {
         describeHttp(request),
         () => upgradeRequestToken(request, tokenOptions),
         request,
+        // The upgrade is an HTTP GET: it may carry `Authorization: DPoP` and a proof.
+        (token) => dpop.authenticate({ request }, token, false, request),
       ).then(
         ({ authentication, refusal }) => {
           if (authentication) {

@@ -1,10 +1,12 @@
 /**
  * `npm run demo`: starts the sample (API + embedded provider) and walks through both flows, the
  * service's client-credentials token and a user's authorization code + PKCE login, over REST,
- * GraphQL and the WebSocket, and a step-up to a second factor (RFC 9470), printing what each step answered. Exits non-zero when any answer is not the expected one.
+ * GraphQL and the WebSocket, a step-up to a second factor (RFC 9470), an opaque token introspected
+ * (RFC 7662) then revoked (RFC 7009), and a DPoP-bound token (RFC 9449) with and without its
+ * proofs, printing what each step answered. Exits non-zero when any answer is not the expected one.
  */
 import WebSocket from 'ws';
-import { TokenClient } from '../../lib/index.js';
+import { authorizedFetch, TokenClient } from '../../lib/index.js';
 import { loginWithPkce } from '../src/clients/pkce-login.js';
 import { startSampleApp } from '../src/server.js';
 
@@ -14,6 +16,8 @@ const env = {
   DEV_IDP_PORT: process.env.DEMO_IDP_PORT ?? '4010',
   DOWNSTREAM_PORT: process.env.DEMO_DOWNSTREAM_PORT ?? '3011',
   SAMPLE_APP_QUIET: '1',
+  // Short, so that the demo sees a revoked opaque token refused without waiting a minute.
+  INTROSPECTION_MAX_AGE_MS: process.env.INTROSPECTION_MAX_AGE_MS ?? '2000',
 };
 
 let failures = 0;
@@ -96,9 +100,46 @@ function expectSocket(apiUrl: string, token: string | undefined, expected: strin
   });
 }
 
+/** A raw call with exactly these headers: for the DPoP requests no well-behaved client sends. */
+async function expectRaw(
+  apiUrl: string,
+  what: string,
+  path: string,
+  headers: Record<string, string>,
+  expected: number,
+): Promise<void> {
+  const res = await fetch(`${apiUrl}${path}`, { headers });
+  await res.body?.cancel();
+  const detail = res.status >= 400 ? ` ${res.headers.get('www-authenticate') ?? ''}`.trimEnd() : '';
+  report(
+    res.status === expected,
+    `${what.padEnd(34)} GET ${path}`,
+    `${res.status}${detail}`,
+    String(expected),
+  );
+}
+
 /** One parameter of a `WWW-Authenticate: Bearer ...` challenge. */
 function challengeParameter(challenge: string, name: string): string | undefined {
   return new RegExp(`${name}="([^"]*)"`).exec(challenge)?.[1];
+}
+
+/** RFC 7009: the client that holds the token revokes it at the provider. */
+async function revokeAt(
+  endpoint: string,
+  client: { clientId: string; clientSecret: string },
+  token: string,
+): Promise<number> {
+  const credentials = Buffer.from(`${client.clientId}:${client.clientSecret}`).toString('base64');
+  const res = await fetch(endpoint, {
+    method: 'POST',
+    headers: {
+      authorization: `Basic ${credentials}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    },
+    body: new URLSearchParams({ token, token_type_hint: 'access_token' }),
+  });
+  return res.status;
 }
 
 function claimsOf(token: string): Record<string, unknown> {
@@ -207,6 +248,69 @@ try {
     `  token: sub=${stepped.sub} acr=${stepped.acr} amr=${JSON.stringify(stepped.amr)} auth_time=${stepped.auth_time}`,
   );
   await expectCall(apiUrl, 'GET', '/notes/export', carol.accessToken, 200);
+
+  line();
+  line(
+    `5. Opaque token (RFC 7662): ${idp.opaqueClient.clientId} gets a reference token, the API introspects it`,
+  );
+  const opaque = await new TokenClient({
+    tokenEndpoint: idp.tokenEndpoint,
+    ...idp.opaqueClient,
+  }).getAppToken({ scopes: ['notes:read'] });
+  line(`  token: ${opaque.length} opaque characters, not a JWT`);
+  const asked = idp.requests.introspection;
+  await expectCall(apiUrl, 'GET', '/notes', opaque, 200);
+  await expectCall(apiUrl, 'GET', '/notes', opaque, 200);
+  await expectCall(apiUrl, 'POST', '/notes', opaque, 403, { text: 'read-only client' });
+  const calls = idp.requests.introspection - asked;
+  report(calls === 1, 'introspection calls for 3 requests', String(calls), '1 (cached)');
+  const revoked = await revokeAt(idp.revocationEndpoint, idp.opaqueClient, opaque);
+  report(revoked === 200, 'POST revocation (RFC 7009)', String(revoked), '200');
+  line(
+    `  still cached: accepted until the entry ends (INTROSPECTION_MAX_AGE_MS=${env.INTROSPECTION_MAX_AGE_MS})`,
+  );
+  await expectCall(apiUrl, 'GET', '/notes', opaque, 200);
+  await new Promise((resolve) => setTimeout(resolve, Number(env.INTROSPECTION_MAX_AGE_MS) + 200));
+  await expectCall(apiUrl, 'GET', '/notes', opaque, 401);
+
+  line();
+  line("6. DPoP (RFC 9449): a token bound to the service's key, useless without it");
+  const dpopClient = new TokenClient({
+    tokenEndpoint: idp.tokenEndpoint,
+    ...idp.serviceClient,
+    dpop: true,
+  });
+  const readNotes = { scopes: ['notes:read'] };
+  const res = await authorizedFetch(dpopClient, readNotes)(`${apiUrl}/notes`);
+  await res.body?.cancel();
+  report(res.status === 200, 'DPoP client credentials  GET /notes', String(res.status), '200');
+  const bound = await dpopClient.getAppToken(readNotes);
+  const { thumbprint } = await dpopClient.dpop!.keyPair();
+  const { cnf } = claimsOf(bound) as { cnf?: { jkt?: string } };
+  report(
+    cnf?.jkt === thumbprint,
+    '  token cnf.jkt = thumbprint of the key',
+    String(cnf?.jkt),
+    thumbprint,
+  );
+  await expectRaw(
+    apiUrl,
+    'the token, no proof (DPoP scheme)',
+    '/notes',
+    { authorization: `DPoP ${bound}` },
+    401,
+  );
+  await expectRaw(
+    apiUrl,
+    'the token as a bearer token',
+    '/notes',
+    { authorization: `Bearer ${bound}` },
+    401,
+  );
+  const proof = await dpopClient.dpop!.proof('GET', `${apiUrl}/notes`, bound);
+  const withProof = { authorization: `DPoP ${bound}`, dpop: proof };
+  await expectRaw(apiUrl, 'the token with a fresh proof', '/notes', withProof, 200);
+  await expectRaw(apiUrl, 'the same proof again (replayed)', '/notes', withProof, 401);
 } catch (err) {
   failures += 1;
   line(`FAIL ${err instanceof Error ? err.message : String(err)}`);

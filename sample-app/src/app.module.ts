@@ -19,13 +19,13 @@ import { NotesService } from './notes/notes.service.js';
 export class AppModule {
   /**
    * `resource` is the API's own URL, published in its RFC 9728 metadata; `downstream`, when the
-   * provider can exchange tokens, adds the routes that call the audit API.
+   * provider can exchange tokens, adds the routes that call the audit API; `auth`: further module
+   * options from the environment (`store` when replicas share one, `dpop`, `mtls` ...).
    */
   static forIssuers(
     issuers: IssuerOptions[],
     resource: string,
     downstream?: DownstreamSettings,
-    /** Further module options from the environment (`mtls` ...). */
     auth: Partial<OidcAuthModuleOptions> = {},
   ): DynamicModule {
     return {

@@ -10,6 +10,7 @@ function banner(started: Awaited<ReturnType<typeof startSampleApp>>): string {
       `  Issuer (dev)    ${idp.issuer}`,
       `  Users           ${idp.users.map((u) => `${u.username}/${u.password}${u.roles.length ? ` (${u.roles.join(', ')})` : ''}`).join(', ')}`,
       `  Service client  ${clientId} / ${clientSecret}`,
+      `  Opaque client   ${idp.opaqueClient.clientId} / ${idp.opaqueClient.clientSecret} (reference tokens, introspected by ${idp.introspectionClient.clientId})`,
       `  Audit API       ${started.downstreamUrl} (called by GET /downstream/on-behalf-of and /downstream/as-service)`,
       '',
       '  Try it (client credentials, then GET /notes):',

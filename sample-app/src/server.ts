@@ -4,7 +4,14 @@ import { join } from 'node:path';
 import { type IssuerOptions, oidc, TokenClient } from '../../lib/index.js';
 import { OidcWsAdapter } from '../../lib/ws/index.js';
 import { AppModule } from './app.module.js';
-import { type AuthSettings, authSettingsFrom, port } from './config/auth-settings.js';
+import {
+  type AuthSettings,
+  authSettingsFrom,
+  introspectionMaxAge,
+  port,
+} from './config/auth-settings.js';
+import { sharedStoreFrom } from './config/shared-store.js';
+import { dpopSettingsFrom } from './config/dpop-settings.js';
 import { tlsSettingsFrom } from './config/tls-settings.js';
 import {
   type DevIdentityProvider,
@@ -70,7 +77,11 @@ export async function startSampleApp(
         env.DEV_IDP_KEY_FILE ?? join(import.meta.dirname, '..', '.data', 'signing-keys.json'),
     });
     issuers = [
-      oidc({ issuer: idp.issuer, audience: settings.audience, requireAccessTokenType: true }),
+      {
+        ...oidc({ issuer: idp.issuer, audience: settings.audience, requireAccessTokenType: true }),
+        // The reporting client's opaque tokens are introspected with the API's own client.
+        introspection: { ...idp.introspectionClient, ...introspectionMaxAge(env) },
+      },
     ];
     login = {
       authorizationUrl: idp.authorizationEndpoint,
@@ -99,8 +110,14 @@ export async function startSampleApp(
     issuers = settings.issuers;
     login = await swaggerLoginFrom(settings.discoveryUrl);
   }
+  const dpop = dpopSettingsFrom(env);
+  const shared = sharedStoreFrom(env);
   const app = await NestFactory.create(
-    AppModule.forIssuers(issuers, apiUrl, downstream, { mtls: tls.mtls }),
+    AppModule.forIssuers(issuers, apiUrl, downstream, {
+      ...(shared && { store: shared.store }),
+      dpop,
+      mtls: tls.mtls,
+    }),
     { logger: env.SAMPLE_APP_QUIET ? ['error'] : undefined, httpsOptions: tls.https },
   );
   app.useWebSocketAdapter(new OidcWsAdapter(app));
@@ -110,6 +127,7 @@ export async function startSampleApp(
   } catch (err) {
     await downstreamApp?.close();
     await idp?.close();
+    shared?.close();
     throw err;
   }
   return {
@@ -122,6 +140,7 @@ export async function startSampleApp(
       await app.close();
       await downstreamApp?.close();
       await idp?.close();
+      shared?.close();
     },
   };
 }

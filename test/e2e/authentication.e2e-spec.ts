@@ -4,6 +4,7 @@ import request from 'supertest';
 import { LocalIssuer } from '../../lib/testing/index.js';
 import { appWith, PLATFORMS } from '../support/test-app.js';
 import { decodePart, forge, hmacWithPublicKey } from '../support/forge.js';
+import { DEFAULT_DPOP_CHALLENGE } from '../support/challenges.js';
 
 describe.each(PLATFORMS)('authentication (HTTP, local issuer) on %s', (platform) => {
   let issuer: LocalIssuer;
@@ -33,7 +34,7 @@ describe.each(PLATFORMS)('authentication (HTTP, local issuer) on %s', (platform)
   function expectInvalidToken(res: request.Response, description: RegExp) {
     expect(res.status).toBe(401);
     expect(res.headers['www-authenticate']).toMatch(
-      /^Bearer realm="api", error="invalid_token", error_description="[^"]+"$/,
+      /^Bearer realm="api", error="invalid_token", error_description="[^"]+", DPoP algs="[^"]+", realm="api"$/,
     );
     expect(res.body.message).toMatch(description);
     expect(JSON.stringify(res.body)).not.toMatch(/stack|at .*\.ts/);
@@ -59,7 +60,7 @@ describe.each(PLATFORMS)('authentication (HTTP, local issuer) on %s', (platform)
 
   it('answers a request without credentials with a bare challenge', async () => {
     const res = await get('/me').expect(401);
-    expect(res.headers['www-authenticate']).toBe('Bearer realm="api"');
+    expect(res.headers['www-authenticate']).toBe(`Bearer realm="api", ${DEFAULT_DPOP_CHALLENGE}`);
     expect(res.body).toEqual({
       statusCode: 401,
       error: 'Unauthorized',
@@ -72,7 +73,7 @@ describe.each(PLATFORMS)('authentication (HTTP, local issuer) on %s', (platform)
       .get('/me')
       .set('Authorization', 'Basic dXNlcjpwYXNz');
     expect(res.status).toBe(401);
-    expect(res.headers['www-authenticate']).toBe('Bearer realm="api"');
+    expect(res.headers['www-authenticate']).toBe(`Bearer realm="api", ${DEFAULT_DPOP_CHALLENGE}`);
   });
 
   it.each([

@@ -246,6 +246,8 @@ describe.each(PLATFORMS)('OidcAuthModule (%s)', (platform) => {
       // jsonwebtoken alone would take these; the core verifying first refuses them.
       await first.mint({ sub: undefined }),
       await first.mint({ sub: '' }),
+      // DPoP-bound: the strategy reads no proof, so it must not take the token as a bearer one.
+      await first.mint({ cnf: { jkt: 'NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs' } }),
     ]) {
       expect((await request(server).get('/passport').set(bearer(token))).status).toBe(401);
     }

@@ -24,6 +24,7 @@ import {
 } from '../../lib/index.js';
 import { LocalIssuer } from '../../lib/testing/index.js';
 import { initApp, PLATFORMS, type Platform } from '../support/test-app.js';
+import { DEFAULT_DPOP_CHALLENGE } from '../support/challenges.js';
 
 @Injectable()
 class Suspensions {
@@ -222,7 +223,7 @@ describe.each(PLATFORMS)('named policies and @Issuers on %s', (platform: Platfor
     const res = await get('/partner', { sub: 'svc' }, main);
     expect(res.status).toBe(401);
     expect(res.headers['www-authenticate']).toBe(
-      'Bearer realm="api", error="invalid_token", error_description="This resource does not accept tokens of the issuer that signed this one"',
+      `Bearer realm="api", error="invalid_token", error_description="This resource does not accept tokens of the issuer that signed this one", ${DEFAULT_DPOP_CHALLENGE}`,
     );
   });
 

@@ -1,6 +1,11 @@
 import request from 'supertest';
+import { ASYMMETRIC_ALGORITHMS } from '../../lib/index.js';
 import { LocalIssuer } from '../../lib/testing/index.js';
+import { DEFAULT_DPOP_CHALLENGE } from '../support/challenges.js';
 import { appWith, PLATFORMS } from '../support/test-app.js';
+
+const METADATA =
+  'resource_metadata="https://api.example.test/.well-known/oauth-protected-resource"';
 
 describe.each(PLATFORMS)('protected-resource metadata (RFC 9728) on %s', (platform) => {
   let issuer: LocalIssuer;
@@ -32,11 +37,12 @@ describe.each(PLATFORMS)('protected-resource metadata (RFC 9728) on %s', (platfo
         'reports:read',
       ],
       bearer_methods_supported: ['header'],
+      dpop_signing_alg_values_supported: [...ASYMMETRIC_ALGORITHMS],
       resource_name: 'Notes',
     });
     const challenge = await request(app.getHttpServer()).get('/me');
     expect(challenge.headers['www-authenticate']).toBe(
-      'Bearer realm="api", resource_metadata="https://api.example.test/.well-known/oauth-protected-resource"',
+      `Bearer realm="api", ${METADATA}, ${DEFAULT_DPOP_CHALLENGE}, ${METADATA}`,
     );
     await app.close();
   });
@@ -56,6 +62,7 @@ describe.each(PLATFORMS)('protected-resource metadata (RFC 9728) on %s', (platfo
     expect(res.body).toMatchObject({
       resource: 'https://api.example.test/notes',
       bearer_methods_supported: ['header', 'query'],
+      dpop_signing_alg_values_supported: [...ASYMMETRIC_ALGORITHMS],
     });
     await app.close();
   });
@@ -68,7 +75,7 @@ describe.each(PLATFORMS)('protected-resource metadata (RFC 9728) on %s', (platfo
     const res = await request(app.getHttpServer()).get('/.well-known/oauth-protected-resource');
     expect(res.status).toBe(404);
     expect((await request(app.getHttpServer()).get('/me')).headers['www-authenticate']).toBe(
-      'Bearer realm="api"',
+      `Bearer realm="api", ${DEFAULT_DPOP_CHALLENGE}`,
     );
     await app.close();
   });

@@ -51,6 +51,12 @@ export class NotesGateway implements OnGatewayConnection {
   }
 }
 
+function freshGateway(): typeof NotesGateway {
+  @WebSocketGateway({ path: '/ws' })
+  class Gateway extends NotesGateway {}
+  return Gateway;
+}
+
 /** An app serving `NotesGateway` through `adapter`, listening on 127.0.0.1; its URL without path. */
 export async function gatewayApp(
   options: OidcAuthModuleOptions,
@@ -60,7 +66,11 @@ export async function gatewayApp(
 ): Promise<{ app: INestApplication; url: string }> {
   const ref = await Test.createTestingModule({
     imports: [OidcAuthModule.forRoot(options)],
-    providers: [NotesGateway],
+    // A subclass per application, as `NotesGateway` for `app.get`: the module adds its guard to the
+    // handlers' metadata, and a class shared with an earlier application would carry it into Nest's
+    // scan of the next one, hiding whether the module binds its guard by itself (and to inherited
+    // handlers).
+    providers: [{ provide: NotesGateway, useClass: freshGateway() }],
   }).compile();
   const app = ref.createNestApplication({ logger, httpsOptions });
   app.useWebSocketAdapter(adapter(app));

@@ -4,10 +4,11 @@ import {
   InsufficientUserAuthenticationError,
   InvalidRequestError,
   MissingTokenError,
+  UseDPoPNonceError,
 } from '../../protocol/errors.js';
 import type { BearerErrorResponse } from '../../protocol/rfc6750.js';
 import { authenticationOf, bindAuthentication } from './call-authentications.js';
-import { type HttpRequestLike, httpToken } from './http.transport.js';
+import { type HttpRequestLike, type HttpResponseLike, httpToken } from './http.transport.js';
 import { loggable, type Transport } from './transport.js';
 
 /** A graphql-ws connection's context, as `onConnect` and the `context` factory receive it. */
@@ -30,8 +31,10 @@ export function closeConnection(
 interface GraphQLContext {
   /** Apollo (Express or Fastify request, or the graphql-ws connection of a subscription). */
   req?: HttpRequestLike | GraphQLWsConnection;
+  /** Apollo on Express: the response, where a DPoP nonce is set. */
+  res?: HttpResponseLike;
   /** mercurius. */
-  reply?: { request?: HttpRequestLike };
+  reply?: { request?: HttpRequestLike } & HttpResponseLike;
 }
 
 /** graphql-ws: the client stops on 4401 rather than reconnecting with the same token. */
@@ -93,6 +96,8 @@ export class GraphQLRefusal extends IntrinsicException {
       code: string;
       error?: string;
       status: number;
+      /** `use_dpop_nonce` refusals (RFC 9449 §9): the nonce the next proof must carry. */
+      dpop_nonce?: string;
       /** Step-up refusals (RFC 9470): what the client must ask the authorization server for. */
       acr_values?: string;
       max_age?: number;
@@ -121,6 +126,14 @@ function stepUpParameters(
 export const graphqlTransport: Transport = {
   established: (context) => authenticationOf(connectionOf(graphQLContext(context))),
   boundToCall: (context) => authenticationOf(requestOf(graphQLContext(context))),
+  exchange(context) {
+    const ctx = graphQLContext(context);
+    const request = requestOf(ctx);
+    // Apollo's context holds no response unless the app puts it there; Express links it anyway.
+    const response =
+      ctx.res ?? ctx.reply ?? (request as { res?: HttpResponseLike } | undefined)?.res;
+    return request && { request, response };
+  },
   token(context, lookup) {
     const ctx = graphQLContext(context);
     const request = requestOf(ctx);
@@ -152,6 +165,7 @@ export const graphqlTransport: Transport = {
       error: answer.code,
       status: answer.status,
       ...(err instanceof InsufficientUserAuthenticationError && stepUpParameters(err)),
+      ...(err instanceof UseDPoPNonceError && { dpop_nonce: err.nonce }),
     });
   },
   end(context, reason) {

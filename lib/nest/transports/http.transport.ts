@@ -18,7 +18,7 @@ export interface HttpRequestLike {
   socket?: unknown;
 }
 
-interface HttpResponseLike {
+export interface HttpResponseLike {
   setHeader?(name: string, value: string): unknown;
   header?(name: string, value: string): unknown;
 }
@@ -51,6 +51,10 @@ const request = (context: ExecutionContext) => context.getArgByIndex<HttpRequest
 export const httpTransport: Transport = {
   established: () => undefined,
   boundToCall: (context) => authenticationOf(request(context)),
+  exchange: (context) => ({
+    request: request(context),
+    response: context.getArgByIndex<HttpResponseLike>(1),
+  }),
   token: (context, lookup) => httpToken(request(context), lookup),
   certificateCarrier: request,
   bind(context, authentication) {

@@ -3,6 +3,7 @@ import type { OidcAuthError } from '../../protocol/errors.js';
 import type { BearerErrorResponse } from '../../protocol/rfc6750.js';
 import type { CertificateCarrier } from '../client-certificates.js';
 import type { OidcPrincipal } from '../../verification/principal.js';
+import type { HttpRequestLike, HttpResponseLike } from './http.transport.js';
 
 /** A verified caller together with the token that proved it. */
 export interface Authentication {
@@ -10,6 +11,14 @@ export interface Authentication {
   token: string;
   /** Epoch milliseconds after which the authentication must not be used (exp plus leeway). */
   validUntil: number;
+  /** `dpop` when the caller proved possession of the token's key (RFC 9449) at authentication. */
+  proof?: 'dpop';
+}
+
+/** The HTTP request a call came with, and its response where headers can still be set. */
+export interface HttpExchange {
+  request: HttpRequestLike;
+  response?: HttpResponseLike;
 }
 
 /** What the guard needs to know about a token's location, beyond the token itself. */
@@ -32,6 +41,8 @@ export interface Transport {
    * it (global and handler-level, or once per GraphQL field of one request). Never a connection's.
    */
   boundToCall(context: ExecutionContext): Authentication | undefined;
+  /** The HTTP request behind the call (HTTP, GraphQL over HTTP), for DPoP proofs. */
+  exchange?(context: ExecutionContext): HttpExchange | undefined;
   /** The call's bearer token. Throws `MissingTokenError` / `InvalidRequestError`. */
   token(context: ExecutionContext, lookup: TokenLookup): string;
   /** What the call's client certificate is read from (its HTTP request), if it can have one. */

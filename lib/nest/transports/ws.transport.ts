@@ -105,7 +105,8 @@ const client = (context: ExecutionContext) => context.switchToWs().getClient<WsC
 export function wsTransport(options: WebSocketTokenOptions): Transport {
   return {
     established: (context) => authenticationOf(client(context)),
-    boundToCall: () => undefined,
+    // Nest builds one context per message for all its guards: the global and the handler's.
+    boundToCall: (context) => authenticationOf(context),
     token(context, _lookup: TokenLookup) {
       const handshake = client(context).handshake;
       // A plain `ws` socket keeps nothing of its upgrade request: only the adapter could have read it.
@@ -113,7 +114,10 @@ export function wsTransport(options: WebSocketTokenOptions): Transport {
       return socketIoHandshakeToken(handshake, options);
     },
     certificateCarrier: (context) => client(context).request,
-    bind: (context, authentication) => bindAuthentication(client(context), authentication),
+    bind(context, authentication) {
+      bindAuthentication(client(context), authentication);
+      bindAuthentication(context, authentication);
+    },
     authenticationOf: (context) => authenticationOf(client(context)),
     describe: (context) => `ws ${loggable(String(context.switchToWs().getPattern())) ?? ''}`,
     async refusal(_err, answer) {

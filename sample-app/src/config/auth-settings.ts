@@ -3,6 +3,7 @@ import {
   azureAd,
   cognito,
   google,
+  type GoogleOptions,
   type IssuerOptions,
   keycloak,
   OidcAuthConfigError,
@@ -89,6 +90,32 @@ function external(issuers: IssuerOptions[], description: string): AuthSettings {
   return { mode: 'external', issuers, discoveryUrl: discoveryOf(issuers[0]), description };
 }
 
+/**
+ * `GOOGLE_ACCESS_TOKENS=true`: Google's opaque access tokens too, through token-info (at
+ * `GOOGLE_TOKEN_INFO_URI` when set: a proxy or a stand-in), with `INTROSPECTION_MAX_AGE_MS`.
+ */
+function googleAccessTokens(env: Env): Pick<GoogleOptions, 'accessTokens'> {
+  const enabled = optional(env, 'GOOGLE_ACCESS_TOKENS');
+  const endpoint = optional(env, 'GOOGLE_TOKEN_INFO_URI');
+  if (enabled === undefined || enabled === 'false') {
+    if (endpoint)
+      throw new SettingsError('GOOGLE_TOKEN_INFO_URI', 'needs GOOGLE_ACCESS_TOKENS=true');
+    return {};
+  }
+  if (enabled !== 'true') {
+    throw new SettingsError(
+      'GOOGLE_ACCESS_TOKENS',
+      `must be true or false, got ${JSON.stringify(enabled)}`,
+    );
+  }
+  return {
+    accessTokens: {
+      tokenInfoEndpoint: endpoint && url(env, 'GOOGLE_TOKEN_INFO_URI'),
+      ...introspectionMaxAge(env),
+    },
+  };
+}
+
 const PRESETS: Record<string, (env: Env) => AuthSettings> = {
   'azure-ad': (env) => {
     const tenantId = required(env, 'AZURE_TENANT_ID');
@@ -162,11 +189,41 @@ const PRESETS: Record<string, (env: Env) => AuthSettings> = {
           audience: list(required(env, 'GOOGLE_AUDIENCE'))!,
           hostedDomains: list(optional(env, 'GOOGLE_HOSTED_DOMAINS')),
           ...keyAddress(env, 'GOOGLE'),
+          ...googleAccessTokens(env),
         }),
       ],
       'Google',
     ),
 };
+
+/** `INTROSPECTION_MAX_AGE_MS`: how long an introspection answer is reused; the module's default if unset. */
+export function introspectionMaxAge(env: Env): { maxAgeMs?: number } {
+  const value = optional(env, 'INTROSPECTION_MAX_AGE_MS');
+  if (value === undefined) return {};
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1) {
+    throw new SettingsError(
+      'INTROSPECTION_MAX_AGE_MS',
+      `must be a positive number of milliseconds, got ${JSON.stringify(value)}`,
+    );
+  }
+  return { maxAgeMs: parsed };
+}
+
+/**
+ * `OIDC_INTROSPECTION_CLIENT_ID` and `OIDC_INTROSPECTION_CLIENT_SECRET`: opaque tokens of
+ * `OIDC_ISSUER` are introspected (RFC 7662, client_secret_basic, the endpoint from discovery).
+ */
+function introspectionFrom(env: Env): Pick<IssuerOptions, 'introspection'> {
+  const id = 'OIDC_INTROSPECTION_CLIENT_ID';
+  const secret = 'OIDC_INTROSPECTION_CLIENT_SECRET';
+  const clientId = optional(env, id);
+  const clientSecret = optional(env, secret);
+  if (clientId === undefined && clientSecret === undefined) return {};
+  if (clientId === undefined) throw new SettingsError(id, `must be set with ${secret}`);
+  if (clientSecret === undefined) throw new SettingsError(secret, `must be set with ${id}`);
+  return { introspection: { clientId, clientSecret, ...introspectionMaxAge(env) } };
+}
 
 /**
  * Reads the identity-provider settings from the environment. `OIDC_ISSUER` wins over everything
@@ -176,7 +233,8 @@ export function authSettingsFrom(env: Env): AuthSettings {
   const issuer = optional(env, 'OIDC_ISSUER');
   if (issuer !== undefined) {
     url(env, 'OIDC_ISSUER', issuer);
-    return external([oidc({ issuer, audience: required(env, 'OIDC_AUDIENCE') })], issuer);
+    const trusted = oidc({ issuer, audience: required(env, 'OIDC_AUDIENCE') });
+    return external([{ ...trusted, ...introspectionFrom(env) }], issuer);
   }
   const provider = optional(env, 'OIDC_PROVIDER');
   if (provider !== undefined) {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Provider, { errors, type Configuration } from 'oidc-provider';
@@ -18,6 +19,8 @@ export interface DevIdentityProviderOptions {
   keyFile: string;
   /** A second resource, the downstream API the notes API calls. Default `api://audit`. */
   downstreamAudience?: string;
+  /** The token endpoint accepts DPoP proofs only with a nonce it gave (RFC 9449 §8). */
+  requireDpopNonce?: boolean;
 }
 
 export interface DevIdentityProvider {
@@ -25,17 +28,29 @@ export interface DevIdentityProvider {
   authorizationEndpoint: string;
   tokenEndpoint: string;
   serviceClient: { clientId: string; clientSecret: string };
+  /** A client-credentials client whose tokens for the API are opaque (reference) tokens. */
+  opaqueClient: { clientId: string; clientSecret: string };
+  /** The API's own client, allowed to introspect tokens issued for it (RFC 7662). */
+  introspectionClient: { clientId: string; clientSecret: string };
+  introspectionEndpoint: string;
+  /** RFC 7009: a client revokes its own tokens here. */
+  revocationEndpoint: string;
   spaClientId: string;
   users: readonly DemoUser[];
   downstreamAudience: string;
-  /** Requests seen by the token endpoint, for tests of token caching. */
-  readonly requests: { token: number };
+  /** Requests seen by the token and introspection endpoints, for tests of caching and single-flight. */
+  readonly requests: { token: number; introspection: number };
   /** Signs with a new key from now on; the previous key stays published. */
   rotateSigningKey(): Promise<void>;
   close(): Promise<void>;
 }
 
 export const SERVICE_CLIENT = { clientId: 'notes-service', clientSecret: 'notes-service-secret' };
+export const OPAQUE_CLIENT = {
+  clientId: 'notes-reporting',
+  clientSecret: 'notes-reporting-secret',
+};
+export const INTROSPECTION_CLIENT = { clientId: 'notes-api', clientSecret: 'notes-api-secret' };
 export const SPA_CLIENT_ID = 'notes-spa';
 const API_SCOPES = 'notes:read notes:write';
 const DOWNSTREAM_SCOPES = 'audit:read';
@@ -63,6 +78,10 @@ function signInClaims(ctx: unknown): Record<string, unknown> {
   };
 }
 
+function audienceOf(aud: string | string[] | undefined): readonly (string | undefined)[] {
+  return Array.isArray(aud) ? aud : [aud];
+}
+
 function configuration(
   options: DevIdentityProviderOptions & { downstreamAudience: string },
   jwks: PrivateJwks,
@@ -74,6 +93,21 @@ function configuration(
         client_id: SERVICE_CLIENT.clientId,
         client_secret: SERVICE_CLIENT.clientSecret,
         grant_types: ['client_credentials', TOKEN_EXCHANGE],
+        response_types: [],
+        redirect_uris: [],
+      },
+      {
+        client_id: OPAQUE_CLIENT.clientId,
+        client_secret: OPAQUE_CLIENT.clientSecret,
+        grant_types: ['client_credentials'],
+        response_types: [],
+        redirect_uris: [],
+      },
+      {
+        client_id: INTROSPECTION_CLIENT.clientId,
+        client_secret: INTROSPECTION_CLIENT.clientSecret,
+        token_endpoint_auth_method: 'client_secret_basic',
+        grant_types: [],
         response_types: [],
         redirect_uris: [],
       },
@@ -105,14 +139,39 @@ function configuration(
       if (!accountId) return undefined;
       return { roles: findUser(accountId)?.roles ?? [], ...signInClaims(ctx) };
     },
+    // A proof with the token request binds the token to its key (RFC 9449 §5): `cnf.jkt` in the
+    // JWT, token_type DPoP. Without a proof the token stays a bearer token.
+    enabledJWA: { dPoPSigningAlgValues: ['ES256', 'ES384', 'ES512', 'PS256', 'EdDSA'] },
     features: {
+      dPoP: {
+        enabled: true,
+        ...(options.requireDpopNonce && {
+          nonceSecret: randomBytes(32),
+          requireNonce: () => true,
+        }),
+      },
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
+      introspection: {
+        enabled: true,
+        // A token's own client may read it back; the API's client only tokens issued for the API.
+        // Anyone else learns `active: false`, so that one client cannot probe another's tokens.
+        allowedPolicy: (_ctx, client, token) =>
+          client.clientId === token.clientId ||
+          (client.clientId === INTROSPECTION_CLIENT.clientId &&
+            token.kind !== 'RefreshToken' &&
+            audienceOf(token.aud).includes(options.audience)),
+      },
+      // Only the client a token was issued to may revoke it.
+      revocation: {
+        enabled: true,
+        allowedPolicy: (_ctx, client, token) => client.clientId === token.clientId,
+      },
       resourceIndicators: {
         enabled: true,
         defaultResource: () => options.audience,
         useGrantedResource: () => true,
-        getResourceServerInfo: (_ctx, indicator) => {
+        getResourceServerInfo: (_ctx, indicator, client) => {
           const scope =
             indicator === options.audience
               ? API_SCOPES
@@ -124,7 +183,9 @@ function configuration(
             scope,
             audience: indicator,
             accessTokenTTL: 3600,
-            accessTokenFormat: 'jwt',
+            // The reporting client stands for the many providers whose access tokens are
+            // references the API must introspect (Hydra, ZITADEL, Keycloak and Okta on request).
+            accessTokenFormat: client.clientId === OPAQUE_CLIENT.clientId ? 'opaque' : 'jwt',
             jwt: { sign: { alg: 'RS256' } },
           };
         },
@@ -167,9 +228,10 @@ export async function startDevIdentityProvider(
     return built;
   };
   let provider: Provider;
-  const requests = { token: 0 };
+  const requests = { token: 0, introspection: 0 };
   const server: Server = createServer((req, res) => {
     if (req.method === 'POST' && req.url === '/token') requests.token += 1;
+    if (req.method === 'POST' && req.url === '/token/introspection') requests.introspection += 1;
     if (req.url?.startsWith('/interaction/')) void handleInteraction(provider, req, res);
     else provider.callback()(req, res);
   });
@@ -184,6 +246,10 @@ export async function startDevIdentityProvider(
     authorizationEndpoint: `${issuer}/auth`,
     tokenEndpoint: `${issuer}/token`,
     serviceClient: SERVICE_CLIENT,
+    opaqueClient: OPAQUE_CLIENT,
+    introspectionClient: INTROSPECTION_CLIENT,
+    introspectionEndpoint: `${issuer}/token/introspection`,
+    revocationEndpoint: `${issuer}/token/revocation`,
     spaClientId: SPA_CLIENT_ID,
     users: DEMO_USERS,
     downstreamAudience,

@@ -134,4 +134,22 @@ describe('GraphQL subscriptions over graphql-ws (Apollo)', () => {
     expect((await take(c, 'subscription { noteAdded { id } }', 1)).results).toHaveLength(1);
     expect(await closed).toEqual({ code: 4401, reason: 'The access token expired' });
   });
+
+  it('closes the connection with 4401 at its next operation once the issuerResolver dropped its issuer', async () => {
+    const ttlMs = 300;
+    let trusted = true;
+    await start({
+      issuers: [],
+      issuerResolver: () => (trusted ? issuer.issuerOptions() : undefined),
+      resolverCache: { ttlMs },
+      warmUp: false,
+    });
+    const { client: c, closed } = client(await bearer(['notes:read']));
+    expect((await take(c, 'subscription { noteAdded { id } }', 1)).results).toHaveLength(1);
+    trusted = false;
+    await new Promise((resolve) => setTimeout(resolve, ttlMs + 50));
+    const refused = await take(c, 'subscription { noteAdded { id } }', 1);
+    expect(refused.results).toEqual([]);
+    expect(await closed).toEqual({ code: 4401, reason: 'The token issuer is no longer trusted' });
+  });
 });

@@ -13,19 +13,25 @@ import { type AuthEvent, OidcAuthEvents, OidcAuthModule, Scopes } from '../../..
 import { LocalIssuer } from '../../../lib/testing/index.js';
 import { freePort } from '../../support/free-port.js';
 
-@Controller('notes')
-class NotesController {
-  @Scopes('notes:read')
-  @Get()
-  list() {
-    return [];
-  }
+// A class per application: the module adds its guard to the handlers' metadata, and a class shared
+// with an earlier application would carry it into Nest's scan of the next one, hiding whether the
+// module binds its guard by itself.
+function notesController() {
+  @Controller('notes')
+  class NotesController {
+    @Scopes('notes:read')
+    @Get()
+    list() {
+      return [];
+    }
 
-  @Scopes('notes:read')
-  @MessagePattern('notes.list')
-  listOverTcp() {
-    return [];
+    @Scopes('notes:read')
+    @MessagePattern('notes.list')
+    listOverTcp() {
+      return [];
+    }
   }
+  return NotesController;
 }
 
 // Without inheritAppConfig Nest gives the microservice none of the application's global guards;
@@ -44,7 +50,7 @@ describe.each([true, false])('a hybrid application (inheritAppConfig: %s)', (inh
           issuers: [{ issuer: issuer.issuer, audience: issuer.audience }],
         }),
       ],
-      controllers: [NotesController],
+      controllers: [notesController()],
     }).compile();
     app = ref.createNestApplication({ logger: false });
     app.connectMicroservice<MicroserviceOptions>(

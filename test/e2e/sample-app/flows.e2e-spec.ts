@@ -1,5 +1,5 @@
 import { jest } from '@jest/globals';
-import { TokenClient } from '../../../lib/index.js';
+import { ASYMMETRIC_ALGORITHMS, TokenClient } from '../../../lib/index.js';
 import { loginWithPkce } from '../../../sample-app/src/clients/pkce-login.js';
 import type { SampleApp } from '../../../sample-app/src/server.js';
 import { startSample } from '../../support/sample-app.js';
@@ -122,9 +122,11 @@ describe('sample app against its embedded OpenID provider (real HTTP)', () => {
       authorization_servers: [idp.issuer],
       scopes_supported: ['notes:read', 'notes:write'],
       bearer_methods_supported: ['header'],
+      dpop_signing_alg_values_supported: [...ASYMMETRIC_ALGORITHMS],
     });
+    const metadataParam = `resource_metadata="${sample.apiUrl}/.well-known/oauth-protected-resource"`;
     expect((await call('GET', '/notes')).headers.get('www-authenticate')).toBe(
-      `Bearer realm="notes", resource_metadata="${sample.apiUrl}/.well-known/oauth-protected-resource"`,
+      `Bearer realm="notes", ${metadataParam}, DPoP algs="${ASYMMETRIC_ALGORITHMS.join(' ')}", realm="notes", ${metadataParam}`,
     );
   });
 

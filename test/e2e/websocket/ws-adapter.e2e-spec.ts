@@ -7,6 +7,7 @@ import { LocalIssuer } from '../../../lib/testing/index.js';
 import { OidcWsAdapter } from '../../../lib/ws/index.js';
 import { gatewayApp, NotesGateway } from '../../support/notes-gateway.js';
 import { RecordingLogger } from '../../support/recording-logger.js';
+import { DEFAULT_DPOP_CHALLENGE } from '../../support/challenges.js';
 
 interface Frame {
   event: string;
@@ -84,7 +85,9 @@ describe('WebSocket gateways on the ws adapter', () => {
       const { socket, refused } = await connect(url);
       expect(socket).toBeUndefined();
       expect(refused?.statusCode).toBe(401);
-      expect(refused?.headers['www-authenticate']).toBe('Bearer realm="api"');
+      expect(refused?.headers['www-authenticate']).toBe(
+        `Bearer realm="api", ${DEFAULT_DPOP_CHALLENGE}`,
+      );
       expect(logger.lines).toContain('warn Refused GET /ws with 401: missing_token');
     });
 

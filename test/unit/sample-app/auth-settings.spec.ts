@@ -1,4 +1,5 @@
 import { authSettingsFrom, port } from '../../../sample-app/src/config/auth-settings.js';
+import { sharedStoreFrom } from '../../../sample-app/src/config/shared-store.js';
 
 describe('sample app settings from the environment', () => {
   it('defaults to the embedded provider', () => {
@@ -169,5 +170,92 @@ describe('sample app settings from the environment', () => {
     expect(port({}, 'PORT', 3000)).toBe(3000);
     expect(() => port({ PORT: 'eighty' }, 'PORT', 3000)).toThrow('PORT must be a TCP port number');
     expect(() => port({ PORT: '70000' }, 'PORT', 3000)).toThrow('PORT must be a TCP port number');
+  });
+
+  describe('introspection and the shared store', () => {
+    const issuer = { OIDC_ISSUER: 'https://idp.example', OIDC_AUDIENCE: 'api://x' };
+
+    it('introspects opaque tokens with the client OIDC_INTROSPECTION_* name, endpoint from discovery', () => {
+      const settings = authSettingsFrom({
+        ...issuer,
+        OIDC_INTROSPECTION_CLIENT_ID: 'notes-api',
+        OIDC_INTROSPECTION_CLIENT_SECRET: 's3cret',
+      });
+      expect(settings.mode === 'external' && settings.issuers[0].introspection).toEqual({
+        clientId: 'notes-api',
+        clientSecret: 's3cret',
+      });
+      const plain = authSettingsFrom(issuer);
+      expect(plain.mode === 'external' && 'introspection' in plain.issuers[0]).toBe(false);
+    });
+
+    it('takes a cache age from INTROSPECTION_MAX_AGE_MS', () => {
+      const settings = authSettingsFrom({
+        ...issuer,
+        OIDC_INTROSPECTION_CLIENT_ID: 'notes-api',
+        OIDC_INTROSPECTION_CLIENT_SECRET: 's3cret',
+        INTROSPECTION_MAX_AGE_MS: '2000',
+      });
+      expect(settings.mode === 'external' && settings.issuers[0].introspection?.maxAgeMs).toBe(
+        2000,
+      );
+    });
+
+    it.each([
+      [{ OIDC_INTROSPECTION_CLIENT_ID: 'a' }, 'OIDC_INTROSPECTION_CLIENT_SECRET must be set with'],
+      [{ OIDC_INTROSPECTION_CLIENT_SECRET: 'b' }, 'OIDC_INTROSPECTION_CLIENT_ID must be set with'],
+      [
+        {
+          OIDC_INTROSPECTION_CLIENT_ID: 'a',
+          OIDC_INTROSPECTION_CLIENT_SECRET: 'b',
+          INTROSPECTION_MAX_AGE_MS: '1.5',
+        },
+        'INTROSPECTION_MAX_AGE_MS must be a positive number of milliseconds, got "1.5"',
+      ],
+    ])('names the variable to fix: %j', (env, message) => {
+      expect(() => authSettingsFrom({ ...issuer, ...env })).toThrow(message);
+    });
+
+    it('accepts Google access tokens with GOOGLE_ACCESS_TOKENS=true, checking the related variables', () => {
+      const base = {
+        OIDC_PROVIDER: 'google',
+        GOOGLE_AUDIENCE: 'client.apps.googleusercontent.com',
+      };
+      const off = authSettingsFrom(base);
+      expect(off.mode === 'external' && off.issuers[0].introspection).toBeUndefined();
+      const on = authSettingsFrom({
+        ...base,
+        GOOGLE_ACCESS_TOKENS: 'true',
+        GOOGLE_TOKEN_INFO_URI: 'http://127.0.0.1:8080/tokeninfo',
+        INTROSPECTION_MAX_AGE_MS: '5000',
+      });
+      expect(on.mode === 'external' && on.issuers[0].introspection).toMatchObject({
+        tokenPrefixes: ['ya29.'],
+        maxAgeMs: 5000,
+      });
+      expect(() => authSettingsFrom({ ...base, GOOGLE_ACCESS_TOKENS: 'yes' })).toThrow(
+        'GOOGLE_ACCESS_TOKENS must be true or false, got "yes"',
+      );
+      expect(() =>
+        authSettingsFrom({ ...base, GOOGLE_TOKEN_INFO_URI: 'http://127.0.0.1:8080/tokeninfo' }),
+      ).toThrow('GOOGLE_TOKEN_INFO_URI needs GOOGLE_ACCESS_TOKENS=true');
+      expect(() =>
+        authSettingsFrom({ ...base, GOOGLE_ACCESS_TOKENS: 'true', GOOGLE_TOKEN_INFO_URI: 'x' }),
+      ).toThrow('GOOGLE_TOKEN_INFO_URI must be an http(s) URL');
+    });
+
+    it('keeps the store in memory without REDIS_URL, and checks its scheme without echoing it', () => {
+      expect(sharedStoreFrom({})).toBeUndefined();
+      expect(sharedStoreFrom({ REDIS_URL: ' ' })).toBeUndefined();
+      for (const REDIS_URL of ['http://user:pw@127.0.0.1:6379', 'not a url']) {
+        let message = '';
+        try {
+          sharedStoreFrom({ REDIS_URL });
+        } catch (err) {
+          message = (err as Error).message;
+        }
+        expect(message).toBe('REDIS_URL must be a redis:// or rediss:// URL');
+      }
+    });
   });
 });

@@ -314,3 +314,54 @@ describe('verified-token cache and resolved issuers', () => {
     expect(cache.get(token)).toBeUndefined();
   });
 });
+
+describe('re-checking the issuer of a token verified earlier (long-lived connections)', () => {
+  const ttlMs = 60_000;
+
+  it('costs a lookup while the approval holds, asks again once it ran out, and refuses a removed tenant', async () => {
+    const tenants = new Set(['https://a.example']);
+    const { verifier, asked } = setup((iss) => (tenants.has(iss) ? tenant(iss) : undefined), {
+      resolverCache: { ttlMs },
+    });
+    const { principal } = await verifier.verify(tokenOf('https://a.example'));
+    expect(verifier.recheckIssuer(principal.claims)).toBeUndefined();
+    expect(asked).toEqual(['https://a.example']);
+    clock += ttlMs;
+    await expect(verifier.recheckIssuer(principal.claims)).resolves.toBeUndefined();
+    expect(asked).toHaveLength(2);
+    tenants.delete('https://a.example');
+    expect(verifier.recheckIssuer(principal.claims)).toBeUndefined();
+    clock += ttlMs;
+    const err = await refusalOf(verifier.recheckIssuer(principal.claims) as Promise<void>);
+    expect(err).toBeInstanceOf(InvalidTokenError);
+    expect(err.reason).toBe('unknown_issuer');
+    // The refusal is remembered: the next message is refused without waiting.
+    expect(() => verifier.recheckIssuer(principal.claims)).toThrow(InvalidTokenError);
+  });
+
+  it('answers 503, not a refusal, while the resolver fails', async () => {
+    let down = false;
+    const { verifier } = setup(
+      (iss) => {
+        if (down) throw new Error('tenant database down');
+        return tenant(iss);
+      },
+      { resolverCache: { ttlMs } },
+    );
+    const { principal } = await verifier.verify(tokenOf('https://a.example'));
+    down = true;
+    clock += ttlMs;
+    const err = await refusalOf(verifier.recheckIssuer(principal.claims) as Promise<void>);
+    expect(err).toBeInstanceOf(KeysUnavailableError);
+  });
+
+  it('is nothing at all for static issuers', () => {
+    const verifier = createVerifier({
+      issuers: [tenant('https://static.example')],
+      now: () => clock,
+    });
+    const { principal } = verifier.verifyNow(tokenOf('https://static.example'))!;
+    clock += 10 * ttlMs;
+    expect(verifier.recheckIssuer(principal.claims)).toBeUndefined();
+  });
+});

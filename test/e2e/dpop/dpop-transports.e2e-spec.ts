@@ -1,0 +1,290 @@
+import { type INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
+import type { IncomingMessage } from 'node:http';
+import { io } from 'socket.io-client';
+import WebSocket from 'ws';
+import { OidcIoAdapter } from '../../../lib/socket-io/index.js';
+import { OidcAuthModule, RequireDPoP } from '../../../lib/index.js';
+import { LocalIssuer } from '../../../lib/testing/index.js';
+import { OidcWsAdapter } from '../../../lib/ws/index.js';
+import { dpopKey, type DPoPKey, makeProof } from '../../support/dpop.js';
+import { graphqlApp } from '../../support/graphql-app.js';
+import { gatewayApp } from '../../support/notes-gateway.js';
+
+/** Opens a socket; resolves once open, or with the HTTP answer that refused the upgrade. */
+function connect(
+  url: string,
+  headers: Record<string, string>,
+): Promise<{ socket?: WebSocket; refused?: IncomingMessage }> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(url, { headers });
+    socket.once('open', () => resolve({ socket }));
+    socket.once('unexpected-response', (_req, res) => {
+      res.resume();
+      res.on('end', () => resolve({ refused: res }));
+    });
+    socket.once('error', reject);
+  });
+}
+
+function ask(socket: WebSocket, event: string): Promise<{ event: string; data: unknown }> {
+  return new Promise((resolve) => {
+    socket.once('message', (data: Buffer) => resolve(JSON.parse(data.toString())));
+    socket.send(JSON.stringify({ event, data: {} }));
+  });
+}
+
+describe('DPoP on the WebSocket upgrade (OidcWsAdapter)', () => {
+  let issuer: LocalIssuer;
+  let key: DPoPKey;
+  let app: INestApplication;
+  let base: string;
+
+  beforeAll(async () => {
+    issuer = await LocalIssuer.start();
+    key = await dpopKey('ES256');
+    ({ app, url: base } = await gatewayApp(
+      { issuers: [issuer.issuerOptions()], audit: { log: false } },
+      (a) => new OidcWsAdapter(a),
+    ));
+    base = base.replace('[::1]', '127.0.0.1');
+  });
+
+  afterAll(async () => {
+    await app.close();
+    await issuer.close();
+  });
+
+  const token = () => issuer.mint({ scope: 'notes:read', cnf: { jkt: key.thumbprint } });
+  const wsUrl = () => `${base.replace('http', 'ws')}/ws`;
+
+  it('opens the socket for a bound token with a proof of the upgrade GET (htu ws:// or http://)', async () => {
+    for (const htu of [wsUrl(), `${base}/ws`]) {
+      const t = await token();
+      const proof = await makeProof(key, { htm: 'GET', htu, accessToken: t });
+      const { socket } = await connect(wsUrl(), { authorization: `DPoP ${t}`, dpop: proof });
+      expect(socket).toBeDefined();
+      expect((await ask(socket!, 'notes')).event).toBe('notes');
+      socket!.close();
+    }
+  });
+
+  it('refuses a replayed proof at the upgrade with 401 invalid_dpop_proof', async () => {
+    const t = await token();
+    const proof = await makeProof(key, { htm: 'GET', htu: wsUrl(), accessToken: t });
+    const first = await connect(wsUrl(), { authorization: `DPoP ${t}`, dpop: proof });
+    first.socket!.close();
+    const { refused } = await connect(wsUrl(), { authorization: `DPoP ${t}`, dpop: proof });
+    expect(refused?.statusCode).toBe(401);
+    expect(refused?.headers['www-authenticate']).toMatch(
+      /DPoP algs="[^"]+", realm="api", error="invalid_dpop_proof"/,
+    );
+  });
+
+  it('refuses the bound token sent as Bearer at the upgrade', async () => {
+    const { refused } = await connect(wsUrl(), { authorization: `Bearer ${await token()}` });
+    expect(refused?.statusCode).toBe(401);
+    expect(refused?.headers['www-authenticate']).toMatch(
+      /^Bearer realm="api", error="invalid_token"/,
+    );
+  });
+});
+
+describe('DPoP-bound tokens on the socket.io handshake, which carries no proof', () => {
+  const connectTo = (url: string, token: string) =>
+    new Promise<{ connected: boolean; data?: unknown }>((resolve) => {
+      const socket = io(url, {
+        path: '/ws',
+        transports: ['websocket'],
+        reconnection: false,
+        forceNew: true,
+        auth: { token },
+      });
+      socket.once('connect', () => {
+        socket.close();
+        resolve({ connected: true });
+      });
+      socket.once('connect_error', (err: Error & { data?: unknown }) => {
+        socket.close();
+        resolve({ connected: false, data: err.data });
+      });
+    });
+
+  it('refuses them with invalid_token, and still takes unbound tokens', async () => {
+    const issuer = await LocalIssuer.start();
+    const key = await dpopKey('ES256');
+    const { app, url } = await gatewayApp(
+      { issuers: [issuer.issuerOptions()], audit: { log: false } },
+      (a) => new OidcIoAdapter(a),
+    );
+    const connect = (token: string) => connectTo(url, token);
+    try {
+      const bound = await connect(
+        await issuer.mint({ scope: 'notes:read', cnf: { jkt: key.thumbprint } }),
+      );
+      expect(bound).toEqual({
+        connected: false,
+        data: expect.objectContaining({ statusCode: 401, error: 'invalid_token' }),
+      });
+      expect((await connect(await issuer.mint({ scope: 'notes:read' }))).connected).toBe(true);
+    } finally {
+      await app.close();
+      await issuer.close();
+    }
+  });
+
+  it("refuses every token under dpop.mode 'required'", async () => {
+    const issuer = await LocalIssuer.start();
+    const { app, url } = await gatewayApp(
+      { issuers: [issuer.issuerOptions()], audit: { log: false }, dpop: { mode: 'required' } },
+      (a) => new OidcIoAdapter(a),
+    );
+    try {
+      const refused = await connectTo(url, await issuer.mint({ scope: 'notes:read' }));
+      expect(refused).toEqual({
+        connected: false,
+        data: expect.objectContaining({
+          statusCode: 401,
+          error: 'invalid_token',
+          message: expect.stringMatching(/requires a DPoP-bound access token/),
+        }),
+      });
+    } finally {
+      await app.close();
+      await issuer.close();
+    }
+  });
+});
+
+@WebSocketGateway({ path: '/ws' })
+class PaymentsGateway {
+  @RequireDPoP()
+  @SubscribeMessage('pay')
+  pay() {
+    return { event: 'paid', data: true };
+  }
+
+  @SubscribeMessage('balance')
+  balance() {
+    return { event: 'balance', data: 7 };
+  }
+}
+
+describe('@RequireDPoP() on a gateway handler (OidcWsAdapter)', () => {
+  let issuer: LocalIssuer;
+  let key: DPoPKey;
+  let app: INestApplication;
+  let url: string;
+
+  beforeAll(async () => {
+    issuer = await LocalIssuer.start();
+    key = await dpopKey('ES256');
+    const ref = await Test.createTestingModule({
+      imports: [
+        OidcAuthModule.forRoot({ issuers: [issuer.issuerOptions()], audit: { log: false } }),
+      ],
+      providers: [PaymentsGateway],
+    }).compile();
+    app = ref.createNestApplication({ logger: false });
+    app.useWebSocketAdapter(new OidcWsAdapter(app));
+    await app.listen(0, '127.0.0.1');
+    url = `${(await app.getUrl()).replace('[::1]', '127.0.0.1').replace('http', 'ws')}/ws`;
+  });
+
+  afterAll(async () => {
+    await app.close();
+    await issuer.close();
+  });
+
+  it('answers it on a connection opened with DPoP, and refuses it on one opened with Bearer', async () => {
+    const bound = await issuer.mint({ cnf: { jkt: key.thumbprint } });
+    const proof = await makeProof(key, { htm: 'GET', htu: url, accessToken: bound });
+    const dpop = (await connect(url, { authorization: `DPoP ${bound}`, dpop: proof })).socket!;
+    expect(await ask(dpop, 'pay')).toEqual({ event: 'paid', data: true });
+    dpop.close();
+    const bearer = (await connect(url, { authorization: `Bearer ${await issuer.mint()}` })).socket!;
+    expect(await ask(bearer, 'balance')).toEqual({ event: 'balance', data: 7 });
+    expect(await ask(bearer, 'pay')).toEqual({
+      event: 'exception',
+      data: expect.objectContaining({ statusCode: 401, error: 'invalid_token' }),
+    });
+    bearer.close();
+  });
+});
+
+interface GraphQLResponse {
+  data?: Record<string, unknown> | null;
+  errors?: Array<{ message: string; extensions?: Record<string, unknown> }>;
+}
+
+describe('DPoP on GraphQL over HTTP (Apollo)', () => {
+  let issuer: LocalIssuer;
+  let key: DPoPKey;
+  let app: INestApplication;
+  let url: string;
+
+  beforeAll(async () => {
+    issuer = await LocalIssuer.start();
+    key = await dpopKey('ES256');
+    app = await graphqlApp({
+      issuers: [issuer.issuerOptions()],
+      audit: { log: false },
+      dpop: { nonce: { secret: 'n'.repeat(32) } },
+    });
+    url = `${(await app.getUrl()).replace('[::1]', '127.0.0.1')}/graphql`;
+  });
+
+  afterAll(async () => {
+    await app.close();
+    await issuer.close();
+  });
+
+  async function query(headers: Record<string, string>) {
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({ query: '{ notes { id } me }' }),
+    });
+    return { res, body: (await res.json()) as GraphQLResponse };
+  }
+
+  it('asks for a nonce in the GraphQL error, then checks the proof once for a query of several fields', async () => {
+    const t = await issuer.mint({
+      sub: 'alice',
+      scope: 'notes:read',
+      cnf: { jkt: key.thumbprint },
+    });
+    const proof = (claims = {}) =>
+      makeProof(key, { htm: 'POST', htu: url, accessToken: t, claims });
+    const asked = await query({ authorization: `DPoP ${t}`, dpop: await proof() });
+    expect(asked.body.errors?.[0].extensions).toMatchObject({
+      code: 'UNAUTHENTICATED',
+      error: 'use_dpop_nonce',
+      dpop_nonce: expect.any(String),
+    });
+    const nonce = asked.body.errors![0].extensions!.dpop_nonce as string;
+    const withNonce = await proof({ nonce });
+    const answered = await query({ authorization: `DPoP ${t}`, dpop: withNonce });
+    expect(answered.body.errors).toBeUndefined();
+    expect(answered.body.data).toEqual({ notes: [{ id: 1 }], me: 'alice' });
+    expect(answered.res.headers.get('dpop-nonce')).toEqual(expect.any(String));
+    const replayed = await query({ authorization: `DPoP ${t}`, dpop: withNonce });
+    expect(replayed.body.errors?.[0].extensions).toMatchObject({
+      code: 'UNAUTHENTICATED',
+      error: 'invalid_dpop_proof',
+      status: 401,
+    });
+    expect(replayed.body.errors?.[0].message).toBe('The DPoP proof was used before');
+  });
+
+  it('refuses the bound token sent as Bearer', async () => {
+    const t = await issuer.mint({ scope: 'notes:read', cnf: { jkt: key.thumbprint } });
+    const { body } = await query({ authorization: `Bearer ${t}` });
+    expect(body.errors?.[0].extensions).toMatchObject({
+      code: 'UNAUTHENTICATED',
+      error: 'invalid_token',
+    });
+    expect(body.errors?.[0].message).toMatch(/DPoP-bound/);
+  });
+});
