@@ -91,6 +91,17 @@ describe('certificate-bound tokens (RFC 8705 §3)', () => {
     }
   });
 
+  it('leaves cnf.jkt to the DPoP check, and still requires the certificate beside it', () => {
+    const jkt = 'NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs';
+    const bound = sha256(certificates[0].der);
+    expect(reasonOf({ cnf: { jkt } }, undefined)).toBe('accepted');
+    expect(reasonOf({ cnf: { jkt, 'x5t#S256': bound } }, bound)).toBe('accepted');
+    expect(reasonOf({ cnf: { jkt, 'x5t#S256': bound } }, undefined)).toBe('certificate_missing');
+    expect(reasonOf({ cnf: { jkt, 'x5t#S256': bound } }, sha256(certificates[1].der))).toBe(
+      'certificate_mismatch',
+    );
+  });
+
   it('refuses a cnf or thumbprint of the wrong shape as an invalid claim', () => {
     const thumbprint = sha256(certificates[0].der);
     for (const cnf of [
