@@ -1,44 +1,26 @@
 import type { INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
-import type { Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
-import {
-  type AuthEvent,
-  OidcAuthEvents,
-  OidcAuthModule,
-  type OidcAuthModuleOptions,
-} from '../../../lib/index.js';
+import { type AuthEvent, OidcAuthEvents, type OidcAuthModuleOptions } from '../../../lib/index.js';
 import { DpopKey } from '../../../lib/client/dpop-key.js';
 import { dpopProof, LocalIssuer } from '../../../lib/testing/index.js';
 import {
   boundTo,
   type CertificatePair,
   createTestPki,
-  requestingClientCertificates,
   type TestPki,
 } from '../../support/certificates.js';
 import { decodePart } from '../../support/forge.js';
+import { httpsTestApp } from '../../support/https-app.js';
 import { httpsCall } from '../../support/https-client.js';
 import { LocalIntrospectionEndpoint } from '../../support/introspection-endpoint.js';
-import { TEST_CONTROLLERS } from '../../support/test-app.js';
 
 async function httpsApp(
   options: OidcAuthModuleOptions,
   pki: TestPki,
 ): Promise<{ app: INestApplication; url: string; events: AuthEvent[] }> {
-  const ref = await Test.createTestingModule({
-    imports: [OidcAuthModule.forRoot(options)],
-    controllers: TEST_CONTROLLERS,
-  }).compile();
-  const app = ref.createNestApplication({
-    httpsOptions: requestingClientCertificates(pki),
-    logger: false,
-  });
-  await app.listen(0, '127.0.0.1');
+  const { app, url } = await httpsTestApp('express', options, pki);
   const events: AuthEvent[] = [];
   app.get(OidcAuthEvents).events$.subscribe((e) => events.push(e));
-  const { port } = (app.getHttpServer() as Server).address() as AddressInfo;
-  return { app, url: `https://127.0.0.1:${port}`, events };
+  return { app, url, events };
 }
 
 describe('certificate-bound tokens beside DPoP and introspection (Express over HTTPS)', () => {

@@ -1,15 +1,11 @@
 import { Controller, Get, type INestApplication, Req, UseGuards } from '@nestjs/common';
 import { AuthGuard } from '@nestjs/passport';
 import request from 'supertest';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:https';
 import {
   type AuthEvent,
   OidcAuthEvents,
   OidcAuthModule,
-  type OidcAuthModuleOptions,
   OIDC_AUTH_STRATEGY,
   type OidcPrincipal,
 } from '../../../lib/index.js';
@@ -19,39 +15,12 @@ import {
   type CertificatePair,
   createTestPki,
   escapedPem,
-  requestingClientCertificates,
   type TestPki,
 } from '../../support/certificates.js';
 import { decodePart } from '../../support/forge.js';
+import { httpsTestApp } from '../../support/https-app.js';
 import { type HttpsAnswer, httpsCall } from '../../support/https-client.js';
-import {
-  createTestApp,
-  type Platform,
-  PLATFORMS,
-  TEST_CONTROLLERS,
-} from '../../support/test-app.js';
-
-async function httpsApp(
-  platform: Platform,
-  options: OidcAuthModuleOptions,
-  pki: TestPki,
-): Promise<{ app: INestApplication; url: string }> {
-  const ref = await Test.createTestingModule({
-    imports: [OidcAuthModule.forRoot(options)],
-    controllers: TEST_CONTROLLERS,
-  }).compile();
-  // Above Node's default 16 KiB, so that the module's own bound on the certificate header shows.
-  const https = { ...requestingClientCertificates(pki), maxHeaderSize: 64 * 1024 };
-  const app =
-    platform === 'fastify'
-      ? ref.createNestApplication<NestFastifyApplication>(new FastifyAdapter({ https }), {
-          logger: false,
-        })
-      : ref.createNestApplication({ httpsOptions: https, logger: false });
-  await app.listen(0, '127.0.0.1');
-  const { port } = (app.getHttpServer() as Server).address() as AddressInfo;
-  return { app, url: `https://127.0.0.1:${port}` };
-}
+import { createTestApp, PLATFORMS, TEST_CONTROLLERS } from '../../support/test-app.js';
 
 function refusedFor(answer: HttpsAnswer, message: RegExp): void {
   expect(answer.status).toBe(401);
@@ -79,7 +48,7 @@ describe.each(PLATFORMS)('certificate-bound tokens over HTTPS (%s)', (platform) 
 
   describe('with the certificate of the TLS connection (the default)', () => {
     beforeAll(async () => {
-      ({ app, url } = await httpsApp(
+      ({ app, url } = await httpsTestApp(
         platform,
         { issuers: [{ issuer: issuer.issuer, audience: issuer.audience }] },
         pki,
@@ -172,7 +141,7 @@ describe.each(PLATFORMS)('certificate-bound tokens over HTTPS (%s)', (platform) 
 
   describe('with the certificate header of a TLS-terminating proxy', () => {
     beforeAll(async () => {
-      ({ app, url } = await httpsApp(
+      ({ app, url } = await httpsTestApp(
         platform,
         {
           issuers: [{ issuer: issuer.issuer, audience: issuer.audience }],
