@@ -57,7 +57,7 @@ export class OidcWsAdapter extends WsAdapter {
         () => upgradeRequestToken(request, tokenOptions),
         request,
         // The upgrade is an HTTP GET: it may carry `Authorization: DPoP` and a proof.
-        (token) => dpop.authenticate({ request }, token, false, request),
+        (token) => dpop.authenticate({ request }, token, false),
       ).then(
         ({ authentication, refusal }) => {
           if (authentication) {

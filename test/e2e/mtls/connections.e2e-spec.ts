@@ -80,10 +80,11 @@ describe('certificate-bound tokens on long-lived connections and GraphQL', () =>
     function connect(
       token: string,
       certificate?: CertificatePair,
+      headers: Record<string, string> = { authorization: `Bearer ${token}` },
     ): Promise<{ socket?: WebSocket; status?: number; challenge?: string }> {
       return new Promise((resolve, reject) => {
         const socket = new WebSocket(url, {
-          headers: { authorization: `Bearer ${token}` },
+          headers,
           ca: pki.ca.cert,
           cert: certificate?.cert,
           key: certificate?.key,
@@ -120,6 +121,34 @@ describe('certificate-bound tokens on long-lived connections and GraphQL', () =>
         expect(status).toBe(401);
         expect(challenge).toMatch(/error="invalid_token"/);
       }
+    });
+
+    it('opens for a token bound to a DPoP key and the certificate only with its proof and the certificate', async () => {
+      const bound = await issuer.mintDpop(
+        { sub: 'alice', scope: 'notes:read' },
+        { certificate: alice.cert },
+      );
+      const proven = () => bound.headers({ method: 'GET', url });
+      const opened = await connect(bound.token, alice, proven());
+      expect(opened.socket).toBeDefined();
+      opened.socket!.close();
+      const refused = [
+        await connect(bound.token, undefined, proven()),
+        await connect(bound.token, mallory, proven()),
+        await connect(bound.token, alice),
+      ];
+      expect(refused.map(({ socket, status }) => [socket, status])).toEqual([
+        [undefined, 401],
+        [undefined, 401],
+        [undefined, 401],
+      ]);
+      expect(
+        refused.map(({ challenge }) => /error_description="([^"]*)"/.exec(challenge!)?.[1]),
+      ).toEqual([
+        expect.stringMatching(/presented none/),
+        expect.stringMatching(/not the one/),
+        expect.stringMatching(/DPoP-bound/),
+      ]);
     });
   });
 
