@@ -125,7 +125,7 @@ describe('certificate-bound tokens on long-lived connections and GraphQL', () =>
 
     it('opens for a token bound to a DPoP key and the certificate only with its proof and the certificate', async () => {
       const bound = await issuer.mintDpop(
-        { sub: 'alice', scope: 'notes:read' },
+        { sub: 'alice', scopes: ['notes:read'] },
         { certificate: alice.cert },
       );
       const proven = () => bound.headers({ method: 'GET', url });
