@@ -35,6 +35,26 @@ function ask(socket: WebSocket, event: string): Promise<{ event: string; data: u
   });
 }
 
+const NEST_11 = process.env.NEST_LINE === '11';
+
+/** The next `count` frames the socket receives. */
+function framesOf(socket: WebSocket, count: number): Promise<{ event: string; data: unknown }[]> {
+  return new Promise((resolve) => {
+    const frames: { event: string; data: unknown }[] = [];
+    const onMessage = (data: Buffer) => {
+      frames.push(JSON.parse(data.toString()) as { event: string; data: unknown });
+      if (frames.length < count) return;
+      socket.off('message', onMessage);
+      resolve(frames);
+    };
+    socket.on('message', onMessage);
+  });
+}
+
+// Nest answers concurrent messages in the order their handlers finish, not the order sent.
+const sortedByEvent = <T extends { event: string }>(frames: T[]): T[] =>
+  [...frames].sort((a, b) => (a.event === 'exception' ? -1 : b.event === 'exception' ? 1 : 0));
+
 describe('DPoP on the WebSocket upgrade (OidcWsAdapter)', () => {
   let issuer: LocalIssuer;
   let key: DPoPKey;
@@ -205,10 +225,19 @@ describe('@RequireDPoP() on a gateway handler (OidcWsAdapter)', () => {
     dpop.close();
     const bearer = (await connect(url, { authorization: `Bearer ${await issuer.mint()}` })).socket!;
     expect(await ask(bearer, 'balance')).toEqual({ event: 'balance', data: 7 });
-    expect(await ask(bearer, 'pay')).toEqual({
-      event: 'exception',
-      data: expect.objectContaining({ statusCode: 401, error: 'invalid_token' }),
-    });
+    // 'pay' is refused. Nest 12 answers the refusal with an exception frame; Nest 11's ws adapter
+    // sends none, so there the proof of refusal is that the next answer is balance's, not paid.
+    const answers = framesOf(bearer, NEST_11 ? 1 : 2);
+    bearer.send(JSON.stringify({ event: 'pay', data: {} }));
+    bearer.send(JSON.stringify({ event: 'balance', data: {} }));
+    const expected: unknown[] = [{ event: 'balance', data: 7 }];
+    if (!NEST_11) {
+      expected.unshift({
+        event: 'exception',
+        data: expect.objectContaining({ statusCode: 401, error: 'invalid_token' }),
+      });
+    }
+    expect(sortedByEvent(await answers)).toEqual(expected);
     bearer.close();
   });
 });
