@@ -5,7 +5,7 @@ import { checkClaims } from './claim-rules.js';
 import type { JwtClaims } from './claims.js';
 import { IssuerRegistry } from './issuer-registry.js';
 import { isSignatureValid } from './jws-signature.js';
-import { decodeUnverified, type JoseHeader } from './jwt-parts.js';
+import { decodeUnverified, type JoseHeader, KnownHeaders } from './jwt-parts.js';
 import type { VerificationKey } from './key-set.js';
 import type { OidcPrincipal } from './principal.js';
 import { TrustedIssuer } from './trusted-issuer.js';
@@ -42,6 +42,7 @@ function normalizeTyp(typ: string): string {
  */
 export class TokenVerifier {
   private readonly now: () => number;
+  private readonly knownHeaders = new KnownHeaders();
 
   constructor(
     private readonly registry: IssuerRegistry,
@@ -73,12 +74,12 @@ export class TokenVerifier {
 
   /** Verifies a token, fetching its issuer's keys when they are not in memory. */
   async verify(token: string): Promise<VerifiedToken> {
-    const { header, payload } = decodeUnverified(token);
+    const { header, payload, headerSegment } = decodeUnverified(token, this.knownHeaders);
     const issuer = await this.registry.resolve(payload);
     return this.tagged(issuer, async () => {
       const algorithm = this.checkHeader(header, issuer);
       const key = await this.keyOf(header, issuer, algorithm);
-      return this.finish(token, header, payload, issuer, algorithm, key);
+      return this.finish(token, headerSegment, header, payload, issuer, algorithm, key);
     });
   }
 
@@ -88,18 +89,26 @@ export class TokenVerifier {
    * The guard takes this path so that most requests need no promise at all.
    */
   verifyNow(token: string): VerifiedToken | undefined {
-    const { header, payload } = decodeUnverified(token);
+    const { header, payload, headerSegment } = decodeUnverified(token, this.knownHeaders);
     const issuer = this.registry.select(payload);
     if (!issuer) return undefined;
     return this.tagged(issuer, () => {
       const algorithm = this.checkHeader(header, issuer);
       if (issuer.secret) {
-        return this.finish(token, header, payload, issuer, algorithm, issuer.secret);
+        return this.finish(token, headerSegment, header, payload, issuer, algorithm, issuer.secret);
       }
       const found = issuer.keySet!.peek(header.kid, algorithm);
       return (
         found &&
-        this.finish(token, header, payload, issuer, algorithm, this.checkKey(found, algorithm))
+        this.finish(
+          token,
+          headerSegment,
+          header,
+          payload,
+          issuer,
+          algorithm,
+          this.checkKey(found, algorithm),
+        )
       );
     });
   }
@@ -145,6 +154,7 @@ export class TokenVerifier {
 
   private finish(
     token: string,
+    headerSegment: string,
     header: JoseHeader,
     payload: JwtClaims,
     issuer: TrustedIssuer,
@@ -154,6 +164,7 @@ export class TokenVerifier {
     if (!isSignatureValid(token, algorithm, key)) {
       throw new InvalidTokenError('signature_invalid', 'The token signature is invalid');
     }
+    this.knownHeaders.remember(headerSegment, header);
     return {
       principal: checkClaims(payload, issuer, {
         nowSeconds: this.now() / 1000,

@@ -1,4 +1,8 @@
-import { decodeBase64url, decodeUnverified } from '../../../lib/verification/jwt-parts.js';
+import {
+  decodeBase64url,
+  decodeUnverified,
+  KnownHeaders,
+} from '../../../lib/verification/jwt-parts.js';
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 
@@ -69,6 +73,7 @@ describe('decodeUnverified', () => {
     expect(decodeUnverified(`${header}.${payload}.c2ln`)).toEqual({
       header: { alg: 'RS256' },
       payload: { sub: 'a' },
+      headerSegment: header,
     });
   });
 
@@ -81,5 +86,56 @@ describe('decodeUnverified', () => {
       reason: 'malformed_token',
       message: `The token ${what} is not base64url`,
     });
+  });
+});
+
+describe('KnownHeaders', () => {
+  const header = Buffer.from('{"alg":"RS256","kid":"k1"}').toString('base64url');
+  const payload = Buffer.from('{"sub":"a"}').toString('base64url');
+
+  it('serves a remembered header without decoding it again, frozen', () => {
+    const known = new KnownHeaders();
+    const first = decodeUnverified(`${header}.${payload}.c2ln`, known);
+    expect(known.get(header)).toBeUndefined();
+    known.remember(first.headerSegment, first.header);
+    const second = decodeUnverified(`${header}.${payload}.c2ln`, known);
+    expect(second.header).toBe(first.header);
+    expect(Object.isFrozen(second.header)).toBe(true);
+  });
+
+  it('still decodes and checks the payload of a token with a known header', () => {
+    const known = new KnownHeaders();
+    const { header: decoded } = decodeUnverified(`${header}.${payload}.c2ln`, known);
+    known.remember(header, decoded);
+    expect(refusal(() => decodeUnverified(`${header}.e30=.c2ln`, known))).toMatchObject({
+      reason: 'malformed_token',
+    });
+    expect(refusal(() => decodeUnverified(`${header}.${payload}`, known))).toMatchObject({
+      reason: 'malformed_token',
+    });
+    expect(refusal(() => decodeUnverified(`${header}.${payload}.`, known))).toMatchObject({
+      reason: 'malformed_token',
+    });
+  });
+
+  it('is keyed by the exact text: another spelling of the same header is decoded (and refused)', () => {
+    const known = new KnownHeaders();
+    known.remember(header, { alg: 'RS256', kid: 'k1' });
+    expect(refusal(() => decodeUnverified(`${header}=.${payload}.c2ln`, known))).toMatchObject({
+      reason: 'malformed_token',
+      message: 'The token header is not base64url',
+    });
+  });
+
+  it('starts over when full, so that headers after a key rotation are remembered too', () => {
+    const known = new KnownHeaders(2);
+    known.remember('a', { alg: 'RS256' });
+    known.remember('b', { alg: 'RS256' });
+    known.remember('c', { alg: 'RS256' });
+    expect([known.get('a'), known.get('b'), known.get('c')].map(Boolean)).toEqual([
+      false,
+      false,
+      true,
+    ]);
   });
 });

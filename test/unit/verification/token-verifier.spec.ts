@@ -154,6 +154,31 @@ describe('TokenVerifier.verify: header and key', () => {
     });
   });
 
+  it("judges a header it verified before (and need not decode again) by each issuer's own rules", async () => {
+    const OTHER = 'https://other.example';
+    const issuers = [
+      new TrustedIssuer({ issuer: ISS, audience: 'api', jwks: { keys: KEYS } }, 'issuers[0]'),
+      new TrustedIssuer(
+        { issuer: OTHER, audience: 'api', jwks: { keys: KEYS }, algorithms: ['RS256'] },
+        'issuers[1]',
+      ),
+    ];
+    const both = new TokenVerifier(new IssuerRegistry(issuers), {
+      clockToleranceSeconds: TOLERANCE,
+      now: () => NOW * 1000,
+    });
+    const header = { alg: 'PS256', kid: 'rsa-any' };
+    for (let i = 0; i < 2; i += 1) {
+      expect((await both.verify(signed(header, payload, rsa))).issuer).toBe(ISS);
+    }
+    const err = await refusalOf(both.verify(signed(header, { ...payload, iss: OTHER }, rsa)));
+    expect(err.reason).toBe('algorithm_not_allowed');
+    expect(both.verifyNow(signed(header, payload, rsa))?.issuer).toBe(ISS);
+    expect(() => both.verifyNow(signed(header, { ...payload, iss: OTHER }, rsa))).toThrow(
+      expect.objectContaining({ reason: 'algorithm_not_allowed' }),
+    );
+  });
+
   describe('critical headers (RFC 7515 §4.1.11)', () => {
     it.each([
       [{ alg: 'RS256', kid: 'rs256', crit: ['exp'] }],

@@ -80,6 +80,66 @@ describe('VerifiedTokenCache', () => {
     expect([c.get('a'), c.get('b'), c.get('c')].map(Boolean)).toEqual([true, false, true]);
   });
 
+  it('once full, replaces its entries for one in 16 second sightings only', () => {
+    const c = cache(4);
+    const p = principal(now / 1000 + 300);
+    for (const t of ['a', 'b', 'c', 'd']) store(c, t, p, 'i', 'k', K1);
+    const admitted = [
+      'e',
+      'f',
+      'g',
+      'h',
+      'i',
+      'j',
+      'k',
+      'l',
+      'm',
+      'n',
+      'o',
+      'p',
+      'q',
+      'r',
+      's',
+      't',
+    ]
+      .map((t) => {
+        store(c, t, p, 'i', 'k', K1);
+        return c.get(t) !== undefined;
+      })
+      .filter(Boolean);
+    expect(admitted).toHaveLength(1);
+    expect(c.size).toBe(4);
+  });
+
+  it('serves part of a cycling set of more tokens than it holds, where plain LRU serves none', () => {
+    const c = cache(100);
+    const p = principal(now / 1000 + 300);
+    let hits = 0;
+    for (let pass = 0; pass < 10; pass += 1) {
+      for (let i = 0; i < 150; i += 1) {
+        if (c.get(`t${i}`)) hits += 1;
+        else c.set(`t${i}`, p, 'i', 'k', K1);
+      }
+    }
+    // Passes 1-2 fill it; from the third on, most of its 100 entries are hit on every pass.
+    expect(hits).toBeGreaterThan(500);
+  });
+
+  it('admits a token a client keeps repeating within 16 more verifications once full', () => {
+    const c = cache(4);
+    const p = principal(now / 1000 + 300);
+    for (const t of ['a', 'b', 'c', 'd']) store(c, t, p, 'i', 'k', K1);
+    c.set('x', p, 'i', 'k', K1);
+    c.set('y', p, 'i', 'k', K1);
+    c.set('y', p, 'i', 'k', K1);
+    let verifications = 0;
+    while (!c.get('x') && verifications < 100) {
+      c.set('x', p, 'i', 'k', K1);
+      verifications += 1;
+    }
+    expect(verifications).toBeLessThanOrEqual(16);
+  });
+
   it('drops tokens of keys their issuer no longer publishes, and only those', () => {
     const c = cache();
     const p = principal(now / 1000 + 300);
