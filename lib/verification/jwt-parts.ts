@@ -13,7 +13,6 @@ export interface UnverifiedJwt {
   payload: Record<string, unknown>;
 }
 
-const BASE64URL = /^[A-Za-z0-9_-]+$/;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
@@ -52,30 +51,39 @@ function sextet(c: number): number {
 }
 
 /**
- * Whether a segment is base64url exactly as RFC 7515 §2 writes it: the URL-safe alphabet, no
- * padding, and (for a length of 2 or 3 mod 4) zero bits after the last byte in the last character.
- * Node's decoder skips or normalises anything else, so one token would have endless spellings,
- * each a miss in any cache keyed on the token.
+ * The bytes of one compact-JWS segment, which must be base64url exactly as RFC 7515 §2 writes it:
+ * the URL-safe alphabet, no padding, and (for a length of 2 or 3 mod 4) zero bits after the last
+ * byte in the last character; anything else is `malformed_token`. Node's decoder skips or
+ * normalises anything else, so one token would have endless spellings, each a miss in any cache
+ * keyed on the token.
+ *
+ * Checked around Node's decoder rather than by a scan of its own: the decoder also takes the
+ * standard alphabet's `+` and `/` and padding, looked for first; it skips every other character
+ * outside its alphabet, which leaves fewer bytes than the segment's length promises.
  */
-function isCanonicalBase64url(segment: string): boolean {
-  const tail = segment.length % 4;
-  if (tail === 1 || !BASE64URL.test(segment)) return false;
-  if (tail === 0) return true;
-  const spare = sextet(segment.charCodeAt(segment.length - 1)) & (tail === 2 ? 0x0f : 0x03);
-  return spare === 0;
-}
-
-/** The bytes of one compact-JWS segment; anything but canonical base64url is `malformed_token`. */
 export function decodeBase64url(segment: string, what: string): Buffer {
-  checkBase64url(segment, what);
-  return Buffer.from(segment, 'base64url');
+  const length = segment.length;
+  const tail = length % 4;
+  if (
+    length === 0 ||
+    tail === 1 ||
+    segment.indexOf('+') >= 0 ||
+    segment.indexOf('/') >= 0 ||
+    segment.indexOf('=') >= 0
+  ) {
+    throw notBase64url(what);
+  }
+  const bytes = Buffer.from(segment, 'base64url');
+  if (bytes.length !== Math.floor((length * 3) / 4)) throw notBase64url(what);
+  if (tail !== 0) {
+    const spare = sextet(segment.charCodeAt(length - 1)) & (tail === 2 ? 0x0f : 0x03);
+    if (spare !== 0) throw notBase64url(what);
+  }
+  return bytes;
 }
 
-/** Refuses a segment that is not canonical base64url, without decoding it. */
-function checkBase64url(segment: string, what: string): void {
-  if (!isCanonicalBase64url(segment)) {
-    throw new InvalidTokenError('malformed_token', `The token ${what} is not base64url`);
-  }
+function notBase64url(what: string): InvalidTokenError {
+  return new InvalidTokenError('malformed_token', `The token ${what} is not base64url`);
 }
 
 function decodeSegment(segment: string, what: string): Record<string, unknown> {
@@ -120,9 +128,11 @@ export class KnownHeaders {
   }
 }
 
-/** A compact JWS read without trusting it, and its encoded header (the `KnownHeaders` key). */
+/** A compact JWS read without trusting it, its encoded header (the `KnownHeaders` key) and where its signature begins. */
 export interface UnverifiedCompactJwt extends UnverifiedJwt {
   headerSegment: string;
+  /** The index of the dot before the signature: the length of the signing input. */
+  signatureDot: number;
 }
 
 /**
@@ -155,5 +165,5 @@ export function decodeUnverified(token: string, known?: KnownHeaders): Unverifie
     header = decoded as JoseHeader;
   }
   const payload = decodeSegment(token.slice(firstDot + 1, secondDot), 'payload');
-  return { header, payload, headerSegment };
+  return { header, payload, headerSegment, signatureDot: secondDot };
 }

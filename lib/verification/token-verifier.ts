@@ -5,7 +5,12 @@ import { checkClaims } from './claim-rules.js';
 import type { JwtClaims } from './claims.js';
 import { IssuerRegistry } from './issuer-registry.js';
 import { isSignatureValid } from './jws-signature.js';
-import { decodeUnverified, type JoseHeader, KnownHeaders } from './jwt-parts.js';
+import {
+  decodeUnverified,
+  type JoseHeader,
+  KnownHeaders,
+  type UnverifiedCompactJwt,
+} from './jwt-parts.js';
 import type { VerificationKey } from './key-set.js';
 import type { OidcPrincipal } from './principal.js';
 import { TrustedIssuer } from './trusted-issuer.js';
@@ -74,12 +79,13 @@ export class TokenVerifier {
 
   /** Verifies a token, fetching its issuer's keys when they are not in memory. */
   async verify(token: string): Promise<VerifiedToken> {
-    const { header, payload, headerSegment } = decodeUnverified(token, this.knownHeaders);
+    const unverified = decodeUnverified(token, this.knownHeaders);
+    const { header, payload } = unverified;
     const issuer = await this.registry.resolve(payload);
     return this.tagged(issuer, async () => {
       const algorithm = this.checkHeader(header, issuer);
       const key = await this.keyOf(header, issuer, algorithm);
-      return this.finish(token, headerSegment, header, payload, issuer, algorithm, key);
+      return this.finish(token, unverified, issuer, algorithm, key);
     });
   }
 
@@ -89,26 +95,18 @@ export class TokenVerifier {
    * The guard takes this path so that most requests need no promise at all.
    */
   verifyNow(token: string): VerifiedToken | undefined {
-    const { header, payload, headerSegment } = decodeUnverified(token, this.knownHeaders);
+    const unverified = decodeUnverified(token, this.knownHeaders);
+    const { header, payload } = unverified;
     const issuer = this.registry.select(payload);
     if (!issuer) return undefined;
     return this.tagged(issuer, () => {
       const algorithm = this.checkHeader(header, issuer);
       if (issuer.secret) {
-        return this.finish(token, headerSegment, header, payload, issuer, algorithm, issuer.secret);
+        return this.finish(token, unverified, issuer, algorithm, issuer.secret);
       }
       const found = issuer.keySet!.peek(header.kid, algorithm);
       return (
-        found &&
-        this.finish(
-          token,
-          headerSegment,
-          header,
-          payload,
-          issuer,
-          algorithm,
-          this.checkKey(found, algorithm),
-        )
+        found && this.finish(token, unverified, issuer, algorithm, this.checkKey(found, algorithm))
       );
     });
   }
@@ -154,14 +152,12 @@ export class TokenVerifier {
 
   private finish(
     token: string,
-    headerSegment: string,
-    header: JoseHeader,
-    payload: JwtClaims,
+    { header, payload, headerSegment, signatureDot }: UnverifiedCompactJwt,
     issuer: TrustedIssuer,
     algorithm: Algorithm,
     key: KeyObject,
   ): VerifiedToken {
-    if (!isSignatureValid(token, algorithm, key)) {
+    if (!isSignatureValid(token, algorithm, key, signatureDot)) {
       throw new InvalidTokenError('signature_invalid', 'The token signature is invalid');
     }
     this.knownHeaders.remember(headerSegment, header);

@@ -12,6 +12,8 @@ export interface VerifiedTokenCacheOptions {
 }
 
 interface Entry {
+  /** SHA-256 of the whole token: what a lookup by `hintOf` must match. */
+  digest: string;
   principal: OidcPrincipal;
   issuer: string;
   kid: string | undefined;
@@ -38,26 +40,37 @@ const DOORKEEPER_RESET = 100_000;
 // collector each time, about a fifth of a cold verification. With it, entries stay long enough to
 // be hit, and a client that keeps repeating a token still gets in after a few more verifications.
 const FULL_ADMISSION_SAMPLE = 16;
+// Characters of a token's signature that key its entry. Under V8's 13 characters for a slice, so
+// that a key is a copy, not a view that keeps the whole token alive.
+const HINT_LENGTH = 12;
 
-// The 6-bit value of each base64url character, by character code.
-const SEXTET = new Uint8Array(128);
-for (const [i, c] of [
-  ...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_',
-].entries()) {
-  SEXTET[c.charCodeAt(0)] = i;
+/**
+ * Where to look a token up: 12 characters of its signature (72 bits, unpredictable without the
+ * issuer's key; the very last one is skipped, its spare bits are always zero). A lookup that finds
+ * an entry compares the whole token's SHA-256 before serving it, so a token that merely ends like a
+ * cached one is a miss; a token met for the first time (the cold path) costs no hash.
+ */
+function hintOf(token: string): string {
+  return token.length <= HINT_LENGTH + 1 ? token : token.slice(-HINT_LENGTH - 1, -1);
 }
 
-/** Bit `n` of the doorkeeper for a digest: 22 of its bits, from four base64url characters. */
-function doorkeeperBit(digest: string, n: number): number {
-  let bits = 0;
-  for (let i = n * 4; i < n * 4 + 4; i += 1) bits = (bits << 6) | SEXTET[digest.charCodeAt(i)];
-  return bits & (DOORKEEPER_BITS - 1);
+/** Two 32-bit FNV-1a hashes of a hint (offset bases apart), for the doorkeeper's bits. */
+function hintHashes(hint: string): [number, number] {
+  let a = 0x811c9dc5;
+  let b = 0x01000193;
+  for (let i = 0; i < hint.length; i += 1) {
+    const c = hint.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x01000193) ^ (b >>> 15);
+  }
+  return [a >>> 0, (b >>> 0) | 1];
 }
 
 /**
  * Remembers tokens whose signature and claims were verified, so a client repeating its token
- * skips the signature check. Keyed by a SHA-256 of the whole token (a changed byte anywhere is a
- * miss); bounded; an entry dies with its token's `exp` and when its key leaves the issuer's key set.
+ * skips the signature check. An entry is found by a part of the token's signature (`hintOf`) and
+ * served only to the very same token (its SHA-256: a changed byte anywhere is a miss); bounded; an
+ * entry dies with its token's `exp` and when its key leaves the issuer's key set.
  * Route policy is not cached: scopes and roles are checked on every request.
  *
  * A token is admitted on its second verification only (a TinyLFU-style doorkeeper): a stream of
@@ -98,11 +111,12 @@ export class VerifiedTokenCache {
     return wasSet;
   }
 
-  /** Marks the digest as seen; true when it had (probably) been seen already. */
-  private seenBefore(digest: string): boolean {
+  /** Marks the hint as seen; true when it had (probably) been seen already. */
+  private seenBefore(hint: string): boolean {
+    const [h1, h2] = hintHashes(hint);
     let seen = true;
     for (let n = 0; n < DOORKEEPER_HASHES; n += 1) {
-      if (!this.mark(doorkeeperBit(digest, n))) seen = false;
+      if (!this.mark((h1 + n * h2) & (DOORKEEPER_BITS - 1))) seen = false;
     }
     if (seen) return true;
     this.marks += 1;
@@ -114,11 +128,11 @@ export class VerifiedTokenCache {
   }
 
   get(token: string): OidcPrincipal | undefined {
-    const key = this.digestOf(token);
-    const entry = this.entries.get(key);
-    if (!entry) return undefined;
+    const hint = hintOf(token);
+    const entry = this.entries.get(hint);
+    if (!entry || entry.digest !== this.digestOf(token)) return undefined;
     if (this.now() >= entry.expiresAt) {
-      this.entries.delete(key);
+      this.entries.delete(hint);
       return undefined;
     }
     return entry.principal;
@@ -137,15 +151,16 @@ export class VerifiedTokenCache {
       trustedUntil,
     );
     if (this.now() >= expiresAt) return;
-    const digest = this.digestOf(token);
-    if (!this.seenBefore(digest)) return;
+    const hint = hintOf(token);
+    if (!this.seenBefore(hint)) return;
     if (
       this.entries.size >= this.options.maxEntries &&
       this.admissionsWhenFull++ % FULL_ADMISSION_SAMPLE !== 0
     ) {
       return;
     }
-    this.entries.set(digest, { principal, issuer, kid, key, expiresAt });
+    const digest = this.digestOf(token);
+    this.entries.set(hint, { digest, principal, issuer, kid, key, expiresAt });
   }
 
   /**
@@ -156,7 +171,7 @@ export class VerifiedTokenCache {
   retainKeys(issuer: string, keys: readonly VerificationKey[]): void {
     // Entries share a handful of KeyObjects: compare each one's material with the set once.
     const published = new Map<KeyObject, readonly VerificationKey[]>();
-    for (const [digest, entry] of this.entries.entries()) {
+    for (const [hint, entry] of this.entries.entries()) {
       if (entry.issuer !== issuer) continue;
       let same = published.get(entry.key);
       if (!same) {
@@ -164,7 +179,7 @@ export class VerifiedTokenCache {
         published.set(entry.key, same);
       }
       if (!same.some((k) => entry.kid === undefined || k.kid === entry.kid)) {
-        this.entries.delete(digest);
+        this.entries.delete(hint);
       }
     }
   }

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import {
   decodeBase64url,
   decodeUnverified,
@@ -61,6 +62,61 @@ describe('decodeBase64url', () => {
   });
 });
 
+describe('decodeBase64url against a plain reading of RFC 7515 §2 (property)', () => {
+  // The oracle: the alphabet by a regular expression, the spare bits by re-encoding.
+  const canonical = (segment: string) =>
+    /^[A-Za-z0-9_-]+$/.test(segment) &&
+    segment.length % 4 !== 1 &&
+    Buffer.from(segment, 'base64url').toString('base64url') === segment;
+  const strays = [
+    '+',
+    '/',
+    '=',
+    ' ',
+    '\n',
+    '\t',
+    '.',
+    '~',
+    '%',
+    '\u00e9',
+    '\u0100',
+    '\ud83d',
+    '\u0000',
+  ];
+  const segments = fc.oneof(
+    fc.uint8Array({ maxLength: 64 }).map((bytes) => Buffer.from(bytes).toString('base64url')),
+    fc
+      .tuple(
+        fc.uint8Array({ minLength: 1, maxLength: 64 }),
+        fc.nat(),
+        fc.constantFrom(...strays),
+        fc.boolean(),
+      )
+      .map(([bytes, at, stray, replace]) => {
+        const text = Buffer.from(bytes).toString('base64url');
+        const i = at % (text.length + 1);
+        return text.slice(0, i) + stray + text.slice(replace ? i + 1 : i);
+      }),
+    fc.string({ maxLength: 40 }),
+  );
+
+  it('accepts exactly the canonical segments, and decodes them as Buffer does', () => {
+    fc.assert(
+      fc.property(segments, (segment) => {
+        let decoded: Buffer | undefined;
+        try {
+          decoded = decodeBase64url(segment, 'payload');
+        } catch {
+          decoded = undefined;
+        }
+        expect(decoded !== undefined).toBe(canonical(segment));
+        if (decoded) expect(decoded.equals(Buffer.from(segment, 'base64url'))).toBe(true);
+      }),
+      { seed: 20_261_125, numRuns: 20_000 },
+    );
+  });
+});
+
 describe('decodeUnverified', () => {
   const header = Buffer.from('{"alg":"RS256"}').toString('base64url');
   const payload = Buffer.from('{"sub":"a"}').toString('base64url');
@@ -74,6 +130,7 @@ describe('decodeUnverified', () => {
       header: { alg: 'RS256' },
       payload: { sub: 'a' },
       headerSegment: header,
+      signatureDot: header.length + payload.length + 1,
     });
   });
 

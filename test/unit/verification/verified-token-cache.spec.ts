@@ -54,6 +54,17 @@ describe('VerifiedTokenCache', () => {
     expect(c.get('a.b.c ')).toBeUndefined();
   });
 
+  it("serves no token that only ends like a cached one (entries are found by the signature's end)", () => {
+    const c = cache();
+    const p = principal(now / 1000 + 300);
+    const signature = 'x'.repeat(300) + 'abcdefghijklmnopQ';
+    store(c, `header.payload.${signature}`, p, 'https://idp', 'k1', K1);
+    expect(c.get(`header.payload.${signature}`)).toBe(p);
+    expect(c.get(`header.payloaD.${signature}`)).toBeUndefined();
+    expect(c.get(`other.${'y'.repeat(300)}abcdefghijklmnopQ`)).toBeUndefined();
+    expect(c.get(`header.payload.${signature}`)).toBe(p);
+  });
+
   it('forgets an entry once its token is expired beyond the tolerance', () => {
     const c = cache();
     store(c, 't', principal(now / 1000 + 10), 'https://idp', 'k1', K1);
