@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: throughput of a bare Nest route against the same route behind nest-oidc-auth
- * (warm: one token repeated; cold: a new token on every request), behind the tutorial passport-jwt
+ * (warm: one token repeated; cold: a new token on every request; churn: a cycling set of more tokens
+ * than the verified-token cache holds), behind the tutorial passport-jwt
  * setup, and behind a guard doing only one raw RS256 verify, on Express and on Fastify; opaque
  * tokens through introspection (warm: one cached token; cold: each new token shared by the
  * concurrent connections, counting introspection calls per request); plus in-process
@@ -9,11 +10,13 @@
  * alternating rounds.
  */
 import autocannon from 'autocannon';
-import { randomUUID } from 'node:crypto';
+import { createPublicKey, type KeyObject, randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createTokenVerifier } from '../lib/nest/token-verifier.provider.js';
 import { type DpopBoundToken, LocalIssuer } from '../lib/testing/index.js';
+import { OidcPrincipal } from '../lib/verification/principal.js';
+import { VerifiedTokenCache } from '../lib/verification/verified-token-cache.js';
 import { BenchIntrospectionEndpoint } from './introspection-endpoint.js';
 import { cpuMs, rssMb } from './process-stats.js';
 import {
@@ -31,7 +34,12 @@ import { coldPathPieces, verificationOps } from './verify-ops.js';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 4);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
-const COLD_TOKENS = Number(process.env.BENCH_COLD_TOKENS ?? 15_000);
+// More than guard-cold can send twice in one run at any rate this machine reaches, so that every
+// request of it is a verification: a token is served from the cache from its third request on.
+const COLD_TOKENS = Number(process.env.BENCH_COLD_TOKENS ?? 40_000);
+// guard-churn cycles this many of them: 1.5 times the cache's default 10,000 entries.
+const CHURN_TOKENS = Number(process.env.BENCH_CHURN_TOKENS ?? 15_000);
+const WARM_UP_TOKENS = 500;
 const PORT = Number(process.env.BENCH_PORT ?? 3900);
 // Proofs made afresh for every load run, more than one run serves: none is ever replayed.
 const DPOP_PROOFS = Number(process.env.BENCH_DPOP_PROOFS ?? 40_000);
@@ -45,6 +53,8 @@ interface Load {
 }
 
 interface Sample extends Load {
+  /** guard-cold and guard-churn: the share of requests the verified-token cache answered. */
+  cacheHits: number;
   rssMb: number;
   /** The server's CPU time per request served, in microseconds. */
   cpuUs: number;
@@ -75,7 +85,8 @@ function dpopProofs(bound: DpopBoundToken): string[] {
 
 /**
  * Warm routes repeat one token; every other authenticated route (raw-verify included, so that
- * the load generator does the same work for it as for guard-cold) cycles through `coldTokens`.
+ * the load generator does the same work for it as for guard-cold) cycles through `coldTokens`
+ * (guard-churn through its first `CHURN_TOKENS`).
  * DPoP routes send the same DPoP-bound token with a new proof on every request, as clients do.
  */
 async function load(
@@ -85,7 +96,7 @@ async function load(
   duration: number,
   bound: DpopBoundToken,
 ): Promise<Load> {
-  const cycling = route === 'raw-verify' || route.endsWith('-cold');
+  const cycling = route === 'raw-verify' || route.endsWith('-cold') || route === 'guard-churn';
   const opaque = route === 'introspect-cold' ? opaqueColdTokens() : undefined;
   const tokenAt = opaque ?? ((n: number) => coldTokens[n % coldTokens.length]);
   const warm = route === 'introspect-warm' ? OPAQUE_WARM_TOKEN : warmToken;
@@ -131,6 +142,40 @@ async function load(
   };
 }
 
+/**
+ * The share of a run's requests the server's verified-token cache answered, found by sending the
+ * same tokens in the same order (each `[tokens, requests]` cycles `tokens` for `requests`
+ * requests, as `load` does) through a cache like the server's: the default size, the same
+ * admission. The server itself is not asked, so that nothing is counted on its hot path.
+ */
+function replayedCacheHits(
+  warmUp: [string[], number],
+  measured: [string[], number],
+  key: KeyObject,
+): number {
+  const cache = new VerifiedTokenCache({ maxEntries: 10_000, clockToleranceSeconds: 60 });
+  const principal = new OidcPrincipal(
+    'bench',
+    'bench',
+    [],
+    new Date(Date.now() + 3_600_000),
+    { scopes: [], roles: [], isAppOnly: false },
+    {},
+  );
+  let hits = 0;
+  for (const [phase, [tokens, requests]] of [warmUp, measured].entries()) {
+    for (let n = 0; n < requests; n += 1) {
+      const token = tokens[n % tokens.length];
+      if (cache.get(token)) {
+        if (phase === 1) hits += 1;
+      } else {
+        cache.set(token, principal, 'bench', undefined, key);
+      }
+    }
+  }
+  return hits / measured[1];
+}
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)];
@@ -153,6 +198,7 @@ async function main() {
   const coldTokens: string[] = [];
   for (let i = 0; i < COLD_TOKENS; i += 1)
     coldTokens.push(await issuer.mint(claims, { expiresIn: 3600 }));
+  const issuerKey = createPublicKey({ key: issuer.jwks().keys[0] as never, format: 'jwk' });
 
   const samples = new Map<string, Sample[]>(scenarios.map((s) => [scenarioName(s), []]));
   for (let round = 1; round <= ROUNDS; round += 1) {
@@ -164,22 +210,33 @@ async function main() {
       });
       try {
         // The warm-up uses other tokens than the measurement, so the cold path stays cold.
-        await load(scenario.route, warmToken, coldTokens.slice(-500), DURATION_S, bound);
+        const warmUpTokens = coldTokens.slice(-WARM_UP_TOKENS);
+        const warmUp = await load(scenario.route, warmToken, warmUpTokens, DURATION_S, bound);
         const cpuBefore = cpuMs(child.pid!);
         const callsBefore = introspection.calls;
-        const sample = await load(
-          scenario.route,
-          warmToken,
-          coldTokens.slice(0, -500),
-          DURATION_S,
-          bound,
-        );
+        const measured =
+          scenario.route === 'guard-churn'
+            ? coldTokens.slice(0, CHURN_TOKENS)
+            : coldTokens.slice(0, -WARM_UP_TOKENS);
+        const sample = await load(scenario.route, warmToken, measured, DURATION_S, bound);
         const cpuUs = ((cpuMs(child.pid!) - cpuBefore) * 1000) / sample.requests;
         const introspectionCalls = (introspection.calls - callsBefore) / sample.requests;
-        samples.get(name)!.push({ ...sample, cpuUs, introspectionCalls, rssMb: rssMb(child.pid!) });
+        const cacheHits =
+          scenario.route === 'guard-cold' || scenario.route === 'guard-churn'
+            ? replayedCacheHits(
+                [warmUpTokens, warmUp.requests],
+                [measured, sample.requests],
+                issuerKey,
+              )
+            : 0;
+        samples
+          .get(name)!
+          .push({ ...sample, cpuUs, introspectionCalls, cacheHits, rssMb: rssMb(child.pid!) });
         const calls = scenario.route.startsWith('introspect')
           ? ` ${introspectionCalls.toFixed(3)} introspection calls/req`
-          : '';
+          : cacheHits
+            ? ` ${(cacheHits * 100).toFixed(1)}% from the cache`
+            : '';
         process.stdout.write(
           `round ${round} ${name.padEnd(22)} ${Math.round(sample.rps)} req/s ${cpuUs.toFixed(1)} µs CPU/req${calls}\n`,
         );
@@ -200,6 +257,7 @@ async function main() {
       rssMb: Math.round(median(runs.map((r) => r.rssMb))),
       non2xx: runs.reduce((n, r) => n + r.non2xx, 0),
       introspectionCallsPerRequest: median(runs.map((r) => r.introspectionCalls)),
+      cacheHits: median(runs.map((r) => r.cacheHits)),
     };
   });
   const find = (route: Route, platform: Platform) =>
@@ -213,6 +271,7 @@ async function main() {
       {
         warmVsBare: rps('guard-warm', p) / rps('bare', p),
         coldVsRawVerify: rps('guard-cold', p) / rps('raw-verify', p),
+        churnVsRawVerify: rps('guard-churn', p) / rps('raw-verify', p),
         coldVsBare: rps('guard-cold', p) / rps('bare', p),
         rawVerifyVsBare: rps('raw-verify', p) / rps('bare', p),
         warmVsTutorial: rps('guard-warm', p) / rps('tutorial-warm', p),
@@ -222,6 +281,7 @@ async function main() {
         cpu: {
           warmVsBare: perCpu('guard-warm', p) / perCpu('bare', p),
           coldVsRawVerify: perCpu('guard-cold', p) / perCpu('raw-verify', p),
+          churnVsRawVerify: perCpu('guard-churn', p) / perCpu('raw-verify', p),
           introspectWarmVsWarm: perCpu('introspect-warm', p) / perCpu('guard-warm', p),
           dpopVsRawDpop: perCpu('guard-dpop', p) / perCpu('raw-dpop', p),
         },
@@ -266,6 +326,23 @@ async function main() {
     process.stdout.write(
       `${p.padEnd(8)} warm / bare ${fixed(r.warmVsBare, 5)} [${fixed(r.cpu.warmVsBare, 4)}] (target >= 0.90)   cold / raw-verify ${fixed(r.coldVsRawVerify, 5)} [${fixed(r.cpu.coldVsRawVerify, 4)}] (target >= 0.90)   warm / tutorial ${fixed(r.warmVsTutorial, 5)}   cold / tutorial ${fixed(r.coldVsTutorial, 5)}   dpop / raw-dpop ${fixed(r.dpopVsRawDpop, 5)} [${fixed(r.cpu.dpopVsRawDpop, 4)}] (target >= 0.85)\n`,
     );
+  }
+  const cached = summary.filter((r) => r.route === 'guard-cold' || r.route === 'guard-churn');
+  if (cached.length) {
+    process.stdout.write(
+      `\nVerified-token cache (${CHURN_TOKENS} tokens cycled by guard-churn; shares by replaying each run's requests through the cache)\n`,
+    );
+    for (const p of platforms) {
+      const r = ratios[p];
+      process.stdout.write(
+        `${p.padEnd(8)} churn / raw-verify ${fixed(r.churnVsRawVerify, 5)} [${fixed(r.cpu.churnVsRawVerify, 4)}]\n`,
+      );
+    }
+    for (const r of cached) {
+      process.stdout.write(
+        `${r.scenario.padEnd(22)} ${(r.cacheHits * 100).toFixed(1).padStart(5)}% of requests answered from the cache\n`,
+      );
+    }
   }
   const introspecting = summary.filter((r) => r.route.startsWith('introspect'));
   if (introspecting.length) {

@@ -4,9 +4,11 @@ export type Platform = (typeof PLATFORMS)[number];
 
 export const ROUTES = [
   'bare',
+  'noop-guard',
   'raw-verify',
   'guard-warm',
   'guard-cold',
+  'guard-churn',
   'tutorial-warm',
   'tutorial-cold',
   'introspect-warm',
