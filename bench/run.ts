@@ -84,7 +84,7 @@ function dpopProofs(bound: DpopBoundToken): string[] {
 }
 
 /**
- * Warm routes repeat one token; every other authenticated route (raw-verify included, so that
+ * Warm routes (and bare and noop-guard, ignoring it) repeat one token; every other authenticated route (raw-verify included, so that
  * the load generator does the same work for it as for guard-cold) cycles through `coldTokens`
  * (guard-churn through its first `CHURN_TOKENS`).
  * DPoP routes send the same DPoP-bound token with a new proof on every request, as clients do.
@@ -106,7 +106,12 @@ async function load(
     url: `http://127.0.0.1:${PORT}/hello`,
     connections: CONNECTIONS,
     duration,
-    headers: route.endsWith('-warm') ? { authorization: `Bearer ${warm}` } : {},
+    // bare and noop-guard get the warm route's request, header included: parsing an 800-byte
+    // Authorization header is the request's cost, not the guard's.
+    headers:
+      route.endsWith('-warm') || route === 'bare' || route === 'noop-guard'
+        ? { authorization: `Bearer ${warm}` }
+        : {},
     requests: cycling
       ? [
           {
