@@ -128,7 +128,10 @@ export class KnownHeaders {
   }
 }
 
-/** A compact JWS read without trusting it, its encoded header (the `KnownHeaders` key) and where its signature begins. */
+/**
+ * A compact JWS read without trusting it, with its encoded header (the `KnownHeaders` key) and
+ * where its signature begins.
+ */
 export interface UnverifiedCompactJwt extends UnverifiedJwt {
   headerSegment: string;
   /** The index of the dot before the signature: the length of the signing input. */
@@ -141,7 +144,7 @@ export interface UnverifiedCompactJwt extends UnverifiedJwt {
  * need no second decoding.
  */
 export function decodeUnverified(token: string, known?: KnownHeaders): UnverifiedCompactJwt {
-  // Two indexOf calls rather than split(): no array, and a sixth part is found without a scan.
+  // indexOf rather than split(): no array of parts per token.
   const firstDot = token.indexOf('.');
   const secondDot = firstDot < 0 ? -1 : token.indexOf('.', firstDot + 1);
   if (secondDot < 0 || token.indexOf('.', secondDot + 1) >= 0) {
