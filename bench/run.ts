@@ -13,10 +13,12 @@ import autocannon from 'autocannon';
 import { createPublicKey, type KeyObject, randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createTokenVerifier } from '../lib/nest/token-verifier.provider.js';
+import {
+  createTokenVerifier,
+  createVerifiedTokenCache,
+} from '../lib/nest/token-verifier.provider.js';
 import { type DpopBoundToken, LocalIssuer } from '../lib/testing/index.js';
 import { OidcPrincipal } from '../lib/verification/principal.js';
-import { VerifiedTokenCache } from '../lib/verification/verified-token-cache.js';
 import { BenchIntrospectionEndpoint } from './introspection-endpoint.js';
 import { cpuMs, rssMb } from './process-stats.js';
 import {
@@ -150,15 +152,16 @@ async function load(
 /**
  * The share of a run's requests the server's verified-token cache answered, found by sending the
  * same tokens in the same order (each `[tokens, requests]` cycles `tokens` for `requests`
- * requests, as `load` does) through a cache like the server's: the default size, the same
- * admission. The server itself is not asked, so that nothing is counted on its hot path.
+ * requests, as `load` does) through a cache made as the server's is, with its default options.
+ * The server itself is not asked, so that nothing is counted on its hot path.
  */
 function replayedCacheHits(
   warmUp: [string[], number],
   measured: [string[], number],
   key: KeyObject,
 ): number {
-  const cache = new VerifiedTokenCache({ maxEntries: 10_000, clockToleranceSeconds: 60 });
+  // The module's own factory with the bench server's (default) cache options.
+  const cache = createVerifiedTokenCache({ issuers: [] })!;
   const principal = new OidcPrincipal(
     'bench',
     'bench',
