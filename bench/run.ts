@@ -16,9 +16,9 @@ import { join } from 'node:path';
 import {
   createTokenVerifier,
   createVerifiedTokenCache,
-} from '../lib/nest/token-verifier.provider.js';
+} from '../lib/nest/authentication/token-verifier.provider.js';
 import { type DpopBoundToken, LocalIssuer } from '../lib/testing/index.js';
-import { OidcPrincipal } from '../lib/verification/principal.js';
+import { OidcPrincipal } from '../lib/core/claims/principal.js';
 import { BenchIntrospectionEndpoint } from './introspection-endpoint.js';
 import { cpuMs, rssMb } from './process-stats.js';
 import {

@@ -2,8 +2,8 @@ import { createPublicKey, hash, verify } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { importJWK, jwtVerify } from 'jose';
 import { TokenVerifier } from '../lib/index.js';
-import { extractBearerToken } from '../lib/protocol/bearer-token.js';
-import { decodeUnverified } from '../lib/verification/jwt-parts.js';
+import { extractBearerToken } from '../lib/protocol/bearer/bearer-token.js';
+import { decodeUnverified } from '../lib/core/jose/jwt-parts.js';
 
 export interface OpsResult {
   name: string;

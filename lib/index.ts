@@ -1,45 +1,45 @@
-export { OidcAuthModule } from './nest/oidc-auth.module.js';
-export type { OidcAuthModuleOptions, OidcAuthModuleExtras } from './nest/oidc-auth.options.js';
+export { OidcAuthModule } from './nest/module/oidc-auth.module.js';
+export type { OidcAuthModuleOptions, OidcAuthModuleExtras } from './nest/options/oidc-auth.options.js';
 export {
   OIDC_AUTH_GLOBAL_GUARD,
   OIDC_AUTH_OPTIONS,
   OIDC_AUTH_STORE,
-} from './nest/oidc-auth.options.js';
-export { OidcAuthGuard } from './nest/oidc-auth.guard.js';
-export { OidcAuthStrategy, OIDC_AUTH_STRATEGY } from './nest/oidc-auth.strategy.js';
-export { enforcePolicy } from './nest/route-policy.js';
-export type { RoutePolicy } from './nest/route-policy.js';
-export { Public } from './nest/decorators/public.decorator.js';
-export { Scopes, AnyScope } from './nest/decorators/scopes.decorator.js';
-export { Roles, AnyRole } from './nest/decorators/roles.decorator.js';
-export { Policy, AnyPolicy } from './nest/decorators/policy.decorator.js';
-export { AuthPolicy } from './nest/decorators/auth-policy.decorator.js';
-export type { OidcPolicy, PolicyCheck } from './nest/decorators/auth-policy.decorator.js';
-export { Issuers } from './nest/decorators/issuers.decorator.js';
-export { PolicyRegistry } from './nest/policy-registry.js';
-export { Principal, Claims } from './nest/decorators/principal.decorator.js';
-export { AccessToken } from './nest/decorators/access-token.decorator.js';
-export { RequireAuthentication } from './nest/decorators/require-authentication.decorator.js';
-export { RequireDPoP } from './nest/decorators/require-dpop.decorator.js';
-export type { DPoPOptions } from './nest/dpop.options.js';
-export { DPoPGate } from './nest/dpop-gate.js';
-export type { AuthenticationRequirement } from './nest/authentication-requirement.js';
-export type { AuthenticationContext } from './verification/authentication-context.js';
-export { standardAuthenticationContext } from './verification/authentication-context.js';
+} from './nest/options/oidc-auth.options.js';
+export { OidcAuthGuard } from './nest/guard/oidc-auth.guard.js';
+export { OidcAuthStrategy, OIDC_AUTH_STRATEGY } from './nest/passport/oidc-auth.strategy.js';
+export { enforcePolicy } from './nest/policy/route-policy.js';
+export type { RoutePolicy } from './nest/policy/route-policy.js';
+export { Public } from './nest/policy/decorators/public.decorator.js';
+export { Scopes, AnyScope } from './nest/policy/decorators/scopes.decorator.js';
+export { Roles, AnyRole } from './nest/policy/decorators/roles.decorator.js';
+export { Policy, AnyPolicy } from './nest/policy/decorators/policy.decorator.js';
+export { AuthPolicy } from './nest/policy/decorators/auth-policy.decorator.js';
+export type { OidcPolicy, PolicyCheck } from './nest/policy/decorators/auth-policy.decorator.js';
+export { Issuers } from './nest/policy/decorators/issuers.decorator.js';
+export { PolicyRegistry } from './nest/policy/policy-registry.js';
+export { Principal, Claims } from './nest/principal/principal.decorator.js';
+export { AccessToken } from './nest/principal/access-token.decorator.js';
+export { RequireAuthentication } from './nest/policy/decorators/require-authentication.decorator.js';
+export { RequireDPoP } from './nest/policy/decorators/require-dpop.decorator.js';
+export type { DPoPOptions } from './nest/options/dpop.options.js';
+export { DPoPGate } from './nest/sender-constraint/dpop-gate.js';
+export type { AuthenticationRequirement } from './nest/policy/authentication-requirement.js';
+export type { AuthenticationContext } from './core/claims/authentication-context.js';
+export { standardAuthenticationContext } from './core/claims/authentication-context.js';
 export {
   entraAuthenticationContext,
   keycloakAuthenticationContext,
 } from './providers/authentication-context.js';
-export { OidcAuthenticator } from './nest/oidc-authenticator.js';
-export type { Authenticated } from './nest/oidc-authenticator.js';
+export { OidcAuthenticator } from './nest/authentication/oidc-authenticator.js';
+export type { Authenticated } from './nest/authentication/oidc-authenticator.js';
 export type { Authentication, HttpExchange } from './nest/transports/transport.js';
 export type { WebSocketTokenOptions } from './nest/transports/ws.transport.js';
-export { connectionPrincipal } from './nest/connection-principal.js';
-export { graphqlWsAuthentication } from './nest/graphql-ws-authentication.js';
-export type { GraphQLWsAuthenticationOptions } from './nest/graphql-ws-authentication.js';
+export { connectionPrincipal } from './nest/principal/connection-principal.js';
+export { graphqlWsAuthentication } from './nest/connections/graphql-ws-authentication.js';
+export type { GraphQLWsAuthenticationOptions } from './nest/connections/graphql-ws-authentication.js';
 export { GraphQLRefusal } from './nest/transports/graphql.transport.js';
 export type { GraphQLWsConnection } from './nest/transports/graphql.transport.js';
-export type { CertificateCarrier, MtlsOptions } from './nest/client-certificates.js';
+export type { CertificateCarrier, MtlsOptions } from './nest/options/mtls.options.js';
 
 export {
   OidcAuthError,
@@ -54,43 +54,43 @@ export {
   UseDPoPNonceError,
   ReplayStoreUnavailableError,
   IntrospectionUnavailableError,
-} from './protocol/errors.js';
-export type { RefusalReason, DPoPProofReason, DPoPBindingReason } from './protocol/errors.js';
-export { toBearerErrorResponse } from './protocol/rfc6750.js';
-export type { BearerErrorResponse, ChallengeOptions } from './protocol/rfc6750.js';
-export { extractBearerToken } from './protocol/bearer-token.js';
-export { certificateThumbprint } from './protocol/client-certificate.js';
+} from './protocol/errors/errors.js';
+export type { RefusalReason, DPoPProofReason, DPoPBindingReason } from './protocol/errors/errors.js';
+export { toBearerErrorResponse } from './protocol/bearer/rfc6750.js';
+export type { BearerErrorResponse, ChallengeOptions } from './protocol/bearer/rfc6750.js';
+export { extractBearerToken } from './protocol/bearer/bearer-token.js';
+export { certificateThumbprint } from './protocol/mtls/client-certificate.js';
 
-export { OidcPrincipal } from './verification/principal.js';
-export { TokenVerifier } from './verification/token-verifier.js';
-export type { VerifiedToken } from './verification/token-verifier.js';
-export { createVerifier } from './verification/create-verifier.js';
-export type { VerifierConfig } from './verification/create-verifier.js';
-export { standardClaims } from './verification/standard-claims.js';
-export { verifyCertificateBinding } from './verification/certificate-binding.js';
-export type { IssuerOptions, KeySetTuning } from './verification/issuer-options.js';
-export type { IntrospectionOptions } from './verification/issuer-options.js';
-export type { Introspector, IntrospectionResult } from './verification/introspector.js';
-export { OpaqueTokenVerifier } from './verification/opaque-token-verifier.js';
+export { OidcPrincipal } from './core/claims/principal.js';
+export { TokenVerifier } from './core/jwt/token-verifier.js';
+export type { VerifiedToken } from './core/jwt/token-verifier.js';
+export { createVerifier } from './core/jwt/create-verifier.js';
+export type { VerifierConfig } from './core/jwt/create-verifier.js';
+export { standardClaims } from './core/claims/standard-claims.js';
+export { verifyCertificateBinding } from './core/mtls/certificate-binding.js';
+export type { IssuerOptions, KeySetTuning } from './core/issuers/issuer-options.js';
+export type { IntrospectionOptions } from './core/issuers/issuer-options.js';
+export type { Introspector, IntrospectionResult } from './core/introspection/introspector.js';
+export { OpaqueTokenVerifier } from './core/opaque/opaque-token-verifier.js';
 export type {
   IntrospectionProblem,
   OpaqueTokenVerifierOptions,
-} from './verification/opaque-token-verifier.js';
-export type { IssuerResolver, ResolverCacheOptions } from './verification/issuer-resolver.js';
-export { OidcAuthConfigError } from './verification/config-error.js';
-export type { OidcStore } from './verification/store.js';
-export { MemoryStore } from './verification/memory-store.js';
-export { DPoPProofVerifier, accessTokenHash, boundThumbprint } from './verification/dpop-proof.js';
-export type { DPoPProof, DPoPProofPolicy, DPoPProofRequest } from './verification/dpop-proof.js';
-export { DPoPNonces } from './verification/dpop-nonce.js';
-export { DPoPReplayCache } from './verification/dpop-replay.js';
-export type { DPoPReplayOptions } from './verification/dpop-replay.js';
-export { jwkThumbprint } from './verification/jwk-thumbprint.js';
-export { normalizeHtu } from './protocol/dpop-htu.js';
-export type { MemoryStoreOptions } from './verification/memory-store.js';
-export type { ClaimMapper, ClaimMapping, JwtClaims } from './verification/claims.js';
-export { ASYMMETRIC_ALGORITHMS } from './verification/algorithms.js';
-export type { Algorithm } from './verification/algorithms.js';
+} from './core/opaque/opaque-token-verifier.js';
+export type { IssuerResolver, ResolverCacheOptions } from './core/issuers/issuer-resolver.js';
+export { OidcAuthConfigError } from './core/config/config-error.js';
+export type { OidcStore } from './core/store/store.js';
+export { MemoryStore } from './core/store/memory-store.js';
+export { DPoPProofVerifier, accessTokenHash, boundThumbprint } from './core/dpop/dpop-proof.js';
+export type { DPoPProof, DPoPProofPolicy, DPoPProofRequest } from './core/dpop/dpop-proof.js';
+export { DPoPNonces } from './core/dpop/dpop-nonce.js';
+export { DPoPReplayCache } from './core/dpop/dpop-replay.js';
+export type { DPoPReplayOptions } from './core/dpop/dpop-replay.js';
+export { jwkThumbprint } from './core/jose/jwk-thumbprint.js';
+export { normalizeHtu } from './protocol/dpop/dpop-htu.js';
+export type { MemoryStoreOptions } from './core/store/memory-store.js';
+export type { ClaimMapper, ClaimMapping, JwtClaims } from './core/claims/claims.js';
+export { ASYMMETRIC_ALGORITHMS } from './core/jose/algorithms.js';
+export type { Algorithm } from './core/jose/algorithms.js';
 
 export { oidc, genericClaims } from './providers/generic.js';
 export type { OidcPresetOptions } from './providers/generic.js';
@@ -106,14 +106,14 @@ export { cognito, cognitoClaims } from './providers/cognito.js';
 export type { CognitoOptions } from './providers/cognito.js';
 export { google, googleClaims } from './providers/google.js';
 export type { GoogleAccessTokenOptions, GoogleOptions } from './providers/google.js';
-export { routeTable } from './nest/route-table.js';
-export type { RouteEntry } from './nest/route-table.js';
-export { addOpenApiSecurity } from './nest/openapi-security.js';
-export type { OpenApiSecurityOptions } from './nest/openapi-security.js';
-export { OidcAuthEvents } from './nest/oidc-auth.events.js';
-export type { AuthEvent } from './nest/oidc-auth.events.js';
-export { protectedResourceMetadataUrl } from './protocol/resource-metadata.js';
-export { policyOf, describePolicy } from './nest/route-audit.js';
+export { routeTable } from './nest/metadata/route-table.js';
+export type { RouteEntry } from './nest/metadata/route-table.js';
+export { addOpenApiSecurity } from './nest/metadata/openapi-security.js';
+export type { OpenApiSecurityOptions } from './nest/metadata/openapi-security.js';
+export { OidcAuthEvents } from './nest/observability/oidc-auth.events.js';
+export type { AuthEvent } from './nest/observability/oidc-auth.events.js';
+export { protectedResourceMetadataUrl } from './protocol/metadata/resource-metadata.js';
+export { policyOf, describePolicy } from './nest/metadata/route-audit.js';
 export { TokenClient } from './client/token-client.js';
 export type { TokenClientOptions, TokenTarget } from './client/token-client.js';
 export { azureAdTokenClient } from './client/azure-ad-token-client.js';

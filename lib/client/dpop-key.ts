@@ -7,8 +7,8 @@ import {
   sign,
 } from 'node:crypto';
 import { promisify } from 'node:util';
-import { accessTokenHash } from '../verification/dpop-proof.js';
-import { jwkThumbprint } from '../verification/jwk-thumbprint.js';
+import { accessTokenHash } from '../core/dpop/dpop-proof.js';
+import { jwkThumbprint } from '../core/jose/jwk-thumbprint.js';
 
 /** The asymmetric JWS algorithms a DPoP key may sign with (RFC 9449 §4.2: never `none` or HS*). */
 export type DpopAlgorithm =

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
-import { TokenVerifier } from '../verification/token-verifier.js';
+import { TokenVerifier } from '../core/jwt/token-verifier.js';
 
 /** What the readiness check reports of one trusted issuer. */
 export interface IssuerHealth {

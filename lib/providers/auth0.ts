@@ -1,5 +1,5 @@
-import { type ClaimMapper, listClaim, stringClaim } from '../verification/claims.js';
-import { type IssuerOptions } from '../verification/issuer-options.js';
+import { type ClaimMapper, listClaim, stringClaim } from '../core/claims/claims.js';
+import { type IssuerOptions } from '../core/issuers/issuer-options.js';
 
 /**
  * Auth0: `scope` string; with RBAC the granted API permissions are also in `permissions`, so both

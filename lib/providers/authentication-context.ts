@@ -1,9 +1,9 @@
 import {
   type AuthenticationContext,
   standardAuthenticationContext,
-} from '../verification/authentication-context.js';
-import { type JwtClaims, listClaim, stringClaim } from '../verification/claims.js';
-import { OidcAuthConfigError } from '../verification/config-error.js';
+} from '../core/claims/authentication-context.js';
+import { type JwtClaims, listClaim, stringClaim } from '../core/claims/claims.js';
+import { OidcAuthConfigError } from '../core/config/config-error.js';
 
 /**
  * Microsoft Entra ID: the conditional-access authentication contexts the user satisfied are the

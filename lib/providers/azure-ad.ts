@@ -1,8 +1,8 @@
-import { type ClaimMapper, listClaim, stringClaim } from '../verification/claims.js';
+import { type ClaimMapper, listClaim, stringClaim } from '../core/claims/claims.js';
 import { entraAuthenticationContext } from './authentication-context.js';
-import { type IssuerOptions } from '../verification/issuer-options.js';
-import { OidcAuthConfigError } from '../verification/config-error.js';
-import { TENANT_PLACEHOLDER } from '../verification/trusted-issuer.js';
+import { type IssuerOptions } from '../core/issuers/issuer-options.js';
+import { OidcAuthConfigError } from '../core/config/config-error.js';
+import { TENANT_PLACEHOLDER } from '../core/issuers/trusted-issuer.js';
 
 /**
  * Microsoft Entra ID, v1 and v2 tokens. Delegated permissions are in `scp`; `roles` holds app

@@ -1,6 +1,6 @@
-import { type ClaimMapper } from '../verification/claims.js';
-import { type IssuerOptions } from '../verification/issuer-options.js';
-import { standardClaims } from '../verification/standard-claims.js';
+import { type ClaimMapper } from '../core/claims/claims.js';
+import { type IssuerOptions } from '../core/issuers/issuer-options.js';
+import { standardClaims } from '../core/claims/standard-claims.js';
 
 /** Any OIDC issuer's tokens, read per RFC 9068: the core's `standardClaims`. */
 export const genericClaims: ClaimMapper = standardClaims;

@@ -1,5 +1,5 @@
-import type { JwtClaims } from '../verification/claims.js';
-import type { IntrospectionResult } from '../verification/introspector.js';
+import type { JwtClaims } from '../core/claims/claims.js';
+import type { IntrospectionResult } from '../core/introspection/introspector.js';
 
 /** Where Google answers what an access token (`ya29.`) grants. Not RFC 7662. */
 export const GOOGLE_TOKEN_INFO_ENDPOINT = 'https://oauth2.googleapis.com/tokeninfo';

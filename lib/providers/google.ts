@@ -1,7 +1,7 @@
-import { type ClaimMapper, listClaim, stringClaim } from '../verification/claims.js';
-import { type IntrospectionOptions, type IssuerOptions } from '../verification/issuer-options.js';
-import { TokenInfoIntrospector } from '../verification/token-info-introspector.js';
-import { OidcAuthConfigError } from '../verification/config-error.js';
+import { type ClaimMapper, listClaim, stringClaim } from '../core/claims/claims.js';
+import { type IntrospectionOptions, type IssuerOptions } from '../core/issuers/issuer-options.js';
+import { TokenInfoIntrospector } from '../core/opaque/token-info-introspector.js';
+import { OidcAuthConfigError } from '../core/config/config-error.js';
 import {
   GOOGLE_ISSUER,
   GOOGLE_TOKEN_INFO_ENDPOINT,

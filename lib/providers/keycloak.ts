@@ -4,8 +4,8 @@ import {
   listClaim,
   objectClaim,
   stringClaim,
-} from '../verification/claims.js';
-import { type IssuerOptions } from '../verification/issuer-options.js';
+} from '../core/claims/claims.js';
+import { type IssuerOptions } from '../core/issuers/issuer-options.js';
 import { keycloakAuthenticationContext } from './authentication-context.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { Cluster, Redis } from 'ioredis';
-import { OidcAuthConfigError } from '../verification/config-error.js';
-import type { OidcStore } from '../verification/store.js';
+import { OidcAuthConfigError } from '../core/config/config-error.js';
+import type { OidcStore } from '../core/store/store.js';
 
 export interface RedisStoreOptions {
   /** Prepended to every key, so that the module's keys stay apart from the application's. Default `oidc:`. */

@@ -8,6 +8,6 @@ export {
 } from './provider-tokens.js';
 export type { ProviderShape, TokenSubject } from './provider-tokens.js';
 export { useLocalIssuer } from './use-local-issuer.js';
-export { certificateThumbprint } from '../protocol/client-certificate.js';
+export { certificateThumbprint } from '../protocol/mtls/client-certificate.js';
 export { DpopBoundToken, dpopProof } from './dpop-bound-token.js';
 export type { TestDpopProofOptions } from './dpop-bound-token.js';

@@ -8,11 +8,11 @@ import {
   type X509Certificate,
 } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import { certificateThumbprint } from '../protocol/client-certificate.js';
-import { CERTIFICATE_CONFIRMATION } from '../verification/certificate-binding.js';
+import { certificateThumbprint } from '../protocol/mtls/client-certificate.js';
+import { CERTIFICATE_CONFIRMATION } from '../core/mtls/certificate-binding.js';
 import { type DpopAlgorithm, DpopKey } from '../client/dpop-key.js';
 import { DpopBoundToken } from './dpop-bound-token.js';
-import type { IssuerOptions } from '../verification/issuer-options.js';
+import type { IssuerOptions } from '../core/issuers/issuer-options.js';
 import {
   providerClaims,
   providerIssuerOptions,

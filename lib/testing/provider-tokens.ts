@@ -5,8 +5,8 @@ import { genericClaims } from '../providers/generic.js';
 import { googleClaims } from '../providers/google.js';
 import { keycloak, keycloakClaims } from '../providers/keycloak.js';
 import { oktaClaims } from '../providers/okta.js';
-import type { ClaimMapper, JwtClaims } from '../verification/claims.js';
-import type { IssuerOptions } from '../verification/issuer-options.js';
+import type { ClaimMapper, JwtClaims } from '../core/claims/claims.js';
+import type { IssuerOptions } from '../core/issuers/issuer-options.js';
 
 export type ProviderShape =
   'generic' | 'azure-ad' | 'auth0' | 'keycloak' | 'okta' | 'cognito' | 'google';

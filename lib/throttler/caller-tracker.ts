@@ -1,4 +1,4 @@
-import type { OidcPrincipal } from '../verification/principal.js';
+import type { OidcPrincipal } from '../core/claims/principal.js';
 
 /**
  * The rate-limit key of a verified caller: the client for an app-only token, the user (issuer and

@@ -1,9 +1,9 @@
 import { type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { ThrottlerGuard } from '@nestjs/throttler';
-import { OidcAuthGuard } from '../nest/oidc-auth.guard.js';
-import { OIDC_AUTH_GLOBAL_GUARD } from '../nest/oidc-auth.options.js';
+import { OidcAuthGuard } from '../nest/guard/oidc-auth.guard.js';
+import { OIDC_AUTH_GLOBAL_GUARD } from '../nest/options/oidc-auth.options.js';
 import { authenticationOf } from '../nest/transports/call-authentications.js';
-import { OidcPrincipal } from '../verification/principal.js';
+import { OidcPrincipal } from '../core/claims/principal.js';
 import { callerTracker } from './caller-tracker.js';
 
 /**

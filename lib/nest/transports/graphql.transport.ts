@@ -1,12 +1,12 @@
 import { type ExecutionContext, IntrinsicException } from '@nestjs/common';
-import { extractBearerToken } from '../../protocol/bearer-token.js';
+import { extractBearerToken } from '../../protocol/bearer/bearer-token.js';
 import {
   InsufficientUserAuthenticationError,
   InvalidRequestError,
   MissingTokenError,
   UseDPoPNonceError,
-} from '../../protocol/errors.js';
-import type { BearerErrorResponse } from '../../protocol/rfc6750.js';
+} from '../../protocol/errors/errors.js';
+import type { BearerErrorResponse } from '../../protocol/bearer/rfc6750.js';
 import { authenticationOf, bindAuthentication } from './call-authentications.js';
 import { type HttpRequestLike, type HttpResponseLike, httpToken } from './http.transport.js';
 import { loggable, type Transport } from './transport.js';

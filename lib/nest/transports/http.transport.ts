@@ -1,7 +1,7 @@
 import { type ExecutionContext, HttpException } from '@nestjs/common';
-import { extractBearerToken } from '../../protocol/bearer-token.js';
-import type { OidcAuthError } from '../../protocol/errors.js';
-import type { BearerErrorResponse } from '../../protocol/rfc6750.js';
+import { extractBearerToken } from '../../protocol/bearer/bearer-token.js';
+import type { OidcAuthError } from '../../protocol/errors/errors.js';
+import type { BearerErrorResponse } from '../../protocol/bearer/rfc6750.js';
 import { authenticationOf, bindAuthentication } from './call-authentications.js';
 import { type Authentication, loggable, type TokenLookup, type Transport } from './transport.js';
 

@@ -1,8 +1,8 @@
 import type { ExecutionContext } from '@nestjs/common';
-import { extractBearerToken } from '../../protocol/bearer-token.js';
-import { InvalidRequestError } from '../../protocol/errors.js';
+import { extractBearerToken } from '../../protocol/bearer/bearer-token.js';
+import { InvalidRequestError } from '../../protocol/errors/errors.js';
 import { authenticationOf, bindAuthentication } from './call-authentications.js';
-import { type ClientFacingException, loadPeer } from './optional-peer.js';
+import { type ClientFacingException, loadPeer } from '../peers/optional-peer.js';
 import { loggable, refusalPayload, type Transport } from './transport.js';
 
 type Headers = Record<string, unknown>;

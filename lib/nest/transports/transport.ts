@@ -1,8 +1,8 @@
 import type { ExecutionContext } from '@nestjs/common';
-import type { OidcAuthError } from '../../protocol/errors.js';
-import type { BearerErrorResponse } from '../../protocol/rfc6750.js';
-import type { CertificateCarrier } from '../client-certificates.js';
-import type { OidcPrincipal } from '../../verification/principal.js';
+import type { OidcAuthError } from '../../protocol/errors/errors.js';
+import type { BearerErrorResponse } from '../../protocol/bearer/rfc6750.js';
+import type { CertificateCarrier } from '../options/mtls.options.js';
+import type { OidcPrincipal } from '../../core/claims/principal.js';
 import type { HttpRequestLike, HttpResponseLike } from './http.transport.js';
 
 /** A verified caller together with the token that proved it. */

@@ -1,6 +1,6 @@
 import type { ExecutionContext } from '@nestjs/common';
-import { OidcAuthConfigError } from '../../verification/config-error.js';
-import type { OidcAuthModuleOptions } from '../oidc-auth.options.js';
+import { OidcAuthConfigError } from '../../core/config/config-error.js';
+import type { OidcAuthModuleOptions } from '../options/oidc-auth.options.js';
 import { graphqlTransport } from './graphql.transport.js';
 import { httpTransport } from './http.transport.js';
 import { rpcTransport } from './rpc.transport.js';

@@ -1,9 +1,9 @@
 import type { ExecutionContext } from '@nestjs/common';
-import { extractBearerToken } from '../../protocol/bearer-token.js';
-import { InvalidRequestError, MissingTokenError } from '../../protocol/errors.js';
-import type { CertificateCarrier } from '../client-certificates.js';
+import { extractBearerToken } from '../../protocol/bearer/bearer-token.js';
+import { InvalidRequestError, MissingTokenError } from '../../protocol/errors/errors.js';
+import type { CertificateCarrier } from '../options/mtls.options.js';
 import { authenticationOf, bindAuthentication } from './call-authentications.js';
-import { type ClientFacingException, loadPeer } from './optional-peer.js';
+import { type ClientFacingException, loadPeer } from '../peers/optional-peer.js';
 import { loggable, refusalPayload, type TokenLookup, type Transport } from './transport.js';
 
 /** Where WebSocket clients may put the token besides the `Authorization` header. */

@@ -1,9 +1,9 @@
 import { isDeepStrictEqual } from 'node:util';
 import { createLocalJWKSet, jwtVerify, type JWTVerifyGetKey, type JWTVerifyOptions } from 'jose';
-import { OidcAuthError } from '../../../lib/protocol/errors.js';
-import { IssuerRegistry } from '../../../lib/verification/issuer-registry.js';
-import { TokenVerifier, type VerifiedToken } from '../../../lib/verification/token-verifier.js';
-import { TrustedIssuer } from '../../../lib/verification/trusted-issuer.js';
+import { OidcAuthError } from '../../../lib/protocol/errors/errors.js';
+import { IssuerRegistry } from '../../../lib/core/issuers/issuer-registry.js';
+import { TokenVerifier, type VerifiedToken } from '../../../lib/core/jwt/token-verifier.js';
+import { TrustedIssuer } from '../../../lib/core/issuers/trusted-issuer.js';
 import { matchingRules, type StricterRuleName } from './stricter-rules.js';
 import { describeView, viewOf } from './token-view.js';
 import { ISS, NOW, TOLERANCE, type World } from './worlds.js';

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { ASYMMETRIC_ALGORITHMS } from '../../../lib/verification/algorithms.js';
+import { ASYMMETRIC_ALGORITHMS } from '../../../lib/core/jose/algorithms.js';
 import {
   type EncodingEdit,
   type MemberEdit,

@@ -1,6 +1,6 @@
 import { constants, createHmac, type KeyObject, sign } from 'node:crypto';
 import { SignJWT } from 'jose';
-import type { Algorithm } from '../../../lib/verification/algorithms.js';
+import type { Algorithm } from '../../../lib/core/jose/algorithms.js';
 import { ATTACKER, ISS, NOW, type Signer, type World, WORLDS } from './worlds.js';
 
 /** A JSON value written as given, for what JSON.stringify cannot produce (1e400, -0, 1.0). */

@@ -1,5 +1,5 @@
 import { createSecretKey, generateKeyPairSync, type KeyObject, randomBytes } from 'node:crypto';
-import { type Algorithm, ASYMMETRIC_ALGORITHMS } from '../../../lib/verification/algorithms.js';
+import { type Algorithm, ASYMMETRIC_ALGORITHMS } from '../../../lib/core/jose/algorithms.js';
 
 /** Fixed clock of every differential case (whole seconds: jose floors its `currentDate`). */
 export const NOW = 1_800_000_000;

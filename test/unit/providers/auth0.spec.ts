@@ -1,5 +1,5 @@
 import { auth0, auth0Claims } from '../../../lib/providers/auth0.js';
-import type { OidcPrincipal } from '../../../lib/verification/principal.js';
+import type { OidcPrincipal } from '../../../lib/core/claims/principal.js';
 import { judge } from './judge.js';
 
 const DOMAIN = 'notes-demo.eu.auth0.com';

@@ -5,9 +5,9 @@ import {
 } from '../../../lib/providers/authentication-context.js';
 import { azureAdClaims } from '../../../lib/providers/azure-ad.js';
 import { keycloakClaims } from '../../../lib/providers/keycloak.js';
-import { standardAuthenticationContext } from '../../../lib/verification/authentication-context.js';
-import { OidcAuthConfigError } from '../../../lib/verification/config-error.js';
-import { OidcPrincipal } from '../../../lib/verification/principal.js';
+import { standardAuthenticationContext } from '../../../lib/core/claims/authentication-context.js';
+import { OidcAuthConfigError } from '../../../lib/core/config/config-error.js';
+import { OidcPrincipal } from '../../../lib/core/claims/principal.js';
 
 const NOW = 1_750_000_000;
 

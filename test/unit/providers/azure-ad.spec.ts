@@ -1,7 +1,7 @@
-import { OidcAuthConfigError } from '../../../lib/verification/config-error.js';
+import { OidcAuthConfigError } from '../../../lib/core/config/config-error.js';
 import { azureAd, azureAdClaims } from '../../../lib/providers/azure-ad.js';
-import type { OidcPrincipal } from '../../../lib/verification/principal.js';
-import { TrustedIssuer } from '../../../lib/verification/trusted-issuer.js';
+import type { OidcPrincipal } from '../../../lib/core/claims/principal.js';
+import { TrustedIssuer } from '../../../lib/core/issuers/trusted-issuer.js';
 import { judge } from './judge.js';
 
 // Shapes as Microsoft Entra ID issues them (access-token claims reference; opaque claims such as

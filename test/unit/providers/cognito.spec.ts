@@ -1,5 +1,5 @@
 import { cognito, cognitoClaims } from '../../../lib/providers/cognito.js';
-import type { OidcPrincipal } from '../../../lib/verification/principal.js';
+import type { OidcPrincipal } from '../../../lib/core/claims/principal.js';
 import { judge } from './judge.js';
 
 const POOL = 'eu-west-1_AbCdEf123';

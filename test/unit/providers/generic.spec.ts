@@ -1,5 +1,5 @@
 import { genericClaims, oidc } from '../../../lib/providers/generic.js';
-import type { OidcPrincipal } from '../../../lib/verification/principal.js';
+import type { OidcPrincipal } from '../../../lib/core/claims/principal.js';
 import { judge } from './judge.js';
 
 const ISS = 'https://auth.example.com';

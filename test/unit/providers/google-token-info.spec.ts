@@ -1,18 +1,18 @@
 import fc from 'fast-check';
-import { OidcAuthError } from '../../../lib/protocol/errors.js';
+import { OidcAuthError } from '../../../lib/protocol/errors/errors.js';
 import { google } from '../../../lib/providers/google.js';
 import {
   GOOGLE_TOKEN_INFO_ENDPOINT,
   googleTokenInfoResult,
 } from '../../../lib/providers/google-token-info.js';
-import type { JwtClaims } from '../../../lib/verification/claims.js';
-import { createVerifier } from '../../../lib/verification/create-verifier.js';
-import { MemoryStore } from '../../../lib/verification/memory-store.js';
-import { OpaqueTokenVerifier } from '../../../lib/verification/opaque-token-verifier.js';
-import { checkIntrospectedClaims } from '../../../lib/verification/introspection-claims.js';
-import type { OidcPrincipal } from '../../../lib/verification/principal.js';
-import { TokenInfoIntrospector } from '../../../lib/verification/token-info-introspector.js';
-import { TrustedIssuer } from '../../../lib/verification/trusted-issuer.js';
+import type { JwtClaims } from '../../../lib/core/claims/claims.js';
+import { createVerifier } from '../../../lib/core/jwt/create-verifier.js';
+import { MemoryStore } from '../../../lib/core/store/memory-store.js';
+import { OpaqueTokenVerifier } from '../../../lib/core/opaque/opaque-token-verifier.js';
+import { checkIntrospectedClaims } from '../../../lib/core/opaque/introspection-claims.js';
+import type { OidcPrincipal } from '../../../lib/core/claims/principal.js';
+import { TokenInfoIntrospector } from '../../../lib/core/opaque/token-info-introspector.js';
+import { TrustedIssuer } from '../../../lib/core/issuers/trusted-issuer.js';
 
 const WEB_CLIENT = '1234987819200-5jq3v8l0b4n2m6k1h9g7f5d3s1a0p8o6.apps.googleusercontent.com';
 const NOW = 1_750_000_000;

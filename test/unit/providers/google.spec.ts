@@ -1,5 +1,5 @@
 import { google, googleClaims } from '../../../lib/providers/google.js';
-import type { OidcPrincipal } from '../../../lib/verification/principal.js';
+import type { OidcPrincipal } from '../../../lib/core/claims/principal.js';
 import { judge } from './judge.js';
 
 const WEB_CLIENT = '1234987819200-5jq3v8l0b4n2m6k1h9g7f5d3s1a0p8o6.apps.googleusercontent.com';

@@ -1,9 +1,9 @@
-import { OidcAuthError } from '../../../lib/protocol/errors.js';
-import { checkClaims } from '../../../lib/verification/claim-rules.js';
-import type { IssuerOptions } from '../../../lib/verification/issuer-options.js';
-import { IssuerRegistry } from '../../../lib/verification/issuer-registry.js';
-import type { OidcPrincipal } from '../../../lib/verification/principal.js';
-import { TrustedIssuer } from '../../../lib/verification/trusted-issuer.js';
+import { OidcAuthError } from '../../../lib/protocol/errors/errors.js';
+import { checkClaims } from '../../../lib/core/jwt/claim-rules.js';
+import type { IssuerOptions } from '../../../lib/core/issuers/issuer-options.js';
+import { IssuerRegistry } from '../../../lib/core/issuers/issuer-registry.js';
+import type { OidcPrincipal } from '../../../lib/core/claims/principal.js';
+import { TrustedIssuer } from '../../../lib/core/issuers/trusted-issuer.js';
 
 /**
  * Runs a preset's issuer entries through the real issuer selection and claim rules (no signature:

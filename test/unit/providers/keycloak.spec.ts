@@ -1,5 +1,5 @@
 import { keycloak, keycloakClaims } from '../../../lib/providers/keycloak.js';
-import type { OidcPrincipal } from '../../../lib/verification/principal.js';
+import type { OidcPrincipal } from '../../../lib/core/claims/principal.js';
 import { judge } from './judge.js';
 
 const ISS = 'https://sso.example.com/realms/acme';

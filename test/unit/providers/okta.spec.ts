@@ -1,5 +1,5 @@
 import { okta, oktaClaims } from '../../../lib/providers/okta.js';
-import type { OidcPrincipal } from '../../../lib/verification/principal.js';
+import type { OidcPrincipal } from '../../../lib/core/claims/principal.js';
 import { judge } from './judge.js';
 
 const ISS = 'https://dev-12345678.okta.com/oauth2/default';

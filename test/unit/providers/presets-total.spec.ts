@@ -6,8 +6,8 @@ import { oidc } from '../../../lib/providers/generic.js';
 import { google } from '../../../lib/providers/google.js';
 import { keycloak } from '../../../lib/providers/keycloak.js';
 import { okta } from '../../../lib/providers/okta.js';
-import type { ClaimMapping } from '../../../lib/verification/claims.js';
-import type { IssuerOptions } from '../../../lib/verification/issuer-options.js';
+import type { ClaimMapping } from '../../../lib/core/claims/claims.js';
+import type { IssuerOptions } from '../../../lib/core/issuers/issuer-options.js';
 
 // A signed token's claims may hold any JSON at all. Every preset's claim mapper and provider rule
 // must answer for each (a mapping, or a refusal message), never throw: a throw there would be a

@@ -1,5 +1,5 @@
 import { callerTracker } from '../../../lib/throttler/caller-tracker.js';
-import { OidcPrincipal } from '../../../lib/verification/principal.js';
+import { OidcPrincipal } from '../../../lib/core/claims/principal.js';
 
 const principal = (
   subject: string,

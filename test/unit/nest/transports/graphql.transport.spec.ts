@@ -7,8 +7,8 @@ import {
   InvalidTokenError,
   KeysUnavailableError,
   MissingTokenError,
-} from '../../../../lib/protocol/errors.js';
-import { toBearerErrorResponse } from '../../../../lib/protocol/rfc6750.js';
+} from '../../../../lib/protocol/errors/errors.js';
+import { toBearerErrorResponse } from '../../../../lib/protocol/bearer/rfc6750.js';
 import {
   connectionParamsToken,
   GraphQLRefusal,

@@ -1,8 +1,8 @@
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host.js';
 import { RpcException } from '@nestjs/microservices';
 import { WsException } from '@nestjs/websockets';
-import { InsufficientUserAuthenticationError } from '../../../../lib/protocol/errors.js';
-import { toBearerErrorResponse } from '../../../../lib/protocol/rfc6750.js';
+import { InsufficientUserAuthenticationError } from '../../../../lib/protocol/errors/errors.js';
+import { toBearerErrorResponse } from '../../../../lib/protocol/bearer/rfc6750.js';
 import { rpcTransport } from '../../../../lib/nest/transports/rpc.transport.js';
 import { wsTransport } from '../../../../lib/nest/transports/ws.transport.js';
 

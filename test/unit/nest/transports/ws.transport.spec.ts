@@ -2,7 +2,7 @@ import {
   InvalidRequestError,
   InvalidTokenError,
   MissingTokenError,
-} from '../../../../lib/protocol/errors.js';
+} from '../../../../lib/protocol/errors/errors.js';
 import {
   endConnection,
   socketIoHandshakeToken,

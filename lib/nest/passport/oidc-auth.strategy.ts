@@ -1,0 +1,101 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { PassportStrategy } from '@nestjs/passport';
+import { Strategy } from 'passport-jwt';
+import { extractBearerToken } from '../../protocol/bearer/bearer-token.js';
+import { OidcAuthError } from '../../protocol/errors/errors.js';
+import { verifyCertificateBinding } from '../../core/mtls/certificate-binding.js';
+import { ASYMMETRIC_ALGORITHMS, SYMMETRIC_ALGORITHMS } from '../../core/jose/algorithms.js';
+import { clockToleranceOf } from '../../core/jwt/create-verifier.js';
+import { boundThumbprint } from '../../core/dpop/dpop-proof.js';
+import type { OidcPrincipal } from '../../core/claims/principal.js';
+import { TokenVerifier } from '../../core/jwt/token-verifier.js';
+import { type CertificateCarrier, certificateReader } from '../options/mtls.options.js';
+import { OidcAuthenticator } from '../authentication/oidc-authenticator.js';
+import { OIDC_AUTH_OPTIONS, type OidcAuthModuleOptions } from '../options/oidc-auth.options.js';
+import { bindAuthentication } from '../transports/call-authentications.js';
+import type { Authentication } from '../transports/transport.js';
+
+export const OIDC_AUTH_STRATEGY = 'oidc-auth';
+
+type KeyCallback = (err: unknown, key?: string | Buffer) => void;
+
+// What the core verified, carried from the key provider to `validate` on the request.
+const VERIFIED = Symbol('nest-oidc-auth.passport.principal');
+type Carrier = CertificateCarrier & { [VERIFIED]?: Authentication };
+
+/**
+ * The request's bearer token under the guard's rules (one well-formed header, at most
+ * `MAX_BEARER_TOKEN_LENGTH` long), or nothing, which passport answers with a 401 and other
+ * strategies of the composition may still accept.
+ */
+export function strategyToken(request: {
+  headers?: Record<string, string | string[] | undefined>;
+}): string | null {
+  try {
+    return extractBearerToken({
+      authorization: request.headers?.authorization,
+      query: undefined,
+      allowQuery: false,
+    });
+  } catch (err) {
+    if (err instanceof OidcAuthError) return null;
+    throw err;
+  }
+}
+
+/**
+ * passport-jwt over the core, for applications that compose passport strategies themselves
+ * (`AuthGuard(['oidc-auth', 'api-key'])`). The core verifies the token completely (header, key,
+ * signature, claims) before passport-jwt sees a key; jsonwebtoken's check that follows repeats the
+ * signature check with that same key, so nothing it decides can accept what the core refused.
+ * A refusal from the core is passport's `fail` (401). `OidcAuthGuard` runs the same core without
+ * passport's per-request machinery, and adds the RFC 6750 answers; route policy applies on both.
+ */
+@Injectable()
+export class OidcAuthStrategy extends PassportStrategy(Strategy, OIDC_AUTH_STRATEGY) {
+  constructor(
+    verifier: TokenVerifier,
+    authenticator: OidcAuthenticator,
+    @Inject(OIDC_AUTH_OPTIONS) options: OidcAuthModuleOptions,
+  ) {
+    const certificates = certificateReader(options.mtls);
+    super({
+      jwtFromRequest: strategyToken,
+      passReqToCallback: true,
+      secretOrKeyProvider: (request: Carrier, rawToken: string, done: KeyCallback) => {
+        verifier
+          .verify(rawToken)
+          .then((verified) => {
+            // Refuses a certificate-bound token without its certificate: passport's `fail`.
+            verifyCertificateBinding(verified.principal.claims, () => certificates(request));
+            return verified;
+          })
+          .then((verified) => {
+            request[VERIFIED] = authenticator.authenticationOf(rawToken, verified.principal);
+            // jsonwebtoken accepts node:crypto KeyObjects; the typings only list strings and buffers.
+            done(null, verified.key as unknown as Buffer);
+          }, done);
+      },
+      // Resolved issuers may use any algorithm; the core has checked each issuer's own list already.
+      algorithms: options.issuerResolver
+        ? [...ASYMMETRIC_ALGORITHMS, ...SYMMETRIC_ALGORITHMS]
+        : [...new Set(verifier.issuers.flatMap((i) => [...i.algorithms]))],
+      jsonWebTokenOptions: { clockTolerance: clockToleranceOf(options) },
+    });
+  }
+
+  /**
+   * Binds the call's authentication where the guard looks for it: `OidcAuthGuard`, which the
+   * module binds after this strategy on routes with a policy (`PassportRoutePolicy`), then only
+   * enforces that policy.
+   */
+  validate(request: Carrier): OidcPrincipal | false {
+    const authentication = request[VERIFIED];
+    // A DPoP-bound token needs a proof, which this strategy does not read: no Bearer downgrade.
+    if (!authentication || boundThumbprint(authentication.principal.claims) !== undefined) {
+      return false;
+    }
+    bindAuthentication(request, authentication);
+    return authentication.principal;
+  }
+}

@@ -1,0 +1,234 @@
+import {
+  InsufficientScopeError,
+  InsufficientUserAuthenticationError,
+  InvalidRequestError,
+  InvalidTokenError,
+  KeysUnavailableError,
+  MissingTokenError,
+  OidcAuthError,
+} from '../../../../lib/protocol/errors/errors.js';
+import { toBearerErrorResponse } from '../../../../lib/protocol/bearer/rfc6750.js';
+
+const METADATA = 'https://notes.example.com/.well-known/oauth-protected-resource';
+
+describe('toBearerErrorResponse', () => {
+  describe('missing credentials (RFC 6750 §3.1: no error code)', () => {
+    it('answers 401 with a challenge naming only the realm', () => {
+      expect(toBearerErrorResponse(new MissingTokenError(), { realm: 'api' })).toEqual({
+        status: 401,
+        headers: { 'WWW-Authenticate': 'Bearer realm="api"' },
+        body: {
+          statusCode: 401,
+          error: 'Unauthorized',
+          message: 'This resource requires a bearer token',
+        },
+      });
+    });
+
+    it('answers a bare Bearer challenge without realm or metadata', () => {
+      expect(toBearerErrorResponse(new MissingTokenError()).headers).toEqual({
+        'WWW-Authenticate': 'Bearer',
+      });
+    });
+
+    it('advertises the protected-resource metadata (RFC 9728 §5.1) after the realm', () => {
+      expect(
+        toBearerErrorResponse(new MissingTokenError(), {
+          realm: 'api',
+          resourceMetadata: METADATA,
+        }).headers['WWW-Authenticate'],
+      ).toBe(`Bearer realm="api", resource_metadata="${METADATA}"`);
+      expect(
+        toBearerErrorResponse(new MissingTokenError(), { resourceMetadata: METADATA }).headers[
+          'WWW-Authenticate'
+        ],
+      ).toBe(`Bearer resource_metadata="${METADATA}"`);
+    });
+  });
+
+  describe('invalid_request', () => {
+    it('answers 400 with the error code and description', () => {
+      expect(
+        toBearerErrorResponse(new InvalidRequestError('The request has two tokens'), {
+          realm: 'api',
+        }),
+      ).toEqual({
+        status: 400,
+        code: 'invalid_request',
+        headers: {
+          'WWW-Authenticate':
+            'Bearer realm="api", error="invalid_request", error_description="The request has two tokens"',
+        },
+        body: { statusCode: 400, error: 'Bad Request', message: 'The request has two tokens' },
+      });
+    });
+  });
+
+  describe('invalid_token', () => {
+    it('answers 401 with the error code and description, and the metadata last', () => {
+      expect(
+        toBearerErrorResponse(new InvalidTokenError('token_expired', 'The token expired'), {
+          realm: 'api',
+          resourceMetadata: METADATA,
+        }),
+      ).toEqual({
+        status: 401,
+        code: 'invalid_token',
+        headers: {
+          'WWW-Authenticate': `Bearer realm="api", error="invalid_token", error_description="The token expired", resource_metadata="${METADATA}"`,
+        },
+        body: { statusCode: 401, error: 'Unauthorized', message: 'The token expired' },
+      });
+    });
+
+    it('strips quotes, backslashes, control and non-ASCII characters from quoted values (§3)', () => {
+      const res = toBearerErrorResponse(
+        new InvalidTokenError('signature_invalid', 'Bad "quoted" \\ sig\u0000nature, naïve\r\n✓'),
+        { realm: 'my "api"' },
+      );
+      expect(res.headers['WWW-Authenticate']).toBe(
+        'Bearer realm="my api", error="invalid_token", error_description="Bad quoted  signature, nave"',
+      );
+      // The body is JSON, which escapes on its own: the message stays whole there.
+      expect(res.body.message).toBe('Bad "quoted" \\ sig\u0000nature, naïve\r\n✓');
+    });
+
+    it('keeps every printable ASCII character the grammar allows', () => {
+      const allowed = "!#$%&'()*+,-./0123456789:;<=>?@AZ[]^_`az{|}~ ";
+      const res = toBearerErrorResponse(new InvalidTokenError('claim_invalid', allowed));
+      expect(res.headers['WWW-Authenticate']).toBe(
+        `Bearer error="invalid_token", error_description="${allowed}"`,
+      );
+    });
+  });
+
+  describe('insufficient_scope', () => {
+    it('answers 403 naming the required scopes in scope', () => {
+      expect(
+        toBearerErrorResponse(new InsufficientScopeError('insufficient_scope', ['notes:write']), {
+          realm: 'api',
+        }),
+      ).toEqual({
+        status: 403,
+        code: 'insufficient_scope',
+        headers: {
+          'WWW-Authenticate':
+            'Bearer realm="api", error="insufficient_scope", error_description="This resource requires the scope notes:write", scope="notes:write"',
+        },
+        body: {
+          statusCode: 403,
+          error: 'Forbidden',
+          message: 'This resource requires the scope notes:write',
+        },
+      });
+    });
+
+    it('lists alternatives space-separated, before the metadata', () => {
+      const res = toBearerErrorResponse(
+        new InsufficientScopeError('insufficient_scope', ['notes:read', 'notes:admin']),
+        { resourceMetadata: METADATA },
+      );
+      expect(res.headers['WWW-Authenticate']).toBe(
+        `Bearer error="insufficient_scope", error_description="This resource requires one of the scopes notes:read, notes:admin", scope="notes:read notes:admin", resource_metadata="${METADATA}"`,
+      );
+    });
+
+    it('answers a missing role with insufficient_scope but no scope parameter', () => {
+      const res = toBearerErrorResponse(
+        new InsufficientScopeError('insufficient_role', ['admin']),
+        {
+          realm: 'api',
+        },
+      );
+      expect(res.status).toBe(403);
+      expect(res.headers['WWW-Authenticate']).toBe(
+        'Bearer realm="api", error="insufficient_scope", error_description="This resource requires the role admin"',
+      );
+      expect(res.body).toEqual({
+        statusCode: 403,
+        error: 'Forbidden',
+        message: 'This resource requires the role admin',
+      });
+    });
+  });
+
+  describe('unavailable keys', () => {
+    it('answers 503 with Retry-After and no challenge: the client is not at fault', () => {
+      const res = toBearerErrorResponse(new KeysUnavailableError('https://idp.example', 7), {
+        realm: 'api',
+        resourceMetadata: METADATA,
+      });
+      expect(res).toEqual({
+        status: 503,
+        code: 'temporarily_unavailable',
+        headers: { 'Retry-After': '7' },
+        body: {
+          statusCode: 503,
+          error: 'Service Unavailable',
+          message: 'The signing keys of the token issuer are temporarily unavailable',
+        },
+      });
+      expect(res.headers).not.toHaveProperty('WWW-Authenticate');
+    });
+  });
+
+  it('answers a refusal it has no mapping for with 403 and no challenge (fails closed)', () => {
+    class FutureRefusal extends OidcAuthError {
+      readonly reason = 'claim_invalid' as const;
+    }
+    expect(toBearerErrorResponse(new FutureRefusal('Refused'), { realm: 'api' })).toEqual({
+      status: 403,
+      headers: {},
+      body: { statusCode: 403, error: 'Forbidden', message: 'Refused' },
+    });
+  });
+
+  it('always keeps statusCode in the body equal to the status', () => {
+    const errors = [
+      new MissingTokenError(),
+      new InvalidRequestError('x'),
+      new InvalidTokenError('malformed_token', 'x'),
+      new InsufficientScopeError('insufficient_scope', ['a']),
+      new KeysUnavailableError('https://idp', 1),
+    ];
+    expect(errors.map((e) => toBearerErrorResponse(e).status)).toEqual([401, 400, 401, 403, 503]);
+    for (const err of errors) {
+      const res = toBearerErrorResponse(err);
+      expect(Object.keys(res.body).sort()).toEqual(['error', 'message', 'statusCode']);
+      expect(res.body.statusCode).toBe(res.status);
+      expect(res.body.message).toBe(err.message);
+    }
+  });
+});
+
+describe('step-up refusals (RFC 9470 §3)', () => {
+  it('answers 401 insufficient_user_authentication with acr_values and max_age', () => {
+    const err = new InsufficientUserAuthenticationError(
+      'This resource requires the authentication context mfa',
+      ['mfa', 'urn:example:phr'],
+      300,
+    );
+    expect(toBearerErrorResponse(err, { realm: 'api' })).toEqual({
+      status: 401,
+      code: 'insufficient_user_authentication',
+      headers: {
+        'WWW-Authenticate':
+          'Bearer realm="api", error="insufficient_user_authentication", error_description="This resource requires the authentication context mfa", acr_values="mfa urn:example:phr", max_age="300"',
+      },
+      body: { statusCode: 401, error: 'Unauthorized', message: err.message },
+    });
+  });
+
+  it('names only the parameters the route asked for', () => {
+    const ageOnly = toBearerErrorResponse(
+      new InsufficientUserAuthenticationError('Too old', undefined, 0),
+    );
+    expect(ageOnly.headers['WWW-Authenticate']).toBe(
+      'Bearer error="insufficient_user_authentication", error_description="Too old", max_age="0"',
+    );
+    const acrOnly = toBearerErrorResponse(new InsufficientUserAuthenticationError('Weak', ['c1']));
+    expect(acrOnly.headers['WWW-Authenticate']).toBe(
+      'Bearer error="insufficient_user_authentication", error_description="Weak", acr_values="c1"',
+    );
+  });
+});
