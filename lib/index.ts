@@ -1,5 +1,8 @@
 export { OidcAuthModule } from './nest/module/oidc-auth.module.js';
-export type { OidcAuthModuleOptions, OidcAuthModuleExtras } from './nest/options/oidc-auth.options.js';
+export type {
+  OidcAuthModuleOptions,
+  OidcAuthModuleExtras,
+} from './nest/options/oidc-auth.options.js';
 export {
   OIDC_AUTH_GLOBAL_GUARD,
   OIDC_AUTH_OPTIONS,
@@ -14,7 +17,7 @@ export { Scopes, AnyScope } from './nest/policy/decorators/scopes.decorator.js';
 export { Roles, AnyRole } from './nest/policy/decorators/roles.decorator.js';
 export { Policy, AnyPolicy } from './nest/policy/decorators/policy.decorator.js';
 export { AuthPolicy } from './nest/policy/decorators/auth-policy.decorator.js';
-export type { OidcPolicy, PolicyCheck } from './nest/policy/decorators/auth-policy.decorator.js';
+export type { OidcPolicy, PolicyCheck } from './nest/options/policy-check.js';
 export { Issuers } from './nest/policy/decorators/issuers.decorator.js';
 export { PolicyRegistry } from './nest/policy/policy-registry.js';
 export { Principal, Claims } from './nest/principal/principal.decorator.js';
@@ -24,7 +27,7 @@ export { RequireDPoP } from './nest/policy/decorators/require-dpop.decorator.js'
 export type { DPoPOptions } from './nest/options/dpop.options.js';
 export { DPoPGate } from './nest/sender-constraint/dpop-gate.js';
 export type { AuthenticationRequirement } from './nest/policy/authentication-requirement.js';
-export type { AuthenticationContext } from './core/claims/authentication-context.js';
+export type { AuthenticationContext } from './core/claims/claims.js';
 export { standardAuthenticationContext } from './core/claims/authentication-context.js';
 export {
   entraAuthenticationContext,
@@ -32,14 +35,16 @@ export {
 } from './providers/authentication-context.js';
 export { OidcAuthenticator } from './nest/authentication/oidc-authenticator.js';
 export type { Authenticated } from './nest/authentication/oidc-authenticator.js';
-export type { Authentication, HttpExchange } from './nest/transports/transport.js';
-export type { WebSocketTokenOptions } from './nest/transports/ws.transport.js';
+export type { Authentication } from './nest/transports/transport.js';
+export type { HttpExchange } from './nest/transports/http-exchange.js';
+export type { WebSocketTokenOptions } from './nest/options/websocket.options.js';
 export { connectionPrincipal } from './nest/principal/connection-principal.js';
 export { graphqlWsAuthentication } from './nest/connections/graphql-ws-authentication.js';
 export type { GraphQLWsAuthenticationOptions } from './nest/connections/graphql-ws-authentication.js';
 export { GraphQLRefusal } from './nest/transports/graphql.transport.js';
 export type { GraphQLWsConnection } from './nest/transports/graphql.transport.js';
-export type { CertificateCarrier, MtlsOptions } from './nest/options/mtls.options.js';
+export type { CertificateCarrier } from './protocol/mtls/client-certificate.js';
+export type { MtlsOptions } from './nest/options/mtls.options.js';
 
 export {
   OidcAuthError,
@@ -55,7 +60,11 @@ export {
   ReplayStoreUnavailableError,
   IntrospectionUnavailableError,
 } from './protocol/errors/errors.js';
-export type { RefusalReason, DPoPProofReason, DPoPBindingReason } from './protocol/errors/errors.js';
+export type {
+  RefusalReason,
+  DPoPProofReason,
+  DPoPBindingReason,
+} from './protocol/errors/errors.js';
 export { toBearerErrorResponse } from './protocol/bearer/rfc6750.js';
 export type { BearerErrorResponse, ChallengeOptions } from './protocol/bearer/rfc6750.js';
 export { extractBearerToken } from './protocol/bearer/bearer-token.js';
@@ -69,7 +78,7 @@ export type { VerifierConfig } from './core/jwt/create-verifier.js';
 export { standardClaims } from './core/claims/standard-claims.js';
 export { verifyCertificateBinding } from './core/mtls/certificate-binding.js';
 export type { IssuerOptions, KeySetTuning } from './core/issuers/issuer-options.js';
-export type { IntrospectionOptions } from './core/issuers/issuer-options.js';
+export type { IntrospectionOptions } from './core/introspection/introspection-options.js';
 export type { Introspector, IntrospectionResult } from './core/introspection/introspector.js';
 export { OpaqueTokenVerifier } from './core/opaque/opaque-token-verifier.js';
 export type {

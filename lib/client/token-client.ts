@@ -2,7 +2,11 @@ import { hash, type KeyObject, randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { LRUCache } from 'lru-cache';
 import { discoverEndpoint } from '../protocol/http/discovery.js';
-import { describeFetchFailure, IssuerFetchError, readJsonObject } from '../protocol/http/fetch-json.js';
+import {
+  describeFetchFailure,
+  IssuerFetchError,
+  readJsonObject,
+} from '../protocol/http/fetch-json.js';
 import { decodeUnverified } from '../core/jose/jwt-parts.js';
 import { type DpopClientOptions, DpopSession } from './dpop-session.js';
 import {

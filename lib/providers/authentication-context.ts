@@ -1,8 +1,10 @@
+import { standardAuthenticationContext } from '../core/claims/authentication-context.js';
 import {
   type AuthenticationContext,
-  standardAuthenticationContext,
-} from '../core/claims/authentication-context.js';
-import { type JwtClaims, listClaim, stringClaim } from '../core/claims/claims.js';
+  type JwtClaims,
+  listClaim,
+  stringClaim,
+} from '../core/claims/claims.js';
 import { OidcAuthConfigError } from '../core/config/config-error.js';
 
 /**

@@ -1,5 +1,6 @@
 import { type ClaimMapper, listClaim, stringClaim } from '../core/claims/claims.js';
-import { type IntrospectionOptions, type IssuerOptions } from '../core/issuers/issuer-options.js';
+import type { IntrospectionOptions } from '../core/introspection/introspection-options.js';
+import type { IssuerOptions } from '../core/issuers/issuer-options.js';
 import { TokenInfoIntrospector } from '../core/opaque/token-info-introspector.js';
 import { OidcAuthConfigError } from '../core/config/config-error.js';
 import {

@@ -4,7 +4,10 @@ import type { Namespace, Server, ServerOptions, Socket } from 'socket.io';
 import { authenticateHandshake, endOnExpiry } from '../nest/connections/connection-handshake.js';
 import { DPoPGate } from '../nest/sender-constraint/dpop-gate.js';
 import { OidcAuthenticator } from '../nest/authentication/oidc-authenticator.js';
-import { OIDC_AUTH_OPTIONS, type OidcAuthModuleOptions } from '../nest/options/oidc-auth.options.js';
+import {
+  OIDC_AUTH_OPTIONS,
+  type OidcAuthModuleOptions,
+} from '../nest/options/oidc-auth.options.js';
 import { bindAuthentication } from '../nest/transports/call-authentications.js';
 import { loggable, refusalPayload } from '../nest/transports/transport.js';
 import { endConnection, socketIoHandshakeToken } from '../nest/transports/ws.transport.js';

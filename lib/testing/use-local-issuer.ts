@@ -1,5 +1,8 @@
 import type { TestingModuleBuilder } from '@nestjs/testing';
-import { OIDC_AUTH_OPTIONS, type OidcAuthModuleOptions } from '../nest/options/oidc-auth.options.js';
+import {
+  OIDC_AUTH_OPTIONS,
+  type OidcAuthModuleOptions,
+} from '../nest/options/oidc-auth.options.js';
 import type { LocalIssuer } from './local-issuer.js';
 
 /**

@@ -5,7 +5,10 @@ import type { WebSocket, WebSocketServer } from 'ws';
 import { authenticateHandshake, endOnExpiry } from '../nest/connections/connection-handshake.js';
 import { DPoPGate } from '../nest/sender-constraint/dpop-gate.js';
 import { OidcAuthenticator } from '../nest/authentication/oidc-authenticator.js';
-import { OIDC_AUTH_OPTIONS, type OidcAuthModuleOptions } from '../nest/options/oidc-auth.options.js';
+import {
+  OIDC_AUTH_OPTIONS,
+  type OidcAuthModuleOptions,
+} from '../nest/options/oidc-auth.options.js';
 import { bindAuthentication } from '../nest/transports/call-authentications.js';
 import type { Authentication } from '../nest/transports/transport.js';
 import { describeHttp } from '../nest/transports/http.transport.js';

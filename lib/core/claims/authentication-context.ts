@@ -1,17 +1,4 @@
-import { type JwtClaims, listClaim, stringClaim } from './claims.js';
-
-/**
- * How and when the user authenticated (OIDC Core §2, RFC 9470), in one shape for every provider:
- * what step-up requirements are checked against.
- */
-export interface AuthenticationContext {
-  /** Authentication context class references the token satisfies; any one meets an `acr` requirement. */
-  acr: readonly string[];
-  /** Authentication methods (RFC 8176): `pwd`, `otp`, `mfa` ... */
-  amr: readonly string[];
-  /** When the user authenticated, in seconds since the epoch (`auth_time`). */
-  authTime?: number;
-}
+import { type AuthenticationContext, type JwtClaims, listClaim, stringClaim } from './claims.js';
 
 /** `auth_time` as the core's claim rules admitted it: a finite number in range, or absent. */
 function authTimeOf(claims: JwtClaims): number | undefined {

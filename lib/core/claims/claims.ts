@@ -1,7 +1,18 @@
-import type { AuthenticationContext } from './authentication-context.js';
-
 /** A verified token's payload, as the issuer wrote it. */
 export type JwtClaims = Readonly<Record<string, unknown>>;
+
+/**
+ * How and when the user authenticated (OIDC Core §2, RFC 9470), in one shape for every provider:
+ * what step-up requirements are checked against.
+ */
+export interface AuthenticationContext {
+  /** Authentication context class references the token satisfies; any one meets an `acr` requirement. */
+  acr: readonly string[];
+  /** Authentication methods (RFC 8176): `pwd`, `otp`, `mfa` ... */
+  amr: readonly string[];
+  /** When the user authenticated, in seconds since the epoch (`auth_time`). */
+  authTime?: number;
+}
 
 /** What a provider's token says about authorization, in one shape for every provider. */
 export interface ClaimMapping {

@@ -1,8 +1,5 @@
-import {
-  type AuthenticationContext,
-  standardAuthenticationContext,
-} from './authentication-context.js';
-import { type ClaimMapping, type JwtClaims } from './claims.js';
+import { standardAuthenticationContext } from './authentication-context.js';
+import { type AuthenticationContext, type ClaimMapping, type JwtClaims } from './claims.js';
 
 /** The authenticated caller, normalised across providers. */
 export class OidcPrincipal {

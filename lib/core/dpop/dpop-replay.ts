@@ -1,4 +1,7 @@
-import { InvalidDPoPProofError, ReplayStoreUnavailableError } from '../../protocol/errors/errors.js';
+import {
+  InvalidDPoPProofError,
+  ReplayStoreUnavailableError,
+} from '../../protocol/errors/errors.js';
 import type { DPoPProof } from './dpop-proof.js';
 import { MemoryStore } from '../store/memory-store.js';
 import type { OidcStore } from '../store/store.js';

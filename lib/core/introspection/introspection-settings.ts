@@ -2,7 +2,7 @@ import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { type Algorithm, ASYMMETRIC_ALGORITHMS, curveFor, keyTypeFor } from '../jose/algorithms.js';
 import { OidcAuthConfigError } from '../config/config-error.js';
 import type { DiscoveryTarget } from '../../protocol/http/discovery.js';
-import type { IntrospectionOptions, IssuerOptions } from '../issuers/issuer-options.js';
+import type { IntrospectionOptions } from './introspection-options.js';
 import type { Introspector } from './introspector.js';
 
 /** How this API authenticates to the introspection endpoint, checked. */
@@ -145,13 +145,21 @@ function clientOf(path: string, options: IntrospectionOptions): ClientAuthentica
   }
 }
 
+/** The parts of an issuer's options (`IssuerOptions`) its introspection depends on. */
+interface IntrospectingIssuer {
+  issuer: string;
+  discoveryUri?: string;
+  secret?: unknown;
+  introspection?: IntrospectionOptions;
+}
+
 /**
  * Checks an issuer's `introspection` options (throwing `OidcAuthConfigError` naming the bad one)
  * and fills in the defaults; `undefined` when the issuer does not introspect.
  */
 export function introspectionSettingsOf(
   path: string,
-  issuer: IssuerOptions,
+  issuer: IntrospectingIssuer,
 ): IntrospectionSettings | undefined {
   const options = issuer.introspection;
   if (options === undefined) return undefined;

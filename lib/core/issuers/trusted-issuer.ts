@@ -1,9 +1,17 @@
 import { createSecretKey, KeyObject } from 'node:crypto';
 import { type FetchJsonOptions } from '../../protocol/http/fetch-json.js';
-import { type Algorithm, ASYMMETRIC_ALGORITHMS, isAlgorithm, isSymmetric } from '../jose/algorithms.js';
+import {
+  type Algorithm,
+  ASYMMETRIC_ALGORITHMS,
+  isAlgorithm,
+  isSymmetric,
+} from '../jose/algorithms.js';
 import { type ClaimMapper, type JwtClaims } from '../claims/claims.js';
 import { OidcAuthConfigError } from '../config/config-error.js';
-import { type IntrospectionSettings, introspectionSettingsOf } from '../introspection/introspection-settings.js';
+import {
+  type IntrospectionSettings,
+  introspectionSettingsOf,
+} from '../introspection/introspection-settings.js';
 import { type IssuerOptions, type KeySetTuning } from './issuer-options.js';
 import { jwksLoader, type JwksSource } from '../keys/jwks-loader.js';
 import { type KeyFetchOutcome, reportingFetches } from '../keys/key-fetch-report.js';

@@ -8,7 +8,10 @@ import {
 } from '../../protocol/introspection/introspection-request.js';
 import { audienceList, type JwtClaims, objectClaim } from '../claims/claims.js';
 import { CLIENT_ASSERTION_TYPE, signClientAssertion } from '../introspection/client-assertion.js';
-import type { ClientAuthentication, IntrospectionSettings } from '../introspection/introspection-settings.js';
+import type {
+  ClientAuthentication,
+  IntrospectionSettings,
+} from '../introspection/introspection-settings.js';
 import type { IntrospectionResult, Introspector } from '../introspection/introspector.js';
 import type { TrustedIssuer } from '../issuers/trusted-issuer.js';
 

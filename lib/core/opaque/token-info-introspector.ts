@@ -1,5 +1,9 @@
 import { IntrospectionUnavailableError } from '../../protocol/errors/errors.js';
-import { describeFetchFailure, IssuerFetchError, readJsonObject } from '../../protocol/http/fetch-json.js';
+import {
+  describeFetchFailure,
+  IssuerFetchError,
+  readJsonObject,
+} from '../../protocol/http/fetch-json.js';
 import type { JwtClaims } from '../claims/claims.js';
 import type { Introspector, IntrospectionResult } from '../introspection/introspector.js';
 import { INTROSPECTION_RETRY_AFTER_SECONDS } from './rfc7662-introspector.js';

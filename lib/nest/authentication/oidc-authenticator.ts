@@ -12,11 +12,8 @@ import { OpaqueTokenVerifier } from '../../core/opaque/opaque-token-verifier.js'
 import type { OidcPrincipal } from '../../core/claims/principal.js';
 import { TokenVerifier, type VerifiedToken } from '../../core/jwt/token-verifier.js';
 import { VerifiedTokenCache } from '../../core/jwt/verified-token-cache.js';
-import {
-  type CertificateCarrier,
-  type CertificateReader,
-  certificateReader,
-} from '../options/mtls.options.js';
+import type { CertificateCarrier } from '../../protocol/mtls/client-certificate.js';
+import { type CertificateReader, certificateReader } from '../options/mtls.options.js';
 import { recheckConnectionTrust } from './connection-trust.js';
 import { dpopAlgorithmsOf } from '../options/dpop.options.js';
 import { OidcAuthEvents } from '../observability/oidc-auth.events.js';

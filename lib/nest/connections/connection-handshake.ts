@@ -1,6 +1,6 @@
 import { OidcAuthError } from '../../protocol/errors/errors.js';
 import type { BearerErrorResponse } from '../../protocol/bearer/rfc6750.js';
-import type { CertificateCarrier } from '../options/mtls.options.js';
+import type { CertificateCarrier } from '../../protocol/mtls/client-certificate.js';
 import { bearerOnly } from '../sender-constraint/dpop-gate.js';
 import type { Authenticated, OidcAuthenticator } from '../authentication/oidc-authenticator.js';
 import type { Authentication } from '../transports/transport.js';

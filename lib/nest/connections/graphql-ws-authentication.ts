@@ -1,4 +1,4 @@
-import type { CertificateCarrier } from '../options/mtls.options.js';
+import type { CertificateCarrier } from '../../protocol/mtls/client-certificate.js';
 import { authenticateHandshake, endOnExpiry } from './connection-handshake.js';
 import type { OidcAuthenticator } from '../authentication/oidc-authenticator.js';
 import { bindAuthentication } from '../transports/call-authentications.js';

@@ -1,5 +1,8 @@
 import { type INestApplicationContext } from '@nestjs/common';
-import { openApiAuthentication, type OpenApiAuthentication } from '../policy/authentication-requirement.js';
+import {
+  openApiAuthentication,
+  type OpenApiAuthentication,
+} from '../policy/authentication-requirement.js';
 import { annotateAuthorization, type AuthorizationExtensions } from './openapi-authorization.js';
 import { routeTable } from './route-table.js';
 

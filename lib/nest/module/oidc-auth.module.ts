@@ -7,7 +7,11 @@ import { OidcAuthEvents } from '../observability/oidc-auth.events.js';
 import { OidcAuthGuard } from '../guard/oidc-auth.guard.js';
 import { DPoPGate } from '../sender-constraint/dpop-gate.js';
 import { OidcAuthenticator } from '../authentication/oidc-authenticator.js';
-import { OIDC_AUTH_GLOBAL_GUARD, OIDC_AUTH_OPTIONS, OIDC_AUTH_STORE } from '../options/oidc-auth.options.js';
+import {
+  OIDC_AUTH_GLOBAL_GUARD,
+  OIDC_AUTH_OPTIONS,
+  OIDC_AUTH_STORE,
+} from '../options/oidc-auth.options.js';
 import { OidcAuthStrategy } from '../passport/oidc-auth.strategy.js';
 import { OidcAuthWarmUp } from './oidc-auth.warm-up.js';
 import { MessageHandlersGuarding } from '../guard/message-handlers.guarding.js';

@@ -1,4 +1,5 @@
 import {
+  type CertificateCarrier,
   headerCertificateThumbprint,
   peerCertificateThumbprint,
 } from '../../protocol/mtls/client-certificate.js';
@@ -14,15 +15,6 @@ export interface MtlsOptions {
    * Default: the certificate of the TLS connection (`https` with `requestCert: true`).
    */
   certificateHeader?: string;
-}
-
-/**
- * What a call's client certificate is read from: the HTTP request (Express or Fastify) or the
- * WebSocket upgrade request.
- */
-export interface CertificateCarrier {
-  headers?: Record<string, string | string[] | undefined>;
-  socket?: unknown;
 }
 
 /** The thumbprint of the call's client certificate, or `undefined` when it presented none. */

@@ -2,9 +2,9 @@ import { type IssuerOptions, type KeySetTuning } from '../../core/issuers/issuer
 import type { IssuerResolver, ResolverCacheOptions } from '../../core/issuers/issuer-resolver.js';
 import type { OidcStore } from '../../core/store/store.js';
 import type { MtlsOptions } from './mtls.options.js';
-import type { PolicyCheck } from '../policy/decorators/auth-policy.decorator.js';
+import type { PolicyCheck } from './policy-check.js';
 import type { DPoPOptions } from './dpop.options.js';
-import type { WebSocketTokenOptions } from '../transports/ws.transport.js';
+import type { WebSocketTokenOptions } from './websocket.options.js';
 
 /** Injection token of the module's options (also what `forRootAsync`'s factory provides). */
 export const OIDC_AUTH_OPTIONS = Symbol('OIDC_AUTH_OPTIONS');

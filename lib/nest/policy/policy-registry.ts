@@ -10,11 +10,8 @@ import type { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper.js'
 import { PolicyDeniedError } from '../../protocol/errors/errors.js';
 import { OidcAuthConfigError } from '../../core/config/config-error.js';
 import type { OidcPrincipal } from '../../core/claims/principal.js';
-import {
-  AUTH_POLICY_KEY,
-  type OidcPolicy,
-  type PolicyCheck,
-} from './decorators/auth-policy.decorator.js';
+import { AUTH_POLICY_KEY } from './decorators/auth-policy.decorator.js';
+import type { OidcPolicy, PolicyCheck } from '../options/policy-check.js';
 import { OIDC_AUTH_OPTIONS, type OidcAuthModuleOptions } from '../options/oidc-auth.options.js';
 
 type Groups = readonly (readonly string[])[];

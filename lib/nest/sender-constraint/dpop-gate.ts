@@ -1,11 +1,15 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { dpopProofHeader, dpopSchemeToken, usesDPoPScheme } from '../../protocol/dpop/dpop-credentials.js';
+import {
+  dpopProofHeader,
+  dpopSchemeToken,
+  usesDPoPScheme,
+} from '../../protocol/dpop/dpop-credentials.js';
 import { InvalidTokenError, OidcAuthError } from '../../protocol/errors/errors.js';
 import { DPoPNonces } from '../../core/dpop/dpop-nonce.js';
 import { boundThumbprint, DPoPProofVerifier } from '../../core/dpop/dpop-proof.js';
 import { DPoPReplayCache } from '../../core/dpop/dpop-replay.js';
 import type { OidcStore } from '../../core/store/store.js';
-import type { CertificateCarrier } from '../options/mtls.options.js';
+import type { CertificateCarrier } from '../../protocol/mtls/client-certificate.js';
 import { dpopOrigins } from '../options/dpop.options.js';
 import { type DPoPHttpRequest, requestHtuOf } from './dpop-request.js';
 import { type Authenticated, OidcAuthenticator } from '../authentication/oidc-authenticator.js';
@@ -14,7 +18,8 @@ import {
   OIDC_AUTH_STORE,
   type OidcAuthModuleOptions,
 } from '../options/oidc-auth.options.js';
-import type { Authentication, HttpExchange } from '../transports/transport.js';
+import type { HttpExchange } from '../transports/http-exchange.js';
+import type { Authentication } from '../transports/transport.js';
 
 type Scheme = 'Bearer' | 'DPoP';
 

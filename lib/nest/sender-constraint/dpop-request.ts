@@ -1,5 +1,5 @@
 import { requestHtu } from '../../protocol/dpop/dpop-htu.js';
-import type { HttpRequestLike } from '../transports/http.transport.js';
+import type { HttpRequestLike } from '../transports/http-exchange.js';
 
 /** What a request tells about where it was sent, on Express, Fastify and bare Node alike. */
 export interface DPoPHttpRequest extends HttpRequestLike {

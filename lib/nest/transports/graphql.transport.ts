@@ -8,7 +8,8 @@ import {
 } from '../../protocol/errors/errors.js';
 import type { BearerErrorResponse } from '../../protocol/bearer/rfc6750.js';
 import { authenticationOf, bindAuthentication } from './call-authentications.js';
-import { type HttpRequestLike, type HttpResponseLike, httpToken } from './http.transport.js';
+import type { HttpRequestLike, HttpResponseLike } from './http-exchange.js';
+import { httpToken } from './http.transport.js';
 import { loggable, type Transport } from './transport.js';
 
 /** A graphql-ws connection's context, as `onConnect` and the `context` factory receive it. */

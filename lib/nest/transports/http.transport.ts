@@ -3,25 +3,8 @@ import { extractBearerToken } from '../../protocol/bearer/bearer-token.js';
 import type { OidcAuthError } from '../../protocol/errors/errors.js';
 import type { BearerErrorResponse } from '../../protocol/bearer/rfc6750.js';
 import { authenticationOf, bindAuthentication } from './call-authentications.js';
+import type { HttpRequestLike, HttpResponseLike } from './http-exchange.js';
 import { type Authentication, loggable, type TokenLookup, type Transport } from './transport.js';
-
-/** The parts of an Express or Fastify request the guard reads. */
-export interface HttpRequestLike {
-  method?: string;
-  url?: string;
-  route?: { path?: string };
-  routeOptions?: { url?: string };
-  headers?: Record<string, string | string[] | undefined>;
-  query?: Record<string, unknown>;
-  user?: unknown;
-  /** The connection (`request.socket` on Express and Fastify alike): TLS for a client certificate. */
-  socket?: unknown;
-}
-
-export interface HttpResponseLike {
-  setHeader?(name: string, value: string): unknown;
-  header?(name: string, value: string): unknown;
-}
 
 export function httpToken(request: HttpRequestLike | undefined, lookup: TokenLookup): string {
   return extractBearerToken({

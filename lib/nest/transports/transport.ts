@@ -1,9 +1,9 @@
 import type { ExecutionContext } from '@nestjs/common';
 import type { OidcAuthError } from '../../protocol/errors/errors.js';
 import type { BearerErrorResponse } from '../../protocol/bearer/rfc6750.js';
-import type { CertificateCarrier } from '../options/mtls.options.js';
+import type { CertificateCarrier } from '../../protocol/mtls/client-certificate.js';
 import type { OidcPrincipal } from '../../core/claims/principal.js';
-import type { HttpRequestLike, HttpResponseLike } from './http.transport.js';
+import type { HttpExchange } from './http-exchange.js';
 
 /** A verified caller together with the token that proved it. */
 export interface Authentication {
@@ -13,12 +13,6 @@ export interface Authentication {
   validUntil: number;
   /** `dpop` when the caller proved possession of the token's key (RFC 9449) at authentication. */
   proof?: 'dpop';
-}
-
-/** The HTTP request a call came with, and its response where headers can still be set. */
-export interface HttpExchange {
-  request: HttpRequestLike;
-  response?: HttpResponseLike;
 }
 
 /** What the guard needs to know about a token's location, beyond the token itself. */

@@ -1,19 +1,11 @@
 import type { ExecutionContext } from '@nestjs/common';
 import { extractBearerToken } from '../../protocol/bearer/bearer-token.js';
 import { InvalidRequestError, MissingTokenError } from '../../protocol/errors/errors.js';
-import type { CertificateCarrier } from '../options/mtls.options.js';
+import type { CertificateCarrier } from '../../protocol/mtls/client-certificate.js';
 import { authenticationOf, bindAuthentication } from './call-authentications.js';
 import { type ClientFacingException, loadPeer } from '../peers/optional-peer.js';
+import type { WebSocketTokenOptions } from '../options/websocket.options.js';
 import { loggable, refusalPayload, type TokenLookup, type Transport } from './transport.js';
-
-/** Where WebSocket clients may put the token besides the `Authorization` header. */
-export interface WebSocketTokenOptions {
-  /**
-   * A query parameter of the handshake URL that may carry the token, for browsers, which cannot set
-   * headers on a WebSocket. Off unless named: URLs end up in logs.
-   */
-  queryParameter?: string;
-}
 
 /** The close code RFC 6455 §7.4.1 gives to a policy violation: the token is gone or ran out. */
 export const POLICY_VIOLATION = 1008;

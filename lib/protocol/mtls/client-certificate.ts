@@ -2,6 +2,15 @@ import { createHash, X509Certificate } from 'node:crypto';
 import { InvalidRequestError } from '../errors/errors.js';
 
 /**
+ * What a call's client certificate is read from: the HTTP request (Express or Fastify) or the
+ * WebSocket upgrade request.
+ */
+export interface CertificateCarrier {
+  headers?: Record<string, string | string[] | undefined>;
+  socket?: unknown;
+}
+
+/**
  * The longest certificate header accepted, in characters. A URL-encoded PEM certificate with an
  * RSA-4096 key and a long chain of extensions stays well below; Node's own header limit (16 KiB
  * for all headers) usually stops larger ones first, but servers can raise that.

@@ -3,7 +3,7 @@ import { type INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { OidcAuthEvents, OidcAuthModule, type OidcAuthModuleOptions } from '../../../lib/index.js';
-import type { IntrospectionOptions } from '../../../lib/core/issuers/issuer-options.js';
+import type { IntrospectionOptions } from '../../../lib/core/introspection/introspection-options.js';
 import { LocalIssuer } from '../../../lib/testing/index.js';
 import { dpopKey, makeProof } from '../../support/dpop.js';
 import { LocalIntrospectionEndpoint } from '../../support/introspection-endpoint.js';

@@ -1,7 +1,10 @@
 import { generateKeyPairSync } from 'node:crypto';
 import fc from 'fast-check';
 import { EmbeddedJWK, exportJWK, jwtVerify } from 'jose';
-import { InvalidDPoPProofError, UseDPoPNonceError } from '../../../../lib/protocol/errors/errors.js';
+import {
+  InvalidDPoPProofError,
+  UseDPoPNonceError,
+} from '../../../../lib/protocol/errors/errors.js';
 import { DPoPNonces } from '../../../../lib/core/dpop/dpop-nonce.js';
 import {
   accessTokenHash,

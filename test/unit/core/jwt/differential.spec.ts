@@ -9,7 +9,12 @@ import {
   keySetCases,
 } from '../../../support/oracle/mutations.js';
 import { STRICTER_RULES, type StricterRuleName } from '../../../support/oracle/stricter-rules.js';
-import { build, type JosePool, type Recipe, signPool } from '../../../support/oracle/token-builder.js';
+import {
+  build,
+  type JosePool,
+  type Recipe,
+  signPool,
+} from '../../../support/oracle/token-builder.js';
 import { WORLDS } from '../../../support/oracle/worlds.js';
 
 jest.setTimeout(120_000);

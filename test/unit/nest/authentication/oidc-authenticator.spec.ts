@@ -1,6 +1,9 @@
 import { jest } from '@jest/globals';
 import { ConsoleLogger, Logger } from '@nestjs/common';
-import { OidcAuthEvents, type AuthEvent } from '../../../../lib/nest/observability/oidc-auth.events.js';
+import {
+  OidcAuthEvents,
+  type AuthEvent,
+} from '../../../../lib/nest/observability/oidc-auth.events.js';
 import type { OidcAuthModuleOptions } from '../../../../lib/nest/options/oidc-auth.options.js';
 import { OidcAuthenticator } from '../../../../lib/nest/authentication/oidc-authenticator.js';
 import { InvalidTokenError, MissingTokenError } from '../../../../lib/protocol/errors/errors.js';

@@ -2,10 +2,8 @@ import type { ExecutionContext } from '@nestjs/common';
 import { DiscoveryService, Reflector } from '@nestjs/core';
 import { Issuers } from '../../../../lib/nest/policy/decorators/issuers.decorator.js';
 import { AnyPolicy, Policy } from '../../../../lib/nest/policy/decorators/policy.decorator.js';
-import {
-  AuthPolicy,
-  type PolicyCheck,
-} from '../../../../lib/nest/policy/decorators/auth-policy.decorator.js';
+import { AuthPolicy } from '../../../../lib/nest/policy/decorators/auth-policy.decorator.js';
+import type { PolicyCheck } from '../../../../lib/nest/options/policy-check.js';
 import { annotateAuthorization } from '../../../../lib/nest/metadata/openapi-authorization.js';
 import { PolicyRegistry } from '../../../../lib/nest/policy/policy-registry.js';
 import { RouteRequirementsCheck } from '../../../../lib/nest/policy/route-requirements.check.js';

@@ -1,4 +1,7 @@
-import { extractBearerToken, MAX_BEARER_TOKEN_LENGTH } from '../../../../lib/protocol/bearer/bearer-token.js';
+import {
+  extractBearerToken,
+  MAX_BEARER_TOKEN_LENGTH,
+} from '../../../../lib/protocol/bearer/bearer-token.js';
 import {
   InvalidRequestError,
   InvalidTokenError,
