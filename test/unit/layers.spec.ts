@@ -122,7 +122,9 @@ describe('lib/ rooms (docs/architecture.md)', () => {
   it('lets a room import only rooms listed above it', () => {
     const upward = [...rooms.values()].flatMap((room) =>
       [...room.mayImport]
-        .filter((other) => other !== EVERY_ROOM && !(rooms.get(other)!?.rank < room.rank))
+        .filter(
+          (other) => other !== EVERY_ROOM && !((rooms.get(other)?.rank ?? Infinity) < room.rank),
+        )
         .map((other) => `${room.name} may import ${other}, which is not listed above it`),
     );
     expect(upward).toEqual([]);

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 jest.setTimeout(120_000);
 
 const run = promisify(execFile);
-const root = join(import.meta.dirname, '..', '..');
+const root = join(import.meta.dirname, '..', '..', '..');
 const fixtures = join(root, 'test', 'support', 'optional-peers');
 // Inside the project, so that the compiled library resolves its dependencies from node_modules.
 const outDir = join(root, 'node_modules', '.cache', 'nest-oidc-auth-optional-peers');

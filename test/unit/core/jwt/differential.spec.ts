@@ -68,7 +68,7 @@ describe('TokenVerifier against jose (differential, seeded)', () => {
   it('found every stricter rule at work, and SECURITY.md lists each of them', () => {
     const names = Object.keys(STRICTER_RULES) as StricterRuleName[];
     expect(names.filter((name) => !explained.has(name))).toEqual([]);
-    const security = readFileSync(new URL('../../../SECURITY.md', import.meta.url), 'utf8');
+    const security = readFileSync(new URL('../../../../SECURITY.md', import.meta.url), 'utf8');
     expect(names.filter((name) => !security.includes(`\`${name}\``))).toEqual([]);
   });
 });
