@@ -58,6 +58,7 @@ export {
   InvalidDPoPProofError,
   UseDPoPNonceError,
   ReplayStoreUnavailableError,
+  IntrospectionClientRefusedError,
   IntrospectionUnavailableError,
 } from './protocol/errors/errors.js';
 export type {

@@ -10,6 +10,7 @@ export type IntrospectionFault =
   | 'not-json'
   | 'huge'
   | 'unauthorized'
+  | 'bad-client'
   | 'forbidden'
   | 'slow';
 
@@ -129,6 +130,12 @@ export class LocalIntrospectionEndpoint {
       case 'unauthorized':
         res
           .writeHead(401, { 'content-type': 'application/json' })
+          .end('{"error":"invalid_client"}');
+        return;
+      // RFC 6749 §5.2 allows invalid_client with 400, as some providers answer it.
+      case 'bad-client':
+        res
+          .writeHead(400, { 'content-type': 'application/json' })
           .end('{"error":"invalid_client"}');
         return;
       case 'forbidden':

@@ -1,4 +1,5 @@
 import {
+  IntrospectionClientRefusedError,
   IntrospectionUnavailableError,
   InvalidTokenError,
   OidcAuthError,
@@ -20,9 +21,14 @@ import type { OidcStore } from '../store/store.js';
 import type { TokenVerifier } from '../jwt/token-verifier.js';
 import type { TrustedIssuer } from '../issuers/trusted-issuer.js';
 
-/** Something about introspection an operator must hear of: an outage, or a failing store. */
+/**
+ * Something about introspection an operator must hear of: an outage, the endpoint refusing this
+ * API's own client credentials (its HTTP status and RFC 6749 `error` code), or a failing store.
+ */
 export type IntrospectionProblem =
-  { kind: 'unavailable'; issuer: string; detail: string } | ({ kind: 'store' } & StoreProblem);
+  | { kind: 'unavailable'; issuer: string; detail: string }
+  | { kind: 'client_refused'; issuer: string; status: number; error?: string }
+  | ({ kind: 'store' } & StoreProblem);
 
 export interface OpaqueTokenVerifierOptions {
   /** The JWT verifier: its trusted issuers, and its strict core for RFC 9701 signed responses. */
@@ -239,7 +245,16 @@ export class OpaqueTokenVerifier {
                 INTROSPECTION_RETRY_AFTER_SECONDS,
                 `the introspector failed: ${err instanceof Error ? err.message : String(err)}`,
               );
-        this.report({ kind: 'unavailable', issuer: issuer.issuer, detail: unavailable.detail });
+        this.report(
+          unavailable instanceof IntrospectionClientRefusedError
+            ? {
+                kind: 'client_refused',
+                issuer: issuer.issuer,
+                status: unavailable.status,
+                error: unavailable.error,
+              }
+            : { kind: 'unavailable', issuer: issuer.issuer, detail: unavailable.detail },
+        );
         outage ??= unavailable;
       }
     }

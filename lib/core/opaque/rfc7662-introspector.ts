@@ -1,5 +1,9 @@
 import { discoverEndpoint } from '../../protocol/http/discovery.js';
-import { IntrospectionUnavailableError, OidcAuthError } from '../../protocol/errors/errors.js';
+import {
+  IntrospectionClientRefusedError,
+  IntrospectionUnavailableError,
+  OidcAuthError,
+} from '../../protocol/errors/errors.js';
 import { type FetchJsonOptions, IssuerFetchError } from '../../protocol/http/fetch-json.js';
 import {
   basicAuthorization,
@@ -78,9 +82,13 @@ export class Rfc7662Introspector implements Introspector {
     } catch (err) {
       throw this.unavailable(err instanceof IssuerFetchError ? err.detail : String(err));
     }
-    if (answer.status === 401 || answer.status === 403) {
-      throw this.unavailable(
-        `the endpoint refused this API's own client credentials (HTTP ${answer.status}): check introspection.clientId and its secret or key`,
+    // RFC 6749 §5.2 lets an endpoint answer invalid_client with 400 as well as 401.
+    if (answer.status === 401 || answer.status === 403 || answer.error === 'invalid_client') {
+      throw new IntrospectionClientRefusedError(
+        this.options.issuer.issuer,
+        INTROSPECTION_RETRY_AFTER_SECONDS,
+        answer.status,
+        answer.error,
       );
     }
     if (answer.status !== 200) throw this.unavailable(`HTTP ${answer.status}`);

@@ -14,18 +14,30 @@ import {
 import { RefusalLogLimiter } from '../observability/refusal-log-limiter.js';
 import { loggable } from '../transports/transport.js';
 
-// Outages hit every request at once: one line per kind per interval, with what went wrong (our
-// own credentials refused reads differently from a timeout), never the token.
+// Outages hit every request at once: one line per issuer per kind per interval, with what went
+// wrong, never the token nor our own secret. Keyed by issuer so that one issuer's outage cannot
+// hide another's; only configured issuers introspect, so the keys are few.
 function problemLogger(intervalMs: number): (problem: IntrospectionProblem) => void {
   const logger = new Logger('OidcAuthIntrospection');
-  const outages = new RefusalLogLimiter(intervalMs);
+  const outages = new RefusalLogLimiter<string>(intervalMs);
+  const refusals = new RefusalLogLimiter<string>(intervalMs);
   const store = new RefusalLogLimiter(intervalMs);
   return (problem) => {
     if (problem.kind === 'unavailable') {
-      const unlogged = outages.admit('introspection_unavailable');
+      const unlogged = outages.admit(problem.issuer);
       if (unlogged === undefined) return;
       logger.error(
         `Introspection at ${loggable(problem.issuer)} failed: ${loggable(problem.detail)}${unlogged}`,
+      );
+      return;
+    }
+    if (problem.kind === 'client_refused') {
+      const unlogged = refusals.admit(problem.issuer);
+      if (unlogged === undefined) return;
+      const answer = `HTTP ${problem.status}${problem.error === undefined ? '' : `, error ${loggable(problem.error)}`}`;
+      // No retry mends this: the line says what to fix, and that tokens are refused until then.
+      logger.error(
+        `Introspection at ${loggable(problem.issuer)} refused this API's own client credentials (${answer}): check introspection.clientId and its secret or key; its tokens are answered 503 until then${unlogged}`,
       );
       return;
     }

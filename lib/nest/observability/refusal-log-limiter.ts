@@ -12,10 +12,11 @@ interface ReasonWindow {
  * first refusal of a reason is logged at once; further ones within the interval are counted and
  * the count goes into the next line for that reason. No timer: a count is reported when that
  * reason next comes up, so a burst that stops for good leaves its count unreported. Memory is
- * bounded by the finite set of reasons (never keyed by anything a token says).
+ * bounded by the finite set of keys: reasons, or the issuers the module was configured with (never
+ * keyed by anything a token says).
  */
-export class RefusalLogLimiter {
-  private readonly windows = new Map<RefusalReason, ReasonWindow>();
+export class RefusalLogLimiter<Key extends string = RefusalReason> {
+  private readonly windows = new Map<Key, ReasonWindow>();
 
   constructor(
     private readonly intervalMs: number,
@@ -26,7 +27,7 @@ export class RefusalLogLimiter {
    * Whether to log a refusal of `reason` now: `undefined` to stay quiet, otherwise the text to
    * append to the line (empty unless earlier refusals went unlogged).
    */
-  admit(reason: RefusalReason): string | undefined {
+  admit(reason: Key): string | undefined {
     if (this.intervalMs === 0) return '';
     const now = this.now();
     const window = this.windows.get(reason);

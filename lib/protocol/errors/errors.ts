@@ -29,6 +29,7 @@ export type RefusalReason =
   | 'unsupported_confirmation'
   | 'jwks_unavailable'
   | 'introspection_unavailable'
+  | 'introspection_client_refused'
   | DPoPProofReason
   | DPoPBindingReason
   | 'dpop_nonce_required'
@@ -104,6 +105,7 @@ export class InvalidTokenError extends OidcAuthError {
       | 'dpop_nonce_required'
       | 'dpop_store_unavailable'
       | 'introspection_unavailable'
+      | 'introspection_client_refused'
     >,
     message: string,
   ) {
@@ -223,7 +225,8 @@ export class ReplayStoreUnavailableError extends OidcAuthError {
  * with Retry-After, so that clients keep their token and retry.
  */
 export class IntrospectionUnavailableError extends OidcAuthError {
-  readonly reason = 'introspection_unavailable' as const;
+  readonly reason: 'introspection_unavailable' | 'introspection_client_refused' =
+    'introspection_unavailable';
 
   constructor(
     override readonly issuer: string,
@@ -232,5 +235,29 @@ export class IntrospectionUnavailableError extends OidcAuthError {
     readonly detail: string,
   ) {
     super('The token cannot be checked with its issuer right now');
+  }
+}
+
+/**
+ * The introspection endpoint refused this API's own client credentials (a wrong secret or key, a
+ * client not allowed to introspect). Still 503, for the token may well be good; a reason of its
+ * own, because no retry mends it: an operator has to.
+ */
+export class IntrospectionClientRefusedError extends IntrospectionUnavailableError {
+  override readonly reason = 'introspection_client_refused' as const;
+
+  constructor(
+    issuer: string,
+    retryAfterSeconds: number,
+    /** The endpoint's HTTP status: 401 or 403, or another 4xx with `invalid_client`. */
+    readonly status: number,
+    /** The endpoint's RFC 6749 §5.2 `error` code (`invalid_client`), when it gave one. */
+    readonly error?: string,
+  ) {
+    super(
+      issuer,
+      retryAfterSeconds,
+      `the endpoint refused this API's own client credentials (HTTP ${status}${error === undefined ? '' : `, error ${error}`})`,
+    );
   }
 }

@@ -21,7 +21,17 @@ export interface IntrospectionAnswer {
   /** The media type, lower case, without parameters. */
   type: string;
   body: string;
+  /**
+   * RFC 6749 §5.2: the `error` code of a JSON error answer (`invalid_client`), when it is a plain
+   * code; what tells an operator that our own credentials, not the endpoint, are at fault.
+   */
+  error?: string;
 }
+
+// An error answer is read for its `error` code only: a few hundred bytes at most in practice.
+const ERROR_BODY_MAX_BYTES = 4096;
+// Only a plain code: whatever else an endpoint puts there would end up in the operator's log.
+const ERROR_CODE = /^[A-Za-z0-9_.-]{1,64}$/;
 
 /**
  * POSTs an RFC 7662 introspection request. The token travels in the form body only, never in the
@@ -55,10 +65,12 @@ export async function postIntrospection(
   }
   try {
     const type = (res.headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
-    // Error bodies are not read: they are of no use to us, and may be large.
     if (res.status !== 200) {
+      const error = await errorCodeOf(res, endpoint, type);
       await res.body?.cancel().catch(() => undefined);
-      return { status: res.status, type, body: '' };
+      return error === undefined
+        ? { status: res.status, type, body: '' }
+        : { status: res.status, type, body: '', error };
     }
     return { status: res.status, type, body: await readBounded(res, endpoint, request.maxBytes) };
   } catch (err) {
@@ -68,6 +80,23 @@ export async function postIntrospection(
       endpoint,
       signal.aborted ? `no answer within ${timeoutMs} ms` : describeFetchFailure(err),
     );
+  }
+}
+
+// Only 4xx JSON answers carry an OAuth error; anything else, or a body too large or garbled, is
+// answered by its status alone.
+async function errorCodeOf(
+  res: Response,
+  endpoint: string,
+  type: string,
+): Promise<string | undefined> {
+  if (res.status < 400 || res.status > 499 || type !== 'application/json') return undefined;
+  try {
+    const parsed: unknown = JSON.parse(await readBounded(res, endpoint, ERROR_BODY_MAX_BYTES));
+    const error = (parsed as { error?: unknown } | null)?.error;
+    return typeof error === 'string' && ERROR_CODE.test(error) ? error : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -235,7 +235,9 @@ describe.each(PLATFORMS)('opaque tokens through introspection (%s)', (platform) 
     await start();
     const res = await get('/me', userToken());
     expect(res.status).toBe(503);
-    expect(logger.messages().join('\n')).toContain('client credentials (HTTP 403)');
+    expect(logger.messages().join('\n')).toContain(
+      'client credentials (HTTP 403, error access_denied)',
+    );
   });
 
   it('reports a repeated token as served from the cache, synchronously', async () => {

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { UnsecuredJWT } from 'jose';
 import {
   createVerifier,
+  IntrospectionClientRefusedError,
   IntrospectionUnavailableError,
   type IntrospectionResult,
   type Introspector,
@@ -226,6 +227,23 @@ describe('OpaqueTokenVerifier', () => {
     ]);
     await outcome(() => opaque.verify('t'));
     expect(introspector.calls).toBe(2);
+  });
+
+  it('reports refused client credentials apart from an outage, with status and error, as 503', async () => {
+    const introspector = new ScriptedIntrospector(() =>
+      Promise.reject(new IntrospectionClientRefusedError(ISS, 5, 401, 'invalid_client')),
+    );
+    const { opaque, problems } = build(introspector);
+    const err = await outcome(() => opaque.verify('t'));
+    expect(err).toBeInstanceOf(IntrospectionClientRefusedError);
+    expect((err as IntrospectionClientRefusedError).reason).toBe('introspection_client_refused');
+    expect(toBearerErrorResponse(err as IntrospectionClientRefusedError)).toMatchObject({
+      status: 503,
+      headers: { 'Retry-After': '5' },
+    });
+    expect(problems).toEqual([
+      { kind: 'client_refused', issuer: ISS, status: 401, error: 'invalid_client' },
+    ]);
   });
 
   it('answers 503, not 500, when a custom introspector says active without claims', async () => {

@@ -58,4 +58,12 @@ describe('RefusalLogLimiter', () => {
     const { limiter: l } = limiter(0);
     for (let i = 0; i < 5; i++) expect(l.admit('signature_invalid')).toBe('');
   });
+
+  it('keeps a window per key of any kind: one issuer cannot silence another', () => {
+    const clock = { now: START };
+    const byIssuer = new RefusalLogLimiter<string>(10_000, () => clock.now);
+    expect(byIssuer.admit('https://a.example')).toBe('');
+    expect(byIssuer.admit('https://b.example')).toBe('');
+    expect(byIssuer.admit('https://a.example')).toBeUndefined();
+  });
 });

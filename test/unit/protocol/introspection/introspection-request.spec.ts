@@ -98,6 +98,25 @@ describe('postIntrospection', () => {
     expect((err as Error).message).not.toContain('secret-token');
   });
 
+  it.each([
+    [401, 'application/json', '{"error":"invalid_client"}', 'invalid_client'],
+    [400, 'application/json; charset=utf-8', '{"error":"invalid_client"}', 'invalid_client'],
+    [401, 'text/html', '{"error":"invalid_client"}', undefined],
+    [401, 'application/json', 'not json', undefined],
+    [401, 'application/json', '{"error":"bad\\nline, secret=s3cr3t"}', undefined],
+    [401, 'application/json', `{"error":"invalid_client","pad":"${'x'.repeat(5000)}"}`, undefined],
+    [500, 'application/json', '{"error":"server_error"}', undefined],
+  ] as const)(
+    'reads the error code of a %i %s answer only when it is a plain code',
+    async (status, type, body, error) => {
+      answer = (res) => res.writeHead(status, { 'content-type': type }).end(body);
+      const result = await post();
+      expect(result.status).toBe(status);
+      expect(result.body).toBe('');
+      expect(result.error).toBe(error);
+    },
+  );
+
   it('times out a hanging endpoint', async () => {
     answer = () => undefined;
     const err = await post().catch((e: unknown) => e);
