@@ -42,7 +42,14 @@ const config: Config = {
   reporters: ['default', '<rootDir>/test/support/skipped-tests.reporter.mjs'],
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.spec.ts'] },
-    { ...shared, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'] },
+    // Only runs that include e2e suites need chromium and redis-server: `npm run test:unit` goes
+    // without them.
+    {
+      ...shared,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
+      globalSetup: '<rootDir>/test/support/preflight.ts',
+    },
   ],
 };
 

@@ -3,7 +3,8 @@ import process from 'node:process';
 
 /**
  * Jest reports skipped tests once, among hundreds of lines; this reporter names their suites again as
- * the run's last line, so that a suite that could not run (the browser test without Chromium) is seen.
+ * the run's last line, so that a test left skipped (`it.skip`, `.todo`) is seen. A missing program
+ * never skips a test: the e2e preflight (test/support/preflight.ts) stops the run first.
  */
 export default class SkippedTestsReporter {
   onRunComplete(_contexts, results) {
