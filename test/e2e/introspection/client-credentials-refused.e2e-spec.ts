@@ -12,7 +12,7 @@ import { initApp, TEST_CONTROLLERS } from '../../support/test-app.js';
 jest.setTimeout(30_000);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const INTERVAL_MS = 2_000;
+const INTERVAL_MS = 3_000;
 const CLIENT_ID = 'notes-api';
 const RIGHT_SECRET = 'notes-api-secret';
 const WRONG_SECRET = 'wrong-secret-7f3a9c';
