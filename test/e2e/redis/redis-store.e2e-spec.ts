@@ -37,12 +37,17 @@ describe('RedisStore against a real redis-server', () => {
     const connection = client();
     const store = new RedisStore(connection, { prefix: 'one:' });
     const other = new RedisStore(connection, { prefix: 'two:' });
-    await store.set('k', 'v', 150);
+    await store.set('k', 'v', 60_000);
     expect(await new RedisStore(client(), { prefix: 'one:' }).get('k')).toBe('v');
     expect(await other.get('k')).toBeUndefined();
     expect(await connection.get('one:k')).toBe('v');
+    // The expiry is Redis's own (PX), so reading the TTL back proves it without racing a short one
+    // against a loaded machine; the wait then shows the key really goes.
+    await store.set('short', 'v', 150);
+    expect(await connection.pttl('one:short')).toBeGreaterThan(0);
+    expect(await connection.pttl('one:short')).toBeLessThanOrEqual(150);
     await new Promise((resolve) => setTimeout(resolve, 250));
-    expect(await store.get('k')).toBeUndefined();
+    expect(await store.get('short')).toBeUndefined();
   });
 
   it('rejects within timeoutMs when Redis does not answer, rather than holding the caller', async () => {
