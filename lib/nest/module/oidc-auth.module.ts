@@ -22,6 +22,7 @@ import { ProtectedResourceMetadata } from '../metadata/protected-resource.js';
 import { RouteAudit } from '../metadata/route-audit.js';
 import { RouteRequirementsCheck } from '../policy/route-requirements.check.js';
 import { RoutePolicyReader } from '../policy/route-policy.js';
+import { ProtectedResources } from '../resources/protected-resources.js';
 import {
   storeProvider,
   telemetryProvider,
@@ -45,6 +46,7 @@ import { VerifiedTokenCache } from '../../core/jwt/verified-token-cache.js';
     tokenVerifierProvider,
     opaqueTokenVerifierProvider,
     OidcAuthStrategy,
+    ProtectedResources,
     RoutePolicyReader,
     PolicyRegistry,
     OidcAuthEvents,
@@ -59,6 +61,7 @@ import { VerifiedTokenCache } from '../../core/jwt/verified-token-cache.js';
   exports: [
     TokenVerifier,
     VerifiedTokenCache,
+    ProtectedResources,
     RoutePolicyReader,
     PolicyRegistry,
     OidcAuthEvents,
