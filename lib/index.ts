@@ -21,7 +21,7 @@ export type { OidcPolicy, PolicyCheck } from './nest/options/policy-check.js';
 export { Issuers } from './nest/policy/decorators/issuers.decorator.js';
 export { ProtectedResource } from './nest/resources/protected-resource.decorator.js';
 export type { ProtectedResourceOptions } from './nest/options/protected-resource.options.js';
-export type { ProtectedResourceEntry } from './nest/resources/protected-resource-entry.js';
+export type { RouteResource } from './nest/resources/protected-resource-entry.js';
 export type { RouteChallenge } from './nest/policy/route-challenge.js';
 export { PolicyRegistry } from './nest/policy/policy-registry.js';
 export { Principal, Claims } from './nest/principal/principal.decorator.js';

@@ -1,4 +1,4 @@
-import type { ProtectedResourceEntry } from '../resources/protected-resource-entry.js';
+import type { RouteResource } from '../resources/protected-resource-entry.js';
 
 /** What a refusal of a route tells the client beyond the error: RFC 6750 `scope`, RFC 9728 metadata. */
 export interface RouteChallenge {
@@ -20,7 +20,7 @@ const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
  */
 export function routeChallenge(
   scopes: readonly (readonly string[])[],
-  resource: ProtectedResourceEntry | undefined,
+  resource: RouteResource | undefined,
 ): RouteChallenge {
   const named = (
     scopes.length > 0 ? scopes.map((group) => group[0]) : (resource?.options?.scopes ?? [])

@@ -21,7 +21,7 @@ import { ANY_POLICY_KEY, POLICIES_KEY } from './decorators/policy.decorator.js';
 import { enforceIssuers } from './issuer-restriction.js';
 import { type RouteChallenge, routeChallenge } from './route-challenge.js';
 import { PROTECTED_RESOURCE_KEY } from '../resources/protected-resource.decorator.js';
-import type { ProtectedResourceEntry } from '../resources/protected-resource-entry.js';
+import type { RouteResource } from '../resources/protected-resource-entry.js';
 import { ProtectedResources } from '../resources/protected-resources.js';
 import { enforceResourceAudience } from '../resources/resource-audience.js';
 
@@ -39,7 +39,7 @@ export interface RoutePolicy {
   /** `@RequireDPoP()`: the route takes DPoP-bound tokens with a proof only. */
   dpop?: boolean;
   /** The protected resource the route belongs to (`@ProtectedResource`, else the root one). */
-  resource?: ProtectedResourceEntry;
+  resource?: RouteResource;
   /** What its refusals tell the client: the scopes it needs, its resource's metadata. */
   challenge?: RouteChallenge;
 }
