@@ -6,6 +6,7 @@ import {
   OidcAuthEvents,
   OidcAuthModule,
   type OidcAuthModuleOptions,
+  policyOf,
   ProtectedResource,
   Scopes,
 } from '../../../lib/index.js';
@@ -222,6 +223,16 @@ describe.each(PLATFORMS)('protected resources per route on %s', (platform) => {
     expect(parseChallenges(mcp.headers['www-authenticate'])[0].params).toMatchObject({
       scope: 'mcp:admin',
       resource_metadata: MCP_METADATA,
+    });
+  });
+
+  it('shows a named resource in the route audit', () => {
+    expect(policyOf(app)).toEqual({
+      'GET /mcp/admin': 'resource mcp; scope mcp:admin',
+      'GET /mcp/reports': 'resource reports',
+      'POST /mcp': 'resource mcp',
+      'GET /notes': 'scope notes:read',
+      'POST /notes': 'scope notes:write & (notes:admin | notes:owner)',
     });
   });
 
