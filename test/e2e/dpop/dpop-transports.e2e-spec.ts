@@ -9,7 +9,7 @@ import { OidcAuthModule, RequireDPoP } from '../../../lib/index.js';
 import { LocalIssuer } from '../../../lib/testing/index.js';
 import { OidcWsAdapter } from '../../../lib/ws/index.js';
 import { dpopKey, type DPoPKey, makeProof } from '../../support/dpop.js';
-import { graphqlApp } from '../../support/graphql-app.js';
+import { graphqlApp, postGraphQL } from '../../support/graphql-app.js';
 import { gatewayApp } from '../../support/notes-gateway.js';
 
 /** Opens a socket; resolves once open, or with the HTTP answer that refused the upgrade. */
@@ -242,11 +242,6 @@ describe('@RequireDPoP() on a gateway handler (OidcWsAdapter)', () => {
   });
 });
 
-interface GraphQLResponse {
-  data?: Record<string, unknown> | null;
-  errors?: Array<{ message: string; extensions?: Record<string, unknown> }>;
-}
-
 describe('DPoP on GraphQL over HTTP (Apollo)', () => {
   let issuer: LocalIssuer;
   let key: DPoPKey;
@@ -269,14 +264,8 @@ describe('DPoP on GraphQL over HTTP (Apollo)', () => {
     await issuer.close();
   });
 
-  async function query(headers: Record<string, string>) {
-    const res = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...headers },
-      body: JSON.stringify({ query: '{ notes { id } me }' }),
-    });
-    return { res, body: (await res.json()) as GraphQLResponse };
-  }
+  const query = (headers: Record<string, string>) =>
+    postGraphQL(url, '{ notes { id } me }', headers);
 
   it('asks for a nonce in the GraphQL error, then checks the proof once for a query of several fields', async () => {
     const t = await issuer.mint({

@@ -1,12 +1,7 @@
 import { type INestApplication } from '@nestjs/common';
 import { LocalIssuer } from '../../../lib/testing/index.js';
-import { graphqlApp } from '../../support/graphql-app.js';
+import { graphqlApp, type GraphQLResponse, postGraphQL } from '../../support/graphql-app.js';
 import { RecordingLogger } from '../../support/recording-logger.js';
-
-interface GraphQLResponse {
-  data?: Record<string, unknown> | null;
-  errors?: Array<{ message: string; path?: string[]; extensions?: Record<string, unknown> }>;
-}
 
 describe('GraphQL queries (Apollo)', () => {
   let issuer: LocalIssuer;
@@ -37,15 +32,8 @@ describe('GraphQL queries (Apollo)', () => {
     source: string,
     authorization?: string,
   ): Promise<{ status: number; body: GraphQLResponse }> {
-    const res = await fetch(url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        ...(authorization ? { authorization } : {}),
-      },
-      body: JSON.stringify({ query: source }),
-    });
-    return { status: res.status, body: (await res.json()) as GraphQLResponse };
+    const { res, body } = await postGraphQL(url, source, authorization ? { authorization } : {});
+    return { status: res.status, body };
   }
 
   const bearer = async (who: Parameters<LocalIssuer['mintToken']>[0] = {}) =>
