@@ -5,9 +5,9 @@ import { Test } from '@nestjs/testing';
 import { connect } from 'node:net';
 import request from 'supertest';
 import { OidcAuthModule, type OidcAuthModuleOptions } from '../../../lib/index.js';
-import { LocalIssuer } from '../../../lib/testing/index.js';
 import { dpopKey, type DPoPKey, makeProof } from '../../support/dpop.js';
 import { type Platform, PLATFORMS, TEST_CONTROLLERS } from '../../support/test-app.js';
+import { suiteIssuer } from '../../support/suite-fixture.js';
 
 /** An application listening on 127.0.0.1 whose framework trusts proxies or not. */
 async function appBehindProxy(
@@ -50,15 +50,12 @@ function rawRequest(port: number, head: string): Promise<number> {
 }
 
 describe.each(PLATFORMS)('DPoP htu behind proxies and against Host tricks on %s', (platform) => {
-  let issuer: LocalIssuer;
+  const issuer = suiteIssuer();
   let key: DPoPKey;
 
   beforeAll(async () => {
-    issuer = await LocalIssuer.start();
     key = await dpopKey('ES256');
   });
-
-  afterAll(() => issuer.close());
 
   const options = (dpop: OidcAuthModuleOptions['dpop'] = {}): OidcAuthModuleOptions => ({
     issuers: [issuer.issuerOptions()],

@@ -11,6 +11,7 @@ import { OidcWsAdapter } from '../../../lib/ws/index.js';
 import { dpopKey, type DPoPKey, makeProof } from '../../support/dpop.js';
 import { graphqlApp, postGraphQL } from '../../support/graphql-app.js';
 import { gatewayApp } from '../../support/notes-gateway.js';
+import { suiteIssuer } from '../../support/suite-fixture.js';
 
 /** Opens a socket; resolves once open, or with the HTTP answer that refused the upgrade. */
 function connect(
@@ -56,13 +57,12 @@ const sortedByEvent = <T extends { event: string }>(frames: T[]): T[] =>
   [...frames].sort((a, b) => (a.event === 'exception' ? -1 : b.event === 'exception' ? 1 : 0));
 
 describe('DPoP on the WebSocket upgrade (OidcWsAdapter)', () => {
-  let issuer: LocalIssuer;
+  const issuer = suiteIssuer();
   let key: DPoPKey;
   let app: INestApplication;
   let base: string;
 
   beforeAll(async () => {
-    issuer = await LocalIssuer.start();
     key = await dpopKey('ES256');
     ({ app, url: base } = await gatewayApp(
       { issuers: [issuer.issuerOptions()], audit: { log: false } },
@@ -73,7 +73,6 @@ describe('DPoP on the WebSocket upgrade (OidcWsAdapter)', () => {
 
   afterAll(async () => {
     await app.close();
-    await issuer.close();
   });
 
   const token = () => issuer.mint({ scope: 'notes:read', cnf: { jkt: key.thumbprint } });
@@ -192,13 +191,12 @@ class PaymentsGateway {
 }
 
 describe('@RequireDPoP() on a gateway handler (OidcWsAdapter)', () => {
-  let issuer: LocalIssuer;
+  const issuer = suiteIssuer();
   let key: DPoPKey;
   let app: INestApplication;
   let url: string;
 
   beforeAll(async () => {
-    issuer = await LocalIssuer.start();
     key = await dpopKey('ES256');
     const ref = await Test.createTestingModule({
       imports: [
@@ -214,7 +212,6 @@ describe('@RequireDPoP() on a gateway handler (OidcWsAdapter)', () => {
 
   afterAll(async () => {
     await app.close();
-    await issuer.close();
   });
 
   it('answers it on a connection opened with DPoP, and refuses it on one opened with Bearer', async () => {
@@ -243,13 +240,12 @@ describe('@RequireDPoP() on a gateway handler (OidcWsAdapter)', () => {
 });
 
 describe('DPoP on GraphQL over HTTP (Apollo)', () => {
-  let issuer: LocalIssuer;
+  const issuer = suiteIssuer();
   let key: DPoPKey;
   let app: INestApplication;
   let url: string;
 
   beforeAll(async () => {
-    issuer = await LocalIssuer.start();
     key = await dpopKey('ES256');
     app = await graphqlApp({
       issuers: [issuer.issuerOptions()],
@@ -261,7 +257,6 @@ describe('DPoP on GraphQL over HTTP (Apollo)', () => {
 
   afterAll(async () => {
     await app.close();
-    await issuer.close();
   });
 
   const query = (headers: Record<string, string>) =>

@@ -8,9 +8,9 @@ import {
   RequireDPoP,
   Scopes,
 } from '../../../lib/index.js';
-import { LocalIssuer } from '../../../lib/testing/index.js';
 import { dpopKey, type DPoPKey, makeProof } from '../../support/dpop.js';
 import { initApp, type Platform, PLATFORMS, TEST_CONTROLLERS } from '../../support/test-app.js';
+import { suiteIssuer } from '../../support/suite-fixture.js';
 
 @Controller('bound')
 class BoundController {
@@ -42,13 +42,12 @@ async function dpopApp(
 }
 
 describe.each(PLATFORMS)('DPoP (RFC 9449) over HTTP on %s', (platform) => {
-  let issuer: LocalIssuer;
+  const issuer = suiteIssuer();
   let app: INestApplication;
   let key: DPoPKey;
   let origin: string;
 
   beforeAll(async () => {
-    issuer = await LocalIssuer.start();
     key = await dpopKey('ES256');
     app = await dpopApp(platform, { issuers: [issuer.issuerOptions()], audit: { log: false } });
     await app.listen(0, '127.0.0.1');
@@ -57,7 +56,6 @@ describe.each(PLATFORMS)('DPoP (RFC 9449) over HTTP on %s', (platform) => {
 
   afterAll(async () => {
     await app.close();
-    await issuer.close();
   });
 
   const bound = (claims: Record<string, unknown> = {}, jkt = key.thumbprint) =>
@@ -218,15 +216,12 @@ describe.each(PLATFORMS)('DPoP (RFC 9449) over HTTP on %s', (platform) => {
 });
 
 describe.each(PLATFORMS)('DPoP modes and nonces on %s', (platform) => {
-  let issuer: LocalIssuer;
+  const issuer = suiteIssuer();
   let key: DPoPKey;
 
   beforeAll(async () => {
-    issuer = await LocalIssuer.start();
     key = await dpopKey('PS256');
   });
-
-  afterAll(() => issuer.close());
 
   async function started(dpop: OidcAuthModuleOptions['dpop'], controllers?: Type[]) {
     const app = await dpopApp(

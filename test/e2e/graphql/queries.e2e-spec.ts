@@ -2,15 +2,15 @@ import { type INestApplication } from '@nestjs/common';
 import { LocalIssuer } from '../../../lib/testing/index.js';
 import { graphqlApp, type GraphQLResponse, postGraphQL } from '../../support/graphql-app.js';
 import { RecordingLogger } from '../../support/recording-logger.js';
+import { suiteIssuer } from '../../support/suite-fixture.js';
 
 describe('GraphQL queries (Apollo)', () => {
-  let issuer: LocalIssuer;
+  const issuer = suiteIssuer();
   let app: INestApplication;
   let url: string;
   let logger: RecordingLogger;
 
   beforeAll(async () => {
-    issuer = await LocalIssuer.start();
     logger = new RecordingLogger();
     app = await graphqlApp(
       {
@@ -25,7 +25,6 @@ describe('GraphQL queries (Apollo)', () => {
 
   afterAll(async () => {
     await app.close();
-    await issuer.stop();
   });
 
   async function query(

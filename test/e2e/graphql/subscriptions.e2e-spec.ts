@@ -2,8 +2,8 @@ import { type INestApplication } from '@nestjs/common';
 import { type Client, createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { type OidcAuthModuleOptions } from '../../../lib/index.js';
-import { LocalIssuer } from '../../../lib/testing/index.js';
 import { graphqlApp } from '../../support/graphql-app.js';
+import { suiteIssuer } from '../../support/suite-fixture.js';
 
 interface Closed {
   code: number;
@@ -11,7 +11,7 @@ interface Closed {
 }
 
 describe('GraphQL subscriptions over graphql-ws (Apollo)', () => {
-  let issuer: LocalIssuer;
+  const issuer = suiteIssuer();
   let app: INestApplication;
   let url: string;
   let clients: Client[];
@@ -71,10 +71,6 @@ describe('GraphQL subscriptions over graphql-ws (Apollo)', () => {
     });
   }
 
-  beforeAll(async () => {
-    issuer = await LocalIssuer.start();
-  });
-  afterAll(() => issuer.stop());
   beforeEach(() => {
     clients = [];
   });

@@ -13,8 +13,8 @@ import {
   OidcAuthModule,
   Policy,
 } from '../../../lib/index.js';
-import { LocalIssuer } from '../../../lib/testing/index.js';
 import { OidcWsAdapter } from '../../../lib/ws/index.js';
+import { suiteIssuer } from '../../support/suite-fixture.js';
 
 type Handlers = Record<string, (...args: unknown[]) => unknown>;
 
@@ -57,14 +57,10 @@ function patternControllers() {
 }
 
 describe('the guard the module binds to message handlers', () => {
-  let issuer: LocalIssuer;
+  const issuer = suiteIssuer();
   let app: INestApplication;
   let policyRuns = 0;
 
-  beforeAll(async () => {
-    issuer = await LocalIssuer.start();
-  });
-  afterAll(() => issuer.stop());
   afterEach(() => app.close());
 
   async function start(providers: Type[], controllers: Type[]): Promise<void> {

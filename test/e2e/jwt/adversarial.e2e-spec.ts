@@ -7,20 +7,20 @@ import { azureAd } from '../../../lib/index.js';
 import { decodePart, forge, hmacWithPublicKey } from '../../support/forge.js';
 import { LocalIssuer } from '../../../lib/testing/index.js';
 import { appWith, PLATFORMS } from '../../support/test-app.js';
+import { suiteIssuer } from '../../support/suite-fixture.js';
 
 const now = () => Math.floor(Date.now() / 1000);
 const b64 = (v: unknown) =>
   Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url');
 
 describe.each(PLATFORMS)('adversarial tokens (HTTP on %s, local issuer)', (platform) => {
-  let issuer: LocalIssuer;
+  const issuer = suiteIssuer();
   let app: INestApplication;
   let attacker: Server;
   let attackerHits = 0;
   let attackerUrl: string;
 
   beforeAll(async () => {
-    issuer = await LocalIssuer.start();
     app = await appWith(
       {
         issuers: [{ issuer: issuer.issuer, audience: issuer.audience }],
@@ -38,7 +38,6 @@ describe.each(PLATFORMS)('adversarial tokens (HTTP on %s, local issuer)', (platf
 
   afterAll(async () => {
     await app.close();
-    await issuer.close();
     await new Promise<void>((resolve) => attacker.close(() => resolve()));
   });
 
@@ -295,11 +294,10 @@ describe('Entra ID multi-tenant (preset against a local instance)', () => {
   const T1 = '11111111-1111-4111-8111-111111111111';
   const T2 = '22222222-2222-4222-8222-222222222222';
   const CLIENT = '6e74172b-be56-4843-9ff4-e66a39bb12e3';
-  let issuer: LocalIssuer;
+  const issuer = suiteIssuer();
   let app: INestApplication;
 
   beforeAll(async () => {
-    issuer = await LocalIssuer.start();
     const instance = issuer.issuer;
     issuer.discoveryDocuments.set('/organizations/v2.0/.well-known/openid-configuration', {
       issuer: `${instance}/{tenantid}/v2.0`,
@@ -324,7 +322,6 @@ describe('Entra ID multi-tenant (preset against a local instance)', () => {
 
   afterAll(async () => {
     await app.close();
-    await issuer.close();
   });
 
   const entra = (tenant: string, tid: string, extra: Record<string, unknown> = {}) =>

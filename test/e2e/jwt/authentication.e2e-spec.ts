@@ -1,17 +1,16 @@
 import { type INestApplication } from '@nestjs/common';
 import { createPublicKey } from 'node:crypto';
 import request from 'supertest';
-import { LocalIssuer } from '../../../lib/testing/index.js';
 import { appWith, PLATFORMS } from '../../support/test-app.js';
 import { decodePart, forge, hmacWithPublicKey } from '../../support/forge.js';
 import { DEFAULT_DPOP_CHALLENGE } from '../../support/challenges.js';
+import { suiteIssuer } from '../../support/suite-fixture.js';
 
 describe.each(PLATFORMS)('authentication (HTTP, local issuer) on %s', (platform) => {
-  let issuer: LocalIssuer;
+  const issuer = suiteIssuer();
   let app: INestApplication;
 
   beforeAll(async () => {
-    issuer = await LocalIssuer.start();
     app = await appWith(
       {
         issuers: [{ issuer: issuer.issuer, audience: issuer.audience }],
@@ -23,7 +22,6 @@ describe.each(PLATFORMS)('authentication (HTTP, local issuer) on %s', (platform)
 
   afterAll(async () => {
     await app.close();
-    await issuer.close();
   });
 
   const get = (path: string, token?: string) => {

@@ -2,9 +2,9 @@ import { jest } from '@jest/globals';
 import { type INestApplication } from '@nestjs/common';
 import fc from 'fast-check';
 import type { AddressInfo } from 'node:net';
-import { LocalIssuer } from '../../../lib/testing/index.js';
 import { graphqlApp } from '../../support/graphql-app.js';
 import { appsOn, PLATFORMS } from '../../support/test-app.js';
+import { suiteIssuer } from '../../support/suite-fixture.js';
 
 jest.setTimeout(120_000);
 
@@ -36,14 +36,8 @@ const claims = fc
   }));
 
 describe('no claim value of a validly signed token is a server error', () => {
-  let issuer: LocalIssuer;
+  const issuer = suiteIssuer();
   const base = () => ({ iss: issuer.issuer, aud: issuer.audience, sub: 'user-1' });
-
-  beforeAll(async () => {
-    issuer = await LocalIssuer.start();
-  });
-
-  afterAll(() => issuer.close());
 
   describe.each(PLATFORMS)('GET /me over HTTP (%s)', (platform) => {
     let app: INestApplication;

@@ -1,20 +1,14 @@
 import request from 'supertest';
 import { ASYMMETRIC_ALGORITHMS } from '../../../lib/index.js';
-import { LocalIssuer } from '../../../lib/testing/index.js';
 import { DEFAULT_DPOP_CHALLENGE } from '../../support/challenges.js';
 import { appWith, PLATFORMS } from '../../support/test-app.js';
+import { suiteIssuer } from '../../support/suite-fixture.js';
 
 const METADATA =
   'resource_metadata="https://api.example.test/.well-known/oauth-protected-resource"';
 
 describe.each(PLATFORMS)('protected-resource metadata (RFC 9728) on %s', (platform) => {
-  let issuer: LocalIssuer;
-
-  beforeAll(async () => {
-    issuer = await LocalIssuer.start();
-  });
-
-  afterAll(() => issuer.close());
+  const issuer = suiteIssuer();
 
   it('publishes the resource, its issuers and the scopes the routes require', async () => {
     const app = await appWith(

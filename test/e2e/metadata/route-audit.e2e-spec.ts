@@ -6,9 +6,9 @@ import {
   type OidcAuthModuleOptions,
   policyOf,
 } from '../../../lib/index.js';
-import { LocalIssuer } from '../../../lib/testing/index.js';
 import { RecordingLogger } from '../../support/recording-logger.js';
 import { initApp, PLATFORMS, TEST_CONTROLLERS } from '../../support/test-app.js';
+import { suiteIssuer } from '../../support/suite-fixture.js';
 
 @Controller('legacy')
 class LegacyController {
@@ -25,13 +25,7 @@ class LegacyController {
 }
 
 describe.each(PLATFORMS)('route policy audit (%s)', (platform) => {
-  let issuer: LocalIssuer;
-
-  beforeAll(async () => {
-    issuer = await LocalIssuer.start();
-  });
-
-  afterAll(() => issuer.close());
+  const issuer = suiteIssuer();
 
   async function boot(
     options: Partial<OidcAuthModuleOptions> & { globalGuard?: boolean },

@@ -9,8 +9,8 @@ import {
 import { Test } from '@nestjs/testing';
 import { firstValueFrom } from 'rxjs';
 import { OidcAuthModule, Policy } from '../../../lib/index.js';
-import { LocalIssuer } from '../../../lib/testing/index.js';
 import { freePort } from '../../support/free-port.js';
+import { suiteIssuer } from '../../support/suite-fixture.js';
 
 const HOST = '127.0.0.1';
 
@@ -24,12 +24,11 @@ class TenantHandlers {
 }
 
 describe('named policies on microservice handlers (TCP)', () => {
-  let issuer: LocalIssuer;
+  const issuer = suiteIssuer();
   let service: INestMicroservice;
   let client: ClientProxy;
 
   beforeAll(async () => {
-    issuer = await LocalIssuer.start();
     const port = await freePort();
     const ref = await Test.createTestingModule({
       imports: [
@@ -58,7 +57,6 @@ describe('named policies on microservice handlers (TCP)', () => {
   afterAll(async () => {
     client.close();
     await service.close();
-    await issuer.stop();
   });
 
   async function send(tenant: string): Promise<unknown> {

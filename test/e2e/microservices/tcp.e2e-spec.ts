@@ -21,6 +21,7 @@ import {
 import { LocalIssuer } from '../../../lib/testing/index.js';
 import { freePort } from '../../support/free-port.js';
 import { RecordingLogger } from '../../support/recording-logger.js';
+import { suiteIssuer } from '../../support/suite-fixture.js';
 
 const HOST = '127.0.0.1';
 
@@ -69,14 +70,13 @@ async function send(client: ClientProxy, pattern: string, data: object): Promise
 }
 
 describe('microservices over TCP', () => {
-  let issuer: LocalIssuer;
+  const issuer = suiteIssuer();
   let service: INestMicroservice;
   let client: ClientProxy;
   let logger: RecordingLogger;
   let port: number;
 
   beforeAll(async () => {
-    issuer = await LocalIssuer.start();
     port = await freePort();
     const ref = await Test.createTestingModule({
       imports: [
@@ -102,7 +102,6 @@ describe('microservices over TCP', () => {
   afterAll(async () => {
     client.close();
     await service.close();
-    await issuer.stop();
   });
 
   const bearer = async (who: Parameters<LocalIssuer['mintToken']>[0] = {}) =>

@@ -16,25 +16,15 @@ import {
   type OidcPrincipal,
   Principal,
 } from '../../../lib/index.js';
-import { LocalIssuer } from '../../../lib/testing/index.js';
 import { appsOn, createTestApp, PLATFORMS } from '../../support/test-app.js';
+import { suiteIssuer } from '../../support/suite-fixture.js';
 
 const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 
 describe.each(PLATFORMS)('OidcAuthModule (%s)', (platform) => {
   const appWith = appsOn(platform);
-  let first: LocalIssuer;
-  let second: LocalIssuer;
-
-  beforeAll(async () => {
-    first = await LocalIssuer.start({ audience: 'api://first' });
-    second = await LocalIssuer.start({ audience: 'api://second' });
-  });
-
-  afterAll(async () => {
-    await first.close();
-    await second.close();
-  });
+  const first = suiteIssuer({ audience: 'api://first' });
+  const second = suiteIssuer({ audience: 'api://second' });
 
   it('trusts several issuers at once, each with its own audience', async () => {
     const app = await appWith({

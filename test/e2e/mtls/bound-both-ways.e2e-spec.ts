@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { type AuthEvent, OidcAuthEvents, type OidcAuthModuleOptions } from '../../../lib/index.js';
 import { DpopKey } from '../../../lib/client/dpop-key.js';
-import { dpopProof, LocalIssuer } from '../../../lib/testing/index.js';
+import { dpopProof } from '../../../lib/testing/index.js';
 import {
   boundTo,
   type CertificatePair,
@@ -12,6 +12,7 @@ import { decodePart } from '../../support/forge.js';
 import { httpsTestApp } from '../../support/https-app.js';
 import { httpsCall } from '../../support/https-client.js';
 import { LocalIntrospectionEndpoint } from '../../support/introspection-endpoint.js';
+import { suiteIssuer } from '../../support/suite-fixture.js';
 
 async function httpsApp(
   options: OidcAuthModuleOptions,
@@ -25,18 +26,15 @@ async function httpsApp(
 
 describe('certificate-bound tokens beside DPoP and introspection (Express over HTTPS)', () => {
   let pki: TestPki;
-  let issuer: LocalIssuer;
+  const issuer = suiteIssuer();
   let alice: CertificatePair;
   let mallory: CertificatePair;
 
   beforeAll(async () => {
     pki = await createTestPki();
-    issuer = await LocalIssuer.start();
     alice = await pki.client('CN=alice');
     mallory = await pki.client('CN=mallory');
   });
-
-  afterAll(() => issuer.close());
 
   describe('a token bound to a DPoP key and a client certificate (cnf.jkt and cnf.x5t#S256)', () => {
     let app: INestApplication;

@@ -21,6 +21,7 @@ import { decodePart } from '../../support/forge.js';
 import { httpsTestApp } from '../../support/https-app.js';
 import { type HttpsAnswer, httpsCall } from '../../support/https-client.js';
 import { createTestApp, PLATFORMS, TEST_CONTROLLERS } from '../../support/test-app.js';
+import { suiteIssuer } from '../../support/suite-fixture.js';
 
 function refusedFor(answer: HttpsAnswer, message: RegExp): void {
   expect(answer.status).toBe(401);
@@ -30,7 +31,7 @@ function refusedFor(answer: HttpsAnswer, message: RegExp): void {
 
 describe.each(PLATFORMS)('certificate-bound tokens over HTTPS (%s)', (platform) => {
   let pki: TestPki;
-  let issuer: LocalIssuer;
+  const issuer = suiteIssuer();
   let alice: CertificatePair;
   let mallory: CertificatePair;
   let app: INestApplication;
@@ -39,12 +40,9 @@ describe.each(PLATFORMS)('certificate-bound tokens over HTTPS (%s)', (platform) 
 
   beforeAll(async () => {
     pki = await createTestPki();
-    issuer = await LocalIssuer.start();
     alice = await pki.client('CN=alice');
     mallory = await pki.client('CN=mallory');
   });
-
-  afterAll(() => issuer.close());
 
   describe('with the certificate of the TLS connection (the default)', () => {
     beforeAll(async () => {

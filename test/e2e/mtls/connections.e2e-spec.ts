@@ -7,7 +7,6 @@ import { IoAdapter } from '@nestjs/platform-socket.io';
 import { io } from 'socket.io-client';
 import WebSocket from 'ws';
 import { OidcIoAdapter } from '../../../lib/socket-io/index.js';
-import { LocalIssuer } from '../../../lib/testing/index.js';
 import { OidcWsAdapter } from '../../../lib/ws/index.js';
 import {
   boundTo,
@@ -19,6 +18,7 @@ import {
 import { graphqlApp } from '../../support/graphql-app.js';
 import { httpsCall } from '../../support/https-client.js';
 import { gatewayApp } from '../../support/notes-gateway.js';
+import { suiteIssuer } from '../../support/suite-fixture.js';
 
 function portOf(app: INestApplication): number {
   return ((app.getHttpServer() as Server).address() as AddressInfo).port;
@@ -26,18 +26,15 @@ function portOf(app: INestApplication): number {
 
 describe('certificate-bound tokens on long-lived connections and GraphQL', () => {
   let pki: TestPki;
-  let issuer: LocalIssuer;
+  const issuer = suiteIssuer();
   let alice: CertificatePair;
   let mallory: CertificatePair;
 
   beforeAll(async () => {
     pki = await createTestPki();
-    issuer = await LocalIssuer.start();
     alice = await pki.client('CN=alice');
     mallory = await pki.client('CN=mallory');
   });
-
-  afterAll(() => issuer.close());
 
   /** The notes gateway behind `adapter`, over https asking for client certificates; its port. */
   async function httpsGateway(

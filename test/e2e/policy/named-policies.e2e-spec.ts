@@ -22,9 +22,9 @@ import {
   Principal,
   Scopes,
 } from '../../../lib/index.js';
-import { LocalIssuer } from '../../../lib/testing/index.js';
 import { initApp, PLATFORMS, type Platform } from '../../support/test-app.js';
 import { DEFAULT_DPOP_CHALLENGE } from '../../support/challenges.js';
+import { suiteIssuer } from '../../support/suite-fixture.js';
 
 @Injectable()
 class Suspensions {
@@ -97,8 +97,8 @@ function partnerController(partner: string, main: string) {
 }
 
 describe.each(PLATFORMS)('named policies and @Issuers on %s', (platform: Platform) => {
-  let main: LocalIssuer;
-  let partner: LocalIssuer;
+  const main = suiteIssuer();
+  const partner = suiteIssuer();
   let app: INestApplication;
   let counted = 0;
 
@@ -147,15 +147,11 @@ describe.each(PLATFORMS)('named policies and @Issuers on %s', (platform: Platfor
   }
 
   beforeAll(async () => {
-    main = await LocalIssuer.start();
-    partner = await LocalIssuer.start();
     app = await boot();
   });
 
   afterAll(async () => {
     await app.close();
-    await main.stop();
-    await partner.stop();
   });
 
   async function get(path: string, claims?: Record<string, unknown>, from = main) {

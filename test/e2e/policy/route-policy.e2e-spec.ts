@@ -1,14 +1,13 @@
 import { type INestApplication } from '@nestjs/common';
 import request from 'supertest';
-import { LocalIssuer } from '../../../lib/testing/index.js';
 import { appWith, PLATFORMS } from '../../support/test-app.js';
+import { suiteIssuer } from '../../support/suite-fixture.js';
 
 describe.each(PLATFORMS)('route policy (HTTP) on %s', (platform) => {
-  let issuer: LocalIssuer;
+  const issuer = suiteIssuer();
   let app: INestApplication;
 
   beforeAll(async () => {
-    issuer = await LocalIssuer.start();
     app = await appWith(
       { issuers: [{ issuer: issuer.issuer, audience: issuer.audience }] },
       platform,
@@ -17,7 +16,6 @@ describe.each(PLATFORMS)('route policy (HTTP) on %s', (platform) => {
 
   afterAll(async () => {
     await app.close();
-    await issuer.close();
   });
 
   async function call(

@@ -1,23 +1,20 @@
-import { LocalIssuer } from '../../../lib/testing/index.js';
 import type { SampleApp } from '../../../sample-app/src/server.js';
 import { dpopKey, type DPoPKey, makeProof } from '../../support/dpop.js';
 import { LocalRedis } from '../../support/redis-server.js';
 import { startSample } from '../../support/sample-app.js';
+import { suiteIssuer } from '../../support/suite-fixture.js';
 
 /**
  * The sample's DPoP contract in OIDC_ISSUER mode, black-box over HTTP: the issuer is a LocalIssuer
  * minting DPoP-bound tokens (`cnf.jkt`), the client a jose key.
  */
 describe('sample app DPoP settings (OIDC_ISSUER mode)', () => {
-  let issuer: LocalIssuer;
+  const issuer = suiteIssuer({ audience: 'api://notes' });
   let key: DPoPKey;
 
   beforeAll(async () => {
-    issuer = await LocalIssuer.start({ audience: 'api://notes' });
     key = await dpopKey('ES256');
   });
-
-  afterAll(() => issuer.close());
 
   async function sample(env: Record<string, string> = {}): Promise<SampleApp> {
     return startSample({ OIDC_ISSUER: issuer.issuer, OIDC_AUDIENCE: 'api://notes', ...env });

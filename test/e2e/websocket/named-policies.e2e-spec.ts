@@ -3,8 +3,8 @@ import { Test } from '@nestjs/testing';
 import { MessageBody, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
 import WebSocket from 'ws';
 import { Issuers, OidcAuthModule, Policy } from '../../../lib/index.js';
-import { LocalIssuer } from '../../../lib/testing/index.js';
 import { OidcWsAdapter } from '../../../lib/ws/index.js';
+import { suiteIssuer } from '../../support/suite-fixture.js';
 
 interface Frame {
   event: string;
@@ -31,14 +31,12 @@ function tenantGateway(partner: string) {
 }
 
 describe('named policies and @Issuers on WebSocket gateways', () => {
-  let issuer: LocalIssuer;
-  let partner: LocalIssuer;
+  const issuer = suiteIssuer();
+  const partner = suiteIssuer();
   let app: INestApplication;
   let socket: WebSocket;
 
   beforeAll(async () => {
-    issuer = await LocalIssuer.start();
-    partner = await LocalIssuer.start();
     const ref = await Test.createTestingModule({
       imports: [
         OidcAuthModule.forRoot({
@@ -71,8 +69,6 @@ describe('named policies and @Issuers on WebSocket gateways', () => {
   afterAll(async () => {
     socket.close();
     await app.close();
-    await issuer.stop();
-    await partner.stop();
   });
 
   function ask(event: string, data: unknown): Promise<Frame> {

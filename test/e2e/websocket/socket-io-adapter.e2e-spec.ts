@@ -3,8 +3,8 @@ import { IoAdapter } from '@nestjs/platform-socket.io';
 import { io, type Socket } from 'socket.io-client';
 import { type OidcAuthModuleOptions } from '../../../lib/index.js';
 import { OidcIoAdapter } from '../../../lib/socket-io/index.js';
-import { LocalIssuer } from '../../../lib/testing/index.js';
 import { gatewayApp, NotesGateway } from '../../support/notes-gateway.js';
+import { suiteIssuer } from '../../support/suite-fixture.js';
 
 type Refusal = Error & { data?: unknown };
 
@@ -40,7 +40,7 @@ function ask(socket: Socket, event: string, data: unknown = {}): Promise<[string
 }
 
 describe('WebSocket gateways on the socket.io adapter', () => {
-  let issuer: LocalIssuer;
+  const issuer = suiteIssuer();
   let app: INestApplication;
   let url: string;
 
@@ -54,10 +54,6 @@ describe('WebSocket gateways on the socket.io adapter', () => {
     ));
   }
 
-  beforeAll(async () => {
-    issuer = await LocalIssuer.start();
-  });
-  afterAll(() => issuer.stop());
   afterEach(() => app.close());
 
   describe('with OidcIoAdapter', () => {

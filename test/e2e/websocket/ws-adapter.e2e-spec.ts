@@ -3,11 +3,11 @@ import { WsAdapter } from '@nestjs/platform-ws';
 import type { IncomingMessage } from 'node:http';
 import WebSocket from 'ws';
 import { type OidcAuthModuleOptions } from '../../../lib/index.js';
-import { LocalIssuer } from '../../../lib/testing/index.js';
 import { OidcWsAdapter } from '../../../lib/ws/index.js';
 import { gatewayApp, NotesGateway } from '../../support/notes-gateway.js';
 import { RecordingLogger } from '../../support/recording-logger.js';
 import { DEFAULT_DPOP_CHALLENGE } from '../../support/challenges.js';
+import { suiteIssuer } from '../../support/suite-fixture.js';
 
 interface Frame {
   event: string;
@@ -52,7 +52,7 @@ function closed(socket: WebSocket): Promise<{ code: number; reason: string }> {
 }
 
 describe('WebSocket gateways on the ws adapter', () => {
-  let issuer: LocalIssuer;
+  const issuer = suiteIssuer();
   let app: INestApplication;
   let url: string;
   let logger: RecordingLogger;
@@ -72,10 +72,6 @@ describe('WebSocket gateways on the ws adapter', () => {
     url = `${base.replace('http', 'ws')}/ws`;
   }
 
-  beforeAll(async () => {
-    issuer = await LocalIssuer.start();
-  });
-  afterAll(() => issuer.stop());
   afterEach(() => app.close());
 
   describe('with OidcWsAdapter', () => {
