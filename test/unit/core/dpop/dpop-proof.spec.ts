@@ -13,6 +13,7 @@ import {
 } from '../../../../lib/core/dpop/dpop-proof.js';
 import { OidcAuthConfigError } from '../../../../lib/core/config/config-error.js';
 import { athOf, dpopKey, type DPoPKey, makeProof, signRawProof } from '../../../support/dpop.js';
+import { thrown } from '../../../support/thrown.js';
 
 const HTU = 'https://api.example.com/notes';
 const TOKEN = 'header.payload.signature';
@@ -24,15 +25,7 @@ const request = (overrides: Partial<Parameters<DPoPProofVerifier['verify']>[1]> 
   ...overrides,
 });
 
-function refusal(run: () => unknown): InvalidDPoPProofError {
-  try {
-    run();
-  } catch (err) {
-    if (err instanceof InvalidDPoPProofError) return err;
-    throw err;
-  }
-  throw new Error('the proof was accepted');
-}
+const refusal = (run: () => unknown) => thrown(InvalidDPoPProofError, run);
 
 describe('DPoPProofVerifier', () => {
   let key: DPoPKey;

@@ -2,6 +2,7 @@ import { InvalidTokenError } from '../../../../lib/protocol/errors/errors.js';
 import type { IssuerOptions } from '../../../../lib/core/issuers/issuer-options.js';
 import { IssuerRegistry } from '../../../../lib/core/issuers/issuer-registry.js';
 import { TrustedIssuer } from '../../../../lib/core/issuers/trusted-issuer.js';
+import { thrown } from '../../../support/thrown.js';
 
 const TENANT = '4d5c3b2a-1f0e-4a9b-8c7d-6e5f4a3b2c1d';
 const SECOND = '0b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e';
@@ -12,15 +13,8 @@ const V1 = 'https://sts.windows.net/{tenantid}/';
 const issuer = (options: Partial<IssuerOptions>, i = 0) =>
   new TrustedIssuer({ audience: 'api', ...options } as IssuerOptions, `issuers[${i}]`);
 
-function refusal(registry: IssuerRegistry, payload: Record<string, unknown>): InvalidTokenError {
-  try {
-    registry.select(payload);
-  } catch (err) {
-    expect(err).toBeInstanceOf(InvalidTokenError);
-    return err as InvalidTokenError;
-  }
-  throw new Error('expected a refusal');
-}
+const refusal = (registry: IssuerRegistry, payload: Record<string, unknown>) =>
+  thrown(InvalidTokenError, () => registry.select(payload));
 
 describe('IssuerRegistry', () => {
   describe('exact issuers', () => {

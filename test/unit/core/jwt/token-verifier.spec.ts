@@ -7,6 +7,7 @@ import { OidcPrincipal } from '../../../../lib/core/claims/principal.js';
 import { type ClaimClock, checkClaims } from '../../../../lib/core/jwt/claim-rules.js';
 import { TokenVerifier } from '../../../../lib/core/jwt/token-verifier.js';
 import { TrustedIssuer } from '../../../../lib/core/issuers/trusted-issuer.js';
+import { thrown } from '../../../support/thrown.js';
 
 const ISS = 'https://idp.example';
 const NOW = 1_800_000_000;
@@ -425,15 +426,8 @@ describe('TokenVerifier key selection from a JWK set', () => {
 describe('checkClaims', () => {
   const v = rules();
 
-  function refusal(claims: Record<string, unknown>, on = v): InvalidTokenError {
-    try {
-      on.check(claims);
-    } catch (err) {
-      expect(err).toBeInstanceOf(InvalidTokenError);
-      return err as InvalidTokenError;
-    }
-    throw new Error('expected a refusal');
-  }
+  const refusal = (claims: Record<string, unknown>, on = v) =>
+    thrown(InvalidTokenError, () => on.check(claims));
   const accepts = (claims: Record<string, unknown>) =>
     expect(v.check(claims)).toBeInstanceOf(OidcPrincipal);
 

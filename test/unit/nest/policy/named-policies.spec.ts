@@ -20,6 +20,7 @@ import { OidcAuthConfigError } from '../../../../lib/core/config/config-error.js
 import { OidcPrincipal } from '../../../../lib/core/claims/principal.js';
 import type { TokenVerifier } from '../../../../lib/core/jwt/token-verifier.js';
 import type { TrustedIssuer } from '../../../../lib/core/issuers/trusted-issuer.js';
+import { thrown } from '../../../support/thrown.js';
 
 @Policy('sameTenant')
 @AnyPolicy('owner', 'admin')
@@ -79,15 +80,7 @@ const wrapper = (metatype: object, instance?: object, isStatic = true) => ({
   isDependencyTreeStatic: () => isStatic,
 });
 
-function denial(run: () => unknown): PolicyDeniedError {
-  try {
-    run();
-  } catch (err) {
-    expect(err).toBeInstanceOf(PolicyDeniedError);
-    return err as PolicyDeniedError;
-  }
-  throw new Error('expected a denial');
-}
+const denial = (run: () => unknown) => thrown(PolicyDeniedError, run);
 
 describe('reading @Policy, @AnyPolicy and @Issuers', () => {
   it('merges policies of controller, handler and stacked decorators, each any-of one requirement', () => {
