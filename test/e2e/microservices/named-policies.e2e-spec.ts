@@ -1,18 +1,9 @@
-import { Controller, type INestMicroservice } from '@nestjs/common';
-import {
-  type ClientProxy,
-  ClientProxyFactory,
-  MessagePattern,
-  type MicroserviceOptions,
-  Transport,
-} from '@nestjs/microservices';
-import { Test } from '@nestjs/testing';
+import { Controller } from '@nestjs/common';
+import { MessagePattern } from '@nestjs/microservices';
 import { firstValueFrom } from 'rxjs';
-import { OidcAuthModule, Policy } from '../../../lib/index.js';
-import { freePort } from '../../support/free-port.js';
-import { suiteIssuer } from '../../support/suite-fixture.js';
-
-const HOST = '127.0.0.1';
+import { Policy } from '../../../lib/index.js';
+import { suiteFixture, suiteIssuer } from '../../support/suite-fixture.js';
+import { tcpService } from '../../support/tcp-service.js';
 
 @Controller()
 class TenantHandlers {
@@ -25,14 +16,10 @@ class TenantHandlers {
 
 describe('named policies on microservice handlers (TCP)', () => {
   const issuer = suiteIssuer();
-  let service: INestMicroservice;
-  let client: ClientProxy;
-
-  beforeAll(async () => {
-    const port = await freePort();
-    const ref = await Test.createTestingModule({
-      imports: [
-        OidcAuthModule.forRoot({
+  const tcp = suiteFixture(
+    () =>
+      tcpService(
+        {
           issuers: [{ issuer: issuer.issuer, audience: issuer.audience }],
           policies: {
             // A message's payload is the call: the policy reads the tenant it addresses.
@@ -40,28 +27,15 @@ describe('named policies on microservice handlers (TCP)', () => {
               context.switchToRpc().getData<{ tenant?: string }>().tenant ===
               principal.claims.tenant,
           },
-        }),
-      ],
-      controllers: [TenantHandlers],
-    }).compile();
-    service = ref.createNestMicroservice<MicroserviceOptions>({
-      transport: Transport.TCP,
-      options: { host: HOST, port },
-      logger: false,
-    });
-    await service.listen();
-    client = ClientProxyFactory.create({ transport: Transport.TCP, options: { host: HOST, port } });
-    await client.connect();
-  });
-
-  afterAll(async () => {
-    client.close();
-    await service.close();
-  });
+        },
+        [TenantHandlers],
+      ),
+    (t) => t.close(),
+  );
 
   async function send(tenant: string): Promise<unknown> {
     const authorization = `Bearer ${await issuer.mint({ sub: 'bob', tenant: 'acme' })}`;
-    return firstValueFrom(client.send('tenant.notes', { authorization, tenant })).catch(
+    return firstValueFrom(tcp.client.send('tenant.notes', { authorization, tenant })).catch(
       (err: unknown) => ({ refused: err }),
     );
   }
