@@ -5,9 +5,9 @@ import { Test } from '@nestjs/testing';
 import { connect } from 'node:net';
 import request from 'supertest';
 import { OidcAuthModule, type OidcAuthModuleOptions } from '../../../lib/index.js';
-import { dpopKey, type DPoPKey, makeProof } from '../../support/dpop.js';
+import { dpopKey, makeProof } from '../../support/dpop.js';
 import { type Platform, PLATFORMS, TEST_CONTROLLERS } from '../../support/test-app.js';
-import { suiteIssuer } from '../../support/suite-fixture.js';
+import { suiteFixture, suiteIssuer } from '../../support/suite-fixture.js';
 
 /** An application listening on 127.0.0.1 whose framework trusts proxies or not. */
 async function appBehindProxy(
@@ -51,11 +51,7 @@ function rawRequest(port: number, head: string): Promise<number> {
 
 describe.each(PLATFORMS)('DPoP htu behind proxies and against Host tricks on %s', (platform) => {
   const issuer = suiteIssuer();
-  let key: DPoPKey;
-
-  beforeAll(async () => {
-    key = await dpopKey('ES256');
-  });
+  const key = suiteFixture(() => dpopKey('ES256'));
 
   const options = (dpop: OidcAuthModuleOptions['dpop'] = {}): OidcAuthModuleOptions => ({
     issuers: [issuer.issuerOptions()],

@@ -2,9 +2,10 @@ import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { OidcAuthModule, type OidcAuthModuleOptions } from '../../../lib/index.js';
 import { RedisStore } from '../../../lib/redis/index.js';
-import { dpopKey, type DPoPKey, makeProof } from '../../support/dpop.js';
+import { dpopKey, makeProof } from '../../support/dpop.js';
 import { RecordingLogger } from '../../support/recording-logger.js';
 import { RedisReplicas } from '../../support/redis-replicas.js';
+import { suiteFixture } from '../../support/suite-fixture.js';
 
 // Both replicas sit behind one load balancer that forwards the public scheme and host.
 const PUBLIC = 'https://api.example.com';
@@ -12,11 +13,10 @@ const FORWARDED = { 'X-Forwarded-Proto': 'https', 'X-Forwarded-Host': 'api.examp
 
 describe('DPoP replay store in Redis, two replicas', () => {
   let replicas: RedisReplicas;
-  let key: DPoPKey;
+  const key = suiteFixture(() => dpopKey('ES256'));
 
   beforeAll(async () => {
     replicas = await RedisReplicas.start();
-    key = await dpopKey('ES256');
   });
 
   afterAll(() => replicas.close());

@@ -8,10 +8,10 @@ import { OidcIoAdapter } from '../../../lib/socket-io/index.js';
 import { OidcAuthModule, RequireDPoP } from '../../../lib/index.js';
 import { LocalIssuer } from '../../../lib/testing/index.js';
 import { OidcWsAdapter } from '../../../lib/ws/index.js';
-import { dpopKey, type DPoPKey, makeProof } from '../../support/dpop.js';
+import { dpopKey, makeProof } from '../../support/dpop.js';
 import { graphqlApp, postGraphQL } from '../../support/graphql-app.js';
 import { gatewayApp } from '../../support/notes-gateway.js';
-import { suiteIssuer } from '../../support/suite-fixture.js';
+import { suiteFixture, suiteIssuer } from '../../support/suite-fixture.js';
 
 /** Opens a socket; resolves once open, or with the HTTP answer that refused the upgrade. */
 function connect(
@@ -58,12 +58,11 @@ const sortedByEvent = <T extends { event: string }>(frames: T[]): T[] =>
 
 describe('DPoP on the WebSocket upgrade (OidcWsAdapter)', () => {
   const issuer = suiteIssuer();
-  let key: DPoPKey;
+  const key = suiteFixture(() => dpopKey('ES256'));
   let app: INestApplication;
   let base: string;
 
   beforeAll(async () => {
-    key = await dpopKey('ES256');
     ({ app, url: base } = await gatewayApp(
       { issuers: [issuer.issuerOptions()], audit: { log: false } },
       (a) => new OidcWsAdapter(a),
@@ -192,12 +191,11 @@ class PaymentsGateway {
 
 describe('@RequireDPoP() on a gateway handler (OidcWsAdapter)', () => {
   const issuer = suiteIssuer();
-  let key: DPoPKey;
+  const key = suiteFixture(() => dpopKey('ES256'));
   let app: INestApplication;
   let url: string;
 
   beforeAll(async () => {
-    key = await dpopKey('ES256');
     const ref = await Test.createTestingModule({
       imports: [
         OidcAuthModule.forRoot({ issuers: [issuer.issuerOptions()], audit: { log: false } }),
@@ -241,12 +239,11 @@ describe('@RequireDPoP() on a gateway handler (OidcWsAdapter)', () => {
 
 describe('DPoP on GraphQL over HTTP (Apollo)', () => {
   const issuer = suiteIssuer();
-  let key: DPoPKey;
+  const key = suiteFixture(() => dpopKey('ES256'));
   let app: INestApplication;
   let url: string;
 
   beforeAll(async () => {
-    key = await dpopKey('ES256');
     app = await graphqlApp({
       issuers: [issuer.issuerOptions()],
       audit: { log: false },

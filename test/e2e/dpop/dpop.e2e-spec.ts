@@ -8,9 +8,9 @@ import {
   RequireDPoP,
   Scopes,
 } from '../../../lib/index.js';
-import { dpopKey, type DPoPKey, makeProof } from '../../support/dpop.js';
+import { dpopKey, makeProof } from '../../support/dpop.js';
 import { initApp, type Platform, PLATFORMS, TEST_CONTROLLERS } from '../../support/test-app.js';
-import { suiteIssuer } from '../../support/suite-fixture.js';
+import { suiteFixture, suiteIssuer } from '../../support/suite-fixture.js';
 
 @Controller('bound')
 class BoundController {
@@ -44,11 +44,10 @@ async function dpopApp(
 describe.each(PLATFORMS)('DPoP (RFC 9449) over HTTP on %s', (platform) => {
   const issuer = suiteIssuer();
   let app: INestApplication;
-  let key: DPoPKey;
+  const key = suiteFixture(() => dpopKey('ES256'));
   let origin: string;
 
   beforeAll(async () => {
-    key = await dpopKey('ES256');
     app = await dpopApp(platform, { issuers: [issuer.issuerOptions()], audit: { log: false } });
     await app.listen(0, '127.0.0.1');
     origin = (await app.getUrl()).replace('[::1]', '127.0.0.1');
@@ -217,11 +216,7 @@ describe.each(PLATFORMS)('DPoP (RFC 9449) over HTTP on %s', (platform) => {
 
 describe.each(PLATFORMS)('DPoP modes and nonces on %s', (platform) => {
   const issuer = suiteIssuer();
-  let key: DPoPKey;
-
-  beforeAll(async () => {
-    key = await dpopKey('PS256');
-  });
+  const key = suiteFixture(() => dpopKey('PS256'));
 
   async function started(dpop: OidcAuthModuleOptions['dpop'], controllers?: Type[]) {
     const app = await dpopApp(

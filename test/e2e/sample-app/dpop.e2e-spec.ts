@@ -1,8 +1,8 @@
 import type { SampleApp } from '../../../sample-app/src/server.js';
-import { dpopKey, type DPoPKey, makeProof } from '../../support/dpop.js';
+import { dpopKey, makeProof } from '../../support/dpop.js';
 import { LocalRedis } from '../../support/redis-server.js';
 import { startSample } from '../../support/sample-app.js';
-import { suiteIssuer } from '../../support/suite-fixture.js';
+import { suiteFixture, suiteIssuer } from '../../support/suite-fixture.js';
 
 /**
  * The sample's DPoP contract in OIDC_ISSUER mode, black-box over HTTP: the issuer is a LocalIssuer
@@ -10,11 +10,7 @@ import { suiteIssuer } from '../../support/suite-fixture.js';
  */
 describe('sample app DPoP settings (OIDC_ISSUER mode)', () => {
   const issuer = suiteIssuer({ audience: 'api://notes' });
-  let key: DPoPKey;
-
-  beforeAll(async () => {
-    key = await dpopKey('ES256');
-  });
+  const key = suiteFixture(() => dpopKey('ES256'));
 
   async function sample(env: Record<string, string> = {}): Promise<SampleApp> {
     return startSample({ OIDC_ISSUER: issuer.issuer, OIDC_AUDIENCE: 'api://notes', ...env });
