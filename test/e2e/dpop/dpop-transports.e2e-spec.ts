@@ -1,15 +1,14 @@
-import { type INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import { SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
 import type { IncomingMessage } from 'node:http';
 import { io } from 'socket.io-client';
 import WebSocket from 'ws';
 import { OidcIoAdapter } from '../../../lib/socket-io/index.js';
-import { OidcAuthModule, RequireDPoP } from '../../../lib/index.js';
+import { RequireDPoP } from '../../../lib/index.js';
 import { LocalIssuer } from '../../../lib/testing/index.js';
 import { OidcWsAdapter } from '../../../lib/ws/index.js';
 import { dpopKey, makeProof } from '../../support/dpop.js';
 import { graphqlApp, postGraphQL } from '../../support/graphql-app.js';
+import { gatewayAppOf } from '../../support/gateway-app.js';
 import { gatewayApp } from '../../support/notes-gateway.js';
 import { suiteFixture, suiteIssuer } from '../../support/suite-fixture.js';
 
@@ -59,26 +58,21 @@ const sortedByEvent = <T extends { event: string }>(frames: T[]): T[] =>
 describe('DPoP on the WebSocket upgrade (OidcWsAdapter)', () => {
   const issuer = suiteIssuer();
   const key = suiteFixture(() => dpopKey('ES256'));
-  let app: INestApplication;
-  let base: string;
-
-  beforeAll(async () => {
-    ({ app, url: base } = await gatewayApp(
-      { issuers: [issuer.issuerOptions()], audit: { log: false } },
-      (a) => new OidcWsAdapter(a),
-    ));
-    base = base.replace('[::1]', '127.0.0.1');
-  });
-
-  afterAll(async () => {
-    await app.close();
-  });
+  const gateway = suiteFixture(
+    () =>
+      gatewayApp(
+        { issuers: [issuer.issuerOptions()], audit: { log: false } },
+        (a) => new OidcWsAdapter(a),
+      ),
+    ({ app }) => app.close(),
+  );
 
   const token = () => issuer.mint({ scope: 'notes:read', cnf: { jkt: key.thumbprint } });
-  const wsUrl = () => `${base.replace('http', 'ws')}/ws`;
+  const base = () => gateway.url.replace('[::1]', '127.0.0.1');
+  const wsUrl = () => `${base().replace('http', 'ws')}/ws`;
 
   it('opens the socket for a bound token with a proof of the upgrade GET (htu ws:// or http://)', async () => {
-    for (const htu of [wsUrl(), `${base}/ws`]) {
+    for (const htu of [wsUrl(), `${base()}/ws`]) {
       const t = await token();
       const proof = await makeProof(key, { htm: 'GET', htu, accessToken: t });
       const { socket } = await connect(wsUrl(), { authorization: `DPoP ${t}`, dpop: proof });
@@ -192,33 +186,25 @@ class PaymentsGateway {
 describe('@RequireDPoP() on a gateway handler (OidcWsAdapter)', () => {
   const issuer = suiteIssuer();
   const key = suiteFixture(() => dpopKey('ES256'));
-  let app: INestApplication;
-  let url: string;
-
-  beforeAll(async () => {
-    const ref = await Test.createTestingModule({
-      imports: [
-        OidcAuthModule.forRoot({ issuers: [issuer.issuerOptions()], audit: { log: false } }),
-      ],
-      providers: [PaymentsGateway],
-    }).compile();
-    app = ref.createNestApplication({ logger: false });
-    app.useWebSocketAdapter(new OidcWsAdapter(app));
-    await app.listen(0, '127.0.0.1');
-    url = `${(await app.getUrl()).replace('[::1]', '127.0.0.1').replace('http', 'ws')}/ws`;
-  });
-
-  afterAll(async () => {
-    await app.close();
-  });
+  const gateway = suiteFixture(
+    () =>
+      gatewayAppOf(
+        { issuers: [issuer.issuerOptions()], audit: { log: false } },
+        [PaymentsGateway],
+        (a) => new OidcWsAdapter(a),
+      ),
+    ({ app }) => app.close(),
+  );
+  const url = () => `${gateway.url.replace('[::1]', '127.0.0.1').replace('http', 'ws')}/ws`;
 
   it('answers it on a connection opened with DPoP, and refuses it on one opened with Bearer', async () => {
     const bound = await issuer.mint({ cnf: { jkt: key.thumbprint } });
-    const proof = await makeProof(key, { htm: 'GET', htu: url, accessToken: bound });
-    const dpop = (await connect(url, { authorization: `DPoP ${bound}`, dpop: proof })).socket!;
+    const proof = await makeProof(key, { htm: 'GET', htu: url(), accessToken: bound });
+    const dpop = (await connect(url(), { authorization: `DPoP ${bound}`, dpop: proof })).socket!;
     expect(await ask(dpop, 'pay')).toEqual({ event: 'paid', data: true });
     dpop.close();
-    const bearer = (await connect(url, { authorization: `Bearer ${await issuer.mint()}` })).socket!;
+    const bearer = (await connect(url(), { authorization: `Bearer ${await issuer.mint()}` }))
+      .socket!;
     expect(await ask(bearer, 'balance')).toEqual({ event: 'balance', data: 7 });
     // 'pay' is refused. Nest 12 answers the refusal with an exception frame; Nest 11's ws adapter
     // sends none, so there the proof of refusal is that the next answer is balance's, not paid.
@@ -240,24 +226,20 @@ describe('@RequireDPoP() on a gateway handler (OidcWsAdapter)', () => {
 describe('DPoP on GraphQL over HTTP (Apollo)', () => {
   const issuer = suiteIssuer();
   const key = suiteFixture(() => dpopKey('ES256'));
-  let app: INestApplication;
-  let url: string;
-
-  beforeAll(async () => {
-    app = await graphqlApp({
-      issuers: [issuer.issuerOptions()],
-      audit: { log: false },
-      dpop: { nonce: { secret: 'n'.repeat(32) } },
-    });
-    url = `${(await app.getUrl()).replace('[::1]', '127.0.0.1')}/graphql`;
-  });
-
-  afterAll(async () => {
-    await app.close();
-  });
+  const api = suiteFixture(
+    async () => {
+      const app = await graphqlApp({
+        issuers: [issuer.issuerOptions()],
+        audit: { log: false },
+        dpop: { nonce: { secret: 'n'.repeat(32) } },
+      });
+      return { app, url: `${(await app.getUrl()).replace('[::1]', '127.0.0.1')}/graphql` };
+    },
+    ({ app }) => app.close(),
+  );
 
   const query = (headers: Record<string, string>) =>
-    postGraphQL(url, '{ notes { id } me }', headers);
+    postGraphQL(api.url, '{ notes { id } me }', headers);
 
   it('asks for a nonce in the GraphQL error, then checks the proof once for a query of several fields', async () => {
     const t = await issuer.mint({
@@ -266,7 +248,7 @@ describe('DPoP on GraphQL over HTTP (Apollo)', () => {
       cnf: { jkt: key.thumbprint },
     });
     const proof = (claims = {}) =>
-      makeProof(key, { htm: 'POST', htu: url, accessToken: t, claims });
+      makeProof(key, { htm: 'POST', htu: api.url, accessToken: t, claims });
     const asked = await query({ authorization: `DPoP ${t}`, dpop: await proof() });
     expect(asked.body.errors?.[0].extensions).toMatchObject({
       code: 'UNAUTHENTICATED',
