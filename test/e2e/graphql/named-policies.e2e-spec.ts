@@ -3,6 +3,7 @@ import { Policy } from '../../../lib/index.js';
 import { apolloApp, type GraphQLResponse, postGraphQL } from '../../support/graphql-app.js';
 import { RecordingLogger } from '../../support/recording-logger.js';
 import { suiteFixture, suiteIssuer } from '../../support/suite-fixture.js';
+import { trusted } from '../../support/trusted.js';
 
 @Resolver()
 class TenantResolver {
@@ -26,7 +27,7 @@ describe('named policies on GraphQL resolvers (Apollo)', () => {
     () =>
       apolloApp(
         {
-          issuers: [{ issuer: issuer.issuer, audience: issuer.audience }],
+          issuers: trusted(issuer),
           refusalLogIntervalMs: 0,
           policies: {
             // The same policy serves HTTP and GraphQL: only where the tenant is read differs.

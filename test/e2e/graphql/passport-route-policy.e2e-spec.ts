@@ -4,6 +4,7 @@ import { AuthGuard } from '@nestjs/passport';
 import { Issuers, OIDC_AUTH_STRATEGY, Scopes } from '../../../lib/index.js';
 import { apolloApp, postGraphQL } from '../../support/graphql-app.js';
 import { suiteFixture, suiteIssuer } from '../../support/suite-fixture.js';
+import { trusted } from '../../support/trusted.js';
 
 // The guard passport users write for GraphQL: the strategy reads the HTTP request of the context.
 class GqlOidcGuard extends AuthGuard(OIDC_AUTH_STRATEGY) {
@@ -39,10 +40,7 @@ describe("route policy behind AuthGuard('oidc-auth') on GraphQL resolvers (Apoll
     () =>
       apolloApp(
         {
-          issuers: [
-            { issuer: issuer.issuer, audience: issuer.audience },
-            { issuer: partner.issuer, audience: partner.audience },
-          ],
+          issuers: trusted(issuer, partner),
           globalGuard: false,
         },
         {

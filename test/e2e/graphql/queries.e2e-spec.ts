@@ -3,6 +3,7 @@ import { LocalIssuer } from '../../../lib/testing/index.js';
 import { graphqlApp, type GraphQLResponse, postGraphQL } from '../../support/graphql-app.js';
 import { RecordingLogger } from '../../support/recording-logger.js';
 import { suiteIssuer } from '../../support/suite-fixture.js';
+import { trusted } from '../../support/trusted.js';
 
 describe('GraphQL queries (Apollo)', () => {
   const issuer = suiteIssuer();
@@ -14,7 +15,7 @@ describe('GraphQL queries (Apollo)', () => {
     logger = new RecordingLogger();
     app = await graphqlApp(
       {
-        issuers: [{ issuer: issuer.issuer, audience: issuer.audience }],
+        issuers: trusted(issuer),
         // Each test looks for its own refusal's line.
         refusalLogIntervalMs: 0,
       },

@@ -2,6 +2,7 @@ import { Query, Resolver } from '@nestjs/graphql';
 import { RequireAuthentication, Scopes } from '../../../lib/index.js';
 import { apolloApp, type GraphQLResponse, postGraphQL } from '../../support/graphql-app.js';
 import { suiteFixture, suiteIssuer } from '../../support/suite-fixture.js';
+import { trusted } from '../../support/trusted.js';
 
 @Resolver()
 class ExportResolver {
@@ -18,7 +19,7 @@ describe('step-up authentication over GraphQL (Apollo)', () => {
   const api = suiteFixture(
     () =>
       apolloApp(
-        { issuers: [{ issuer: issuer.issuer, audience: issuer.audience }], audit: { log: false } },
+        { issuers: trusted(issuer), audit: { log: false } },
         { typeDefs: 'type Query { exportNotes: String }', resolvers: [ExportResolver] },
       ),
     ({ app }) => app.close(),

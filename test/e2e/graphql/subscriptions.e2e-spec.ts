@@ -4,6 +4,7 @@ import WebSocket from 'ws';
 import { type OidcAuthModuleOptions } from '../../../lib/index.js';
 import { graphqlApp } from '../../support/graphql-app.js';
 import { suiteIssuer } from '../../support/suite-fixture.js';
+import { trusted } from '../../support/trusted.js';
 
 interface Closed {
   code: number;
@@ -18,7 +19,7 @@ describe('GraphQL subscriptions over graphql-ws (Apollo)', () => {
 
   async function start(options: Partial<OidcAuthModuleOptions> = {}) {
     app = await graphqlApp({
-      issuers: [{ issuer: issuer.issuer, audience: issuer.audience }],
+      issuers: trusted(issuer),
       ...options,
     });
     url = `${(await app.getUrl()).replace('http', 'ws')}/graphql`;

@@ -15,6 +15,7 @@ import {
 } from '../../../lib/index.js';
 import { OidcWsAdapter } from '../../../lib/ws/index.js';
 import { suiteIssuer } from '../../support/suite-fixture.js';
+import { trusted } from '../../support/trusted.js';
 
 type Handlers = Record<string, (...args: unknown[]) => unknown>;
 
@@ -67,7 +68,7 @@ describe('the guard the module binds to message handlers', () => {
     const ref = await Test.createTestingModule({
       imports: [
         OidcAuthModule.forRoot({
-          issuers: [{ issuer: issuer.issuer, audience: issuer.audience }],
+          issuers: trusted(issuer),
           policies: { granted: () => ++policyRuns > 0 },
         }),
       ],

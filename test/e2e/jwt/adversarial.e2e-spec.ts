@@ -8,6 +8,7 @@ import { decodePart, forge, hmacWithPublicKey } from '../../support/forge.js';
 import { LocalIssuer } from '../../../lib/testing/index.js';
 import { appWith, PLATFORMS } from '../../support/test-app.js';
 import { suiteIssuer } from '../../support/suite-fixture.js';
+import { trusted } from '../../support/trusted.js';
 
 const now = () => Math.floor(Date.now() / 1000);
 const b64 = (v: unknown) =>
@@ -23,7 +24,7 @@ describe.each(PLATFORMS)('adversarial tokens (HTTP on %s, local issuer)', (platf
   beforeAll(async () => {
     app = await appWith(
       {
-        issuers: [{ issuer: issuer.issuer, audience: issuer.audience }],
+        issuers: trusted(issuer),
         clockToleranceSeconds: 30,
       },
       platform,
@@ -206,10 +207,7 @@ describe.each(PLATFORMS)('adversarial tokens (HTTP on %s, local issuer)', (platf
     shared.extraJwks = [
       { ...ec.publicKey.export({ format: 'jwk' }), kid: shared.currentKid, use: 'sig' },
     ];
-    const sharedApp = await appWith(
-      { issuers: [{ issuer: shared.issuer, audience: shared.audience }] },
-      platform,
-    );
+    const sharedApp = await appWith({ issuers: trusted(shared) }, platform);
     try {
       const input = `${b64({ alg: 'ES256', kid: shared.currentKid })}.${b64(decodePart(await shared.mint(), 1))}`;
       const signature = sign('sha256', Buffer.from(input), {
@@ -256,7 +254,7 @@ describe('the ECDSA "psychic signature" (CVE-2022-21449)', () => {
   it('refuses an ES256 signature of zeros', async () => {
     const issuer = await LocalIssuer.start();
     await issuer.addKey({ alg: 'ES256', retire: true });
-    const app = await appWith({ issuers: [{ issuer: issuer.issuer, audience: issuer.audience }] });
+    const app = await appWith({ issuers: trusted(issuer) });
     const valid = await issuer.mint();
     expect(
       (await request(app.getHttpServer()).get('/me').set('Authorization', `Bearer ${valid}`))
@@ -277,7 +275,7 @@ describe('a JWKS that publishes an RSA key under 2048 bits', () => {
     const issuer = await LocalIssuer.start();
     const weak = generateKeyPairSync('rsa', { modulusLength: 1024 });
     issuer.extraJwks = [{ ...weak.publicKey.export({ format: 'jwk' }), kid: 'weak', use: 'sig' }];
-    const app = await appWith({ issuers: [{ issuer: issuer.issuer, audience: issuer.audience }] });
+    const app = await appWith({ issuers: trusted(issuer) });
     const input = `${b64({ alg: 'RS256', kid: 'weak' })}.${b64(decodePart(await issuer.mint(), 1))}`;
     const token = `${input}.${sign('sha256', Buffer.from(input), weak.privateKey).toString('base64url')}`;
     const res = await request(app.getHttpServer())

@@ -5,6 +5,7 @@ import { appWith, PLATFORMS } from '../../support/test-app.js';
 import { decodePart, forge, hmacWithPublicKey } from '../../support/forge.js';
 import { DEFAULT_DPOP_CHALLENGE } from '../../support/challenges.js';
 import { suiteIssuer } from '../../support/suite-fixture.js';
+import { trusted } from '../../support/trusted.js';
 
 describe.each(PLATFORMS)('authentication (HTTP, local issuer) on %s', (platform) => {
   const issuer = suiteIssuer();
@@ -13,7 +14,7 @@ describe.each(PLATFORMS)('authentication (HTTP, local issuer) on %s', (platform)
   beforeAll(async () => {
     app = await appWith(
       {
-        issuers: [{ issuer: issuer.issuer, audience: issuer.audience }],
+        issuers: trusted(issuer),
         clockToleranceSeconds: 30,
       },
       platform,

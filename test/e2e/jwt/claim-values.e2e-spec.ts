@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { graphqlApp } from '../../support/graphql-app.js';
 import { appsOn, PLATFORMS } from '../../support/test-app.js';
 import { suiteIssuer } from '../../support/suite-fixture.js';
+import { trusted } from '../../support/trusted.js';
 
 jest.setTimeout(120_000);
 
@@ -45,7 +46,7 @@ describe('no claim value of a validly signed token is a server error', () => {
 
     beforeAll(async () => {
       app = await appsOn(platform)({
-        issuers: [{ issuer: issuer.issuer, audience: issuer.audience }],
+        issuers: trusted(issuer),
       });
       await app.listen(0, '127.0.0.1');
       url = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}/me`;
@@ -76,7 +77,7 @@ describe('no claim value of a validly signed token is a server error', () => {
     let url: string;
 
     beforeAll(async () => {
-      app = await graphqlApp({ issuers: [{ issuer: issuer.issuer, audience: issuer.audience }] });
+      app = await graphqlApp({ issuers: trusted(issuer) });
       url = `${await app.getUrl()}/graphql`;
     });
 

@@ -8,6 +8,7 @@ import { runInNewContext } from 'node:vm';
 import { forge } from '../../support/forge.js';
 import { appsOn, PLATFORMS } from '../../support/test-app.js';
 import { suiteIssuer } from '../../support/suite-fixture.js';
+import { trusted } from '../../support/trusted.js';
 
 jest.setTimeout(180_000);
 
@@ -37,7 +38,7 @@ describe.each(PLATFORMS)('fuzzing the guard over HTTP (%s)', (platform) => {
   const agent = new Agent({ keepAlive: true, maxSockets: 16 });
 
   beforeAll(async () => {
-    app = await appWith({ issuers: [{ issuer: issuer.issuer, audience: issuer.audience }] });
+    app = await appWith({ issuers: trusted(issuer) });
     await app.listen(0, '127.0.0.1');
     port = (app.getHttpServer().address() as AddressInfo).port;
   });

@@ -4,6 +4,7 @@ import { type AddressInfo } from 'node:net';
 import request from 'supertest';
 import { LocalIssuer } from '../../../lib/testing/index.js';
 import { appWith, appsOn, PLATFORMS } from '../../support/test-app.js';
+import { trusted } from '../../support/trusted.js';
 
 const COOLDOWN_MS = 300;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -15,7 +16,7 @@ describe.each(PLATFORMS)('signing keys (HTTP, local issuer) (%s)', (platform) =>
 
   const startApp = async () => {
     app = await appWith({
-      issuers: [{ issuer: issuer.issuer, audience: issuer.audience }],
+      issuers: trusted(issuer),
       keys: { cooldownMs: COOLDOWN_MS, timeoutMs: 500 },
     });
   };
@@ -141,7 +142,7 @@ describe.each(PLATFORMS)('signing keys (HTTP, local issuer) (%s)', (platform) =>
 describe('warm-up', () => {
   it('can be turned off, and can stop the application when the keys cannot be loaded', async () => {
     const issuer = await LocalIssuer.start();
-    const options = { issuers: [{ issuer: issuer.issuer, audience: issuer.audience }] };
+    const options = { issuers: trusted(issuer) };
     const lazy = await appWith({ ...options, warmUp: false });
     expect(issuer.requests).toEqual({ discovery: 0, jwks: 0 });
     await lazy.close();

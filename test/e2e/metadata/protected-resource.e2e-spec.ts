@@ -3,6 +3,7 @@ import { ASYMMETRIC_ALGORITHMS } from '../../../lib/index.js';
 import { DEFAULT_DPOP_CHALLENGE } from '../../support/challenges.js';
 import { appWith, PLATFORMS } from '../../support/test-app.js';
 import { suiteIssuer } from '../../support/suite-fixture.js';
+import { trusted } from '../../support/trusted.js';
 
 const METADATA =
   'resource_metadata="https://api.example.test/.well-known/oauth-protected-resource"';
@@ -13,7 +14,7 @@ describe.each(PLATFORMS)('protected-resource metadata (RFC 9728) on %s', (platfo
   it('publishes the resource, its issuers and the scopes the routes require', async () => {
     const app = await appWith(
       {
-        issuers: [{ issuer: issuer.issuer, audience: issuer.audience }],
+        issuers: trusted(issuer),
         protectedResource: { resource: 'https://api.example.test', resourceName: 'Notes' },
       },
       platform,
@@ -44,7 +45,7 @@ describe.each(PLATFORMS)('protected-resource metadata (RFC 9728) on %s', (platfo
   it('puts the resource path after the well-known prefix (RFC 9728 §3.1)', async () => {
     const app = await appWith(
       {
-        issuers: [{ issuer: issuer.issuer, audience: issuer.audience }],
+        issuers: trusted(issuer),
         protectedResource: { resource: 'https://api.example.test/notes' },
         allowQueryToken: true,
       },
@@ -62,10 +63,7 @@ describe.each(PLATFORMS)('protected-resource metadata (RFC 9728) on %s', (platfo
   });
 
   it('is absent unless configured', async () => {
-    const app = await appWith(
-      { issuers: [{ issuer: issuer.issuer, audience: issuer.audience }] },
-      platform,
-    );
+    const app = await appWith({ issuers: trusted(issuer) }, platform);
     const res = await request(app.getHttpServer()).get('/.well-known/oauth-protected-resource');
     expect(res.status).toBe(404);
     expect((await request(app.getHttpServer()).get('/me')).headers['www-authenticate']).toBe(
@@ -78,7 +76,7 @@ describe.each(PLATFORMS)('protected-resource metadata (RFC 9728) on %s', (platfo
     await expect(
       appWith(
         {
-          issuers: [{ issuer: issuer.issuer, audience: issuer.audience }],
+          issuers: trusted(issuer),
           protectedResource: { resource: 'notes' },
         },
         platform,

@@ -9,6 +9,7 @@ import {
 import { RecordingLogger } from '../../support/recording-logger.js';
 import { initApp, PLATFORMS, TEST_CONTROLLERS } from '../../support/test-app.js';
 import { suiteIssuer } from '../../support/suite-fixture.js';
+import { trusted } from '../../support/trusted.js';
 
 @Controller('legacy')
 class LegacyController {
@@ -35,7 +36,7 @@ describe.each(PLATFORMS)('route policy audit (%s)', (platform) => {
     const ref = await Test.createTestingModule({
       imports: [
         OidcAuthModule.forRoot({
-          issuers: [{ issuer: issuer.issuer, audience: issuer.audience }],
+          issuers: trusted(issuer),
           warmUp: false,
           ...options,
         }),

@@ -12,6 +12,7 @@ import request from 'supertest';
 import { type AuthEvent, OidcAuthEvents, OidcAuthModule, Scopes } from '../../../lib/index.js';
 import { freePort } from '../../support/free-port.js';
 import { suiteIssuer } from '../../support/suite-fixture.js';
+import { trusted } from '../../support/trusted.js';
 
 // A class per application: the module adds its guard to the handlers' metadata, and a class shared
 // with an earlier application would carry it into Nest's scan of the next one, hiding whether the
@@ -46,7 +47,7 @@ describe.each([true, false])('a hybrid application (inheritAppConfig: %s)', (inh
     const ref = await Test.createTestingModule({
       imports: [
         OidcAuthModule.forRoot({
-          issuers: [{ issuer: issuer.issuer, audience: issuer.audience }],
+          issuers: trusted(issuer),
         }),
       ],
       controllers: [notesController()],

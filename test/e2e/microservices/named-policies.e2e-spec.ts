@@ -4,6 +4,7 @@ import { firstValueFrom } from 'rxjs';
 import { Policy } from '../../../lib/index.js';
 import { suiteFixture, suiteIssuer } from '../../support/suite-fixture.js';
 import { tcpService } from '../../support/tcp-service.js';
+import { trusted } from '../../support/trusted.js';
 
 @Controller()
 class TenantHandlers {
@@ -20,7 +21,7 @@ describe('named policies on microservice handlers (TCP)', () => {
     () =>
       tcpService(
         {
-          issuers: [{ issuer: issuer.issuer, audience: issuer.audience }],
+          issuers: trusted(issuer),
           policies: {
             // A message's payload is the call: the policy reads the tenant it addresses.
             sameTenant: async (principal, context) =>

@@ -13,6 +13,7 @@ import { LocalIssuer } from '../../../lib/testing/index.js';
 import { RecordingLogger } from '../../support/recording-logger.js';
 import { suiteFixture, suiteIssuer } from '../../support/suite-fixture.js';
 import { tcpService } from '../../support/tcp-service.js';
+import { trusted } from '../../support/trusted.js';
 
 const HOST = '127.0.0.1';
 
@@ -67,7 +68,7 @@ describe('microservices over TCP', () => {
     () =>
       tcpService(
         {
-          issuers: [{ issuer: issuer.issuer, audience: issuer.audience }],
+          issuers: trusted(issuer),
           // Each test looks for its own refusal's line.
           refusalLogIntervalMs: 0,
         },

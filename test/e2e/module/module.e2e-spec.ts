@@ -18,6 +18,7 @@ import {
 } from '../../../lib/index.js';
 import { appsOn, createTestApp, PLATFORMS } from '../../support/test-app.js';
 import { suiteIssuer } from '../../support/suite-fixture.js';
+import { trusted } from '../../support/trusted.js';
 
 const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 
@@ -28,10 +29,7 @@ describe.each(PLATFORMS)('OidcAuthModule (%s)', (platform) => {
 
   it('trusts several issuers at once, each with its own audience', async () => {
     const app = await appWith({
-      issuers: [
-        { issuer: first.issuer, audience: first.audience },
-        { issuer: second.issuer, audience: second.audience },
-      ],
+      issuers: trusted(first, second),
     });
     const server = app.getHttpServer();
     const fromFirst = await request(server)
@@ -191,7 +189,7 @@ describe.each(PLATFORMS)('OidcAuthModule (%s)', (platform) => {
     }
     const app = await createTestApp(
       OidcAuthModule.forRoot({
-        issuers: [{ issuer: first.issuer, audience: first.audience }],
+        issuers: trusted(first),
         globalGuard: false,
       }),
       { controllers: [GuardedController] },
@@ -218,7 +216,7 @@ describe.each(PLATFORMS)('OidcAuthModule (%s)', (platform) => {
     }
     const app = await createTestApp(
       OidcAuthModule.forRoot({
-        issuers: [{ issuer: first.issuer, audience: first.audience }],
+        issuers: trusted(first),
         globalGuard: false,
       }),
       { controllers: [PassportController] },
@@ -246,9 +244,7 @@ describe.each(PLATFORMS)('OidcAuthModule (%s)', (platform) => {
 
   it('denies a context type it does not know, and refuses other transports without credentials in their own terms', async () => {
     const ref = await Test.createTestingModule({
-      imports: [
-        OidcAuthModule.forRoot({ issuers: [{ issuer: first.issuer, audience: first.audience }] }),
-      ],
+      imports: [OidcAuthModule.forRoot({ issuers: trusted(first) })],
     }).compile();
     const guard = ref.get(OidcAuthGuard);
     class Gateway {

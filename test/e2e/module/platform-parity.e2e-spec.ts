@@ -2,6 +2,7 @@ import { type INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { appWith } from '../../support/test-app.js';
 import { suiteIssuer } from '../../support/suite-fixture.js';
+import { trusted } from '../../support/trusted.js';
 
 interface Answer {
   status: number;
@@ -21,10 +22,7 @@ describe('Express and Fastify answer alike', () => {
   beforeAll(async () => {
     await silent.stop();
     const options = {
-      issuers: [
-        { issuer: issuer.issuer, audience: issuer.audience },
-        { issuer: silent.issuer, audience: silent.audience },
-      ],
+      issuers: trusted(issuer, silent),
       protectedResource: { resource: 'http://127.0.0.1/api' },
     };
     express = await appWith(options, 'express');

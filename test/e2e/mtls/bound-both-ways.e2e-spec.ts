@@ -13,6 +13,7 @@ import { httpsTestApp } from '../../support/https-app.js';
 import { httpsCall } from '../../support/https-client.js';
 import { LocalIntrospectionEndpoint } from '../../support/introspection-endpoint.js';
 import { suiteFixture, suiteIssuer } from '../../support/suite-fixture.js';
+import { trusted } from '../../support/trusted.js';
 
 async function httpsApp(
   options: OidcAuthModuleOptions,
@@ -34,10 +35,7 @@ describe('certificate-bound tokens beside DPoP and introspection (Express over H
     let events: AuthEvent[];
 
     beforeAll(async () => {
-      ({ app, url, events } = await httpsApp(
-        { issuers: [{ issuer: issuer.issuer, audience: issuer.audience }] },
-        certs.pki,
-      ));
+      ({ app, url, events } = await httpsApp({ issuers: trusted(issuer) }, certs.pki));
     });
     beforeEach(() => events.splice(0));
     afterAll(() => app.close());

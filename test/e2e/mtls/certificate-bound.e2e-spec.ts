@@ -22,6 +22,7 @@ import { httpsTestApp } from '../../support/https-app.js';
 import { type HttpsAnswer, httpsCall } from '../../support/https-client.js';
 import { createTestApp, PLATFORMS, TEST_CONTROLLERS } from '../../support/test-app.js';
 import { suiteFixture, suiteIssuer } from '../../support/suite-fixture.js';
+import { trusted } from '../../support/trusted.js';
 
 function refusedFor(answer: HttpsAnswer, message: RegExp): void {
   expect(answer.status).toBe(401);
@@ -38,11 +39,7 @@ describe.each(PLATFORMS)('certificate-bound tokens over HTTPS (%s)', (platform) 
 
   describe('with the certificate of the TLS connection (the default)', () => {
     beforeAll(async () => {
-      ({ app, url } = await httpsTestApp(
-        platform,
-        { issuers: [{ issuer: issuer.issuer, audience: issuer.audience }] },
-        certs.pki,
-      ));
+      ({ app, url } = await httpsTestApp(platform, { issuers: trusted(issuer) }, certs.pki));
       app.get(OidcAuthEvents).events$.subscribe((e) => events.push(e));
     });
     beforeEach(() => (events = []));
@@ -134,7 +131,7 @@ describe.each(PLATFORMS)('certificate-bound tokens over HTTPS (%s)', (platform) 
       ({ app, url } = await httpsTestApp(
         platform,
         {
-          issuers: [{ issuer: issuer.issuer, audience: issuer.audience }],
+          issuers: trusted(issuer),
           mtls: { certificateHeader: 'X-Client-Cert' },
         },
         certs.pki,
@@ -207,7 +204,7 @@ describe.each(PLATFORMS)("the passport strategy, AuthGuard('oidc-auth') (%s)", (
     const issuer = await LocalIssuer.start();
     const app = await createTestApp(
       OidcAuthModule.forRoot({
-        issuers: [{ issuer: issuer.issuer, audience: issuer.audience }],
+        issuers: trusted(issuer),
         mtls: { certificateHeader: 'x-client-cert' },
         globalGuard: false,
       }),
@@ -241,7 +238,7 @@ describe('mtls options', () => {
           Test.createTestingModule({
             imports: [
               OidcAuthModule.forRoot({
-                issuers: [{ issuer: issuer.issuer, audience: issuer.audience }],
+                issuers: trusted(issuer),
                 mtls: { certificateHeader },
                 warmUp: false,
               }),

@@ -18,6 +18,7 @@ import { graphqlApp } from '../../support/graphql-app.js';
 import { httpsCall } from '../../support/https-client.js';
 import { gatewayApp } from '../../support/notes-gateway.js';
 import { suiteFixture, suiteIssuer } from '../../support/suite-fixture.js';
+import { trusted } from '../../support/trusted.js';
 
 function portOf(app: INestApplication): number {
   return ((app.getHttpServer() as Server).address() as AddressInfo).port;
@@ -32,7 +33,7 @@ describe('certificate-bound tokens on long-lived connections and GraphQL', () =>
     adapter: (app: INestApplication) => WebSocketAdapter,
   ): Promise<{ app: INestApplication; port: number }> {
     const { app } = await gatewayApp(
-      { issuers: [{ issuer: issuer.issuer, audience: issuer.audience }] },
+      { issuers: trusted(issuer) },
       adapter,
       false,
       requestingClientCertificates(certs.pki),
@@ -229,7 +230,7 @@ describe('certificate-bound tokens on long-lived connections and GraphQL', () =>
 
     beforeAll(async () => {
       app = await graphqlApp(
-        { issuers: [{ issuer: issuer.issuer, audience: issuer.audience }] },
+        { issuers: trusted(issuer) },
         false,
         requestingClientCertificates(certs.pki),
       );

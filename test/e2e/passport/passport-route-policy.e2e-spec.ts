@@ -15,6 +15,7 @@ import {
 } from '../../../lib/index.js';
 import { initApp, PLATFORMS } from '../../support/test-app.js';
 import { suiteIssuer } from '../../support/suite-fixture.js';
+import { trusted } from '../../support/trusted.js';
 
 // What applications write to give the strategy their own behaviour (or just a name).
 class OidcJwtGuard extends AuthGuard(OIDC_AUTH_STRATEGY) {}
@@ -79,10 +80,7 @@ describe.each(PLATFORMS)("route policy behind AuthGuard('oidc-auth') (%s)", (pla
   let app: INestApplication;
 
   const options = (): Parameters<typeof OidcAuthModule.forRoot>[0] => ({
-    issuers: [
-      { issuer: issuer.issuer, audience: issuer.audience },
-      { issuer: partner.issuer, audience: partner.audience },
-    ],
+    issuers: trusted(issuer, partner),
     globalGuard: false,
     policies: {
       sameTenant: (principal, context) =>

@@ -25,6 +25,7 @@ import {
 import { initApp, PLATFORMS, type Platform } from '../../support/test-app.js';
 import { DEFAULT_DPOP_CHALLENGE, forbidden } from '../../support/challenges.js';
 import { suiteIssuer } from '../../support/suite-fixture.js';
+import { trusted } from '../../support/trusted.js';
 
 @Injectable()
 class Suspensions {
@@ -127,10 +128,7 @@ describe.each(PLATFORMS)('named policies and @Issuers on %s', (platform: Platfor
     const ref = await Test.createTestingModule({
       imports: [
         OidcAuthModule.forRoot({
-          issuers: [
-            { issuer: main.issuer, audience: main.audience },
-            { issuer: partner.issuer, audience: partner.audience },
-          ],
+          issuers: trusted(main, partner),
           policies,
           audit: { log: false },
           ...options,
@@ -252,7 +250,7 @@ describe.each(PLATFORMS)('named policies and @Issuers on %s', (platform: Platfor
       imports: [
         OidcAuthModule.forRootAsync({
           useFactory: async () => ({
-            issuers: [{ issuer: main.issuer, audience: main.audience }],
+            issuers: trusted(main),
             policies: { ...policies, sameTenant: () => false },
             audit: { log: false },
           }),

@@ -3,16 +3,14 @@ import request from 'supertest';
 import { appWith, PLATFORMS } from '../../support/test-app.js';
 import { suiteIssuer } from '../../support/suite-fixture.js';
 import { forbidden } from '../../support/challenges.js';
+import { trusted } from '../../support/trusted.js';
 
 describe.each(PLATFORMS)('route policy (HTTP) on %s', (platform) => {
   const issuer = suiteIssuer();
   let app: INestApplication;
 
   beforeAll(async () => {
-    app = await appWith(
-      { issuers: [{ issuer: issuer.issuer, audience: issuer.audience }] },
-      platform,
-    );
+    app = await appWith({ issuers: trusted(issuer) }, platform);
   });
 
   afterAll(async () => {

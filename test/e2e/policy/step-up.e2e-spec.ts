@@ -9,6 +9,7 @@ import {
 import { policyOf } from '../../../lib/nest/metadata/route-audit.js';
 import { createTestApp, PLATFORMS } from '../../support/test-app.js';
 import { suiteIssuer } from '../../support/suite-fixture.js';
+import { trusted } from '../../support/trusted.js';
 
 @Controller('step-up')
 @RequireAuthentication({ acr: ['mfa', 'phr'] })
@@ -37,7 +38,7 @@ describe.each(PLATFORMS)('step-up authentication (RFC 9470) on %s', (platform) =
   beforeAll(async () => {
     app = await createTestApp(
       OidcAuthModule.forRoot({
-        issuers: [{ issuer: issuer.issuer, audience: issuer.audience }],
+        issuers: trusted(issuer),
         clockToleranceSeconds: 5,
         audit: { log: false },
       }),

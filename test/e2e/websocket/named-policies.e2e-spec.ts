@@ -5,6 +5,7 @@ import WebSocket from 'ws';
 import { Issuers, OidcAuthModule, Policy } from '../../../lib/index.js';
 import { OidcWsAdapter } from '../../../lib/ws/index.js';
 import { suiteIssuer } from '../../support/suite-fixture.js';
+import { trusted } from '../../support/trusted.js';
 
 interface Frame {
   event: string;
@@ -40,10 +41,7 @@ describe('named policies and @Issuers on WebSocket gateways', () => {
     const ref = await Test.createTestingModule({
       imports: [
         OidcAuthModule.forRoot({
-          issuers: [
-            { issuer: issuer.issuer, audience: issuer.audience },
-            { issuer: partner.issuer, audience: partner.audience },
-          ],
+          issuers: trusted(issuer, partner),
           policies: {
             // A message's body is the call: the policy reads the tenant it addresses.
             sameTenant: (principal, context) =>

@@ -5,6 +5,7 @@ import { type OidcAuthModuleOptions } from '../../../lib/index.js';
 import { OidcIoAdapter } from '../../../lib/socket-io/index.js';
 import { gatewayApp, NotesGateway } from '../../support/notes-gateway.js';
 import { suiteIssuer } from '../../support/suite-fixture.js';
+import { trusted } from '../../support/trusted.js';
 
 type Refusal = Error & { data?: unknown };
 
@@ -48,10 +49,7 @@ describe('WebSocket gateways on the socket.io adapter', () => {
     options: Partial<OidcAuthModuleOptions> = {},
     adapter: (app: INestApplication) => IoAdapter = (a) => new OidcIoAdapter(a),
   ) {
-    ({ app, url } = await gatewayApp(
-      { issuers: [{ issuer: issuer.issuer, audience: issuer.audience }], ...options },
-      adapter,
-    ));
+    ({ app, url } = await gatewayApp({ issuers: trusted(issuer), ...options }, adapter));
   }
 
   afterEach(() => app.close());

@@ -8,6 +8,7 @@ import { gatewayApp, NotesGateway } from '../../support/notes-gateway.js';
 import { RecordingLogger } from '../../support/recording-logger.js';
 import { DEFAULT_DPOP_CHALLENGE } from '../../support/challenges.js';
 import { suiteIssuer } from '../../support/suite-fixture.js';
+import { trusted } from '../../support/trusted.js';
 
 interface Frame {
   event: string;
@@ -65,7 +66,7 @@ describe('WebSocket gateways on the ws adapter', () => {
     logger = new RecordingLogger();
     let base: string;
     ({ app, url: base } = await gatewayApp(
-      { issuers: [{ issuer: issuer.issuer, audience: issuer.audience }], ...options },
+      { issuers: trusted(issuer), ...options },
       adapter,
       logger,
     ));
