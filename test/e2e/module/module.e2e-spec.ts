@@ -1,5 +1,4 @@
-import { Controller, Get, Req, UseGuards } from '@nestjs/common';
-import { AuthGuard } from '@nestjs/passport';
+import { Controller, Get, UseGuards } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host.js';
 import { Test } from '@nestjs/testing';
@@ -11,7 +10,6 @@ import {
   GraphQLRefusal,
   OidcAuthConfigError,
   OidcAuthGuard,
-  OIDC_AUTH_STRATEGY,
   OidcAuthModule,
   type OidcPrincipal,
   Principal,
@@ -19,6 +17,7 @@ import {
 import { appsOn, createTestApp, PLATFORMS } from '../../support/test-app.js';
 import { suiteIssuer } from '../../support/suite-fixture.js';
 import { trusted } from '../../support/trusted.js';
+import { passportController } from '../../support/passport-controller.js';
 
 const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 
@@ -206,14 +205,10 @@ describe.each(PLATFORMS)('OidcAuthModule (%s)', (platform) => {
   });
 
   it("registers a passport strategy for AuthGuard('oidc-auth') compositions", async () => {
-    @Controller('passport')
-    class PassportController {
-      @UseGuards(AuthGuard(OIDC_AUTH_STRATEGY))
-      @Get()
-      guarded(@Req() request: { user: OidcPrincipal }) {
-        return { subject: request.user.subject, scopes: [...request.user.scopes] };
-      }
-    }
+    const PassportController = passportController((user) => ({
+      subject: user.subject,
+      scopes: [...user.scopes],
+    }));
     const app = await createTestApp(
       OidcAuthModule.forRoot({
         issuers: trusted(first),

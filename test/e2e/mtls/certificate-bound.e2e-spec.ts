@@ -1,14 +1,7 @@
-import { Controller, Get, type INestApplication, Req, UseGuards } from '@nestjs/common';
-import { AuthGuard } from '@nestjs/passport';
+import { type INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { Test } from '@nestjs/testing';
-import {
-  type AuthEvent,
-  OidcAuthEvents,
-  OidcAuthModule,
-  OIDC_AUTH_STRATEGY,
-  type OidcPrincipal,
-} from '../../../lib/index.js';
+import { type AuthEvent, OidcAuthEvents, OidcAuthModule } from '../../../lib/index.js';
 import { LocalIssuer } from '../../../lib/testing/index.js';
 import {
   aliceAndMallory,
@@ -23,6 +16,7 @@ import { type HttpsAnswer, httpsCall } from '../../support/https-client.js';
 import { createTestApp, PLATFORMS, TEST_CONTROLLERS } from '../../support/test-app.js';
 import { suiteFixture, suiteIssuer } from '../../support/suite-fixture.js';
 import { trusted } from '../../support/trusted.js';
+import { passportController } from '../../support/passport-controller.js';
 
 function refusedFor(answer: HttpsAnswer, message: RegExp): void {
   expect(answer.status).toBe(401);
@@ -191,14 +185,6 @@ describe.each(PLATFORMS)('certificate-bound tokens over HTTPS (%s)', (platform) 
 
 describe.each(PLATFORMS)("the passport strategy, AuthGuard('oidc-auth') (%s)", (platform) => {
   it('checks the binding as the guard does', async () => {
-    @Controller('passport')
-    class PassportController {
-      @UseGuards(AuthGuard(OIDC_AUTH_STRATEGY))
-      @Get()
-      guarded(@Req() request: { user: OidcPrincipal }) {
-        return { subject: request.user.subject };
-      }
-    }
     const pki = await createTestPki();
     const [alice, mallory] = [await pki.client(), await pki.client()];
     const issuer = await LocalIssuer.start();
@@ -208,7 +194,7 @@ describe.each(PLATFORMS)("the passport strategy, AuthGuard('oidc-auth') (%s)", (
         mtls: { certificateHeader: 'x-client-cert' },
         globalGuard: false,
       }),
-      { controllers: [PassportController] },
+      { controllers: [passportController()] },
       platform,
     );
     try {
