@@ -11,6 +11,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { Test, type TestingModule } from '@nestjs/testing';
 import {
   AnyScope,
+  auth0,
   OidcAuthModule,
   type OidcAuthModuleOptions,
   OidcPrincipal,
@@ -19,6 +20,7 @@ import {
   Roles,
   Scopes,
 } from '../../lib/index.js';
+import { type LocalIssuer, useLocalIssuer } from '../../lib/testing/index.js';
 
 @Controller()
 export class NotesController {
@@ -136,4 +138,27 @@ export function appsOn(
   platform: Platform,
 ): (options: OidcAuthModuleOptions) => Promise<INestApplication> {
   return (options) => appWith(options, platform);
+}
+
+/**
+ * The test controllers on `platform` in an application configured for an Auth0 tenant, which
+ * `useLocalIssuer` makes trust `issuer` instead: the testing kit's way, as its README shows it.
+ */
+export async function auth0AppOnLocalIssuer(
+  issuer: LocalIssuer,
+  audience: string,
+  platform: Platform,
+): Promise<INestApplication> {
+  const moduleRef = await useLocalIssuer(
+    Test.createTestingModule({
+      imports: [
+        OidcAuthModule.forRoot({
+          issuers: [auth0({ domain: 'tenant.example.invalid', audience })],
+        }),
+      ],
+      controllers: TEST_CONTROLLERS,
+    }),
+    issuer,
+  ).compile();
+  return initApp(moduleRef, platform);
 }

@@ -62,6 +62,12 @@ describe.each(PLATFORMS)('DPoP (RFC 9449) over HTTP on %s', (platform) => {
   const proofFor = (token: string, method = 'GET', path = '/notes', signer = key) =>
     makeProof(signer, { htm: method, htu: `${origin}${path}`, accessToken: token });
   const http = () => request(app.getHttpServer());
+  /** `method path` with `token` under DPoP and a proof of `method proofPath`. */
+  const dpopCall = async (method: 'get' | 'post', path: string, token: string, proofPath = path) =>
+    http()
+      [method](path)
+      .set('Authorization', `DPoP ${token}`)
+      .set('DPoP', await proofFor(token, method.toUpperCase(), proofPath));
 
   it('accepts a bound token with a fresh proof, and the same token again with a new proof (cache or not)', async () => {
     const token = await bound();
@@ -167,21 +173,11 @@ describe.each(PLATFORMS)('DPoP (RFC 9449) over HTTP on %s', (platform) => {
   });
 
   it('checks htm against the real method: a POST route with a POST proof', async () => {
-    const token = await bound();
-    await http()
-      .post('/bound')
-      .set('Authorization', `DPoP ${token}`)
-      .set('DPoP', await proofFor(token, 'POST', '/bound'))
-      .expect(201);
+    expect((await dpopCall('post', '/bound', await bound())).status).toBe(201);
   });
 
   it('ignores the query string for htu', async () => {
-    const token = await bound();
-    await http()
-      .get('/notes?page=2')
-      .set('Authorization', `DPoP ${token}`)
-      .set('DPoP', await proofFor(token, 'GET', '/notes'))
-      .expect(200);
+    expect((await dpopCall('get', '/notes?page=2', await bound(), '/notes')).status).toBe(200);
   });
 
   describe('@RequireDPoP()', () => {
@@ -200,12 +196,7 @@ describe.each(PLATFORMS)('DPoP (RFC 9449) over HTTP on %s', (platform) => {
     });
 
     it('takes DPoP there', async () => {
-      const token = await bound();
-      await http()
-        .get('/bound')
-        .set('Authorization', `DPoP ${token}`)
-        .set('DPoP', await proofFor(token, 'GET', '/bound'))
-        .expect(200);
+      expect((await dpopCall('get', '/bound', await bound())).status).toBe(200);
     });
 
     it('shows in the route audit', () => {

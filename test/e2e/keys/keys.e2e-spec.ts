@@ -174,42 +174,34 @@ describe.each(PLATFORMS)('discovery (%s)', (platform) => {
 
   afterAll(() => new Promise<void>((resolve) => impostor.close(() => resolve())));
 
-  it('refuses metadata whose issuer differs from the configured one (503, keys unavailable)', async () => {
-    const issuer = await LocalIssuer.start();
+  /** The status of a call with `issuer`'s token, the issuer's metadata read at `discoveryBase`. */
+  async function statusWithDiscoveryAt(issuer: LocalIssuer, discoveryBase: string) {
     const app = await appWith({
       issuers: [
         {
           issuer: issuer.issuer,
           audience: issuer.audience,
-          discoveryUri: `${impostorUrl}/.well-known/openid-configuration`,
+          discoveryUri: `${discoveryBase}/.well-known/openid-configuration`,
         },
       ],
     });
     const res = await request(app.getHttpServer())
       .get('/me')
       .set('Authorization', `Bearer ${await issuer.mint()}`);
-    expect(res.status).toBe(503);
     await app.close();
+    return res.status;
+  }
+
+  it('refuses metadata whose issuer differs from the configured one (503, keys unavailable)', async () => {
+    const issuer = await LocalIssuer.start();
+    expect(await statusWithDiscoveryAt(issuer, impostorUrl)).toBe(503);
     await issuer.close();
   });
 
   it('reads metadata from an internal discovery URL and rewrites the public jwks_uri to it', async () => {
     const issuer = await LocalIssuer.start();
     const publicName = issuer.issuer.replace('127.0.0.1', 'localhost');
-    const app = await appWith({
-      issuers: [
-        {
-          issuer: issuer.issuer,
-          audience: issuer.audience,
-          discoveryUri: `${publicName}/.well-known/openid-configuration`,
-        },
-      ],
-    });
-    const res = await request(app.getHttpServer())
-      .get('/me')
-      .set('Authorization', `Bearer ${await issuer.mint()}`);
-    expect(res.status).toBe(200);
-    await app.close();
+    expect(await statusWithDiscoveryAt(issuer, publicName)).toBe(200);
     await issuer.close();
   });
 });

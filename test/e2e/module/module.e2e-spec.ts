@@ -1,4 +1,4 @@
-import { Controller, Get, UseGuards } from '@nestjs/common';
+import { Controller, Get, type Type, UseGuards } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host.js';
 import { Test } from '@nestjs/testing';
@@ -172,6 +172,14 @@ describe.each(PLATFORMS)('OidcAuthModule (%s)', (platform) => {
     ).rejects.toThrow('OidcAuthModule: websocket.queryParameter must be a non-empty string');
   });
 
+  /** An app of `controller` alone, trusting `first`, with the module's guard left to the routes. */
+  const withoutGlobalGuard = (controller: Type) =>
+    createTestApp(
+      OidcAuthModule.forRoot({ issuers: trusted(first), globalGuard: false }),
+      { controllers: [controller] },
+      platform,
+    );
+
   it('leaves guarding to @UseGuards(OidcAuthGuard) when globalGuard is false', async () => {
     @Controller('guarded')
     class GuardedController {
@@ -186,14 +194,7 @@ describe.each(PLATFORMS)('OidcAuthModule (%s)', (platform) => {
         return { open: true };
       }
     }
-    const app = await createTestApp(
-      OidcAuthModule.forRoot({
-        issuers: trusted(first),
-        globalGuard: false,
-      }),
-      { controllers: [GuardedController] },
-      platform,
-    );
+    const app = await withoutGlobalGuard(GuardedController);
     const server = app.getHttpServer();
     expect((await request(server).get('/guarded/unguarded')).status).toBe(200);
     expect((await request(server).get('/guarded')).status).toBe(401);
@@ -209,14 +210,7 @@ describe.each(PLATFORMS)('OidcAuthModule (%s)', (platform) => {
       subject: user.subject,
       scopes: [...user.scopes],
     }));
-    const app = await createTestApp(
-      OidcAuthModule.forRoot({
-        issuers: trusted(first),
-        globalGuard: false,
-      }),
-      { controllers: [PassportController] },
-      platform,
-    );
+    const app = await withoutGlobalGuard(PassportController);
     const server = app.getHttpServer();
     const ok = await request(server)
       .get('/passport')

@@ -1,9 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import request from 'supertest';
-import { auth0, DpopKey, OidcAuthModule } from '../../../lib/index.js';
-import { dpopProof, useLocalIssuer } from '../../../lib/testing/index.js';
-import { initApp, PLATFORMS, TEST_CONTROLLERS } from '../../support/test-app.js';
+import { DpopKey } from '../../../lib/index.js';
+import { dpopProof } from '../../../lib/testing/index.js';
+import { auth0AppOnLocalIssuer, PLATFORMS } from '../../support/test-app.js';
 import { suiteIssuer } from '../../support/suite-fixture.js';
 
 // The README's DPoP testing example, run for real on both platforms: an application configured
@@ -16,18 +15,7 @@ describe.each(PLATFORMS)(
     let notes: string;
 
     beforeAll(async () => {
-      const moduleRef = await useLocalIssuer(
-        Test.createTestingModule({
-          imports: [
-            OidcAuthModule.forRoot({
-              issuers: [auth0({ domain: 'tenant.example.invalid', audience: 'api://notes' })],
-            }),
-          ],
-          controllers: TEST_CONTROLLERS,
-        }),
-        issuer,
-      ).compile();
-      app = await initApp(moduleRef, platform);
+      app = await auth0AppOnLocalIssuer(issuer, 'api://notes', platform);
       await app.listen(0, '127.0.0.1');
       notes = `${await app.getUrl()}/notes`;
     });
