@@ -92,7 +92,6 @@ export class OpenController {
 
 export const TEST_CONTROLLERS = [NotesController, ReportsController, OpenController];
 
-/** A Nest application over real HTTP with the module configured as given. */
 /** The HTTP platforms the HTTP suites run on, each suite once per platform. */
 export const PLATFORMS = ['express', 'fastify'] as const;
 export type Platform = (typeof PLATFORMS)[number];
@@ -113,6 +112,15 @@ export async function initApp(
   return app;
 }
 
+/** The test controllers behind the module configured with `options`, compiled. */
+export function testControllersModule(options: OidcAuthModuleOptions): Promise<TestingModule> {
+  return Test.createTestingModule({
+    imports: [OidcAuthModule.forRoot(options)],
+    controllers: TEST_CONTROLLERS,
+  }).compile();
+}
+
+/** A Nest application of `module` and the test controllers (with `extra`), ready for supertest. */
 export async function createTestApp(
   module: NonNullable<ModuleMetadata['imports']>[number],
   extra: ModuleMetadata = {},

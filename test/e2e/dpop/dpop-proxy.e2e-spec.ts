@@ -1,12 +1,11 @@
 import { type INestApplication } from '@nestjs/common';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { Test } from '@nestjs/testing';
 import { connect } from 'node:net';
 import request from 'supertest';
-import { OidcAuthModule, type OidcAuthModuleOptions } from '../../../lib/index.js';
+import { type OidcAuthModuleOptions } from '../../../lib/index.js';
 import { dpopKey, makeProof } from '../../support/dpop.js';
-import { type Platform, PLATFORMS, TEST_CONTROLLERS } from '../../support/test-app.js';
+import { type Platform, PLATFORMS, testControllersModule } from '../../support/test-app.js';
 import { suiteFixture, suiteIssuer } from '../../support/suite-fixture.js';
 
 /** An application listening on 127.0.0.1 whose framework trusts proxies or not. */
@@ -15,10 +14,7 @@ async function appBehindProxy(
   frameworkTrustsProxy: boolean,
   options: OidcAuthModuleOptions,
 ): Promise<{ app: INestApplication; port: number }> {
-  const ref = await Test.createTestingModule({
-    imports: [OidcAuthModule.forRoot(options)],
-    controllers: TEST_CONTROLLERS,
-  }).compile();
+  const ref = await testControllersModule(options);
   let app: INestApplication;
   if (platform === 'fastify') {
     app = ref.createNestApplication<NestFastifyApplication>(

@@ -63,11 +63,15 @@ describe.each(PLATFORMS)('DPoP (RFC 9449) over HTTP on %s', (platform) => {
     makeProof(signer, { htm: method, htu: `${origin}${path}`, accessToken: token });
   const http = () => request(app.getHttpServer());
   /** `method path` with `token` under DPoP and a proof of `method proofPath`. */
-  const dpopCall = async (method: 'get' | 'post', path: string, token: string, proofPath = path) =>
-    http()
-      [method](path)
-      .set('Authorization', `DPoP ${token}`)
-      .set('DPoP', await proofFor(token, method.toUpperCase(), proofPath));
+  const dpopCall = async (
+    method: 'get' | 'post',
+    path: string,
+    token: string,
+    proofPath = path,
+  ) => {
+    const proof = await proofFor(token, method.toUpperCase(), proofPath);
+    return http()[method](path).set('Authorization', `DPoP ${token}`).set('DPoP', proof);
+  };
 
   it('accepts a bound token with a fresh proof, and the same token again with a new proof (cache or not)', async () => {
     const token = await bound();

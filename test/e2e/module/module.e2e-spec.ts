@@ -132,23 +132,18 @@ describe.each(PLATFORMS)('OidcAuthModule (%s)', (platform) => {
       issuers: [{ issuer: 'https://internal.example', audience: 'api://internal', secret }],
     });
     const now = Math.floor(Date.now() / 1000);
-    const token = await new SignJWT({
-      sub: 'svc',
-      aud: 'api://internal',
-      iss: 'https://internal.example',
-      exp: now + 60,
-    })
-      .setProtectedHeader({ alg: 'HS256' })
-      .sign(Buffer.from(secret));
+    const signedWith = (key: string) =>
+      new SignJWT({
+        sub: 'svc',
+        aud: 'api://internal',
+        iss: 'https://internal.example',
+        exp: now + 60,
+      })
+        .setProtectedHeader({ alg: 'HS256' })
+        .sign(Buffer.from(key));
+    const token = await signedWith(secret);
     expect((await request(app.getHttpServer()).get('/me').set(bearer(token))).status).toBe(200);
-    const wrong = await new SignJWT({
-      sub: 'svc',
-      aud: 'api://internal',
-      iss: 'https://internal.example',
-      exp: now + 60,
-    })
-      .setProtectedHeader({ alg: 'HS256' })
-      .sign(Buffer.from('another-secret-of-at-least-32-bytes!!'));
+    const wrong = await signedWith('another-secret-of-at-least-32-bytes!!');
     expect((await request(app.getHttpServer()).get('/me').set(bearer(wrong))).status).toBe(401);
     await app.close();
   });
