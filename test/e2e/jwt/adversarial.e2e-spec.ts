@@ -7,7 +7,7 @@ import { azureAd } from '../../../lib/index.js';
 import { decodePart, forge, hmacWithPublicKey } from '../../support/forge.js';
 import { LocalIssuer } from '../../../lib/testing/index.js';
 import { appWith, PLATFORMS } from '../../support/test-app.js';
-import { suiteIssuer } from '../../support/suite-fixture.js';
+import { suiteFixture, suiteIssuer } from '../../support/suite-fixture.js';
 import { trusted } from '../../support/trusted.js';
 
 const now = () => Math.floor(Date.now() / 1000);
@@ -16,19 +16,15 @@ const b64 = (v: unknown) =>
 
 describe.each(PLATFORMS)('adversarial tokens (HTTP on %s, local issuer)', (platform) => {
   const issuer = suiteIssuer();
-  let app: INestApplication;
+  const app = suiteFixture(
+    () => appWith({ issuers: trusted(issuer), clockToleranceSeconds: 30 }, platform),
+    (a) => a.close(),
+  );
   let attacker: Server;
   let attackerHits = 0;
   let attackerUrl: string;
 
   beforeAll(async () => {
-    app = await appWith(
-      {
-        issuers: trusted(issuer),
-        clockToleranceSeconds: 30,
-      },
-      platform,
-    );
     attacker = createServer((_req, res) => {
       attackerHits += 1;
       res.end(JSON.stringify({ keys: [] }));
@@ -38,7 +34,6 @@ describe.each(PLATFORMS)('adversarial tokens (HTTP on %s, local issuer)', (platf
   });
 
   afterAll(async () => {
-    await app.close();
     await new Promise<void>((resolve) => attacker.close(() => resolve()));
   });
 

@@ -1,29 +1,17 @@
-import { type INestApplication } from '@nestjs/common';
 import { createPublicKey } from 'node:crypto';
 import request from 'supertest';
 import { appWith, PLATFORMS } from '../../support/test-app.js';
 import { decodePart, forge, hmacWithPublicKey } from '../../support/forge.js';
 import { DEFAULT_DPOP_CHALLENGE } from '../../support/challenges.js';
-import { suiteIssuer } from '../../support/suite-fixture.js';
+import { suiteFixture, suiteIssuer } from '../../support/suite-fixture.js';
 import { trusted } from '../../support/trusted.js';
 
 describe.each(PLATFORMS)('authentication (HTTP, local issuer) on %s', (platform) => {
   const issuer = suiteIssuer();
-  let app: INestApplication;
-
-  beforeAll(async () => {
-    app = await appWith(
-      {
-        issuers: trusted(issuer),
-        clockToleranceSeconds: 30,
-      },
-      platform,
-    );
-  });
-
-  afterAll(async () => {
-    await app.close();
-  });
+  const app = suiteFixture(
+    () => appWith({ issuers: trusted(issuer), clockToleranceSeconds: 30 }, platform),
+    (a) => a.close(),
+  );
 
   const get = (path: string, token?: string) => {
     const req = request(app.getHttpServer()).get(path);

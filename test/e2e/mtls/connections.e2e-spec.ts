@@ -146,18 +146,15 @@ describe('certificate-bound tokens on long-lived connections and GraphQL', () =>
   });
 
   describe('socket.io (OidcIoAdapter over https)', () => {
-    let app: INestApplication;
-    let port: number;
-
-    beforeAll(async () => {
-      ({ app, port } = await httpsGateway((a) => new OidcIoAdapter(a)));
-    });
-    afterAll(() => app.close());
+    const gateway = suiteFixture(
+      () => httpsGateway((a) => new OidcIoAdapter(a)),
+      ({ app }) => app.close(),
+    );
 
     /** The connection's outcome: `connected`, or the refusal's RFC 6750 code and message. */
     function connect(token: string, certificate?: CertificatePair): Promise<unknown> {
       return new Promise((resolve) => {
-        const socket = ioClient(port, token, certificate);
+        const socket = ioClient(gateway.port, token, certificate);
         socket.once('connect', () => {
           socket.close();
           resolve('connected');
@@ -181,18 +178,15 @@ describe('certificate-bound tokens on long-lived connections and GraphQL', () =>
   });
 
   describe("socket.io behind Nest's plain IoAdapter (each message authenticated by the guard)", () => {
-    let app: INestApplication;
-    let port: number;
-
-    beforeAll(async () => {
-      ({ app, port } = await httpsGateway((a) => new IoAdapter(a)));
-    });
-    afterAll(() => app.close());
+    const gateway = suiteFixture(
+      () => httpsGateway((a) => new IoAdapter(a)),
+      ({ app }) => app.close(),
+    );
 
     /** The first answer to a `notes` message from a socket presenting `certificate`. */
     function notes(token: string, certificate?: CertificatePair): Promise<[string, unknown]> {
       return new Promise((resolve, reject) => {
-        const socket = ioClient(port, token, certificate);
+        const socket = ioClient(gateway.port, token, certificate);
         socket.once('connect_error', reject);
         socket.once('connect', () => {
           socket.onAny((event: string, payload: unknown) => {
