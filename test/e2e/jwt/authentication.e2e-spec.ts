@@ -2,7 +2,7 @@ import { createPublicKey } from 'node:crypto';
 import request from 'supertest';
 import { appWith, PLATFORMS } from '../../support/test-app.js';
 import { decodePart, forge, hmacWithPublicKey } from '../../support/forge.js';
-import { DEFAULT_DPOP_CHALLENGE } from '../../support/challenges.js';
+import { DEFAULT_DPOP_CHALLENGE } from '../../support/refusals.js';
 import { suiteFixture, suiteIssuer } from '../../support/suite-fixture.js';
 import { trusted } from '../../support/trusted.js';
 

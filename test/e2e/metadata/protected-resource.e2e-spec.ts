@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { ASYMMETRIC_ALGORITHMS } from '../../../lib/index.js';
-import { DEFAULT_DPOP_CHALLENGE } from '../../support/challenges.js';
+import { DEFAULT_DPOP_CHALLENGE } from '../../support/refusals.js';
 import { appWith, PLATFORMS } from '../../support/test-app.js';
 import { suiteIssuer } from '../../support/suite-fixture.js';
 import { trusted } from '../../support/trusted.js';

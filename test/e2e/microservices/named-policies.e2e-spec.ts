@@ -5,6 +5,7 @@ import { Policy } from '../../../lib/index.js';
 import { suiteFixture, suiteIssuer } from '../../support/suite-fixture.js';
 import { tcpService } from '../../support/tcp-service.js';
 import { trusted } from '../../support/trusted.js';
+import { refusalError } from '../../support/refusals.js';
 
 @Controller()
 class TenantHandlers {
@@ -44,12 +45,11 @@ describe('named policies on microservice handlers (TCP)', () => {
   it('answers a message its async policy grants, and refuses one it denies with a 403 error', async () => {
     expect(await send('acme')).toEqual({ notes: [] });
     expect(await send('globex')).toEqual({
-      refused: {
-        status: 'error',
-        statusCode: 403,
-        error: 'insufficient_scope',
-        message: 'The policy sameTenant denied access to this resource',
-      },
+      refused: refusalError(
+        403,
+        'insufficient_scope',
+        'The policy sameTenant denied access to this resource',
+      ),
     });
   });
 });

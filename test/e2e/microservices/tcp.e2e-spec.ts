@@ -14,6 +14,7 @@ import { RecordingLogger } from '../../support/recording-logger.js';
 import { suiteFixture, suiteIssuer } from '../../support/suite-fixture.js';
 import { tcpService } from '../../support/tcp-service.js';
 import { trusted } from '../../support/trusted.js';
+import { refusalError } from '../../support/refusals.js';
 
 const HOST = '127.0.0.1';
 
@@ -92,12 +93,7 @@ describe('microservices over TCP', () => {
 
   it('refuses a message without a token with an error the client can tell apart', async () => {
     expect(await send(tcp.client, 'notes.list', {})).toEqual({
-      refused: {
-        status: 'error',
-        statusCode: 401,
-        error: 'unauthorized',
-        message: 'This resource requires a bearer token',
-      },
+      refused: refusalError(401, 'unauthorized', 'This resource requires a bearer token'),
     });
   });
 
@@ -129,24 +125,22 @@ describe('microservices over TCP', () => {
     const token = await issuer.mintToken({ scopes: ['notes:read'] });
     const padded = `${token}${'A'.repeat(16 * 1024)}`;
     expect(await send(tcp.client, 'notes.list', { authorization: `Bearer ${padded}` })).toEqual({
-      refused: {
-        status: 'error',
-        statusCode: 401,
-        error: 'invalid_token',
-        message: 'The access token is longer than 16384 characters',
-      },
+      refused: refusalError(
+        401,
+        'invalid_token',
+        'The access token is longer than 16384 characters',
+      ),
     });
   });
 
   it('refuses a missing scope or role with 403 insufficient_scope', async () => {
     const authorization = await bearer({ scopes: ['notes:write'] });
     expect(await send(tcp.client, 'notes.list', { authorization })).toEqual({
-      refused: {
-        status: 'error',
-        statusCode: 403,
-        error: 'insufficient_scope',
-        message: 'This resource requires the scope notes:read',
-      },
+      refused: refusalError(
+        403,
+        'insufficient_scope',
+        'This resource requires the scope notes:read',
+      ),
     });
     expect(await send(tcp.client, 'notes.purge', { authorization })).toMatchObject({
       refused: { statusCode: 403, message: 'This resource requires the role admin' },

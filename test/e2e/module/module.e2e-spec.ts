@@ -18,6 +18,7 @@ import { appsOn, createTestApp, PLATFORMS } from '../../support/test-app.js';
 import { suiteIssuer } from '../../support/suite-fixture.js';
 import { trusted } from '../../support/trusted.js';
 import { passportController } from '../../support/passport-controller.js';
+import { refusalError } from '../../support/refusals.js';
 
 const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 
@@ -251,12 +252,7 @@ describe.each(PLATFORMS)('OidcAuthModule (%s)', (platform) => {
           () => undefined,
           (err: unknown) => err,
         );
-    const unauthorized = {
-      status: 'error',
-      statusCode: 401,
-      error: 'unauthorized',
-      message: 'This resource requires a bearer token',
-    };
+    const unauthorized = refusalError(401, 'unauthorized', 'This resource requires a bearer token');
     const ws = await refusal('ws');
     expect(ws).toBeInstanceOf(WsException);
     expect((ws as WsException).getError()).toEqual(unauthorized);

@@ -23,7 +23,7 @@ import {
   Scopes,
 } from '../../../lib/index.js';
 import { initApp, PLATFORMS, type Platform } from '../../support/test-app.js';
-import { DEFAULT_DPOP_CHALLENGE, forbidden } from '../../support/challenges.js';
+import { DEFAULT_DPOP_CHALLENGE, forbidden } from '../../support/refusals.js';
 import { suiteIssuer } from '../../support/suite-fixture.js';
 import { trusted } from '../../support/trusted.js';
 

@@ -2,7 +2,7 @@ import { type INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { appWith, PLATFORMS } from '../../support/test-app.js';
 import { suiteIssuer } from '../../support/suite-fixture.js';
-import { forbidden } from '../../support/challenges.js';
+import { forbidden } from '../../support/refusals.js';
 import { trusted } from '../../support/trusted.js';
 
 describe.each(PLATFORMS)('route policy (HTTP) on %s', (platform) => {

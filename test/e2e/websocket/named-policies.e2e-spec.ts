@@ -6,6 +6,7 @@ import { Issuers, OidcAuthModule, Policy } from '../../../lib/index.js';
 import { OidcWsAdapter } from '../../../lib/ws/index.js';
 import { suiteIssuer } from '../../support/suite-fixture.js';
 import { trusted } from '../../support/trusted.js';
+import { refusalError } from '../../support/refusals.js';
 
 interface Frame {
   event: string;
@@ -81,12 +82,11 @@ describe('named policies and @Issuers on WebSocket gateways', () => {
     expect(await ask('tenant', { tenant: 'acme' })).toEqual({ event: 'tenant', data: 'acme' });
     expect(await ask('tenant', { tenant: 'globex' })).toEqual({
       event: 'exception',
-      data: {
-        status: 'error',
-        statusCode: 403,
-        error: 'insufficient_scope',
-        message: 'The policy sameTenant denied access to this resource',
-      },
+      data: refusalError(
+        403,
+        'insufficient_scope',
+        'The policy sameTenant denied access to this resource',
+      ),
     });
     expect(socket.readyState).toBe(WebSocket.OPEN);
     expect(await ask('tenant', { tenant: 'acme' })).toEqual({ event: 'tenant', data: 'acme' });
@@ -95,12 +95,11 @@ describe('named policies and @Issuers on WebSocket gateways', () => {
   it('refuses a handler restricted to another issuer as invalid_token', async () => {
     expect(await ask('partner', {})).toEqual({
       event: 'exception',
-      data: {
-        status: 'error',
-        statusCode: 401,
-        error: 'invalid_token',
-        message: 'This resource does not accept tokens of the issuer that signed this one',
-      },
+      data: refusalError(
+        401,
+        'invalid_token',
+        'This resource does not accept tokens of the issuer that signed this one',
+      ),
     });
   });
 });

@@ -6,6 +6,7 @@ import { OidcIoAdapter } from '../../../lib/socket-io/index.js';
 import { gatewayApp, NotesGateway } from '../../support/notes-gateway.js';
 import { suiteIssuer } from '../../support/suite-fixture.js';
 import { trusted } from '../../support/trusted.js';
+import { refusalError } from '../../support/refusals.js';
 
 type Refusal = Error & { data?: unknown };
 
@@ -61,12 +62,9 @@ describe('WebSocket gateways on the socket.io adapter', () => {
       const { socket, refused } = await connect(url);
       expect(socket).toBeUndefined();
       expect(refused?.message).toBe('This resource requires a bearer token');
-      expect(refused?.data).toEqual({
-        status: 'error',
-        statusCode: 401,
-        error: 'unauthorized',
-        message: 'This resource requires a bearer token',
-      });
+      expect(refused?.data).toEqual(
+        refusalError(401, 'unauthorized', 'This resource requires a bearer token'),
+      );
     });
 
     it('refuses an invalid token, or tokens in two places', async () => {
@@ -92,12 +90,9 @@ describe('WebSocket gateways on the socket.io adapter', () => {
         auth: { token: `${token}${'A'.repeat(16 * 1024)}` },
       });
       expect(socket).toBeUndefined();
-      expect(refused?.data).toEqual({
-        status: 'error',
-        statusCode: 401,
-        error: 'invalid_token',
-        message: 'The access token is longer than 16384 characters',
-      });
+      expect(refused?.data).toEqual(
+        refusalError(401, 'invalid_token', 'The access token is longer than 16384 characters'),
+      );
     });
 
     it('accepts auth.token with or without the Bearer prefix, and the Authorization header', async () => {
@@ -123,12 +118,7 @@ describe('WebSocket gateways on the socket.io adapter', () => {
       });
       expect(await ask(socket!, 'purge')).toEqual([
         'exception',
-        {
-          status: 'error',
-          statusCode: 403,
-          error: 'insufficient_scope',
-          message: 'This resource requires the role admin',
-        },
+        refusalError(403, 'insufficient_scope', 'This resource requires the role admin'),
       ]);
       expect(socket!.connected).toBe(true);
       expect(await ask(socket!, 'ping', 'ok')).toEqual(['pong', 'ok']);

@@ -21,7 +21,7 @@ import { OidcPrincipal } from '../../../../lib/core/claims/principal.js';
 import type { TokenVerifier } from '../../../../lib/core/jwt/token-verifier.js';
 import type { TrustedIssuer } from '../../../../lib/core/issuers/trusted-issuer.js';
 import { thrown } from '../../../support/thrown.js';
-import { forbidden } from '../../../support/challenges.js';
+import { forbidden } from '../../../support/refusals.js';
 
 @Policy('sameTenant')
 @AnyPolicy('owner', 'admin')

@@ -18,3 +18,11 @@ export function forbidden(description: string, scope?: string) {
     body: { statusCode: 403, error: 'Forbidden', message: description },
   };
 }
+
+/**
+ * A refusal as the module reports it outside HTTP: the error of an RpcException or WsException, and
+ * the data of a socket.io `connect_error`.
+ */
+export function refusalError(statusCode: number, error: string, message: string) {
+  return { status: 'error', statusCode, error, message };
+}
