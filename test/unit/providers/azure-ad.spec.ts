@@ -109,6 +109,16 @@ const v1AppOnly = {
 };
 
 describe('azureAdClaims', () => {
+  /** What the daemon's app-only tokens map to: its application permissions as scopes and roles. */
+  const daemon = (permissions: string[]) => ({
+    scopes: permissions,
+    roles: permissions,
+    clientId: DAEMON,
+    tenantId: TENANT,
+    isAppOnly: true,
+    authContext: { acr: [], amr: [], authTime: undefined },
+  });
+
   it('reads a v1 delegated token: scopes from scp, the client from appid', () => {
     expect(azureAdClaims(v1Delegated)).toEqual({
       scopes: ['Notes.Read', 'Notes.Write'],
@@ -134,36 +144,17 @@ describe('azureAdClaims', () => {
   });
 
   it('gives a v2 app-only token (idtyp app) its application permissions as scopes', () => {
-    expect(azureAdClaims(v2AppOnly)).toEqual({
-      scopes: ['Notes.Read.All', 'Notes.ReadWrite.All'],
-      roles: ['Notes.Read.All', 'Notes.ReadWrite.All'],
-      clientId: DAEMON,
-      tenantId: TENANT,
-      isAppOnly: true,
-      authContext: { acr: [], amr: [], authTime: undefined },
-    });
+    expect(azureAdClaims(v2AppOnly)).toEqual(daemon(['Notes.Read.All', 'Notes.ReadWrite.All']));
   });
 
   it('recognises a v2 app-only token without idtyp (no scp, oid equal to sub)', () => {
-    expect(azureAdClaims(v2AppOnlyWithoutIdtyp)).toEqual({
-      scopes: ['Notes.Read.All', 'Notes.ReadWrite.All'],
-      roles: ['Notes.Read.All', 'Notes.ReadWrite.All'],
-      clientId: DAEMON,
-      tenantId: TENANT,
-      isAppOnly: true,
-      authContext: { acr: [], amr: [], authTime: undefined },
-    });
+    expect(azureAdClaims(v2AppOnlyWithoutIdtyp)).toEqual(
+      daemon(['Notes.Read.All', 'Notes.ReadWrite.All']),
+    );
   });
 
   it('recognises a v1 app-only token and reads its client from appid', () => {
-    expect(azureAdClaims(v1AppOnly)).toEqual({
-      scopes: ['Notes.Read.All'],
-      roles: ['Notes.Read.All'],
-      clientId: DAEMON,
-      tenantId: TENANT,
-      isAppOnly: true,
-      authContext: { acr: [], amr: [], authTime: undefined },
-    });
+    expect(azureAdClaims(v1AppOnly)).toEqual(daemon(['Notes.Read.All']));
   });
 
   it('never turns a user’s app roles into scopes', () => {
