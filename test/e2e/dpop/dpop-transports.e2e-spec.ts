@@ -1,9 +1,10 @@
+import type { INestApplication, WebSocketAdapter } from '@nestjs/common';
 import { SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
 import type { IncomingMessage } from 'node:http';
 import { io } from 'socket.io-client';
 import WebSocket from 'ws';
 import { OidcIoAdapter } from '../../../lib/socket-io/index.js';
-import { RequireDPoP } from '../../../lib/index.js';
+import { type OidcAuthModuleOptions, RequireDPoP } from '../../../lib/index.js';
 import { LocalIssuer } from '../../../lib/testing/index.js';
 import { OidcWsAdapter } from '../../../lib/ws/index.js';
 import { dpopKey, makeProof } from '../../support/dpop.js';
@@ -55,17 +56,31 @@ function framesOf(socket: WebSocket, count: number): Promise<{ event: string; da
 const sortedByEvent = <T extends { event: string }>(frames: T[]): T[] =>
   [...frames].sort((a, b) => (a.event === 'exception' ? -1 : b.event === 'exception' ? 1 : 0));
 
-describe('DPoP on the WebSocket upgrade (OidcWsAdapter)', () => {
+/**
+ * The fixtures of a suite about DPoP over OidcWsAdapter: an issuer, a client's key, and the app
+ * `serve` makes trusting the issuer.
+ */
+function dpopOverWs(
+  serve: (
+    options: OidcAuthModuleOptions,
+    adapter: (app: INestApplication) => WebSocketAdapter,
+  ) => Promise<{ app: INestApplication; url: string }>,
+) {
   const issuer = suiteIssuer();
   const key = suiteFixture(() => dpopKey('ES256'));
   const gateway = suiteFixture(
     () =>
-      gatewayApp(
+      serve(
         { issuers: [issuer.issuerOptions()], audit: { log: false } },
         (a) => new OidcWsAdapter(a),
       ),
     ({ app }) => app.close(),
   );
+  return { issuer, key, gateway };
+}
+
+describe('DPoP on the WebSocket upgrade (OidcWsAdapter)', () => {
+  const { issuer, key, gateway } = dpopOverWs(gatewayApp);
 
   const token = () => issuer.mint({ scope: 'notes:read', cnf: { jkt: key.thumbprint } });
   const base = () => gateway.url.replace('[::1]', '127.0.0.1');
@@ -184,16 +199,8 @@ class PaymentsGateway {
 }
 
 describe('@RequireDPoP() on a gateway handler (OidcWsAdapter)', () => {
-  const issuer = suiteIssuer();
-  const key = suiteFixture(() => dpopKey('ES256'));
-  const gateway = suiteFixture(
-    () =>
-      gatewayAppOf(
-        { issuers: [issuer.issuerOptions()], audit: { log: false } },
-        [PaymentsGateway],
-        (a) => new OidcWsAdapter(a),
-      ),
-    ({ app }) => app.close(),
+  const { issuer, key, gateway } = dpopOverWs((options, adapter) =>
+    gatewayAppOf(options, [PaymentsGateway], adapter),
   );
   const url = () => `${gateway.url.replace('[::1]', '127.0.0.1').replace('http', 'ws')}/ws`;
 
