@@ -66,12 +66,15 @@ describe('IssuerRegistry', () => {
     });
 
     it('refuses a tenant that is not allowed as tenant_not_allowed', () => {
-      const err = refusal(registry, {
-        iss: `https://login.microsoftonline.com/${STRANGER}/v2.0`,
-        tid: STRANGER,
+      expect(
+        refusal(registry, {
+          iss: `https://login.microsoftonline.com/${STRANGER}/v2.0`,
+          tid: STRANGER,
+        }),
+      ).toMatchObject({
+        reason: 'tenant_not_allowed',
+        message: 'The token tenant is not allowed by this API',
       });
-      expect(err.reason).toBe('tenant_not_allowed');
-      expect(err.message).toBe('The token tenant is not allowed by this API');
     });
 
     it('refuses an iss whose tenant is not the tid as issuer_mismatch, allowed or not', () => {
