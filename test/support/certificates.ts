@@ -139,3 +139,13 @@ export function escapedPem(pem: string): string {
 export function boundTo(certificate: CertificatePair): { cnf: { 'x5t#S256': string } } {
   return { cnf: { 'x5t#S256': createHash('sha256').update(certificate.der).digest('base64url') } };
 }
+
+/** A PKI and the client certificates it issued to alice and to mallory: who the mTLS suites cast. */
+export async function aliceAndMallory(): Promise<{
+  pki: TestPki;
+  alice: CertificatePair;
+  mallory: CertificatePair;
+}> {
+  const pki = await createTestPki();
+  return { pki, alice: await pki.client('CN=alice'), mallory: await pki.client('CN=mallory') };
+}

@@ -2,6 +2,7 @@ import {
   type INestApplication,
   type LoggerService,
   type NestApplicationOptions,
+  type Provider,
 } from '@nestjs/common';
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { GraphQLModule, Query, Resolver, Subscription } from '@nestjs/graphql';
@@ -16,6 +17,11 @@ import {
   Roles,
   Scopes,
 } from '../../lib/index.js';
+
+export interface GraphQLResponse {
+  data?: Record<string, unknown> | null;
+  errors?: Array<{ message: string; path?: string[]; extensions?: Record<string, unknown> }>;
+}
 
 export const TYPE_DEFS = /* GraphQL */ `
   type Note {
@@ -118,4 +124,44 @@ export async function graphqlApp(
   const app = ref.createNestApplication({ logger, httpsOptions });
   await app.listen(0, '127.0.0.1');
   return app;
+}
+
+/**
+ * An app serving `resolvers` over `typeDefs` through Apollo on Express (queries only), over real
+ * HTTP on 127.0.0.1: the app and the URL of its GraphQL endpoint.
+ */
+export async function apolloApp(
+  options: Parameters<typeof OidcAuthModule.forRoot>[0],
+  schema: { typeDefs: string; resolvers: Provider[] },
+  logger: LoggerService | false = false,
+): Promise<{ app: INestApplication; url: string }> {
+  const ref = await Test.createTestingModule({
+    imports: [
+      OidcAuthModule.forRoot(options),
+      GraphQLModule.forRoot<ApolloDriverConfig>({
+        driver: ApolloDriver,
+        typeDefs: schema.typeDefs,
+        playground: false,
+        includeStacktraceInErrorResponses: false,
+      }),
+    ],
+    providers: schema.resolvers,
+  }).compile();
+  const app = ref.createNestApplication({ logger });
+  await app.listen(0, '127.0.0.1');
+  return { app, url: `${await app.getUrl()}/graphql` };
+}
+
+/** `query` POSTed to `url` as JSON, with `headers` beside the content type. */
+export async function postGraphQL(
+  url: string,
+  query: string,
+  headers: Record<string, string> = {},
+): Promise<{ res: Response; body: GraphQLResponse }> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ query }),
+  });
+  return { res, body: (await res.json()) as GraphQLResponse };
 }

@@ -1,11 +1,10 @@
 import type { INestApplication } from '@nestjs/common';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Test } from '@nestjs/testing';
 import type { Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { OidcAuthModule, type OidcAuthModuleOptions } from '../../lib/index.js';
+import { type OidcAuthModuleOptions } from '../../lib/index.js';
 import { requestingClientCertificates, type TestPki } from './certificates.js';
-import { type Platform, TEST_CONTROLLERS } from './test-app.js';
+import { type Platform, testControllersModule } from './test-app.js';
 
 /**
  * The test controllers behind the module over https on 127.0.0.1, asking every client for a
@@ -16,10 +15,7 @@ export async function httpsTestApp(
   options: OidcAuthModuleOptions,
   pki: TestPki,
 ): Promise<{ app: INestApplication; url: string }> {
-  const ref = await Test.createTestingModule({
-    imports: [OidcAuthModule.forRoot(options)],
-    controllers: TEST_CONTROLLERS,
-  }).compile();
+  const ref = await testControllersModule(options);
   // Above Node's default 16 KiB, so that the module's own bound on the certificate header shows.
   const https = { ...requestingClientCertificates(pki), maxHeaderSize: 64 * 1024 };
   const app =

@@ -4,7 +4,6 @@ import type {
   NestApplicationOptions,
   WebSocketAdapter,
 } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import {
   MessageBody,
   type OnGatewayConnection,
@@ -13,7 +12,6 @@ import {
 } from '@nestjs/websockets';
 import {
   connectionPrincipal,
-  OidcAuthModule,
   type OidcAuthModuleOptions,
   type OidcPrincipal,
   Principal,
@@ -21,6 +19,7 @@ import {
   Roles,
   Scopes,
 } from '../../lib/index.js';
+import { gatewayAppOf } from './gateway-app.js';
 
 /** The gateway the WebSocket suites talk to, on both adapters: one handler per kind of policy. */
 @WebSocketGateway({ path: '/ws' })
@@ -58,22 +57,21 @@ function freshGateway(): typeof NotesGateway {
 }
 
 /** An app serving `NotesGateway` through `adapter`, listening on 127.0.0.1; its URL without path. */
-export async function gatewayApp(
+export function gatewayApp(
   options: OidcAuthModuleOptions,
   adapter: (app: INestApplication) => WebSocketAdapter,
   logger: LoggerService | false = false,
   httpsOptions?: NestApplicationOptions['httpsOptions'],
 ): Promise<{ app: INestApplication; url: string }> {
-  const ref = await Test.createTestingModule({
-    imports: [OidcAuthModule.forRoot(options)],
-    // A subclass per application, as `NotesGateway` for `app.get`: the module adds its guard to the
-    // handlers' metadata, and a class shared with an earlier application would carry it into Nest's
-    // scan of the next one, hiding whether the module binds its guard by itself (and to inherited
-    // handlers).
-    providers: [{ provide: NotesGateway, useClass: freshGateway() }],
-  }).compile();
-  const app = ref.createNestApplication({ logger, httpsOptions });
-  app.useWebSocketAdapter(adapter(app));
-  await app.listen(0, '127.0.0.1');
-  return { app, url: await app.getUrl() };
+  // A subclass per application, as `NotesGateway` for `app.get`: the module adds its guard to the
+  // handlers' metadata, and a class shared with an earlier application would carry it into Nest's
+  // scan of the next one, hiding whether the module binds its guard by itself (and to inherited
+  // handlers).
+  return gatewayAppOf(
+    options,
+    [{ provide: NotesGateway, useClass: freshGateway() }],
+    adapter,
+    logger,
+    httpsOptions,
+  );
 }

@@ -2,6 +2,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TokenClient } from '../../lib/index.js';
+import {
+  type DevIdentityProvider,
+  startDevIdentityProvider,
+} from '../../sample-app/src/identity-provider/dev-identity-provider.js';
 import { startSampleApp, type SampleApp } from '../../sample-app/src/server.js';
 import { freePort } from './free-port.js';
 
@@ -14,6 +18,22 @@ export async function startSample(env: Record<string, string> = {}): Promise<Sam
     DEV_IDP_KEY_FILE: join(mkdtempSync(join(tmpdir(), 'dev-idp-')), 'keys.json'),
     SAMPLE_APP_QUIET: '1',
     ...env,
+  });
+}
+
+/** Where the dev provider sends a code back: nothing listens there, and no client follows it. */
+export const DEV_IDP_REDIRECT_URI = 'http://127.0.0.1:9/cb';
+
+/** The sample's embedded provider alone, for `api://notes`, on a free port with a fresh key file. */
+export async function startDevIdp(
+  options: { requireDpopNonce?: boolean } = {},
+): Promise<DevIdentityProvider> {
+  return startDevIdentityProvider({
+    port: await freePort(),
+    audience: 'api://notes',
+    redirectUris: [DEV_IDP_REDIRECT_URI],
+    keyFile: join(mkdtempSync(join(tmpdir(), 'dev-idp-')), 'keys.json'),
+    ...options,
   });
 }
 

@@ -11,6 +11,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { Test, type TestingModule } from '@nestjs/testing';
 import {
   AnyScope,
+  auth0,
   OidcAuthModule,
   type OidcAuthModuleOptions,
   OidcPrincipal,
@@ -19,6 +20,7 @@ import {
   Roles,
   Scopes,
 } from '../../lib/index.js';
+import { type LocalIssuer, useLocalIssuer } from '../../lib/testing/index.js';
 
 @Controller()
 export class NotesController {
@@ -90,7 +92,6 @@ export class OpenController {
 
 export const TEST_CONTROLLERS = [NotesController, ReportsController, OpenController];
 
-/** A Nest application over real HTTP with the module configured as given. */
 /** The HTTP platforms the HTTP suites run on, each suite once per platform. */
 export const PLATFORMS = ['express', 'fastify'] as const;
 export type Platform = (typeof PLATFORMS)[number];
@@ -111,6 +112,15 @@ export async function initApp(
   return app;
 }
 
+/** The test controllers behind the module configured with `options`, compiled. */
+export function testControllersModule(options: OidcAuthModuleOptions): Promise<TestingModule> {
+  return Test.createTestingModule({
+    imports: [OidcAuthModule.forRoot(options)],
+    controllers: TEST_CONTROLLERS,
+  }).compile();
+}
+
+/** A Nest application of `module` and the test controllers (with `extra`), ready for supertest. */
 export async function createTestApp(
   module: NonNullable<ModuleMetadata['imports']>[number],
   extra: ModuleMetadata = {},
@@ -136,4 +146,27 @@ export function appsOn(
   platform: Platform,
 ): (options: OidcAuthModuleOptions) => Promise<INestApplication> {
   return (options) => appWith(options, platform);
+}
+
+/**
+ * The test controllers on `platform` in an application configured for an Auth0 tenant, which
+ * `useLocalIssuer` makes trust `issuer` instead: the testing kit's way, as its README shows it.
+ */
+export async function auth0AppOnLocalIssuer(
+  issuer: LocalIssuer,
+  audience: string,
+  platform: Platform,
+): Promise<INestApplication> {
+  const moduleRef = await useLocalIssuer(
+    Test.createTestingModule({
+      imports: [
+        OidcAuthModule.forRoot({
+          issuers: [auth0({ domain: 'tenant.example.invalid', audience })],
+        }),
+      ],
+      controllers: TEST_CONTROLLERS,
+    }),
+    issuer,
+  ).compile();
+  return initApp(moduleRef, platform);
 }

@@ -1,16 +1,10 @@
 import { jest } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { mkdtempSync } from 'node:fs';
 import type { Server } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { authorizedFetch, OidcAuthModule, TokenClient } from '../../../lib/index.js';
-import {
-  type DevIdentityProvider,
-  startDevIdentityProvider,
-} from '../../../sample-app/src/identity-provider/dev-identity-provider.js';
-import { freePort } from '../../support/free-port.js';
+import { type DevIdentityProvider } from '../../../sample-app/src/identity-provider/dev-identity-provider.js';
+import { startDevIdp } from '../../support/sample-app.js';
 import { initApp, PLATFORMS, TEST_CONTROLLERS } from '../../support/test-app.js';
 
 jest.setTimeout(30_000);
@@ -24,13 +18,7 @@ describe.each(PLATFORMS)('a DPoP client against servers that require nonces (%s)
   let apiRequests = 0;
 
   beforeAll(async () => {
-    idp = await startDevIdentityProvider({
-      port: await freePort(),
-      audience: 'api://notes',
-      redirectUris: ['http://127.0.0.1:9/cb'],
-      keyFile: join(mkdtempSync(join(tmpdir(), 'dev-idp-')), 'keys.json'),
-      requireDpopNonce: true,
-    });
+    idp = await startDevIdp({ requireDpopNonce: true });
     const ref = await Test.createTestingModule({
       imports: [
         OidcAuthModule.forRoot({
@@ -52,13 +40,17 @@ describe.each(PLATFORMS)('a DPoP client against servers that require nonces (%s)
     await idp.close();
   });
 
-  it('gets its token and calls the API, answering each nonce challenge once, then keeps the nonces', async () => {
-    const client = new TokenClient({
-      issuer: idp.issuer,
+  /** A DPoP client of the provider's service client, finding the token endpoint as `where` says. */
+  const serviceClient = (where: { issuer: string } | { tokenEndpoint: string }) =>
+    new TokenClient({
+      ...where,
       clientId: idp.serviceClient.clientId,
       clientSecret: idp.serviceClient.clientSecret,
       dpop: true,
     });
+
+  it('gets its token and calls the API, answering each nonce challenge once, then keeps the nonces', async () => {
+    const client = serviceClient({ issuer: idp.issuer });
     const tokenRequests = idp.requests.token;
     const call = authorizedFetch(client, { resource: 'api://notes', scopes: ['notes:read'] });
     const perCall: number[] = [];
@@ -75,12 +67,7 @@ describe.each(PLATFORMS)('a DPoP client against servers that require nonces (%s)
   });
 
   it('answers the API nonce challenge with the nonce of that API, not the token endpoint one', async () => {
-    const client = new TokenClient({
-      tokenEndpoint: idp.tokenEndpoint,
-      clientId: idp.serviceClient.clientId,
-      clientSecret: idp.serviceClient.clientSecret,
-      dpop: true,
-    });
+    const client = serviceClient({ tokenEndpoint: idp.tokenEndpoint });
     const token = await client.getAppToken({ resource: 'api://notes', scopes: ['notes:read'] });
     // A proof with the token endpoint's nonce (the only one the client has) is refused by the API.
     const proof = await client.dpop!.proof('GET', notes, token);

@@ -1,13 +1,12 @@
 import { type INestApplication } from '@nestjs/common';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { Test } from '@nestjs/testing';
 import { connect } from 'node:net';
 import request from 'supertest';
-import { OidcAuthModule, type OidcAuthModuleOptions } from '../../../lib/index.js';
-import { LocalIssuer } from '../../../lib/testing/index.js';
-import { dpopKey, type DPoPKey, makeProof } from '../../support/dpop.js';
-import { type Platform, PLATFORMS, TEST_CONTROLLERS } from '../../support/test-app.js';
+import { type OidcAuthModuleOptions } from '../../../lib/index.js';
+import { dpopKey, makeProof } from '../../support/dpop.js';
+import { type Platform, PLATFORMS, testControllersModule } from '../../support/test-app.js';
+import { suiteFixture, suiteIssuer } from '../../support/suite-fixture.js';
 
 /** An application listening on 127.0.0.1 whose framework trusts proxies or not. */
 async function appBehindProxy(
@@ -15,10 +14,7 @@ async function appBehindProxy(
   frameworkTrustsProxy: boolean,
   options: OidcAuthModuleOptions,
 ): Promise<{ app: INestApplication; port: number }> {
-  const ref = await Test.createTestingModule({
-    imports: [OidcAuthModule.forRoot(options)],
-    controllers: TEST_CONTROLLERS,
-  }).compile();
+  const ref = await testControllersModule(options);
   let app: INestApplication;
   if (platform === 'fastify') {
     app = ref.createNestApplication<NestFastifyApplication>(
@@ -50,15 +46,8 @@ function rawRequest(port: number, head: string): Promise<number> {
 }
 
 describe.each(PLATFORMS)('DPoP htu behind proxies and against Host tricks on %s', (platform) => {
-  let issuer: LocalIssuer;
-  let key: DPoPKey;
-
-  beforeAll(async () => {
-    issuer = await LocalIssuer.start();
-    key = await dpopKey('ES256');
-  });
-
-  afterAll(() => issuer.close());
+  const issuer = suiteIssuer();
+  const key = suiteFixture(() => dpopKey('ES256'));
 
   const options = (dpop: OidcAuthModuleOptions['dpop'] = {}): OidcAuthModuleOptions => ({
     issuers: [issuer.issuerOptions()],

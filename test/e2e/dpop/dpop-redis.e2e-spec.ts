@@ -1,62 +1,43 @@
 import type { INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
-import { Redis } from 'ioredis';
 import request from 'supertest';
 import { OidcAuthModule, type OidcAuthModuleOptions } from '../../../lib/index.js';
 import { RedisStore } from '../../../lib/redis/index.js';
-import { LocalIssuer } from '../../../lib/testing/index.js';
-import { dpopKey, type DPoPKey, makeProof } from '../../support/dpop.js';
+import { dpopKey, makeProof } from '../../support/dpop.js';
 import { RecordingLogger } from '../../support/recording-logger.js';
-import { LocalRedis } from '../../support/redis-server.js';
-import { initApp, TEST_CONTROLLERS } from '../../support/test-app.js';
+import { RedisReplicas } from '../../support/redis-replicas.js';
+import { suiteFixture } from '../../support/suite-fixture.js';
 
 // Both replicas sit behind one load balancer that forwards the public scheme and host.
 const PUBLIC = 'https://api.example.com';
 const FORWARDED = { 'X-Forwarded-Proto': 'https', 'X-Forwarded-Host': 'api.example.com' };
 
 describe('DPoP replay store in Redis, two replicas', () => {
-  let redis: LocalRedis;
-  let issuer: LocalIssuer;
-  let key: DPoPKey;
-  const apps: INestApplication[] = [];
-  const clients: Redis[] = [];
+  let replicas: RedisReplicas;
+  const key = suiteFixture(() => dpopKey('ES256'));
 
   beforeAll(async () => {
-    redis = await LocalRedis.start();
-    issuer = await LocalIssuer.start();
-    key = await dpopKey('ES256');
+    replicas = await RedisReplicas.start();
   });
 
-  afterAll(async () => {
-    redis.resume();
-    await Promise.all(apps.map((app) => app.close()));
-    clients.forEach((client) => client.disconnect());
-    await issuer.close();
-    await redis.stop();
-  });
+  afterAll(() => replicas.close());
 
-  // Each replica has its own Redis connection, as separate processes would.
-  async function replica(
+  const replica = (
     dpop: OidcAuthModuleOptions['dpop'] = {},
     logger: RecordingLogger | false = false,
-  ): Promise<INestApplication> {
-    const client = new Redis({ host: '127.0.0.1', port: redis.port, maxRetriesPerRequest: 1 });
-    clients.push(client);
-    const ref = await Test.createTestingModule({
-      imports: [
-        OidcAuthModule.forRoot({
-          issuers: [issuer.issuerOptions()],
-          audit: { log: false },
-          store: new RedisStore(client, { timeoutMs: 200 }),
-          dpop: { trustProxy: true, ...dpop },
-        }),
-      ],
-      controllers: TEST_CONTROLLERS,
-    }).compile();
-    const app = await initApp(ref, 'express', logger);
-    apps.push(app);
-    return app;
-  }
+  ) =>
+    replicas.replica(
+      (client) => ({
+        imports: [
+          OidcAuthModule.forRoot({
+            issuers: [replicas.issuer.issuerOptions()],
+            audit: { log: false },
+            store: new RedisStore(client, { timeoutMs: 200 }),
+            dpop: { trustProxy: true, ...dpop },
+          }),
+        ],
+      }),
+      logger,
+    );
 
   async function call(app: INestApplication, token: string, proof: string) {
     return request(app.getHttpServer())
@@ -66,7 +47,7 @@ describe('DPoP replay store in Redis, two replicas', () => {
       .set('DPoP', proof);
   }
 
-  const token = () => issuer.mint({ scope: 'notes:read', cnf: { jkt: key.thumbprint } });
+  const token = () => replicas.issuer.mint({ scope: 'notes:read', cnf: { jkt: key.thumbprint } });
   const proofFor = (t: string) =>
     makeProof(key, { htm: 'GET', htu: `${PUBLIC}/notes`, accessToken: t });
 
@@ -79,9 +60,9 @@ describe('DPoP replay store in Redis, two replicas', () => {
     expect(replayed.status).toBe(401);
     expect(replayed.body.message).toBe('The DPoP proof was used before');
     expect((await call(second, t, await proofFor(t))).status).toBe(200);
-    const keys = await clients[0].keys('oidc:dpop:*');
+    const keys = await replicas.clients[0].keys('oidc:dpop:*');
     expect(keys.length).toBeGreaterThanOrEqual(2);
-    expect(await clients[0].pttl(keys[0])).toBeGreaterThan(290_000);
+    expect(await replicas.clients[0].pttl(keys[0])).toBeGreaterThan(290_000);
   });
 
   it("answers 503 with Retry-After while Redis hangs (onStoreFailure 'refuse', the default), and recovers", async () => {
@@ -89,7 +70,7 @@ describe('DPoP replay store in Redis, two replicas', () => {
     const app = await replica({}, logger);
     const t = await token();
     expect((await call(app, t, await proofFor(t))).status).toBe(200);
-    redis.pause();
+    replicas.redis.pause();
     try {
       const refused = await call(app, t, await proofFor(t));
       expect(refused.status).toBe(503);
@@ -99,13 +80,13 @@ describe('DPoP replay store in Redis, two replicas', () => {
         /warn The DPoP replay store failed .*refusing DPoP requests with 503/,
       );
       // Bearer requests need no replay store and go on being served.
-      const bearer = await issuer.mint({ scope: 'notes:read' });
+      const bearer = await replicas.issuer.mint({ scope: 'notes:read' });
       await request(app.getHttpServer())
         .get('/notes')
         .set('Authorization', `Bearer ${bearer}`)
         .expect(200);
     } finally {
-      redis.resume();
+      replicas.redis.resume();
     }
     expect((await call(app, t, await proofFor(t))).status).toBe(200);
   });
@@ -114,7 +95,7 @@ describe('DPoP replay store in Redis, two replicas', () => {
     const logger = new RecordingLogger();
     const app = await replica({ onStoreFailure: 'local' }, logger);
     const t = await token();
-    redis.pause();
+    replicas.redis.pause();
     let proof: string;
     try {
       proof = await proofFor(t);
@@ -126,7 +107,7 @@ describe('DPoP replay store in Redis, two replicas', () => {
       expect(warnings).toHaveLength(1);
       expect(warnings[0]).toMatch(/in this process only/);
     } finally {
-      redis.resume();
+      replicas.redis.resume();
     }
     // Redis is back but never heard of the proof: this replica still remembers it.
     expect((await call(app, t, proof)).status).toBe(401);

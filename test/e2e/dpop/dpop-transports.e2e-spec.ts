@@ -1,16 +1,17 @@
-import { type INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
+import type { INestApplication, WebSocketAdapter } from '@nestjs/common';
 import { SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
 import type { IncomingMessage } from 'node:http';
 import { io } from 'socket.io-client';
 import WebSocket from 'ws';
 import { OidcIoAdapter } from '../../../lib/socket-io/index.js';
-import { OidcAuthModule, RequireDPoP } from '../../../lib/index.js';
+import { type OidcAuthModuleOptions, RequireDPoP } from '../../../lib/index.js';
 import { LocalIssuer } from '../../../lib/testing/index.js';
 import { OidcWsAdapter } from '../../../lib/ws/index.js';
-import { dpopKey, type DPoPKey, makeProof } from '../../support/dpop.js';
-import { graphqlApp } from '../../support/graphql-app.js';
+import { dpopKey, makeProof } from '../../support/dpop.js';
+import { graphqlApp, postGraphQL } from '../../support/graphql-app.js';
+import { gatewayAppOf } from '../../support/gateway-app.js';
 import { gatewayApp } from '../../support/notes-gateway.js';
+import { suiteFixture, suiteIssuer } from '../../support/suite-fixture.js';
 
 /** Opens a socket; resolves once open, or with the HTTP answer that refused the upgrade. */
 function connect(
@@ -55,32 +56,38 @@ function framesOf(socket: WebSocket, count: number): Promise<{ event: string; da
 const sortedByEvent = <T extends { event: string }>(frames: T[]): T[] =>
   [...frames].sort((a, b) => (a.event === 'exception' ? -1 : b.event === 'exception' ? 1 : 0));
 
+/**
+ * The fixtures of a suite about DPoP over OidcWsAdapter: an issuer, a client's key, and the app
+ * `serve` makes trusting the issuer.
+ */
+function dpopOverWs(
+  serve: (
+    options: OidcAuthModuleOptions,
+    adapter: (app: INestApplication) => WebSocketAdapter,
+  ) => Promise<{ app: INestApplication; url: string }>,
+) {
+  const issuer = suiteIssuer();
+  const key = suiteFixture(() => dpopKey('ES256'));
+  const gateway = suiteFixture(
+    () =>
+      serve(
+        { issuers: [issuer.issuerOptions()], audit: { log: false } },
+        (a) => new OidcWsAdapter(a),
+      ),
+    ({ app }) => app.close(),
+  );
+  return { issuer, key, gateway };
+}
+
 describe('DPoP on the WebSocket upgrade (OidcWsAdapter)', () => {
-  let issuer: LocalIssuer;
-  let key: DPoPKey;
-  let app: INestApplication;
-  let base: string;
-
-  beforeAll(async () => {
-    issuer = await LocalIssuer.start();
-    key = await dpopKey('ES256');
-    ({ app, url: base } = await gatewayApp(
-      { issuers: [issuer.issuerOptions()], audit: { log: false } },
-      (a) => new OidcWsAdapter(a),
-    ));
-    base = base.replace('[::1]', '127.0.0.1');
-  });
-
-  afterAll(async () => {
-    await app.close();
-    await issuer.close();
-  });
+  const { issuer, key, gateway } = dpopOverWs(gatewayApp);
 
   const token = () => issuer.mint({ scope: 'notes:read', cnf: { jkt: key.thumbprint } });
-  const wsUrl = () => `${base.replace('http', 'ws')}/ws`;
+  const base = () => gateway.url.replace('[::1]', '127.0.0.1');
+  const wsUrl = () => `${base().replace('http', 'ws')}/ws`;
 
   it('opens the socket for a bound token with a proof of the upgrade GET (htu ws:// or http://)', async () => {
-    for (const htu of [wsUrl(), `${base}/ws`]) {
+    for (const htu of [wsUrl(), `${base()}/ws`]) {
       const t = await token();
       const proof = await makeProof(key, { htm: 'GET', htu, accessToken: t });
       const { socket } = await connect(wsUrl(), { authorization: `DPoP ${t}`, dpop: proof });
@@ -192,38 +199,19 @@ class PaymentsGateway {
 }
 
 describe('@RequireDPoP() on a gateway handler (OidcWsAdapter)', () => {
-  let issuer: LocalIssuer;
-  let key: DPoPKey;
-  let app: INestApplication;
-  let url: string;
-
-  beforeAll(async () => {
-    issuer = await LocalIssuer.start();
-    key = await dpopKey('ES256');
-    const ref = await Test.createTestingModule({
-      imports: [
-        OidcAuthModule.forRoot({ issuers: [issuer.issuerOptions()], audit: { log: false } }),
-      ],
-      providers: [PaymentsGateway],
-    }).compile();
-    app = ref.createNestApplication({ logger: false });
-    app.useWebSocketAdapter(new OidcWsAdapter(app));
-    await app.listen(0, '127.0.0.1');
-    url = `${(await app.getUrl()).replace('[::1]', '127.0.0.1').replace('http', 'ws')}/ws`;
-  });
-
-  afterAll(async () => {
-    await app.close();
-    await issuer.close();
-  });
+  const { issuer, key, gateway } = dpopOverWs((options, adapter) =>
+    gatewayAppOf(options, [PaymentsGateway], adapter),
+  );
+  const url = () => `${gateway.url.replace('[::1]', '127.0.0.1').replace('http', 'ws')}/ws`;
 
   it('answers it on a connection opened with DPoP, and refuses it on one opened with Bearer', async () => {
     const bound = await issuer.mint({ cnf: { jkt: key.thumbprint } });
-    const proof = await makeProof(key, { htm: 'GET', htu: url, accessToken: bound });
-    const dpop = (await connect(url, { authorization: `DPoP ${bound}`, dpop: proof })).socket!;
+    const proof = await makeProof(key, { htm: 'GET', htu: url(), accessToken: bound });
+    const dpop = (await connect(url(), { authorization: `DPoP ${bound}`, dpop: proof })).socket!;
     expect(await ask(dpop, 'pay')).toEqual({ event: 'paid', data: true });
     dpop.close();
-    const bearer = (await connect(url, { authorization: `Bearer ${await issuer.mint()}` })).socket!;
+    const bearer = (await connect(url(), { authorization: `Bearer ${await issuer.mint()}` }))
+      .socket!;
     expect(await ask(bearer, 'balance')).toEqual({ event: 'balance', data: 7 });
     // 'pay' is refused. Nest 12 answers the refusal with an exception frame; Nest 11's ws adapter
     // sends none, so there the proof of refusal is that the next answer is balance's, not paid.
@@ -242,41 +230,23 @@ describe('@RequireDPoP() on a gateway handler (OidcWsAdapter)', () => {
   });
 });
 
-interface GraphQLResponse {
-  data?: Record<string, unknown> | null;
-  errors?: Array<{ message: string; extensions?: Record<string, unknown> }>;
-}
-
 describe('DPoP on GraphQL over HTTP (Apollo)', () => {
-  let issuer: LocalIssuer;
-  let key: DPoPKey;
-  let app: INestApplication;
-  let url: string;
+  const issuer = suiteIssuer();
+  const key = suiteFixture(() => dpopKey('ES256'));
+  const api = suiteFixture(
+    async () => {
+      const app = await graphqlApp({
+        issuers: [issuer.issuerOptions()],
+        audit: { log: false },
+        dpop: { nonce: { secret: 'n'.repeat(32) } },
+      });
+      return { app, url: `${(await app.getUrl()).replace('[::1]', '127.0.0.1')}/graphql` };
+    },
+    ({ app }) => app.close(),
+  );
 
-  beforeAll(async () => {
-    issuer = await LocalIssuer.start();
-    key = await dpopKey('ES256');
-    app = await graphqlApp({
-      issuers: [issuer.issuerOptions()],
-      audit: { log: false },
-      dpop: { nonce: { secret: 'n'.repeat(32) } },
-    });
-    url = `${(await app.getUrl()).replace('[::1]', '127.0.0.1')}/graphql`;
-  });
-
-  afterAll(async () => {
-    await app.close();
-    await issuer.close();
-  });
-
-  async function query(headers: Record<string, string>) {
-    const res = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...headers },
-      body: JSON.stringify({ query: '{ notes { id } me }' }),
-    });
-    return { res, body: (await res.json()) as GraphQLResponse };
-  }
+  const query = (headers: Record<string, string>) =>
+    postGraphQL(api.url, '{ notes { id } me }', headers);
 
   it('asks for a nonce in the GraphQL error, then checks the proof once for a query of several fields', async () => {
     const t = await issuer.mint({
@@ -285,7 +255,7 @@ describe('DPoP on GraphQL over HTTP (Apollo)', () => {
       cnf: { jkt: key.thumbprint },
     });
     const proof = (claims = {}) =>
-      makeProof(key, { htm: 'POST', htu: url, accessToken: t, claims });
+      makeProof(key, { htm: 'POST', htu: api.url, accessToken: t, claims });
     const asked = await query({ authorization: `DPoP ${t}`, dpop: await proof() });
     expect(asked.body.errors?.[0].extensions).toMatchObject({
       code: 'UNAUTHENTICATED',

@@ -8,9 +8,9 @@ import {
   RequireDPoP,
   Scopes,
 } from '../../../lib/index.js';
-import { LocalIssuer } from '../../../lib/testing/index.js';
-import { dpopKey, type DPoPKey, makeProof } from '../../support/dpop.js';
+import { dpopKey, makeProof } from '../../support/dpop.js';
 import { initApp, type Platform, PLATFORMS, TEST_CONTROLLERS } from '../../support/test-app.js';
+import { suiteFixture, suiteIssuer } from '../../support/suite-fixture.js';
 
 @Controller('bound')
 class BoundController {
@@ -42,14 +42,12 @@ async function dpopApp(
 }
 
 describe.each(PLATFORMS)('DPoP (RFC 9449) over HTTP on %s', (platform) => {
-  let issuer: LocalIssuer;
+  const issuer = suiteIssuer();
   let app: INestApplication;
-  let key: DPoPKey;
+  const key = suiteFixture(() => dpopKey('ES256'));
   let origin: string;
 
   beforeAll(async () => {
-    issuer = await LocalIssuer.start();
-    key = await dpopKey('ES256');
     app = await dpopApp(platform, { issuers: [issuer.issuerOptions()], audit: { log: false } });
     await app.listen(0, '127.0.0.1');
     origin = (await app.getUrl()).replace('[::1]', '127.0.0.1');
@@ -57,7 +55,6 @@ describe.each(PLATFORMS)('DPoP (RFC 9449) over HTTP on %s', (platform) => {
 
   afterAll(async () => {
     await app.close();
-    await issuer.close();
   });
 
   const bound = (claims: Record<string, unknown> = {}, jkt = key.thumbprint) =>
@@ -65,6 +62,16 @@ describe.each(PLATFORMS)('DPoP (RFC 9449) over HTTP on %s', (platform) => {
   const proofFor = (token: string, method = 'GET', path = '/notes', signer = key) =>
     makeProof(signer, { htm: method, htu: `${origin}${path}`, accessToken: token });
   const http = () => request(app.getHttpServer());
+  /** `method path` with `token` under DPoP and a proof of `method proofPath`. */
+  const dpopCall = async (
+    method: 'get' | 'post',
+    path: string,
+    token: string,
+    proofPath = path,
+  ) => {
+    const proof = await proofFor(token, method.toUpperCase(), proofPath);
+    return http()[method](path).set('Authorization', `DPoP ${token}`).set('DPoP', proof);
+  };
 
   it('accepts a bound token with a fresh proof, and the same token again with a new proof (cache or not)', async () => {
     const token = await bound();
@@ -172,21 +179,11 @@ describe.each(PLATFORMS)('DPoP (RFC 9449) over HTTP on %s', (platform) => {
   });
 
   it('checks htm against the real method: a POST route with a POST proof', async () => {
-    const token = await bound();
-    await http()
-      .post('/bound')
-      .set('Authorization', `DPoP ${token}`)
-      .set('DPoP', await proofFor(token, 'POST', '/bound'))
-      .expect(201);
+    expect((await dpopCall('post', '/bound', await bound())).status).toBe(201);
   });
 
   it('ignores the query string for htu', async () => {
-    const token = await bound();
-    await http()
-      .get('/notes?page=2')
-      .set('Authorization', `DPoP ${token}`)
-      .set('DPoP', await proofFor(token, 'GET', '/notes'))
-      .expect(200);
+    expect((await dpopCall('get', '/notes?page=2', await bound(), '/notes')).status).toBe(200);
   });
 
   describe('@RequireDPoP()', () => {
@@ -205,12 +202,7 @@ describe.each(PLATFORMS)('DPoP (RFC 9449) over HTTP on %s', (platform) => {
     });
 
     it('takes DPoP there', async () => {
-      const token = await bound();
-      await http()
-        .get('/bound')
-        .set('Authorization', `DPoP ${token}`)
-        .set('DPoP', await proofFor(token, 'GET', '/bound'))
-        .expect(200);
+      expect((await dpopCall('get', '/bound', await bound())).status).toBe(200);
     });
 
     it('shows in the route audit', () => {
@@ -220,15 +212,8 @@ describe.each(PLATFORMS)('DPoP (RFC 9449) over HTTP on %s', (platform) => {
 });
 
 describe.each(PLATFORMS)('DPoP modes and nonces on %s', (platform) => {
-  let issuer: LocalIssuer;
-  let key: DPoPKey;
-
-  beforeAll(async () => {
-    issuer = await LocalIssuer.start();
-    key = await dpopKey('PS256');
-  });
-
-  afterAll(() => issuer.close());
+  const issuer = suiteIssuer();
+  const key = suiteFixture(() => dpopKey('PS256'));
 
   async function started(dpop: OidcAuthModuleOptions['dpop'], controllers?: Type[]) {
     const app = await dpopApp(

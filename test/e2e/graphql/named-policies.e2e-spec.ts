@@ -1,15 +1,9 @@
-import { type INestApplication } from '@nestjs/common';
-import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
-import { Args, GqlExecutionContext, GraphQLModule, Query, Resolver } from '@nestjs/graphql';
-import { Test } from '@nestjs/testing';
-import { OidcAuthModule, Policy } from '../../../lib/index.js';
-import { LocalIssuer } from '../../../lib/testing/index.js';
+import { Args, GqlExecutionContext, Query, Resolver } from '@nestjs/graphql';
+import { Policy } from '../../../lib/index.js';
+import { apolloApp, type GraphQLResponse, postGraphQL } from '../../support/graphql-app.js';
 import { RecordingLogger } from '../../support/recording-logger.js';
-
-interface GraphQLResponse {
-  data?: Record<string, unknown> | null;
-  errors?: Array<{ message: string; path?: string[]; extensions?: Record<string, unknown> }>;
-}
+import { suiteFixture, suiteIssuer } from '../../support/suite-fixture.js';
+import { trusted } from '../../support/trusted.js';
 
 @Resolver()
 class TenantResolver {
@@ -27,18 +21,13 @@ class TenantResolver {
 }
 
 describe('named policies on GraphQL resolvers (Apollo)', () => {
-  let issuer: LocalIssuer;
-  let app: INestApplication;
-  let url: string;
-  let logger: RecordingLogger;
-
-  beforeAll(async () => {
-    issuer = await LocalIssuer.start();
-    logger = new RecordingLogger();
-    const ref = await Test.createTestingModule({
-      imports: [
-        OidcAuthModule.forRoot({
-          issuers: [{ issuer: issuer.issuer, audience: issuer.audience }],
+  const issuer = suiteIssuer();
+  const logger = new RecordingLogger();
+  const api = suiteFixture(
+    () =>
+      apolloApp(
+        {
+          issuers: trusted(issuer),
           refusalLogIntervalMs: 0,
           policies: {
             // The same policy serves HTTP and GraphQL: only where the tenant is read differs.
@@ -49,37 +38,21 @@ describe('named policies on GraphQL resolvers (Apollo)', () => {
               throw new Error('tenant directory down at 10.0.0.7');
             },
           },
-        }),
-        GraphQLModule.forRoot<ApolloDriverConfig>({
-          driver: ApolloDriver,
+        },
+        {
           typeDefs: 'type Query { tenantName(tenant: String!): String broken: String }',
-          playground: false,
-          includeStacktraceInErrorResponses: false,
-        }),
-      ],
-      providers: [TenantResolver],
-    }).compile();
-    app = ref.createNestApplication({ logger });
-    await app.listen(0, '127.0.0.1');
-    url = `${await app.getUrl()}/graphql`;
-  });
-
-  afterAll(async () => {
-    await app.close();
-    await issuer.stop();
-  });
+          resolvers: [TenantResolver],
+        },
+        logger,
+      ),
+    ({ app }) => app.close(),
+  );
 
   async function query(source: string, claims: Record<string, unknown>): Promise<GraphQLResponse> {
-    const res = await fetch(url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        authorization: `Bearer ${await issuer.mint(claims)}`,
-      },
-      body: JSON.stringify({ query: source }),
-    });
+    const authorization = `Bearer ${await issuer.mint(claims)}`;
+    const { res, body } = await postGraphQL(api.url, source, { authorization });
     expect(res.status).not.toBe(500);
-    return (await res.json()) as GraphQLResponse;
+    return body;
   }
 
   it('grants a field its policy allows, with the field arguments in the context', async () => {

@@ -1,15 +1,8 @@
-import { type INestApplication } from '@nestjs/common';
-import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
-import { GraphQLModule, Query, Resolver } from '@nestjs/graphql';
-import { Test } from '@nestjs/testing';
-import { OidcAuthModule, type OidcPrincipal, Principal, Scopes } from '../../../lib/index.js';
-import { LocalIssuer } from '../../../lib/testing/index.js';
+import { Query, Resolver } from '@nestjs/graphql';
+import { type OidcPrincipal, Principal, Scopes } from '../../../lib/index.js';
+import { apolloApp, type GraphQLResponse, postGraphQL } from '../../support/graphql-app.js';
 import { LocalIntrospectionEndpoint } from '../../support/introspection-endpoint.js';
-
-interface GraphQLResponse {
-  data?: Record<string, unknown> | null;
-  errors?: Array<{ message: string; extensions?: Record<string, unknown> }>;
-}
+import { suiteFixture, suiteIssuer } from '../../support/suite-fixture.js';
 
 @Resolver()
 class NotesResolver {
@@ -21,52 +14,33 @@ class NotesResolver {
 }
 
 describe('opaque tokens on GraphQL resolvers', () => {
-  let issuer: LocalIssuer;
-  let endpoint: LocalIntrospectionEndpoint;
-  let app: INestApplication;
-  let url: string;
-
-  beforeAll(async () => {
-    issuer = await LocalIssuer.start();
-    endpoint = await LocalIntrospectionEndpoint.start();
-    const ref = await Test.createTestingModule({
-      imports: [
-        OidcAuthModule.forRoot({
+  const issuer = suiteIssuer();
+  const endpoint = suiteFixture(
+    () => LocalIntrospectionEndpoint.start(),
+    (e) => e.stop(),
+  );
+  const api = suiteFixture(
+    () =>
+      apolloApp(
+        {
           issuers: [
             issuer.issuerOptions({
               introspection: { clientId: 'api', clientSecret: 's', endpoint: endpoint.url },
             }),
           ],
           warmUp: false,
-        }),
-        GraphQLModule.forRoot<ApolloDriverConfig>({
-          driver: ApolloDriver,
-          typeDefs: 'type Query { me: String }',
-          playground: false,
-          includeStacktraceInErrorResponses: false,
-        }),
-      ],
-      providers: [NotesResolver],
-    }).compile();
-    app = ref.createNestApplication({ logger: false });
-    await app.listen(0, '127.0.0.1');
-    url = `${await app.getUrl()}/graphql`;
-  });
-
-  afterAll(async () => {
-    await app.close();
-    await endpoint.stop();
-    await issuer.stop();
-  });
+        },
+        { typeDefs: 'type Query { me: String }', resolvers: [NotesResolver] },
+      ),
+    ({ app }) => app.close(),
+  );
 
   async function me(token: string): Promise<GraphQLResponse> {
-    const res = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ query: '{ me }' }),
+    const { res, body } = await postGraphQL(api.url, '{ me }', {
+      authorization: `Bearer ${token}`,
     });
     expect(res.status).not.toBe(500);
-    return (await res.json()) as GraphQLResponse;
+    return body;
   }
 
   const token = (scope: string) =>

@@ -1,10 +1,10 @@
-import { type ExecutionContext, type INestApplication, UseGuards } from '@nestjs/common';
-import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
-import { GqlExecutionContext, GraphQLModule, Query, Resolver } from '@nestjs/graphql';
+import { type ExecutionContext, UseGuards } from '@nestjs/common';
+import { GqlExecutionContext, Query, Resolver } from '@nestjs/graphql';
 import { AuthGuard } from '@nestjs/passport';
-import { Test } from '@nestjs/testing';
-import { Issuers, OIDC_AUTH_STRATEGY, OidcAuthModule, Scopes } from '../../../lib/index.js';
-import { LocalIssuer } from '../../../lib/testing/index.js';
+import { Issuers, OIDC_AUTH_STRATEGY, Scopes } from '../../../lib/index.js';
+import { apolloApp, postGraphQL } from '../../support/graphql-app.js';
+import { suiteFixture, suiteIssuer } from '../../support/suite-fixture.js';
+import { trusted } from '../../support/trusted.js';
 
 // The guard passport users write for GraphQL: the strategy reads the HTTP request of the context.
 class GqlOidcGuard extends AuthGuard(OIDC_AUTH_STRATEGY) {
@@ -34,53 +34,25 @@ function notesResolver(partner: string) {
 }
 
 describe("route policy behind AuthGuard('oidc-auth') on GraphQL resolvers (Apollo)", () => {
-  let issuer: LocalIssuer;
-  let partner: LocalIssuer;
-  let app: INestApplication;
-  let url: string;
-
-  beforeAll(async () => {
-    issuer = await LocalIssuer.start();
-    partner = await LocalIssuer.start();
-    const ref = await Test.createTestingModule({
-      imports: [
-        OidcAuthModule.forRoot({
-          issuers: [
-            { issuer: issuer.issuer, audience: issuer.audience },
-            { issuer: partner.issuer, audience: partner.audience },
-          ],
+  const issuer = suiteIssuer();
+  const partner = suiteIssuer();
+  const api = suiteFixture(
+    () =>
+      apolloApp(
+        {
+          issuers: trusted(issuer, partner),
           globalGuard: false,
-        }),
-        GraphQLModule.forRoot<ApolloDriverConfig>({
-          driver: ApolloDriver,
+        },
+        {
           typeDefs: 'type Query { notes: String partnerNotes: String }',
-          playground: false,
-          includeStacktraceInErrorResponses: false,
-        }),
-      ],
-      providers: [notesResolver(partner.issuer)],
-    }).compile();
-    app = ref.createNestApplication({ logger: false });
-    await app.listen(0, '127.0.0.1');
-    url = `${await app.getUrl()}/graphql`;
-  });
-
-  afterAll(async () => {
-    await app.close();
-    await issuer.stop();
-    await partner.stop();
-  });
+          resolvers: [notesResolver(partner.issuer)],
+        },
+      ),
+    ({ app }) => app.close(),
+  );
 
   async function query(field: string, token: string) {
-    const res = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ query: `{ ${field} }` }),
-    });
-    return (await res.json()) as {
-      data?: Record<string, unknown> | null;
-      errors?: Array<{ extensions?: Record<string, unknown> }>;
-    };
+    return (await postGraphQL(api.url, `{ ${field} }`, { authorization: `Bearer ${token}` })).body;
   }
 
   it('enforces @Scopes', async () => {

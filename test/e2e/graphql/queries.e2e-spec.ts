@@ -1,25 +1,21 @@
 import { type INestApplication } from '@nestjs/common';
 import { LocalIssuer } from '../../../lib/testing/index.js';
-import { graphqlApp } from '../../support/graphql-app.js';
+import { graphqlApp, type GraphQLResponse, postGraphQL } from '../../support/graphql-app.js';
 import { RecordingLogger } from '../../support/recording-logger.js';
-
-interface GraphQLResponse {
-  data?: Record<string, unknown> | null;
-  errors?: Array<{ message: string; path?: string[]; extensions?: Record<string, unknown> }>;
-}
+import { suiteIssuer } from '../../support/suite-fixture.js';
+import { trusted } from '../../support/trusted.js';
 
 describe('GraphQL queries (Apollo)', () => {
-  let issuer: LocalIssuer;
+  const issuer = suiteIssuer();
   let app: INestApplication;
   let url: string;
   let logger: RecordingLogger;
 
   beforeAll(async () => {
-    issuer = await LocalIssuer.start();
     logger = new RecordingLogger();
     app = await graphqlApp(
       {
-        issuers: [{ issuer: issuer.issuer, audience: issuer.audience }],
+        issuers: trusted(issuer),
         // Each test looks for its own refusal's line.
         refusalLogIntervalMs: 0,
       },
@@ -30,22 +26,14 @@ describe('GraphQL queries (Apollo)', () => {
 
   afterAll(async () => {
     await app.close();
-    await issuer.stop();
   });
 
   async function query(
     source: string,
     authorization?: string,
   ): Promise<{ status: number; body: GraphQLResponse }> {
-    const res = await fetch(url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        ...(authorization ? { authorization } : {}),
-      },
-      body: JSON.stringify({ query: source }),
-    });
-    return { status: res.status, body: (await res.json()) as GraphQLResponse };
+    const { res, body } = await postGraphQL(url, source, authorization ? { authorization } : {});
+    return { status: res.status, body };
   }
 
   const bearer = async (who: Parameters<LocalIssuer['mintToken']>[0] = {}) =>

@@ -1,9 +1,8 @@
-import { type INestApplication } from '@nestjs/common';
-import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
-import { GraphQLModule, Query, Resolver } from '@nestjs/graphql';
-import { Test } from '@nestjs/testing';
-import { OidcAuthModule, RequireAuthentication, Scopes } from '../../../lib/index.js';
-import { LocalIssuer } from '../../../lib/testing/index.js';
+import { Query, Resolver } from '@nestjs/graphql';
+import { RequireAuthentication, Scopes } from '../../../lib/index.js';
+import { apolloApp, type GraphQLResponse, postGraphQL } from '../../support/graphql-app.js';
+import { suiteFixture, suiteIssuer } from '../../support/suite-fixture.js';
+import { trusted } from '../../support/trusted.js';
 
 @Resolver()
 class ExportResolver {
@@ -15,54 +14,21 @@ class ExportResolver {
   }
 }
 
-interface GraphQLResponse {
-  data?: { exportNotes?: string | null } | null;
-  errors?: Array<{ message: string; extensions?: Record<string, unknown> }>;
-}
-
 describe('step-up authentication over GraphQL (Apollo)', () => {
-  let issuer: LocalIssuer;
-  let app: INestApplication;
-  let url: string;
+  const issuer = suiteIssuer();
+  const api = suiteFixture(
+    () =>
+      apolloApp(
+        { issuers: trusted(issuer), audit: { log: false } },
+        { typeDefs: 'type Query { exportNotes: String }', resolvers: [ExportResolver] },
+      ),
+    ({ app }) => app.close(),
+  );
   const now = () => Math.floor(Date.now() / 1000);
 
-  beforeAll(async () => {
-    issuer = await LocalIssuer.start();
-    const ref = await Test.createTestingModule({
-      imports: [
-        OidcAuthModule.forRoot({
-          issuers: [{ issuer: issuer.issuer, audience: issuer.audience }],
-          audit: { log: false },
-        }),
-        GraphQLModule.forRoot<ApolloDriverConfig>({
-          driver: ApolloDriver,
-          typeDefs: 'type Query { exportNotes: String }',
-          playground: false,
-          includeStacktraceInErrorResponses: false,
-        }),
-      ],
-      providers: [ExportResolver],
-    }).compile();
-    app = ref.createNestApplication({ logger: false });
-    await app.listen(0, '127.0.0.1');
-    url = `${await app.getUrl()}/graphql`;
-  });
-
-  afterAll(async () => {
-    await app.close();
-    await issuer.stop();
-  });
-
   async function exportNotes(claims: Record<string, unknown>): Promise<GraphQLResponse> {
-    const res = await fetch(url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        authorization: `Bearer ${await issuer.mint({ scope: 'notes:read', ...claims })}`,
-      },
-      body: JSON.stringify({ query: '{ exportNotes }' }),
-    });
-    return (await res.json()) as GraphQLResponse;
+    const authorization = `Bearer ${await issuer.mint({ scope: 'notes:read', ...claims })}`;
+    return (await postGraphQL(api.url, '{ exportNotes }', { authorization })).body;
   }
 
   it('answers a recent mfa authentication', async () => {

@@ -2,8 +2,9 @@ import { type INestApplication } from '@nestjs/common';
 import { type Client, createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { type OidcAuthModuleOptions } from '../../../lib/index.js';
-import { LocalIssuer } from '../../../lib/testing/index.js';
 import { graphqlApp } from '../../support/graphql-app.js';
+import { suiteIssuer } from '../../support/suite-fixture.js';
+import { trusted } from '../../support/trusted.js';
 
 interface Closed {
   code: number;
@@ -11,14 +12,14 @@ interface Closed {
 }
 
 describe('GraphQL subscriptions over graphql-ws (Apollo)', () => {
-  let issuer: LocalIssuer;
+  const issuer = suiteIssuer();
   let app: INestApplication;
   let url: string;
   let clients: Client[];
 
   async function start(options: Partial<OidcAuthModuleOptions> = {}) {
     app = await graphqlApp({
-      issuers: [{ issuer: issuer.issuer, audience: issuer.audience }],
+      issuers: trusted(issuer),
       ...options,
     });
     url = `${(await app.getUrl()).replace('http', 'ws')}/graphql`;
@@ -71,10 +72,6 @@ describe('GraphQL subscriptions over graphql-ws (Apollo)', () => {
     });
   }
 
-  beforeAll(async () => {
-    issuer = await LocalIssuer.start();
-  });
-  afterAll(() => issuer.stop());
   beforeEach(() => {
     clients = [];
   });

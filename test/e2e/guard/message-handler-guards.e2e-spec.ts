@@ -13,8 +13,9 @@ import {
   OidcAuthModule,
   Policy,
 } from '../../../lib/index.js';
-import { LocalIssuer } from '../../../lib/testing/index.js';
 import { OidcWsAdapter } from '../../../lib/ws/index.js';
+import { suiteIssuer } from '../../support/suite-fixture.js';
+import { trusted } from '../../support/trusted.js';
 
 type Handlers = Record<string, (...args: unknown[]) => unknown>;
 
@@ -57,21 +58,17 @@ function patternControllers() {
 }
 
 describe('the guard the module binds to message handlers', () => {
-  let issuer: LocalIssuer;
+  const issuer = suiteIssuer();
   let app: INestApplication;
   let policyRuns = 0;
 
-  beforeAll(async () => {
-    issuer = await LocalIssuer.start();
-  });
-  afterAll(() => issuer.stop());
   afterEach(() => app.close());
 
   async function start(providers: Type[], controllers: Type[]): Promise<void> {
     const ref = await Test.createTestingModule({
       imports: [
         OidcAuthModule.forRoot({
-          issuers: [{ issuer: issuer.issuer, audience: issuer.audience }],
+          issuers: trusted(issuer),
           policies: { granted: () => ++policyRuns > 0 },
         }),
       ],

@@ -5,6 +5,7 @@ import { OidcAuthHealthIndicator } from '../../../lib/health/index.js';
 import { OidcAuthModule, type OidcAuthModuleOptions, Public } from '../../../lib/index.js';
 import { LocalIssuer } from '../../../lib/testing/index.js';
 import { createTestApp, PLATFORMS } from '../../support/test-app.js';
+import { trusted } from '../../support/trusted.js';
 
 @Controller()
 class ReadinessController {
@@ -35,7 +36,7 @@ describe.each(PLATFORMS)('readiness (@nestjs/terminus indicator) (%s)', (platfor
   const start = (options: Partial<OidcAuthModuleOptions> = {}) =>
     createTestApp(
       OidcAuthModule.forRoot({
-        issuers: [{ issuer: issuer.issuer, audience: issuer.audience }],
+        issuers: trusted(issuer),
         keys: { cooldownMs: 100, maxAgeMs: 100 },
         ...options,
       }),

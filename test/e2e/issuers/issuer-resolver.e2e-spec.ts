@@ -1,15 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Controller, Get, type INestApplication, Req, UseGuards } from '@nestjs/common';
-import { AuthGuard } from '@nestjs/passport';
+import { type INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
-import {
-  type IssuerOptions,
-  OIDC_AUTH_STRATEGY,
-  OidcAuthModule,
-  type OidcPrincipal,
-} from '../../../lib/index.js';
+import { type IssuerOptions, OidcAuthModule } from '../../../lib/index.js';
 import { LocalIssuer } from '../../../lib/testing/index.js';
 import { RecordingLogger } from '../../support/recording-logger.js';
 import {
@@ -19,15 +13,9 @@ import {
   PLATFORMS,
   TEST_CONTROLLERS,
 } from '../../support/test-app.js';
+import { passportController } from '../../support/passport-controller.js';
 
-@Controller('passport')
-class PassportController {
-  @UseGuards(AuthGuard(OIDC_AUTH_STRATEGY))
-  @Get()
-  guarded(@Req() request: { user: OidcPrincipal }) {
-    return { subject: request.user.subject };
-  }
-}
+const PassportController = passportController();
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -7,27 +7,24 @@ import { azureAd } from '../../../lib/index.js';
 import { decodePart, forge, hmacWithPublicKey } from '../../support/forge.js';
 import { LocalIssuer } from '../../../lib/testing/index.js';
 import { appWith, PLATFORMS } from '../../support/test-app.js';
+import { suiteFixture, suiteIssuer } from '../../support/suite-fixture.js';
+import { trusted } from '../../support/trusted.js';
 
 const now = () => Math.floor(Date.now() / 1000);
 const b64 = (v: unknown) =>
   Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url');
 
 describe.each(PLATFORMS)('adversarial tokens (HTTP on %s, local issuer)', (platform) => {
-  let issuer: LocalIssuer;
-  let app: INestApplication;
+  const issuer = suiteIssuer();
+  const app = suiteFixture(
+    () => appWith({ issuers: trusted(issuer), clockToleranceSeconds: 30 }, platform),
+    (a) => a.close(),
+  );
   let attacker: Server;
   let attackerHits = 0;
   let attackerUrl: string;
 
   beforeAll(async () => {
-    issuer = await LocalIssuer.start();
-    app = await appWith(
-      {
-        issuers: [{ issuer: issuer.issuer, audience: issuer.audience }],
-        clockToleranceSeconds: 30,
-      },
-      platform,
-    );
     attacker = createServer((_req, res) => {
       attackerHits += 1;
       res.end(JSON.stringify({ keys: [] }));
@@ -37,8 +34,6 @@ describe.each(PLATFORMS)('adversarial tokens (HTTP on %s, local issuer)', (platf
   });
 
   afterAll(async () => {
-    await app.close();
-    await issuer.close();
     await new Promise<void>((resolve) => attacker.close(() => resolve()));
   });
 
@@ -207,10 +202,7 @@ describe.each(PLATFORMS)('adversarial tokens (HTTP on %s, local issuer)', (platf
     shared.extraJwks = [
       { ...ec.publicKey.export({ format: 'jwk' }), kid: shared.currentKid, use: 'sig' },
     ];
-    const sharedApp = await appWith(
-      { issuers: [{ issuer: shared.issuer, audience: shared.audience }] },
-      platform,
-    );
+    const sharedApp = await appWith({ issuers: trusted(shared) }, platform);
     try {
       const input = `${b64({ alg: 'ES256', kid: shared.currentKid })}.${b64(decodePart(await shared.mint(), 1))}`;
       const signature = sign('sha256', Buffer.from(input), {
@@ -257,7 +249,7 @@ describe('the ECDSA "psychic signature" (CVE-2022-21449)', () => {
   it('refuses an ES256 signature of zeros', async () => {
     const issuer = await LocalIssuer.start();
     await issuer.addKey({ alg: 'ES256', retire: true });
-    const app = await appWith({ issuers: [{ issuer: issuer.issuer, audience: issuer.audience }] });
+    const app = await appWith({ issuers: trusted(issuer) });
     const valid = await issuer.mint();
     expect(
       (await request(app.getHttpServer()).get('/me').set('Authorization', `Bearer ${valid}`))
@@ -278,7 +270,7 @@ describe('a JWKS that publishes an RSA key under 2048 bits', () => {
     const issuer = await LocalIssuer.start();
     const weak = generateKeyPairSync('rsa', { modulusLength: 1024 });
     issuer.extraJwks = [{ ...weak.publicKey.export({ format: 'jwk' }), kid: 'weak', use: 'sig' }];
-    const app = await appWith({ issuers: [{ issuer: issuer.issuer, audience: issuer.audience }] });
+    const app = await appWith({ issuers: trusted(issuer) });
     const input = `${b64({ alg: 'RS256', kid: 'weak' })}.${b64(decodePart(await issuer.mint(), 1))}`;
     const token = `${input}.${sign('sha256', Buffer.from(input), weak.privateKey).toString('base64url')}`;
     const res = await request(app.getHttpServer())
@@ -295,11 +287,10 @@ describe('Entra ID multi-tenant (preset against a local instance)', () => {
   const T1 = '11111111-1111-4111-8111-111111111111';
   const T2 = '22222222-2222-4222-8222-222222222222';
   const CLIENT = '6e74172b-be56-4843-9ff4-e66a39bb12e3';
-  let issuer: LocalIssuer;
+  const issuer = suiteIssuer();
   let app: INestApplication;
 
   beforeAll(async () => {
-    issuer = await LocalIssuer.start();
     const instance = issuer.issuer;
     issuer.discoveryDocuments.set('/organizations/v2.0/.well-known/openid-configuration', {
       issuer: `${instance}/{tenantid}/v2.0`,
@@ -324,7 +315,6 @@ describe('Entra ID multi-tenant (preset against a local instance)', () => {
 
   afterAll(async () => {
     await app.close();
-    await issuer.close();
   });
 
   const entra = (tenant: string, tid: string, extra: Record<string, unknown> = {}) =>

@@ -1,30 +1,17 @@
-import { type INestApplication } from '@nestjs/common';
 import { createPublicKey } from 'node:crypto';
 import request from 'supertest';
-import { LocalIssuer } from '../../../lib/testing/index.js';
 import { appWith, PLATFORMS } from '../../support/test-app.js';
 import { decodePart, forge, hmacWithPublicKey } from '../../support/forge.js';
-import { DEFAULT_DPOP_CHALLENGE } from '../../support/challenges.js';
+import { DEFAULT_DPOP_CHALLENGE } from '../../support/refusals.js';
+import { suiteFixture, suiteIssuer } from '../../support/suite-fixture.js';
+import { trusted } from '../../support/trusted.js';
 
 describe.each(PLATFORMS)('authentication (HTTP, local issuer) on %s', (platform) => {
-  let issuer: LocalIssuer;
-  let app: INestApplication;
-
-  beforeAll(async () => {
-    issuer = await LocalIssuer.start();
-    app = await appWith(
-      {
-        issuers: [{ issuer: issuer.issuer, audience: issuer.audience }],
-        clockToleranceSeconds: 30,
-      },
-      platform,
-    );
-  });
-
-  afterAll(async () => {
-    await app.close();
-    await issuer.close();
-  });
+  const issuer = suiteIssuer();
+  const app = suiteFixture(
+    () => appWith({ issuers: trusted(issuer), clockToleranceSeconds: 30 }, platform),
+    (a) => a.close(),
+  );
 
   const get = (path: string, token?: string) => {
     const req = request(app.getHttpServer()).get(path);

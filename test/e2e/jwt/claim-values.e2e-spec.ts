@@ -2,9 +2,10 @@ import { jest } from '@jest/globals';
 import { type INestApplication } from '@nestjs/common';
 import fc from 'fast-check';
 import type { AddressInfo } from 'node:net';
-import { LocalIssuer } from '../../../lib/testing/index.js';
 import { graphqlApp } from '../../support/graphql-app.js';
 import { appsOn, PLATFORMS } from '../../support/test-app.js';
+import { suiteIssuer } from '../../support/suite-fixture.js';
+import { trusted } from '../../support/trusted.js';
 
 jest.setTimeout(120_000);
 
@@ -36,14 +37,8 @@ const claims = fc
   }));
 
 describe('no claim value of a validly signed token is a server error', () => {
-  let issuer: LocalIssuer;
+  const issuer = suiteIssuer();
   const base = () => ({ iss: issuer.issuer, aud: issuer.audience, sub: 'user-1' });
-
-  beforeAll(async () => {
-    issuer = await LocalIssuer.start();
-  });
-
-  afterAll(() => issuer.close());
 
   describe.each(PLATFORMS)('GET /me over HTTP (%s)', (platform) => {
     let app: INestApplication;
@@ -51,7 +46,7 @@ describe('no claim value of a validly signed token is a server error', () => {
 
     beforeAll(async () => {
       app = await appsOn(platform)({
-        issuers: [{ issuer: issuer.issuer, audience: issuer.audience }],
+        issuers: trusted(issuer),
       });
       await app.listen(0, '127.0.0.1');
       url = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}/me`;
@@ -82,7 +77,7 @@ describe('no claim value of a validly signed token is a server error', () => {
     let url: string;
 
     beforeAll(async () => {
-      app = await graphqlApp({ issuers: [{ issuer: issuer.issuer, audience: issuer.audience }] });
+      app = await graphqlApp({ issuers: trusted(issuer) });
       url = `${await app.getUrl()}/graphql`;
     });
 

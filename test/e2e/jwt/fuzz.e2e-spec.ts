@@ -6,8 +6,9 @@ import type { AddressInfo } from 'node:net';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { forge } from '../../support/forge.js';
-import { LocalIssuer } from '../../../lib/testing/index.js';
 import { appsOn, PLATFORMS } from '../../support/test-app.js';
+import { suiteIssuer } from '../../support/suite-fixture.js';
+import { trusted } from '../../support/trusted.js';
 
 jest.setTimeout(180_000);
 
@@ -31,14 +32,13 @@ const RUNS = 10_000 / PLATFORMS.length;
 
 describe.each(PLATFORMS)('fuzzing the guard over HTTP (%s)', (platform) => {
   const appWith = appsOn(platform);
-  let issuer: LocalIssuer;
+  const issuer = suiteIssuer();
   let app: INestApplication;
   let port: number;
   const agent = new Agent({ keepAlive: true, maxSockets: 16 });
 
   beforeAll(async () => {
-    issuer = await LocalIssuer.start();
-    app = await appWith({ issuers: [{ issuer: issuer.issuer, audience: issuer.audience }] });
+    app = await appWith({ issuers: trusted(issuer) });
     await app.listen(0, '127.0.0.1');
     port = (app.getHttpServer().address() as AddressInfo).port;
   });
@@ -46,7 +46,6 @@ describe.each(PLATFORMS)('fuzzing the guard over HTTP (%s)', (platform) => {
   afterAll(async () => {
     agent.destroy();
     await app.close();
-    await issuer.close();
   });
 
   function status(authorization: string, path = '/notes'): Promise<number> {

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { LocalIssuer } from '../../../lib/testing/index.js';
 import { appsOn, PLATFORMS } from '../../support/test-app.js';
+import { trusted } from '../../support/trusted.js';
 
 jest.setTimeout(30_000);
 
@@ -27,7 +28,7 @@ describe.each(PLATFORMS)('key-set faults: the issuer misbehaves (%s)', (platform
 
   const start = async (timeoutMs = 500, warmUp = true) => {
     app = await appWith({
-      issuers: [{ issuer: issuer.issuer, audience: issuer.audience }],
+      issuers: trusted(issuer),
       keys: { cooldownMs: 200, timeoutMs },
       warmUp,
     });
@@ -139,7 +140,7 @@ describe.each(PLATFORMS)('a flood of unknown kids (%s)', (platform) => {
   it('costs a handful of JWKS fetches, and a key rotated in during the flood is accepted within 10 s', async () => {
     const issuer = await LocalIssuer.start();
     // The default cooldown (5 s), as deployed.
-    const app = await appWith({ issuers: [{ issuer: issuer.issuer, audience: issuer.audience }] });
+    const app = await appWith({ issuers: trusted(issuer) });
     const server = app.getHttpServer();
     const payload = await issuer.mint();
     const fetchesBefore = issuer.requests.jwks;

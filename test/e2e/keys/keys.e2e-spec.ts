@@ -4,6 +4,7 @@ import { type AddressInfo } from 'node:net';
 import request from 'supertest';
 import { LocalIssuer } from '../../../lib/testing/index.js';
 import { appWith, appsOn, PLATFORMS } from '../../support/test-app.js';
+import { trusted } from '../../support/trusted.js';
 
 const COOLDOWN_MS = 300;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -15,7 +16,7 @@ describe.each(PLATFORMS)('signing keys (HTTP, local issuer) (%s)', (platform) =>
 
   const startApp = async () => {
     app = await appWith({
-      issuers: [{ issuer: issuer.issuer, audience: issuer.audience }],
+      issuers: trusted(issuer),
       keys: { cooldownMs: COOLDOWN_MS, timeoutMs: 500 },
     });
   };
@@ -141,7 +142,7 @@ describe.each(PLATFORMS)('signing keys (HTTP, local issuer) (%s)', (platform) =>
 describe('warm-up', () => {
   it('can be turned off, and can stop the application when the keys cannot be loaded', async () => {
     const issuer = await LocalIssuer.start();
-    const options = { issuers: [{ issuer: issuer.issuer, audience: issuer.audience }] };
+    const options = { issuers: trusted(issuer) };
     const lazy = await appWith({ ...options, warmUp: false });
     expect(issuer.requests).toEqual({ discovery: 0, jwks: 0 });
     await lazy.close();
@@ -173,42 +174,34 @@ describe.each(PLATFORMS)('discovery (%s)', (platform) => {
 
   afterAll(() => new Promise<void>((resolve) => impostor.close(() => resolve())));
 
-  it('refuses metadata whose issuer differs from the configured one (503, keys unavailable)', async () => {
-    const issuer = await LocalIssuer.start();
+  /** The status of a call with `issuer`'s token, the issuer's metadata read at `discoveryBase`. */
+  async function statusWithDiscoveryAt(issuer: LocalIssuer, discoveryBase: string) {
     const app = await appWith({
       issuers: [
         {
           issuer: issuer.issuer,
           audience: issuer.audience,
-          discoveryUri: `${impostorUrl}/.well-known/openid-configuration`,
+          discoveryUri: `${discoveryBase}/.well-known/openid-configuration`,
         },
       ],
     });
     const res = await request(app.getHttpServer())
       .get('/me')
       .set('Authorization', `Bearer ${await issuer.mint()}`);
-    expect(res.status).toBe(503);
     await app.close();
+    return res.status;
+  }
+
+  it('refuses metadata whose issuer differs from the configured one (503, keys unavailable)', async () => {
+    const issuer = await LocalIssuer.start();
+    expect(await statusWithDiscoveryAt(issuer, impostorUrl)).toBe(503);
     await issuer.close();
   });
 
   it('reads metadata from an internal discovery URL and rewrites the public jwks_uri to it', async () => {
     const issuer = await LocalIssuer.start();
     const publicName = issuer.issuer.replace('127.0.0.1', 'localhost');
-    const app = await appWith({
-      issuers: [
-        {
-          issuer: issuer.issuer,
-          audience: issuer.audience,
-          discoveryUri: `${publicName}/.well-known/openid-configuration`,
-        },
-      ],
-    });
-    const res = await request(app.getHttpServer())
-      .get('/me')
-      .set('Authorization', `Bearer ${await issuer.mint()}`);
-    expect(res.status).toBe(200);
-    await app.close();
+    expect(await statusWithDiscoveryAt(issuer, publicName)).toBe(200);
     await issuer.close();
   });
 });

@@ -1,20 +1,15 @@
 import request from 'supertest';
 import { ASYMMETRIC_ALGORITHMS } from '../../../lib/index.js';
-import { LocalIssuer } from '../../../lib/testing/index.js';
-import { DEFAULT_DPOP_CHALLENGE } from '../../support/challenges.js';
+import { DEFAULT_DPOP_CHALLENGE } from '../../support/refusals.js';
 import { appWith, PLATFORMS } from '../../support/test-app.js';
+import { suiteIssuer } from '../../support/suite-fixture.js';
+import { trusted } from '../../support/trusted.js';
 
 const METADATA =
   'resource_metadata="https://api.example.test/.well-known/oauth-protected-resource"';
 
 describe.each(PLATFORMS)('protected-resource metadata (RFC 9728) on %s', (platform) => {
-  let issuer: LocalIssuer;
-
-  beforeAll(async () => {
-    issuer = await LocalIssuer.start();
-  });
-
-  afterAll(() => issuer.close());
+  const issuer = suiteIssuer();
 
   it('publishes the resource, its issuers and the scopes the routes require', async () => {
     const app = await appWith(
@@ -72,10 +67,7 @@ describe.each(PLATFORMS)('protected-resource metadata (RFC 9728) on %s', (platfo
   });
 
   it('is absent unless configured', async () => {
-    const app = await appWith(
-      { issuers: [{ issuer: issuer.issuer, audience: issuer.audience }] },
-      platform,
-    );
+    const app = await appWith({ issuers: trusted(issuer) }, platform);
     const res = await request(app.getHttpServer()).get('/.well-known/oauth-protected-resource');
     expect(res.status).toBe(404);
     expect((await request(app.getHttpServer()).get('/me')).headers['www-authenticate']).toBe(
@@ -104,7 +96,7 @@ describe.each(PLATFORMS)('protected-resource metadata (RFC 9728) on %s', (platfo
     await expect(
       appWith(
         {
-          issuers: [{ issuer: issuer.issuer, audience: issuer.audience }],
+          issuers: trusted(issuer),
           protectedResource: { resource: 'notes' },
         },
         platform,

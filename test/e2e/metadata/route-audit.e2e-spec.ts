@@ -6,9 +6,10 @@ import {
   type OidcAuthModuleOptions,
   policyOf,
 } from '../../../lib/index.js';
-import { LocalIssuer } from '../../../lib/testing/index.js';
 import { RecordingLogger } from '../../support/recording-logger.js';
 import { initApp, PLATFORMS, TEST_CONTROLLERS } from '../../support/test-app.js';
+import { suiteIssuer } from '../../support/suite-fixture.js';
+import { trusted } from '../../support/trusted.js';
 
 @Controller('legacy')
 class LegacyController {
@@ -25,13 +26,7 @@ class LegacyController {
 }
 
 describe.each(PLATFORMS)('route policy audit (%s)', (platform) => {
-  let issuer: LocalIssuer;
-
-  beforeAll(async () => {
-    issuer = await LocalIssuer.start();
-  });
-
-  afterAll(() => issuer.close());
+  const issuer = suiteIssuer();
 
   async function boot(
     options: Partial<OidcAuthModuleOptions> & { globalGuard?: boolean },
@@ -41,7 +36,7 @@ describe.each(PLATFORMS)('route policy audit (%s)', (platform) => {
     const ref = await Test.createTestingModule({
       imports: [
         OidcAuthModule.forRoot({
-          issuers: [{ issuer: issuer.issuer, audience: issuer.audience }],
+          issuers: trusted(issuer),
           warmUp: false,
           ...options,
         }),

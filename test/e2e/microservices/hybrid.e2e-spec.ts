@@ -10,8 +10,9 @@ import { Test } from '@nestjs/testing';
 import { firstValueFrom } from 'rxjs';
 import request from 'supertest';
 import { type AuthEvent, OidcAuthEvents, OidcAuthModule, Scopes } from '../../../lib/index.js';
-import { LocalIssuer } from '../../../lib/testing/index.js';
 import { freePort } from '../../support/free-port.js';
+import { suiteIssuer } from '../../support/suite-fixture.js';
+import { trusted } from '../../support/trusted.js';
 
 // A class per application: the module adds its guard to the handlers' metadata, and a class shared
 // with an earlier application would carry it into Nest's scan of the next one, hiding whether the
@@ -37,17 +38,16 @@ function notesController() {
 // Without inheritAppConfig Nest gives the microservice none of the application's global guards;
 // the module then binds its guard to the message handlers itself.
 describe.each([true, false])('a hybrid application (inheritAppConfig: %s)', (inheritAppConfig) => {
-  let issuer: LocalIssuer;
+  const issuer = suiteIssuer();
   let app: INestApplication;
   let client: ClientProxy;
 
   beforeAll(async () => {
-    issuer = await LocalIssuer.start();
     const port = await freePort();
     const ref = await Test.createTestingModule({
       imports: [
         OidcAuthModule.forRoot({
-          issuers: [{ issuer: issuer.issuer, audience: issuer.audience }],
+          issuers: trusted(issuer),
         }),
       ],
       controllers: [notesController()],
@@ -68,7 +68,6 @@ describe.each([true, false])('a hybrid application (inheritAppConfig: %s)', (inh
   afterAll(async () => {
     client.close();
     await app.close();
-    await issuer.stop();
   });
 
   it('guards the HTTP routes and the message handlers, deciding each call once', async () => {

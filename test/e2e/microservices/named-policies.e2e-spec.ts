@@ -1,18 +1,11 @@
-import { Controller, type INestMicroservice } from '@nestjs/common';
-import {
-  type ClientProxy,
-  ClientProxyFactory,
-  MessagePattern,
-  type MicroserviceOptions,
-  Transport,
-} from '@nestjs/microservices';
-import { Test } from '@nestjs/testing';
+import { Controller } from '@nestjs/common';
+import { MessagePattern } from '@nestjs/microservices';
 import { firstValueFrom } from 'rxjs';
-import { OidcAuthModule, Policy } from '../../../lib/index.js';
-import { LocalIssuer } from '../../../lib/testing/index.js';
-import { freePort } from '../../support/free-port.js';
-
-const HOST = '127.0.0.1';
+import { Policy } from '../../../lib/index.js';
+import { suiteFixture, suiteIssuer } from '../../support/suite-fixture.js';
+import { tcpService } from '../../support/tcp-service.js';
+import { trusted } from '../../support/trusted.js';
+import { refusalError } from '../../support/refusals.js';
 
 @Controller()
 class TenantHandlers {
@@ -24,46 +17,27 @@ class TenantHandlers {
 }
 
 describe('named policies on microservice handlers (TCP)', () => {
-  let issuer: LocalIssuer;
-  let service: INestMicroservice;
-  let client: ClientProxy;
-
-  beforeAll(async () => {
-    issuer = await LocalIssuer.start();
-    const port = await freePort();
-    const ref = await Test.createTestingModule({
-      imports: [
-        OidcAuthModule.forRoot({
-          issuers: [{ issuer: issuer.issuer, audience: issuer.audience }],
+  const issuer = suiteIssuer();
+  const tcp = suiteFixture(
+    () =>
+      tcpService(
+        {
+          issuers: trusted(issuer),
           policies: {
             // A message's payload is the call: the policy reads the tenant it addresses.
             sameTenant: async (principal, context) =>
               context.switchToRpc().getData<{ tenant?: string }>().tenant ===
               principal.claims.tenant,
           },
-        }),
-      ],
-      controllers: [TenantHandlers],
-    }).compile();
-    service = ref.createNestMicroservice<MicroserviceOptions>({
-      transport: Transport.TCP,
-      options: { host: HOST, port },
-      logger: false,
-    });
-    await service.listen();
-    client = ClientProxyFactory.create({ transport: Transport.TCP, options: { host: HOST, port } });
-    await client.connect();
-  });
-
-  afterAll(async () => {
-    client.close();
-    await service.close();
-    await issuer.stop();
-  });
+        },
+        [TenantHandlers],
+      ),
+    (t) => t.close(),
+  );
 
   async function send(tenant: string): Promise<unknown> {
     const authorization = `Bearer ${await issuer.mint({ sub: 'bob', tenant: 'acme' })}`;
-    return firstValueFrom(client.send('tenant.notes', { authorization, tenant })).catch(
+    return firstValueFrom(tcp.client.send('tenant.notes', { authorization, tenant })).catch(
       (err: unknown) => ({ refused: err }),
     );
   }
@@ -71,12 +45,11 @@ describe('named policies on microservice handlers (TCP)', () => {
   it('answers a message its async policy grants, and refuses one it denies with a 403 error', async () => {
     expect(await send('acme')).toEqual({ notes: [] });
     expect(await send('globex')).toEqual({
-      refused: {
-        status: 'error',
-        statusCode: 403,
-        error: 'insufficient_scope',
-        message: 'The policy sameTenant denied access to this resource',
-      },
+      refused: refusalError(
+        403,
+        'insufficient_scope',
+        'The policy sameTenant denied access to this resource',
+      ),
     });
   });
 });

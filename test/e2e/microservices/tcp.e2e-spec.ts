@@ -1,26 +1,20 @@
-import { Controller, type INestMicroservice } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import {
   type ClientProxy,
   ClientProxyFactory,
   EventPattern,
   MessagePattern,
-  type MicroserviceOptions,
   Payload,
   Transport,
 } from '@nestjs/microservices';
-import { Test } from '@nestjs/testing';
 import { firstValueFrom } from 'rxjs';
-import {
-  AccessToken,
-  OidcAuthModule,
-  Principal,
-  Public,
-  Roles,
-  Scopes,
-} from '../../../lib/index.js';
+import { AccessToken, Principal, Public, Roles, Scopes } from '../../../lib/index.js';
 import { LocalIssuer } from '../../../lib/testing/index.js';
-import { freePort } from '../../support/free-port.js';
 import { RecordingLogger } from '../../support/recording-logger.js';
+import { suiteFixture, suiteIssuer } from '../../support/suite-fixture.js';
+import { tcpService } from '../../support/tcp-service.js';
+import { trusted } from '../../support/trusted.js';
+import { refusalError } from '../../support/refusals.js';
 
 const HOST = '127.0.0.1';
 
@@ -69,48 +63,28 @@ async function send(client: ClientProxy, pattern: string, data: object): Promise
 }
 
 describe('microservices over TCP', () => {
-  let issuer: LocalIssuer;
-  let service: INestMicroservice;
-  let client: ClientProxy;
-  let logger: RecordingLogger;
-  let port: number;
-
-  beforeAll(async () => {
-    issuer = await LocalIssuer.start();
-    port = await freePort();
-    const ref = await Test.createTestingModule({
-      imports: [
-        OidcAuthModule.forRoot({
-          issuers: [{ issuer: issuer.issuer, audience: issuer.audience }],
+  const issuer = suiteIssuer();
+  const logger = new RecordingLogger();
+  const tcp = suiteFixture(
+    () =>
+      tcpService(
+        {
+          issuers: trusted(issuer),
           // Each test looks for its own refusal's line.
           refusalLogIntervalMs: 0,
-        }),
-      ],
-      controllers: [NotesHandlers, ReportHandlers],
-    }).compile();
-    logger = new RecordingLogger();
-    service = ref.createNestMicroservice<MicroserviceOptions>({
-      transport: Transport.TCP,
-      options: { host: HOST, port },
-      logger,
-    });
-    await service.listen();
-    client = ClientProxyFactory.create({ transport: Transport.TCP, options: { host: HOST, port } });
-    await client.connect();
-  });
-
-  afterAll(async () => {
-    client.close();
-    await service.close();
-    await issuer.stop();
-  });
+        },
+        [NotesHandlers, ReportHandlers],
+        logger,
+      ),
+    (t) => t.close(),
+  );
 
   const bearer = async (who: Parameters<LocalIssuer['mintToken']>[0] = {}) =>
     `Bearer ${await issuer.mintToken(who)}`;
 
   it('answers a message whose token has the scope, with the principal and the token', async () => {
     const authorization = await bearer({ sub: 'alice', scopes: ['notes:read'] });
-    expect(await send(client, 'notes.list', { authorization })).toEqual({
+    expect(await send(tcp.client, 'notes.list', { authorization })).toEqual({
       notes: [{ id: 1, text: 'first' }],
       reader: 'alice',
       tokenLength: authorization.length - 'Bearer '.length,
@@ -118,20 +92,15 @@ describe('microservices over TCP', () => {
   });
 
   it('refuses a message without a token with an error the client can tell apart', async () => {
-    expect(await send(client, 'notes.list', {})).toEqual({
-      refused: {
-        status: 'error',
-        statusCode: 401,
-        error: 'unauthorized',
-        message: 'This resource requires a bearer token',
-      },
+    expect(await send(tcp.client, 'notes.list', {})).toEqual({
+      refused: refusalError(401, 'unauthorized', 'This resource requires a bearer token'),
     });
   });
 
   it('refuses malformed authorization with 400 invalid_request', async () => {
     const token = await issuer.mintToken({ scopes: ['notes:read'] });
     for (const authorization of [42, `Bearer ${token} ${token}`, 'Bearer', ['a', 'b']]) {
-      expect(await send(client, 'notes.list', { authorization })).toMatchObject({
+      expect(await send(tcp.client, 'notes.list', { authorization })).toMatchObject({
         refused: { statusCode: 400, error: 'invalid_request' },
       });
     }
@@ -144,7 +113,9 @@ describe('microservices over TCP', () => {
       await issuer.mint({ iss: 'https://attacker.example', scope: 'notes:read' }),
     ];
     for (const token of tokens) {
-      expect(await send(client, 'notes.list', { authorization: `Bearer ${token}` })).toMatchObject({
+      expect(
+        await send(tcp.client, 'notes.list', { authorization: `Bearer ${token}` }),
+      ).toMatchObject({
         refused: { status: 'error', statusCode: 401, error: 'invalid_token' },
       });
     }
@@ -153,52 +124,50 @@ describe('microservices over TCP', () => {
   it('refuses a token longer than 16 KiB with 401 invalid_token, without reading it', async () => {
     const token = await issuer.mintToken({ scopes: ['notes:read'] });
     const padded = `${token}${'A'.repeat(16 * 1024)}`;
-    expect(await send(client, 'notes.list', { authorization: `Bearer ${padded}` })).toEqual({
-      refused: {
-        status: 'error',
-        statusCode: 401,
-        error: 'invalid_token',
-        message: 'The access token is longer than 16384 characters',
-      },
+    expect(await send(tcp.client, 'notes.list', { authorization: `Bearer ${padded}` })).toEqual({
+      refused: refusalError(
+        401,
+        'invalid_token',
+        'The access token is longer than 16384 characters',
+      ),
     });
   });
 
   it('refuses a missing scope or role with 403 insufficient_scope', async () => {
     const authorization = await bearer({ scopes: ['notes:write'] });
-    expect(await send(client, 'notes.list', { authorization })).toEqual({
-      refused: {
-        status: 'error',
-        statusCode: 403,
-        error: 'insufficient_scope',
-        message: 'This resource requires the scope notes:read',
-      },
+    expect(await send(tcp.client, 'notes.list', { authorization })).toEqual({
+      refused: refusalError(
+        403,
+        'insufficient_scope',
+        'This resource requires the scope notes:read',
+      ),
     });
-    expect(await send(client, 'notes.purge', { authorization })).toMatchObject({
+    expect(await send(tcp.client, 'notes.purge', { authorization })).toMatchObject({
       refused: { statusCode: 403, message: 'This resource requires the role admin' },
     });
     expect(
-      await send(client, 'notes.purge', { authorization: await bearer({ roles: ['admin'] }) }),
+      await send(tcp.client, 'notes.purge', { authorization: await bearer({ roles: ['admin'] }) }),
     ).toEqual({ purged: true });
   });
 
   it('applies the class policy and the handler policy together', async () => {
     const exporter = await bearer({ scopes: ['reports:export'] });
-    expect(await send(client, 'reports.export', { authorization: exporter })).toMatchObject({
+    expect(await send(tcp.client, 'reports.export', { authorization: exporter })).toMatchObject({
       refused: { statusCode: 403 },
     });
     const both = await bearer({ scopes: ['reports:read', 'reports:export'] });
-    expect(await send(client, 'reports.export', { authorization: both })).toBe('export');
+    expect(await send(tcp.client, 'reports.export', { authorization: both })).toBe('export');
   });
 
   it('lets a @Public() handler answer without a token', async () => {
-    expect(await send(client, 'ping', { n: 7 })).toEqual({ pong: 7 });
+    expect(await send(tcp.client, 'ping', { n: 7 })).toEqual({ pong: 7 });
   });
 
   it('reads the token from packet metadata set by the client dispatch hook', async () => {
     const authorization = await bearer({ sub: 'bob', scopes: ['notes:read'] });
     const withMetadata = ClientProxyFactory.create({
       transport: Transport.TCP,
-      options: { host: HOST, port },
+      options: { host: HOST, port: tcp.port },
     });
     withMetadata.setOnDispatchHook((packet) => {
       (packet as { metadata?: unknown }).metadata = { authorization };
@@ -211,10 +180,10 @@ describe('microservices over TCP', () => {
   });
 
   it('does not run an event handler for an unauthenticated event, and logs the refusal', async () => {
-    const handlers = service.get(NotesHandlers);
-    await firstValueFrom(client.emit('notes.audit', { what: 'anonymous' }));
+    const handlers = tcp.service.get(NotesHandlers);
+    await firstValueFrom(tcp.client.emit('notes.audit', { what: 'anonymous' }));
     const authorization = await bearer({ sub: 'carol', scopes: ['notes:write'] });
-    await firstValueFrom(client.emit('notes.audit', { what: 'signed', authorization }));
+    await firstValueFrom(tcp.client.emit('notes.audit', { what: 'signed', authorization }));
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(handlers.audited).toEqual([{ what: 'signed', authorization }]);
     expect(logger.lines).toContain('warn Refused rpc notes.audit with 401: missing_token');

@@ -1,5 +1,4 @@
-import { Controller, Get, Req, UseGuards } from '@nestjs/common';
-import { AuthGuard } from '@nestjs/passport';
+import { Controller, Get, type Type, UseGuards } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host.js';
 import { Test } from '@nestjs/testing';
@@ -11,37 +10,26 @@ import {
   GraphQLRefusal,
   OidcAuthConfigError,
   OidcAuthGuard,
-  OIDC_AUTH_STRATEGY,
   OidcAuthModule,
   type OidcPrincipal,
   Principal,
 } from '../../../lib/index.js';
-import { LocalIssuer } from '../../../lib/testing/index.js';
 import { appsOn, createTestApp, PLATFORMS } from '../../support/test-app.js';
+import { suiteIssuer } from '../../support/suite-fixture.js';
+import { trusted } from '../../support/trusted.js';
+import { passportController } from '../../support/passport-controller.js';
+import { refusalError } from '../../support/refusals.js';
 
 const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 
 describe.each(PLATFORMS)('OidcAuthModule (%s)', (platform) => {
   const appWith = appsOn(platform);
-  let first: LocalIssuer;
-  let second: LocalIssuer;
-
-  beforeAll(async () => {
-    first = await LocalIssuer.start({ audience: 'api://first' });
-    second = await LocalIssuer.start({ audience: 'api://second' });
-  });
-
-  afterAll(async () => {
-    await first.close();
-    await second.close();
-  });
+  const first = suiteIssuer({ audience: 'api://first' });
+  const second = suiteIssuer({ audience: 'api://second' });
 
   it('trusts several issuers at once, each with its own audience', async () => {
     const app = await appWith({
-      issuers: [
-        { issuer: first.issuer, audience: first.audience },
-        { issuer: second.issuer, audience: second.audience },
-      ],
+      issuers: trusted(first, second),
     });
     const server = app.getHttpServer();
     const fromFirst = await request(server)
@@ -145,23 +133,18 @@ describe.each(PLATFORMS)('OidcAuthModule (%s)', (platform) => {
       issuers: [{ issuer: 'https://internal.example', audience: 'api://internal', secret }],
     });
     const now = Math.floor(Date.now() / 1000);
-    const token = await new SignJWT({
-      sub: 'svc',
-      aud: 'api://internal',
-      iss: 'https://internal.example',
-      exp: now + 60,
-    })
-      .setProtectedHeader({ alg: 'HS256' })
-      .sign(Buffer.from(secret));
+    const signedWith = (key: string) =>
+      new SignJWT({
+        sub: 'svc',
+        aud: 'api://internal',
+        iss: 'https://internal.example',
+        exp: now + 60,
+      })
+        .setProtectedHeader({ alg: 'HS256' })
+        .sign(Buffer.from(key));
+    const token = await signedWith(secret);
     expect((await request(app.getHttpServer()).get('/me').set(bearer(token))).status).toBe(200);
-    const wrong = await new SignJWT({
-      sub: 'svc',
-      aud: 'api://internal',
-      iss: 'https://internal.example',
-      exp: now + 60,
-    })
-      .setProtectedHeader({ alg: 'HS256' })
-      .sign(Buffer.from('another-secret-of-at-least-32-bytes!!'));
+    const wrong = await signedWith('another-secret-of-at-least-32-bytes!!');
     expect((await request(app.getHttpServer()).get('/me').set(bearer(wrong))).status).toBe(401);
     await app.close();
   });
@@ -185,6 +168,14 @@ describe.each(PLATFORMS)('OidcAuthModule (%s)', (platform) => {
     ).rejects.toThrow('OidcAuthModule: websocket.queryParameter must be a non-empty string');
   });
 
+  /** An app of `controller` alone, trusting `first`, with the module's guard left to the routes. */
+  const withoutGlobalGuard = (controller: Type) =>
+    createTestApp(
+      OidcAuthModule.forRoot({ issuers: trusted(first), globalGuard: false }),
+      { controllers: [controller] },
+      platform,
+    );
+
   it('leaves guarding to @UseGuards(OidcAuthGuard) when globalGuard is false', async () => {
     @Controller('guarded')
     class GuardedController {
@@ -199,14 +190,7 @@ describe.each(PLATFORMS)('OidcAuthModule (%s)', (platform) => {
         return { open: true };
       }
     }
-    const app = await createTestApp(
-      OidcAuthModule.forRoot({
-        issuers: [{ issuer: first.issuer, audience: first.audience }],
-        globalGuard: false,
-      }),
-      { controllers: [GuardedController] },
-      platform,
-    );
+    const app = await withoutGlobalGuard(GuardedController);
     const server = app.getHttpServer();
     expect((await request(server).get('/guarded/unguarded')).status).toBe(200);
     expect((await request(server).get('/guarded')).status).toBe(401);
@@ -218,22 +202,11 @@ describe.each(PLATFORMS)('OidcAuthModule (%s)', (platform) => {
   });
 
   it("registers a passport strategy for AuthGuard('oidc-auth') compositions", async () => {
-    @Controller('passport')
-    class PassportController {
-      @UseGuards(AuthGuard(OIDC_AUTH_STRATEGY))
-      @Get()
-      guarded(@Req() request: { user: OidcPrincipal }) {
-        return { subject: request.user.subject, scopes: [...request.user.scopes] };
-      }
-    }
-    const app = await createTestApp(
-      OidcAuthModule.forRoot({
-        issuers: [{ issuer: first.issuer, audience: first.audience }],
-        globalGuard: false,
-      }),
-      { controllers: [PassportController] },
-      platform,
-    );
+    const PassportController = passportController((user) => ({
+      subject: user.subject,
+      scopes: [...user.scopes],
+    }));
+    const app = await withoutGlobalGuard(PassportController);
     const server = app.getHttpServer();
     const ok = await request(server)
       .get('/passport')
@@ -256,9 +229,7 @@ describe.each(PLATFORMS)('OidcAuthModule (%s)', (platform) => {
 
   it('denies a context type it does not know, and refuses other transports without credentials in their own terms', async () => {
     const ref = await Test.createTestingModule({
-      imports: [
-        OidcAuthModule.forRoot({ issuers: [{ issuer: first.issuer, audience: first.audience }] }),
-      ],
+      imports: [OidcAuthModule.forRoot({ issuers: trusted(first) })],
     }).compile();
     const guard = ref.get(OidcAuthGuard);
     class Gateway {
@@ -281,12 +252,7 @@ describe.each(PLATFORMS)('OidcAuthModule (%s)', (platform) => {
           () => undefined,
           (err: unknown) => err,
         );
-    const unauthorized = {
-      status: 'error',
-      statusCode: 401,
-      error: 'unauthorized',
-      message: 'This resource requires a bearer token',
-    };
+    const unauthorized = refusalError(401, 'unauthorized', 'This resource requires a bearer token');
     const ws = await refusal('ws');
     expect(ws).toBeInstanceOf(WsException);
     expect((ws as WsException).getError()).toEqual(unauthorized);

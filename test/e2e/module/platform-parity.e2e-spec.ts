@@ -1,7 +1,8 @@
 import { type INestApplication } from '@nestjs/common';
 import request from 'supertest';
-import { LocalIssuer } from '../../../lib/testing/index.js';
 import { appWith } from '../../support/test-app.js';
+import { suiteIssuer } from '../../support/suite-fixture.js';
+import { trusted } from '../../support/trusted.js';
 
 interface Answer {
   status: number;
@@ -12,21 +13,16 @@ interface Answer {
 }
 
 describe('Express and Fastify answer alike', () => {
-  let issuer: LocalIssuer;
+  const issuer = suiteIssuer();
   let express: INestApplication;
   let fastify: INestApplication;
-  let silent: LocalIssuer;
+  // An issuer that is down from the start: its tokens meet a 503.
+  const silent = suiteIssuer();
 
   beforeAll(async () => {
-    issuer = await LocalIssuer.start();
-    // An issuer that is down from the start: its tokens meet a 503.
-    silent = await LocalIssuer.start();
     await silent.stop();
     const options = {
-      issuers: [
-        { issuer: issuer.issuer, audience: issuer.audience },
-        { issuer: silent.issuer, audience: silent.audience },
-      ],
+      issuers: trusted(issuer, silent),
       protectedResource: { resource: 'http://127.0.0.1/api' },
     };
     express = await appWith(options, 'express');
@@ -36,7 +32,6 @@ describe('Express and Fastify answer alike', () => {
   afterAll(async () => {
     await express.close();
     await fastify.close();
-    await issuer.close();
   });
 
   async function answer(

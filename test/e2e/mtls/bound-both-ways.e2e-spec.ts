@@ -1,17 +1,19 @@
 import type { INestApplication } from '@nestjs/common';
 import { type AuthEvent, OidcAuthEvents, type OidcAuthModuleOptions } from '../../../lib/index.js';
 import { DpopKey } from '../../../lib/client/dpop-key.js';
-import { dpopProof, LocalIssuer } from '../../../lib/testing/index.js';
+import { dpopProof } from '../../../lib/testing/index.js';
 import {
+  aliceAndMallory,
   boundTo,
   type CertificatePair,
-  createTestPki,
   type TestPki,
 } from '../../support/certificates.js';
 import { decodePart } from '../../support/forge.js';
 import { httpsTestApp } from '../../support/https-app.js';
 import { httpsCall } from '../../support/https-client.js';
 import { LocalIntrospectionEndpoint } from '../../support/introspection-endpoint.js';
+import { suiteFixture, suiteIssuer } from '../../support/suite-fixture.js';
+import { trusted } from '../../support/trusted.js';
 
 async function httpsApp(
   options: OidcAuthModuleOptions,
@@ -24,19 +26,8 @@ async function httpsApp(
 }
 
 describe('certificate-bound tokens beside DPoP and introspection (Express over HTTPS)', () => {
-  let pki: TestPki;
-  let issuer: LocalIssuer;
-  let alice: CertificatePair;
-  let mallory: CertificatePair;
-
-  beforeAll(async () => {
-    pki = await createTestPki();
-    issuer = await LocalIssuer.start();
-    alice = await pki.client('CN=alice');
-    mallory = await pki.client('CN=mallory');
-  });
-
-  afterAll(() => issuer.close());
+  const issuer = suiteIssuer();
+  const certs = suiteFixture(aliceAndMallory);
 
   describe('a token bound to a DPoP key and a client certificate (cnf.jkt and cnf.x5t#S256)', () => {
     let app: INestApplication;
@@ -44,37 +35,34 @@ describe('certificate-bound tokens beside DPoP and introspection (Express over H
     let events: AuthEvent[];
 
     beforeAll(async () => {
-      ({ app, url, events } = await httpsApp(
-        { issuers: [{ issuer: issuer.issuer, audience: issuer.audience }] },
-        pki,
-      ));
+      ({ app, url, events } = await httpsApp({ issuers: trusted(issuer) }, certs.pki));
     });
     beforeEach(() => events.splice(0));
     afterAll(() => app.close());
 
     const get = (headers: Record<string, string>, certificate?: CertificatePair) =>
-      httpsCall(`${url}/me`, { ca: pki.ca.cert, certificate, headers });
+      httpsCall(`${url}/me`, { ca: certs.pki.ca.cert, certificate, headers });
 
     it('binds the token both ways', async () => {
-      const bound = await issuer.mintDpop({ sub: 'alice' }, { certificate: alice.cert });
+      const bound = await issuer.mintDpop({ sub: 'alice' }, { certificate: certs.alice.cert });
       expect(decodePart(bound.token, 1).cnf).toEqual({
         jkt: bound.key.thumbprint,
-        ...boundTo(alice).cnf,
+        ...boundTo(certs.alice).cnf,
       });
     });
 
     it('admits it with a proof by its key from the client holding its certificate', async () => {
-      const bound = await issuer.mintDpop({ sub: 'alice' }, { certificate: alice.cert });
-      const answer = await get(bound.headers({ method: 'GET', url: `${url}/me` }), alice);
+      const bound = await issuer.mintDpop({ sub: 'alice' }, { certificate: certs.alice.cert });
+      const answer = await get(bound.headers({ method: 'GET', url: `${url}/me` }), certs.alice);
       expect(answer.status).toBe(200);
       expect(answer.body).toMatchObject({ subject: 'alice' });
       expect(events.map((e) => e.outcome)).toEqual(['allowed']);
     });
 
     it('refuses it with a valid proof but without the certificate, or with another one', async () => {
-      const bound = await issuer.mintDpop({ sub: 'alice' }, { certificate: alice.cert });
+      const bound = await issuer.mintDpop({ sub: 'alice' }, { certificate: certs.alice.cert });
       const missing = await get(bound.headers({ method: 'GET', url: `${url}/me` }));
-      const mismatch = await get(bound.headers({ method: 'GET', url: `${url}/me` }), mallory);
+      const mismatch = await get(bound.headers({ method: 'GET', url: `${url}/me` }), certs.mallory);
       for (const answer of [missing, mismatch]) {
         expect(answer.status).toBe(401);
         expect(answer.headers['www-authenticate']).toMatch(
@@ -85,17 +73,17 @@ describe('certificate-bound tokens beside DPoP and introspection (Express over H
     });
 
     it('refuses it from the certificate holder without a proof by its key', async () => {
-      const bound = await issuer.mintDpop({ sub: 'alice' }, { certificate: alice.cert });
+      const bound = await issuer.mintDpop({ sub: 'alice' }, { certificate: certs.alice.cert });
       const other = await DpopKey.generate();
-      const asBearer = await get({ authorization: `Bearer ${bound.token}` }, alice);
+      const asBearer = await get({ authorization: `Bearer ${bound.token}` }, certs.alice);
       const wrongKey = await get(
         {
           authorization: `DPoP ${bound.token}`,
           dpop: dpopProof(other, { method: 'GET', url: `${url}/me`, token: bound.token }),
         },
-        alice,
+        certs.alice,
       );
-      const noProof = await get({ authorization: `DPoP ${bound.token}` }, alice);
+      const noProof = await get({ authorization: `DPoP ${bound.token}` }, certs.alice);
       expect([asBearer.status, wrongKey.status, noProof.status]).toEqual([401, 401, 401]);
       expect(events.map((e) => e.reason)).toEqual([
         'dpop_bound_token_as_bearer',
@@ -134,7 +122,7 @@ describe('certificate-bound tokens beside DPoP and introspection (Express over H
           ],
           warmUp: false,
         },
-        pki,
+        certs.pki,
       ));
     });
     beforeEach(() => events.splice(0));
@@ -153,14 +141,14 @@ describe('certificate-bound tokens beside DPoP and introspection (Express over H
         ...members,
       });
     const get = (token: string, certificate?: CertificatePair) =>
-      httpsCall(`${url}/me`, { ca: pki.ca.cert, token, certificate });
+      httpsCall(`${url}/me`, { ca: certs.pki.ca.cert, token, certificate });
 
     it('admits it only from the client holding its certificate, introspected or remembered', async () => {
-      const token = opaque(boundTo(alice));
-      expect((await get(token, alice)).status).toBe(200);
+      const token = opaque(boundTo(certs.alice));
+      expect((await get(token, certs.alice)).status).toBe(200);
       expect((await get(token)).status).toBe(401);
-      expect((await get(token, mallory)).status).toBe(401);
-      expect((await get(token, alice)).status).toBe(200);
+      expect((await get(token, certs.mallory)).status).toBe(401);
+      expect((await get(token, certs.alice)).status).toBe(200);
       expect(events.map((e) => e.reason ?? e.outcome)).toEqual([
         'allowed',
         'certificate_missing',
@@ -170,7 +158,7 @@ describe('certificate-bound tokens beside DPoP and introspection (Express over H
     });
 
     it('refuses one bound by a confirmation method the API does not verify', async () => {
-      const answer = await get(opaque({ cnf: { jwk: { kty: 'EC' } } }), alice);
+      const answer = await get(opaque({ cnf: { jwk: { kty: 'EC' } } }), certs.alice);
       expect(answer.status).toBe(401);
       expect(events.map((e) => e.reason)).toEqual(['unsupported_confirmation']);
     });

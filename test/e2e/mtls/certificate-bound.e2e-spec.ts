@@ -1,26 +1,22 @@
-import { Controller, Get, type INestApplication, Req, UseGuards } from '@nestjs/common';
-import { AuthGuard } from '@nestjs/passport';
+import { type INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { Test } from '@nestjs/testing';
-import {
-  type AuthEvent,
-  OidcAuthEvents,
-  OidcAuthModule,
-  OIDC_AUTH_STRATEGY,
-  type OidcPrincipal,
-} from '../../../lib/index.js';
+import { type AuthEvent, OidcAuthEvents, OidcAuthModule } from '../../../lib/index.js';
 import { LocalIssuer } from '../../../lib/testing/index.js';
 import {
+  aliceAndMallory,
   boundTo,
   type CertificatePair,
   createTestPki,
   escapedPem,
-  type TestPki,
 } from '../../support/certificates.js';
 import { decodePart } from '../../support/forge.js';
 import { httpsTestApp } from '../../support/https-app.js';
 import { type HttpsAnswer, httpsCall } from '../../support/https-client.js';
 import { createTestApp, PLATFORMS, TEST_CONTROLLERS } from '../../support/test-app.js';
+import { suiteFixture, suiteIssuer } from '../../support/suite-fixture.js';
+import { trusted } from '../../support/trusted.js';
+import { passportController } from '../../support/passport-controller.js';
 
 function refusedFor(answer: HttpsAnswer, message: RegExp): void {
   expect(answer.status).toBe(401);
@@ -29,78 +25,63 @@ function refusedFor(answer: HttpsAnswer, message: RegExp): void {
 }
 
 describe.each(PLATFORMS)('certificate-bound tokens over HTTPS (%s)', (platform) => {
-  let pki: TestPki;
-  let issuer: LocalIssuer;
-  let alice: CertificatePair;
-  let mallory: CertificatePair;
+  const issuer = suiteIssuer();
+  const certs = suiteFixture(aliceAndMallory);
   let app: INestApplication;
   let url: string;
   let events: AuthEvent[];
 
-  beforeAll(async () => {
-    pki = await createTestPki();
-    issuer = await LocalIssuer.start();
-    alice = await pki.client('CN=alice');
-    mallory = await pki.client('CN=mallory');
-  });
-
-  afterAll(() => issuer.close());
-
   describe('with the certificate of the TLS connection (the default)', () => {
     beforeAll(async () => {
-      ({ app, url } = await httpsTestApp(
-        platform,
-        { issuers: [{ issuer: issuer.issuer, audience: issuer.audience }] },
-        pki,
-      ));
+      ({ app, url } = await httpsTestApp(platform, { issuers: trusted(issuer) }, certs.pki));
       app.get(OidcAuthEvents).events$.subscribe((e) => events.push(e));
     });
     beforeEach(() => (events = []));
     afterAll(() => app.close());
 
     const call = (token: string, certificate?: CertificatePair, headers?: Record<string, string>) =>
-      httpsCall(`${url}/me`, { ca: pki.ca.cert, token, certificate, headers });
+      httpsCall(`${url}/me`, { ca: certs.pki.ca.cert, token, certificate, headers });
 
     it('admits a bound token from the client holding its certificate', async () => {
-      const token = await issuer.mint({ sub: 'alice', ...boundTo(alice) });
-      const answer = await call(token, alice);
+      const token = await issuer.mint({ sub: 'alice', ...boundTo(certs.alice) });
+      const answer = await call(token, certs.alice);
       expect(answer.status).toBe(200);
-      expect(answer.body).toMatchObject({ subject: 'alice', claims: boundTo(alice) });
+      expect(answer.body).toMatchObject({ subject: 'alice', claims: boundTo(certs.alice) });
     });
 
     it("mints bound tokens with the testing kit's certificate option", async () => {
       const token = await issuer.mintToken(
         { sub: 'alice', scopes: ['notes:read'] },
-        { certificate: alice.cert },
+        { certificate: certs.alice.cert },
       );
-      expect(decodePart(token, 1).cnf).toEqual(boundTo(alice).cnf);
-      expect((await call(token, alice)).status).toBe(200);
-      refusedFor(await call(token, mallory), /not the one/);
+      expect(decodePart(token, 1).cnf).toEqual(boundTo(certs.alice).cnf);
+      expect((await call(token, certs.alice)).status).toBe(200);
+      refusedFor(await call(token, certs.mallory), /not the one/);
     });
 
     it('refuses it without a client certificate, and with another client certificate', async () => {
-      const token = await issuer.mint({ sub: 'alice', ...boundTo(alice) });
+      const token = await issuer.mint({ sub: 'alice', ...boundTo(certs.alice) });
       refusedFor(
         await call(token),
         /bound to a client certificate, and the request presented none/,
       );
-      refusedFor(await call(token, mallory), /not the one the access token is bound to/);
+      refusedFor(await call(token, certs.mallory), /not the one the access token is bound to/);
       expect(events.map((e) => e.reason)).toEqual(['certificate_missing', 'certificate_mismatch']);
     });
 
     it('admits a certificate no CA vouches for when the token names it (RFC 8705 §2.2)', async () => {
-      const selfSigned = await pki.selfSigned();
+      const selfSigned = await certs.pki.selfSigned();
       const token = await issuer.mint({ ...boundTo(selfSigned) });
       expect((await call(token, selfSigned)).status).toBe(200);
-      refusedFor(await call(token, alice), /not the one/);
+      refusedFor(await call(token, certs.alice), /not the one/);
     });
 
     it('checks the binding of a token served from the verified-token cache', async () => {
-      const token = await issuer.mint({ ...boundTo(alice) });
-      for (let i = 0; i < 3; i += 1) expect((await call(token, alice)).status).toBe(200);
-      refusedFor(await call(token, mallory), /not the one/);
+      const token = await issuer.mint({ ...boundTo(certs.alice) });
+      for (let i = 0; i < 3; i += 1) expect((await call(token, certs.alice)).status).toBe(200);
+      refusedFor(await call(token, certs.mallory), /not the one/);
       refusedFor(await call(token), /presented none/);
-      expect((await call(token, alice)).status).toBe(200);
+      expect((await call(token, certs.alice)).status).toBe(200);
       expect(events.map((e) => [e.outcome, e.cached ?? null, e.reason ?? null])).toEqual([
         ['allowed', false, null],
         ['allowed', false, null],
@@ -112,29 +93,29 @@ describe.each(PLATFORMS)('certificate-bound tokens over HTTPS (%s)', (platform) 
     });
 
     it('ignores a certificate header: only a configured proxy may send one', async () => {
-      const token = await issuer.mint({ ...boundTo(alice) });
+      const token = await issuer.mint({ ...boundTo(certs.alice) });
       const forged = {
-        'x-client-cert': escapedPem(alice.cert),
-        'x-ssl-client-cert': escapedPem(alice.cert),
+        'x-client-cert': escapedPem(certs.alice.cert),
+        'x-ssl-client-cert': escapedPem(certs.alice.cert),
       };
       refusedFor(await call(token, undefined, forged), /presented none/);
-      refusedFor(await call(token, mallory, forged), /not the one/);
+      refusedFor(await call(token, certs.mallory, forged), /not the one/);
     });
 
     it('leaves bearer tokens as they were, with or without a client certificate', async () => {
       const token = await issuer.mint({ sub: 'bob' });
       expect((await call(token)).status).toBe(200);
-      expect((await call(token, mallory)).status).toBe(200);
+      expect((await call(token, certs.mallory)).status).toBe(200);
     });
 
     it('refuses a token bound by a method it cannot verify, and a malformed binding', async () => {
       const jwkBound = await issuer.mint({ cnf: { jwk: { kty: 'EC', crv: 'P-256' } } });
       refusedFor(
-        await call(jwkBound, alice),
+        await call(jwkBound, certs.alice),
         /confirmation method this API does not verify \(cnf\.jwk\)/,
       );
-      const malformed = await issuer.mint({ cnf: { 'x5t#S256': alice.der.toString('hex') } });
-      refusedFor(await call(malformed, alice), /cnf\.x5t#S256 must be the base64url SHA-256/);
+      const malformed = await issuer.mint({ cnf: { 'x5t#S256': certs.alice.der.toString('hex') } });
+      refusedFor(await call(malformed, certs.alice), /cnf\.x5t#S256 must be the base64url SHA-256/);
       expect(events.map((e) => e.reason)).toEqual(['unsupported_confirmation', 'claim_invalid']);
     });
   });
@@ -144,44 +125,44 @@ describe.each(PLATFORMS)('certificate-bound tokens over HTTPS (%s)', (platform) 
       ({ app, url } = await httpsTestApp(
         platform,
         {
-          issuers: [{ issuer: issuer.issuer, audience: issuer.audience }],
+          issuers: trusted(issuer),
           mtls: { certificateHeader: 'X-Client-Cert' },
         },
-        pki,
+        certs.pki,
       ));
     });
     afterAll(() => app.close());
 
     const call = (token: string, header?: string, certificate?: CertificatePair) =>
       httpsCall(`${url}/me`, {
-        ca: pki.ca.cert,
+        ca: certs.pki.ca.cert,
         token,
         certificate,
         headers: header === undefined ? {} : { 'x-client-cert': header },
       });
 
     it('admits a bound token whose certificate the proxy forwarded, URL-encoded', async () => {
-      const token = await issuer.mint({ sub: 'alice', ...boundTo(alice) });
-      const answer = await call(token, escapedPem(alice.cert));
+      const token = await issuer.mint({ sub: 'alice', ...boundTo(certs.alice) });
+      const answer = await call(token, escapedPem(certs.alice.cert));
       expect(answer.status).toBe(200);
       expect(answer.body).toMatchObject({ subject: 'alice' });
     });
 
     it('refuses another certificate, and none, whatever the connection presented', async () => {
-      const token = await issuer.mint({ ...boundTo(alice) });
-      refusedFor(await call(token, escapedPem(mallory.cert), alice), /not the one/);
+      const token = await issuer.mint({ ...boundTo(certs.alice) });
+      refusedFor(await call(token, escapedPem(certs.mallory.cert), certs.alice), /not the one/);
       // The connection is the proxy's: its certificate says nothing about the client.
-      refusedFor(await call(token, undefined, alice), /presented none/);
+      refusedFor(await call(token, undefined, certs.alice), /presented none/);
       refusedFor(await call(token, ''), /presented none/);
     });
 
     it('answers a malformed header with 400 invalid_request, never 500', async () => {
-      const token = await issuer.mint({ ...boundTo(alice) });
+      const token = await issuer.mint({ ...boundTo(certs.alice) });
       for (const [value, message] of [
         ['garbage', /not a URL-encoded PEM certificate/],
         ['%E0%A4%A', /not URL-encoded/],
-        [escapedPem(alice.cert + mallory.cert), /carries 2 certificates/],
-        [`${escapedPem(alice.cert)}${'A'.repeat(16 * 1024)}`, /longer than 16384/],
+        [escapedPem(certs.alice.cert + certs.mallory.cert), /carries 2 certificates/],
+        [`${escapedPem(certs.alice.cert)}${'A'.repeat(16 * 1024)}`, /longer than 16384/],
         [
           escapedPem('-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n'),
           /does not hold an X.509 certificate/,
@@ -204,24 +185,16 @@ describe.each(PLATFORMS)('certificate-bound tokens over HTTPS (%s)', (platform) 
 
 describe.each(PLATFORMS)("the passport strategy, AuthGuard('oidc-auth') (%s)", (platform) => {
   it('checks the binding as the guard does', async () => {
-    @Controller('passport')
-    class PassportController {
-      @UseGuards(AuthGuard(OIDC_AUTH_STRATEGY))
-      @Get()
-      guarded(@Req() request: { user: OidcPrincipal }) {
-        return { subject: request.user.subject };
-      }
-    }
     const pki = await createTestPki();
     const [alice, mallory] = [await pki.client(), await pki.client()];
     const issuer = await LocalIssuer.start();
     const app = await createTestApp(
       OidcAuthModule.forRoot({
-        issuers: [{ issuer: issuer.issuer, audience: issuer.audience }],
+        issuers: trusted(issuer),
         mtls: { certificateHeader: 'x-client-cert' },
         globalGuard: false,
       }),
-      { controllers: [PassportController] },
+      { controllers: [passportController()] },
       platform,
     );
     try {
@@ -251,7 +224,7 @@ describe('mtls options', () => {
           Test.createTestingModule({
             imports: [
               OidcAuthModule.forRoot({
-                issuers: [{ issuer: issuer.issuer, audience: issuer.audience }],
+                issuers: trusted(issuer),
                 mtls: { certificateHeader },
                 warmUp: false,
               }),

@@ -7,47 +7,36 @@ import { IoAdapter } from '@nestjs/platform-socket.io';
 import { io } from 'socket.io-client';
 import WebSocket from 'ws';
 import { OidcIoAdapter } from '../../../lib/socket-io/index.js';
-import { LocalIssuer } from '../../../lib/testing/index.js';
 import { OidcWsAdapter } from '../../../lib/ws/index.js';
 import {
+  aliceAndMallory,
   boundTo,
   type CertificatePair,
-  createTestPki,
   requestingClientCertificates,
-  type TestPki,
 } from '../../support/certificates.js';
 import { graphqlApp } from '../../support/graphql-app.js';
 import { httpsCall } from '../../support/https-client.js';
 import { gatewayApp } from '../../support/notes-gateway.js';
+import { suiteFixture, suiteIssuer } from '../../support/suite-fixture.js';
+import { trusted } from '../../support/trusted.js';
 
 function portOf(app: INestApplication): number {
   return ((app.getHttpServer() as Server).address() as AddressInfo).port;
 }
 
 describe('certificate-bound tokens on long-lived connections and GraphQL', () => {
-  let pki: TestPki;
-  let issuer: LocalIssuer;
-  let alice: CertificatePair;
-  let mallory: CertificatePair;
-
-  beforeAll(async () => {
-    pki = await createTestPki();
-    issuer = await LocalIssuer.start();
-    alice = await pki.client('CN=alice');
-    mallory = await pki.client('CN=mallory');
-  });
-
-  afterAll(() => issuer.close());
+  const issuer = suiteIssuer();
+  const certs = suiteFixture(aliceAndMallory);
 
   /** The notes gateway behind `adapter`, over https asking for client certificates; its port. */
   async function httpsGateway(
     adapter: (app: INestApplication) => WebSocketAdapter,
   ): Promise<{ app: INestApplication; port: number }> {
     const { app } = await gatewayApp(
-      { issuers: [{ issuer: issuer.issuer, audience: issuer.audience }] },
+      { issuers: trusted(issuer) },
       adapter,
       false,
-      requestingClientCertificates(pki),
+      requestingClientCertificates(certs.pki),
     );
     return { app, port: portOf(app) };
   }
@@ -60,7 +49,7 @@ describe('certificate-bound tokens on long-lived connections and GraphQL', () =>
       reconnection: false,
       forceNew: true,
       auth: { token },
-      ca: pki.ca.cert,
+      ca: certs.pki.ca.cert,
       cert: certificate?.cert,
       key: certificate?.key,
     });
@@ -85,7 +74,7 @@ describe('certificate-bound tokens on long-lived connections and GraphQL', () =>
       return new Promise((resolve, reject) => {
         const socket = new WebSocket(url, {
           headers,
-          ca: pki.ca.cert,
+          ca: certs.pki.ca.cert,
           cert: certificate?.cert,
           key: certificate?.key,
         });
@@ -99,8 +88,12 @@ describe('certificate-bound tokens on long-lived connections and GraphQL', () =>
     }
 
     it('opens for the client holding the certificate and serves its messages', async () => {
-      const token = await issuer.mint({ sub: 'alice', scope: 'notes:read', ...boundTo(alice) });
-      const { socket } = await connect(token, alice);
+      const token = await issuer.mint({
+        sub: 'alice',
+        scope: 'notes:read',
+        ...boundTo(certs.alice),
+      });
+      const { socket } = await connect(token, certs.alice);
       expect(socket).toBeDefined();
       const frame = new Promise<string>((resolve) =>
         socket!.once('message', (data: Buffer) => resolve(data.toString())),
@@ -114,8 +107,8 @@ describe('certificate-bound tokens on long-lived connections and GraphQL', () =>
     });
 
     it('refuses the upgrade without the certificate, or with another', async () => {
-      const token = await issuer.mint({ ...boundTo(alice) });
-      for (const certificate of [undefined, mallory]) {
+      const token = await issuer.mint({ ...boundTo(certs.alice) });
+      for (const certificate of [undefined, certs.mallory]) {
         const { socket, status, challenge } = await connect(token, certificate);
         expect(socket).toBeUndefined();
         expect(status).toBe(401);
@@ -126,16 +119,16 @@ describe('certificate-bound tokens on long-lived connections and GraphQL', () =>
     it('opens for a token bound to a DPoP key and the certificate only with its proof and the certificate', async () => {
       const bound = await issuer.mintDpop(
         { sub: 'alice', scopes: ['notes:read'] },
-        { certificate: alice.cert },
+        { certificate: certs.alice.cert },
       );
       const proven = () => bound.headers({ method: 'GET', url });
-      const opened = await connect(bound.token, alice, proven());
+      const opened = await connect(bound.token, certs.alice, proven());
       expect(opened.socket).toBeDefined();
       opened.socket!.close();
       const refused = [
         await connect(bound.token, undefined, proven()),
-        await connect(bound.token, mallory, proven()),
-        await connect(bound.token, alice),
+        await connect(bound.token, certs.mallory, proven()),
+        await connect(bound.token, certs.alice),
       ];
       expect(refused.map(({ socket, status }) => [socket, status])).toEqual([
         [undefined, 401],
@@ -153,18 +146,15 @@ describe('certificate-bound tokens on long-lived connections and GraphQL', () =>
   });
 
   describe('socket.io (OidcIoAdapter over https)', () => {
-    let app: INestApplication;
-    let port: number;
-
-    beforeAll(async () => {
-      ({ app, port } = await httpsGateway((a) => new OidcIoAdapter(a)));
-    });
-    afterAll(() => app.close());
+    const gateway = suiteFixture(
+      () => httpsGateway((a) => new OidcIoAdapter(a)),
+      ({ app }) => app.close(),
+    );
 
     /** The connection's outcome: `connected`, or the refusal's RFC 6750 code and message. */
     function connect(token: string, certificate?: CertificatePair): Promise<unknown> {
       return new Promise((resolve) => {
-        const socket = ioClient(port, token, certificate);
+        const socket = ioClient(gateway.port, token, certificate);
         socket.once('connect', () => {
           socket.close();
           resolve('connected');
@@ -177,9 +167,9 @@ describe('certificate-bound tokens on long-lived connections and GraphQL', () =>
     }
 
     it('connects the client holding the certificate, and refuses anyone else', async () => {
-      const token = await issuer.mint({ ...boundTo(alice) });
-      expect(await connect(token, alice)).toBe('connected');
-      expect(await connect(token, mallory)).toEqual({
+      const token = await issuer.mint({ ...boundTo(certs.alice) });
+      expect(await connect(token, certs.alice)).toBe('connected');
+      expect(await connect(token, certs.mallory)).toEqual({
         error: 'invalid_token',
         message: 'The client certificate is not the one the access token is bound to',
       });
@@ -188,18 +178,15 @@ describe('certificate-bound tokens on long-lived connections and GraphQL', () =>
   });
 
   describe("socket.io behind Nest's plain IoAdapter (each message authenticated by the guard)", () => {
-    let app: INestApplication;
-    let port: number;
-
-    beforeAll(async () => {
-      ({ app, port } = await httpsGateway((a) => new IoAdapter(a)));
-    });
-    afterAll(() => app.close());
+    const gateway = suiteFixture(
+      () => httpsGateway((a) => new IoAdapter(a)),
+      ({ app }) => app.close(),
+    );
 
     /** The first answer to a `notes` message from a socket presenting `certificate`. */
     function notes(token: string, certificate?: CertificatePair): Promise<[string, unknown]> {
       return new Promise((resolve, reject) => {
-        const socket = ioClient(port, token, certificate);
+        const socket = ioClient(gateway.port, token, certificate);
         socket.once('connect_error', reject);
         socket.once('connect', () => {
           socket.onAny((event: string, payload: unknown) => {
@@ -212,12 +199,16 @@ describe('certificate-bound tokens on long-lived connections and GraphQL', () =>
     }
 
     it("checks each message against the certificate of the socket's connection", async () => {
-      const token = await issuer.mint({ sub: 'alice', scope: 'notes:read', ...boundTo(alice) });
-      expect(await notes(token, alice)).toEqual([
+      const token = await issuer.mint({
+        sub: 'alice',
+        scope: 'notes:read',
+        ...boundTo(certs.alice),
+      });
+      expect(await notes(token, certs.alice)).toEqual([
         'notes',
         [expect.objectContaining({ reader: 'alice' })],
       ]);
-      for (const certificate of [mallory, undefined]) {
+      for (const certificate of [certs.mallory, undefined]) {
         expect(await notes(token, certificate)).toEqual([
           'exception',
           expect.objectContaining({ statusCode: 401, error: 'invalid_token' }),
@@ -233,9 +224,9 @@ describe('certificate-bound tokens on long-lived connections and GraphQL', () =>
 
     beforeAll(async () => {
       app = await graphqlApp(
-        { issuers: [{ issuer: issuer.issuer, audience: issuer.audience }] },
+        { issuers: trusted(issuer) },
         false,
-        requestingClientCertificates(pki),
+        requestingClientCertificates(certs.pki),
       );
       port = portOf(app);
     });
@@ -247,16 +238,16 @@ describe('certificate-bound tokens on long-lived connections and GraphQL', () =>
     const query = (token: string, certificate?: CertificatePair) =>
       httpsCall(`https://127.0.0.1:${port}/graphql`, {
         method: 'POST',
-        ca: pki.ca.cert,
+        ca: certs.pki.ca.cert,
         token,
         certificate,
         body: JSON.stringify({ query: '{ notes { id } }' }),
       });
 
     it('answers a query for the bound client, and an UNAUTHENTICATED error for anyone else', async () => {
-      const token = await issuer.mint({ scope: 'notes:read', ...boundTo(alice) });
-      expect((await query(token, alice)).body).toEqual({ data: { notes: [{ id: 1 }] } });
-      for (const certificate of [undefined, mallory]) {
+      const token = await issuer.mint({ scope: 'notes:read', ...boundTo(certs.alice) });
+      expect((await query(token, certs.alice)).body).toEqual({ data: { notes: [{ id: 1 }] } });
+      for (const certificate of [undefined, certs.mallory]) {
         const { body } = await query(token, certificate);
         expect(body).toMatchObject({
           data: { notes: null },
@@ -269,7 +260,7 @@ describe('certificate-bound tokens on long-lived connections and GraphQL', () =>
 
     /** Whether a graphql-ws connection presenting `certificate` gets a first event of `noteAdded`. */
     function subscribe(token: string, certificate?: CertificatePair): Promise<unknown> {
-      const tls = { ca: pki.ca.cert, cert: certificate?.cert, key: certificate?.key };
+      const tls = { ca: certs.pki.ca.cert, cert: certificate?.cert, key: certificate?.key };
       class CertificateSocket extends WebSocket {
         constructor(address: string, protocols?: string | string[]) {
           super(address, protocols, tls);
@@ -298,9 +289,9 @@ describe('certificate-bound tokens on long-lived connections and GraphQL', () =>
     }
 
     it('checks a subscription at connection_init against the upgrade request', async () => {
-      const token = await issuer.mint({ scope: 'notes:read', ...boundTo(alice) });
-      expect(await subscribe(token, alice)).toEqual({ data: { noteAdded: { id: 1 } } });
-      expect(await subscribe(token, mallory)).toEqual({ closed: 4401 });
+      const token = await issuer.mint({ scope: 'notes:read', ...boundTo(certs.alice) });
+      expect(await subscribe(token, certs.alice)).toEqual({ data: { noteAdded: { id: 1 } } });
+      expect(await subscribe(token, certs.mallory)).toEqual({ closed: 4401 });
       expect(await subscribe(token)).toEqual({ closed: 4401 });
     });
   });

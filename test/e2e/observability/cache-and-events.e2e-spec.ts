@@ -10,6 +10,7 @@ import {
 import { LocalIssuer } from '../../../lib/testing/index.js';
 import { RecordingLogger } from '../../support/recording-logger.js';
 import { initApp, PLATFORMS, TEST_CONTROLLERS } from '../../support/test-app.js';
+import { trusted } from '../../support/trusted.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -23,7 +24,7 @@ describe.each(PLATFORMS)('verified-token cache, refusal logs and events (%s)', (
     const ref = await Test.createTestingModule({
       imports: [
         OidcAuthModule.forRoot({
-          issuers: [{ issuer: issuer.issuer, audience: issuer.audience }],
+          issuers: trusted(issuer),
           keys: { cooldownMs: 200 },
           ...extra,
         }),

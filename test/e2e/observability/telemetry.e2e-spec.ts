@@ -4,6 +4,7 @@ import { OidcAuthModule } from '../../../lib/index.js';
 import { LocalIssuer } from '../../../lib/testing/index.js';
 import { TestTelemetry } from '../../support/telemetry-sdk.js';
 import { createTestApp, PLATFORMS } from '../../support/test-app.js';
+import { trusted } from '../../support/trusted.js';
 
 interface HistogramValue {
   count: number;
@@ -20,7 +21,7 @@ describe.each(PLATFORMS)('OpenTelemetry metrics and spans (%s)', (platform) => {
     telemetry = TestTelemetry.register();
     app = await createTestApp(
       OidcAuthModule.forRoot({
-        issuers: [{ issuer: issuer.issuer, audience: issuer.audience }],
+        issuers: trusted(issuer),
         keys: { cooldownMs: 0 },
       }),
       {},

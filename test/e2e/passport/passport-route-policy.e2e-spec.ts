@@ -14,8 +14,9 @@ import {
   Roles,
   Scopes,
 } from '../../../lib/index.js';
-import { LocalIssuer } from '../../../lib/testing/index.js';
 import { initApp, PLATFORMS } from '../../support/test-app.js';
+import { suiteIssuer } from '../../support/suite-fixture.js';
+import { trusted } from '../../support/trusted.js';
 
 // What applications write to give the strategy their own behaviour (or just a name).
 class OidcJwtGuard extends AuthGuard(OIDC_AUTH_STRATEGY) {}
@@ -75,15 +76,12 @@ function passportController(partner: string) {
 }
 
 describe.each(PLATFORMS)("route policy behind AuthGuard('oidc-auth') (%s)", (platform) => {
-  let issuer: LocalIssuer;
-  let partner: LocalIssuer;
+  const issuer = suiteIssuer();
+  const partner = suiteIssuer();
   let app: INestApplication;
 
   const options = (): Parameters<typeof OidcAuthModule.forRoot>[0] => ({
-    issuers: [
-      { issuer: issuer.issuer, audience: issuer.audience },
-      { issuer: partner.issuer, audience: partner.audience },
-    ],
+    issuers: trusted(issuer, partner),
     globalGuard: false,
     policies: {
       sameTenant: (principal, context) =>
@@ -93,8 +91,6 @@ describe.each(PLATFORMS)("route policy behind AuthGuard('oidc-auth') (%s)", (pla
   });
 
   beforeAll(async () => {
-    issuer = await LocalIssuer.start();
-    partner = await LocalIssuer.start();
     const ref = await Test.createTestingModule({
       imports: [OidcAuthModule.forRoot(options())],
       controllers: passportController(partner.issuer),
@@ -104,8 +100,6 @@ describe.each(PLATFORMS)("route policy behind AuthGuard('oidc-auth') (%s)", (pla
 
   afterAll(async () => {
     await app.close();
-    await issuer.stop();
-    await partner.stop();
   });
 
   const get = async (path: string, token?: string) => {

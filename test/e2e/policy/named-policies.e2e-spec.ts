@@ -22,9 +22,10 @@ import {
   Principal,
   Scopes,
 } from '../../../lib/index.js';
-import { LocalIssuer } from '../../../lib/testing/index.js';
 import { initApp, PLATFORMS, type Platform } from '../../support/test-app.js';
-import { DEFAULT_DPOP_CHALLENGE } from '../../support/challenges.js';
+import { DEFAULT_DPOP_CHALLENGE, forbidden } from '../../support/refusals.js';
+import { suiteIssuer } from '../../support/suite-fixture.js';
+import { trusted } from '../../support/trusted.js';
 
 @Injectable()
 class Suspensions {
@@ -97,8 +98,8 @@ function partnerController(partner: string, main: string) {
 }
 
 describe.each(PLATFORMS)('named policies and @Issuers on %s', (platform: Platform) => {
-  let main: LocalIssuer;
-  let partner: LocalIssuer;
+  const main = suiteIssuer();
+  const partner = suiteIssuer();
   let app: INestApplication;
   let counted = 0;
 
@@ -127,10 +128,7 @@ describe.each(PLATFORMS)('named policies and @Issuers on %s', (platform: Platfor
     const ref = await Test.createTestingModule({
       imports: [
         OidcAuthModule.forRoot({
-          issuers: [
-            { issuer: main.issuer, audience: main.audience },
-            { issuer: partner.issuer, audience: partner.audience },
-          ],
+          issuers: trusted(main, partner),
           policies,
           audit: { log: false },
           ...options,
@@ -147,15 +145,11 @@ describe.each(PLATFORMS)('named policies and @Issuers on %s', (platform: Platfor
   }
 
   beforeAll(async () => {
-    main = await LocalIssuer.start();
-    partner = await LocalIssuer.start();
     app = await boot();
   });
 
   afterAll(async () => {
     await app.close();
-    await main.stop();
-    await partner.stop();
   });
 
   async function get(path: string, claims?: Record<string, unknown>, from = main) {
@@ -168,15 +162,11 @@ describe.each(PLATFORMS)('named policies and @Issuers on %s', (platform: Platfor
     expect(ok.status).toBe(200);
     expect(ok.body).toEqual({ tenant: 'acme', reader: 'bob' });
     const res = await get('/tenants/globex/notes', { sub: 'bob', tenant: 'acme' });
-    expect(res.status).toBe(403);
-    expect(res.headers['www-authenticate']).toBe(
-      'Bearer realm="api", error="insufficient_scope", error_description="The policy sameTenant denied access to this resource"',
-    );
-    expect(res.body).toEqual({
-      statusCode: 403,
-      error: 'Forbidden',
-      message: 'The policy sameTenant denied access to this resource',
-    });
+    expect({
+      status: res.status,
+      challenge: res.headers['www-authenticate'],
+      body: res.body,
+    }).toEqual(forbidden('The policy sameTenant denied access to this resource'));
   });
 
   it("applies the controller's @AuthPolicy provider, which uses another provider", async () => {
@@ -260,7 +250,7 @@ describe.each(PLATFORMS)('named policies and @Issuers on %s', (platform: Platfor
       imports: [
         OidcAuthModule.forRootAsync({
           useFactory: async () => ({
-            issuers: [{ issuer: main.issuer, audience: main.audience }],
+            issuers: trusted(main),
             policies: { ...policies, sameTenant: () => false },
             audit: { log: false },
           }),

@@ -1,23 +1,20 @@
 import { type INestApplication } from '@nestjs/common';
 import request from 'supertest';
-import { LocalIssuer } from '../../../lib/testing/index.js';
 import { appWith, PLATFORMS } from '../../support/test-app.js';
+import { suiteIssuer } from '../../support/suite-fixture.js';
+import { forbidden } from '../../support/refusals.js';
+import { trusted } from '../../support/trusted.js';
 
 describe.each(PLATFORMS)('route policy (HTTP) on %s', (platform) => {
-  let issuer: LocalIssuer;
+  const issuer = suiteIssuer();
   let app: INestApplication;
 
   beforeAll(async () => {
-    issuer = await LocalIssuer.start();
-    app = await appWith(
-      { issuers: [{ issuer: issuer.issuer, audience: issuer.audience }] },
-      platform,
-    );
+    app = await appWith({ issuers: trusted(issuer) }, platform);
   });
 
   afterAll(async () => {
     await app.close();
-    await issuer.close();
   });
 
   async function call(
@@ -49,15 +46,11 @@ describe.each(PLATFORMS)('route policy (HTTP) on %s', (platform) => {
   it('requires the scope of @Scopes and answers 403 insufficient_scope naming it', async () => {
     expect((await call('get', '/notes', { scope: 'notes:read' })).status).toBe(200);
     const res = await call('post', '/notes', { scope: 'notes:read' });
-    expect(res.status).toBe(403);
-    expect(res.headers['www-authenticate']).toBe(
-      'Bearer realm="api", error="insufficient_scope", error_description="This resource requires the scope notes:write", scope="notes:write"',
-    );
-    expect(res.body).toEqual({
-      statusCode: 403,
-      error: 'Forbidden',
-      message: 'This resource requires the scope notes:write',
-    });
+    expect({
+      status: res.status,
+      challenge: res.headers['www-authenticate'],
+      body: res.body,
+    }).toEqual(forbidden('This resource requires the scope notes:write', 'notes:write'));
   });
 
   it('matches scopes exactly per item', async () => {

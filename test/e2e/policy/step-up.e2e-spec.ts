@@ -6,9 +6,10 @@ import {
   RequireAuthentication,
   Scopes,
 } from '../../../lib/index.js';
-import { LocalIssuer } from '../../../lib/testing/index.js';
 import { policyOf } from '../../../lib/nest/metadata/route-audit.js';
 import { createTestApp, PLATFORMS } from '../../support/test-app.js';
+import { suiteIssuer } from '../../support/suite-fixture.js';
+import { trusted } from '../../support/trusted.js';
 
 @Controller('step-up')
 @RequireAuthentication({ acr: ['mfa', 'phr'] })
@@ -30,15 +31,14 @@ const CHALLENGE =
   'Bearer realm="api", error="insufficient_user_authentication", error_description="%s", acr_values="mfa", max_age="300", scope="notes:read"';
 
 describe.each(PLATFORMS)('step-up authentication (RFC 9470) on %s', (platform) => {
-  let issuer: LocalIssuer;
+  const issuer = suiteIssuer();
   let app: INestApplication;
   const now = () => Math.floor(Date.now() / 1000);
 
   beforeAll(async () => {
-    issuer = await LocalIssuer.start();
     app = await createTestApp(
       OidcAuthModule.forRoot({
-        issuers: [{ issuer: issuer.issuer, audience: issuer.audience }],
+        issuers: trusted(issuer),
         clockToleranceSeconds: 5,
         audit: { log: false },
       }),
@@ -49,7 +49,6 @@ describe.each(PLATFORMS)('step-up authentication (RFC 9470) on %s', (platform) =
 
   afterAll(async () => {
     await app.close();
-    await issuer.close();
   });
 
   async function get(path: string, claims: Record<string, unknown>) {

@@ -4,24 +4,23 @@ import { GOOGLE_ISSUER, googleTokenInfoResult } from '../../../lib/providers/goo
 import { TokenInfoIntrospector } from '../../../lib/core/opaque/token-info-introspector.js';
 import { freePort } from '../../support/free-port.js';
 import { FakeGoogleTokenInfo, WEB_CLIENT } from '../../support/google-token-info.js';
+import { suiteFixture } from '../../support/suite-fixture.js';
 
 jest.setTimeout(20_000);
 
 describe("TokenInfoIntrospector against a stand-in for Google's token-info (real HTTP)", () => {
-  let google: FakeGoogleTokenInfo;
-  let introspector: TokenInfoIntrospector;
-
-  beforeAll(async () => {
-    google = await FakeGoogleTokenInfo.start();
-    introspector = new TokenInfoIntrospector({
+  const google = suiteFixture(
+    () => FakeGoogleTokenInfo.start(),
+    (g) => g.close(),
+  );
+  const introspector = suiteFixture(async () => {
+    return new TokenInfoIntrospector({
       issuer: GOOGLE_ISSUER,
       endpoint: google.endpoint,
       read: googleTokenInfoResult,
       timeoutMs: 300,
     });
   });
-
-  afterAll(() => google.close());
 
   afterEach(() => {
     google.fault = 'none';

@@ -1,44 +1,30 @@
 import type { INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
-import { Redis } from 'ioredis';
 import request from 'supertest';
 import { OidcAuthModule } from '../../../lib/index.js';
 import { RedisStore } from '../../../lib/redis/index.js';
-import { LocalIssuer } from '../../../lib/testing/index.js';
 import { LocalIntrospectionEndpoint } from '../../support/introspection-endpoint.js';
-import { LocalRedis } from '../../support/redis-server.js';
-import { initApp, TEST_CONTROLLERS } from '../../support/test-app.js';
+import { RedisReplicas } from '../../support/redis-replicas.js';
 
 describe('introspection results shared across replicas (RedisStore)', () => {
-  let redis: LocalRedis;
-  let issuer: LocalIssuer;
+  let replicas: RedisReplicas;
   let endpoint: LocalIntrospectionEndpoint;
-  const apps: INestApplication[] = [];
-  const clients: Redis[] = [];
 
   beforeAll(async () => {
-    redis = await LocalRedis.start();
-    issuer = await LocalIssuer.start();
+    replicas = await RedisReplicas.start();
     endpoint = await LocalIntrospectionEndpoint.start();
   });
 
   afterAll(async () => {
-    await Promise.all(apps.map((app) => app.close()));
-    clients.forEach((client) => client.disconnect());
+    await replicas.close();
     await endpoint.stop();
-    await issuer.close();
-    await redis.stop();
   });
 
-  // Each replica has its own Redis connection, as separate processes would.
-  async function replica(): Promise<INestApplication> {
-    const client = new Redis({ host: '127.0.0.1', port: redis.port, maxRetriesPerRequest: 1 });
-    clients.push(client);
-    const ref = await Test.createTestingModule({
+  const replica = () =>
+    replicas.replica((client) => ({
       imports: [
         OidcAuthModule.forRoot({
           issuers: [
-            issuer.issuerOptions({
+            replicas.issuer.issuerOptions({
               introspection: { clientId: 'api', clientSecret: 's', endpoint: endpoint.url },
             }),
           ],
@@ -46,20 +32,15 @@ describe('introspection results shared across replicas (RedisStore)', () => {
           warmUp: false,
         }),
       ],
-      controllers: TEST_CONTROLLERS,
-    }).compile();
-    const app = await initApp(ref, 'express');
-    apps.push(app);
-    return app;
-  }
+    }));
 
   const me = (app: INestApplication, token: string) =>
     request(app.getHttpServer()).get('/me').set('Authorization', `Bearer ${token}`);
 
   const token = () =>
     endpoint.issue({
-      iss: issuer.issuer,
-      aud: issuer.audience,
+      iss: replicas.issuer.issuer,
+      aud: replicas.issuer.audience,
       sub: 'user-1',
       exp: Math.floor(Date.now() / 1000) + 300,
     });
@@ -71,11 +52,11 @@ describe('introspection results shared across replicas (RedisStore)', () => {
     expect((await me(second, opaque)).status).toBe(200);
     expect((await me(first, opaque)).status).toBe(200);
     expect(endpoint.calls).toBe(1);
-    const keys = await clients[0].keys('*');
+    const keys = await replicas.clients[0].keys('*');
     expect(keys).toHaveLength(1);
     expect(keys[0]).toMatch(/introspection:[A-Za-z0-9_-]{43}$/);
     expect(keys[0]).not.toContain(opaque);
-    const ttl = await clients[0].pttl(keys[0]);
+    const ttl = await replicas.clients[0].pttl(keys[0]);
     expect(ttl).toBeGreaterThan(50_000);
     expect(ttl).toBeLessThanOrEqual(60_000);
   });
@@ -84,11 +65,11 @@ describe('introspection results shared across replicas (RedisStore)', () => {
     const app = await replica();
     const opaque = token();
     const before = endpoint.calls;
-    redis.pause();
+    replicas.redis.pause();
     try {
       expect((await me(app, opaque)).status).toBe(200);
     } finally {
-      redis.resume();
+      replicas.redis.resume();
     }
     expect(endpoint.calls).toBe(before + 1);
     // The write that timed out during the pause lands once Redis wakes up (ioredis queued it): the

@@ -1,38 +1,20 @@
 import { jest } from '@jest/globals';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { decodeJwt } from 'jose';
 import { TokenClient, UnexpectedTokenTypeError } from '../../../lib/index.js';
 import { loginWithPkce } from '../../../sample-app/src/clients/pkce-login.js';
-import {
-  type DevIdentityProvider,
-  startDevIdentityProvider,
-} from '../../../sample-app/src/identity-provider/dev-identity-provider.js';
-import { freePort } from '../../support/free-port.js';
+import { type DevIdentityProvider } from '../../../sample-app/src/identity-provider/dev-identity-provider.js';
+import { DEV_IDP_REDIRECT_URI, startDevIdp } from '../../support/sample-app.js';
 
 jest.setTimeout(30_000);
 
 const audit = { resource: 'api://audit', scopes: ['audit:read'] };
-
-const REDIRECT_URI = 'http://127.0.0.1:9/cb';
-
-async function startIdp(requireDpopNonce: boolean): Promise<DevIdentityProvider> {
-  return startDevIdentityProvider({
-    port: await freePort(),
-    audience: 'api://notes',
-    redirectUris: [REDIRECT_URI],
-    keyFile: join(mkdtempSync(join(tmpdir(), 'dev-idp-')), 'keys.json'),
-    requireDpopNonce,
-  });
-}
 
 describe.each([false, true])(
   'TokenClient with DPoP against the embedded oidc-provider (nonce required: %s)',
   (requireDpopNonce) => {
     let idp: DevIdentityProvider;
     beforeAll(async () => {
-      idp = await startIdp(requireDpopNonce);
+      idp = await startDevIdp({ requireDpopNonce });
     });
     afterAll(() => idp.close());
 
@@ -81,12 +63,12 @@ describe.each([false, true])(
 
 describe('TokenClient with DPoP and a grant the provider does not bind', () => {
   it("refuses the bearer token of the sample provider's token exchange rather than use it", async () => {
-    const idp = await startIdp(false);
+    const idp = await startDevIdp();
     try {
       const { accessToken } = await loginWithPkce({
         issuer: idp.issuer,
         clientId: idp.spaClientId,
-        redirectUri: REDIRECT_URI,
+        redirectUri: DEV_IDP_REDIRECT_URI,
         username: 'alice',
         password: 'alice',
         scope: 'openid notes:read',

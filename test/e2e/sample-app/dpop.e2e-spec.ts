@@ -1,26 +1,29 @@
-import { LocalIssuer } from '../../../lib/testing/index.js';
 import type { SampleApp } from '../../../sample-app/src/server.js';
-import { dpopKey, type DPoPKey, makeProof } from '../../support/dpop.js';
+import { dpopKey, makeProof } from '../../support/dpop.js';
 import { LocalRedis } from '../../support/redis-server.js';
 import { startSample } from '../../support/sample-app.js';
+import { suiteFixture, suiteIssuer } from '../../support/suite-fixture.js';
 
 /**
  * The sample's DPoP contract in OIDC_ISSUER mode, black-box over HTTP: the issuer is a LocalIssuer
  * minting DPoP-bound tokens (`cnf.jkt`), the client a jose key.
  */
 describe('sample app DPoP settings (OIDC_ISSUER mode)', () => {
-  let issuer: LocalIssuer;
-  let key: DPoPKey;
-
-  beforeAll(async () => {
-    issuer = await LocalIssuer.start({ audience: 'api://notes' });
-    key = await dpopKey('ES256');
-  });
-
-  afterAll(() => issuer.close());
+  const issuer = suiteIssuer({ audience: 'api://notes' });
+  const key = suiteFixture(() => dpopKey('ES256'));
 
   async function sample(env: Record<string, string> = {}): Promise<SampleApp> {
     return startSample({ OIDC_ISSUER: issuer.issuer, OIDC_AUDIENCE: 'api://notes', ...env });
+  }
+
+  /** Runs `test` against the sample started with `env`, and stops the sample. */
+  async function withSample(env: Record<string, string>, test: (app: SampleApp) => Promise<void>) {
+    const app = await sample(env);
+    try {
+      await test(app);
+    } finally {
+      await app.close();
+    }
   }
 
   const bound = () => issuer.mint({ scope: 'notes:read', cnf: { jkt: key.thumbprint } });
@@ -50,19 +53,15 @@ describe('sample app DPoP settings (OIDC_ISSUER mode)', () => {
     fetch(`${app.apiUrl}/notes`, { headers: { authorization: `Bearer ${token}` } });
 
   it('accepts DPoP and unbound Bearer by default, refusing a bound token as Bearer', async () => {
-    const app = await sample();
-    try {
+    await withSample({}, async (app) => {
       expect((await dpopCall(app, await bound())).status).toBe(200);
       expect((await bearerCall(app, await bearer())).status).toBe(200);
       expect((await bearerCall(app, await bound())).status).toBe(401);
-    } finally {
-      await app.close();
-    }
+    });
   });
 
   it('OIDC_DPOP=required refuses Bearer with the DPoP challenge', async () => {
-    const app = await sample({ OIDC_DPOP: 'required' });
-    try {
+    await withSample({ OIDC_DPOP: 'required' }, async (app) => {
       const refused = await bearerCall(app, await bearer());
       expect(refused.status).toBe(401);
       expect(refused.headers.get('www-authenticate')).toMatch(
@@ -72,25 +71,19 @@ describe('sample app DPoP settings (OIDC_ISSUER mode)', () => {
         /^DPoP algs=/,
       );
       expect((await dpopCall(app, await bound())).status).toBe(200);
-    } finally {
-      await app.close();
-    }
+    });
   });
 
   it('OIDC_DPOP=off takes no DPoP', async () => {
-    const app = await sample({ OIDC_DPOP: 'off' });
-    try {
+    await withSample({ OIDC_DPOP: 'off' }, async (app) => {
       const res = await dpopCall(app, await bound());
       expect(res.status).toBe(401);
       expect(res.headers.get('www-authenticate')).not.toMatch(/DPoP/);
-    } finally {
-      await app.close();
-    }
+    });
   });
 
   it('OIDC_DPOP_NONCE=1 requires a server nonce', async () => {
-    const app = await sample({ OIDC_DPOP_NONCE: '1' });
-    try {
+    await withSample({ OIDC_DPOP_NONCE: '1' }, async (app) => {
       const token = await bound();
       const asked = await dpopCall(app, token);
       expect(asked.status).toBe(401);
@@ -99,9 +92,7 @@ describe('sample app DPoP settings (OIDC_ISSUER mode)', () => {
       const ok = await dpopCall(app, token, { claims: { nonce } });
       expect(ok.status).toBe(200);
       expect(ok.headers.get('dpop-nonce')).toBeTruthy();
-    } finally {
-      await app.close();
-    }
+    });
   });
 
   it('TRUST_PROXY=1 honours X-Forwarded-Proto/Host for htu; they are ignored otherwise', async () => {

@@ -2,15 +2,18 @@ import { jest } from '@jest/globals';
 import type { SampleApp } from '../../../sample-app/src/server.js';
 import { FakeGoogleTokenInfo, WEB_CLIENT } from '../../support/google-token-info.js';
 import { startSample } from '../../support/sample-app.js';
+import { suiteFixture } from '../../support/suite-fixture.js';
 
 jest.setTimeout(30_000);
 
 describe('sample app with OIDC_PROVIDER=google and GOOGLE_ACCESS_TOKENS=true', () => {
-  let tokenInfo: FakeGoogleTokenInfo;
+  const tokenInfo = suiteFixture(
+    () => FakeGoogleTokenInfo.start(),
+    (t) => t.close(),
+  );
   let sample: SampleApp;
 
   beforeAll(async () => {
-    tokenInfo = await FakeGoogleTokenInfo.start();
     const origin = new URL(tokenInfo.endpoint).origin;
     sample = await startSample({
       OIDC_PROVIDER: 'google',
@@ -24,7 +27,6 @@ describe('sample app with OIDC_PROVIDER=google and GOOGLE_ACCESS_TOKENS=true', (
 
   afterAll(async () => {
     await sample?.close();
-    await tokenInfo.close();
   });
 
   const call = (path: string, token: string) =>

@@ -2,7 +2,6 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
-import { LocalIssuer } from '../../../lib/testing/index.js';
 import type { SampleApp } from '../../../sample-app/src/server.js';
 import {
   boundTo,
@@ -13,20 +12,20 @@ import {
 } from '../../support/certificates.js';
 import { httpsCall } from '../../support/https-client.js';
 import { startSample } from '../../support/sample-app.js';
+import { suiteIssuer } from '../../support/suite-fixture.js';
 
 // The sample's black-box contract for certificate-bound tokens, in OIDC_ISSUER mode: TLS_CERT_FILE,
 // TLS_KEY_FILE and TLS_CA_FILE serve https asking for (not requiring) client certificates;
 // OIDC_MTLS_CERT_HEADER takes the certificate from a proxy's header instead.
 describe('sample app: certificate-bound tokens', () => {
   let pki: TestPki;
-  let issuer: LocalIssuer;
+  const issuer = suiteIssuer({ audience: 'api://notes' });
   let alice: CertificatePair;
   let mallory: CertificatePair;
   let files: Record<string, string>;
 
   beforeAll(async () => {
     pki = await createTestPki();
-    issuer = await LocalIssuer.start({ audience: 'api://notes' });
     alice = await pki.client('CN=alice');
     mallory = await pki.client('CN=mallory');
     const dir = mkdtempSync(join(tmpdir(), 'sample-tls-'));
@@ -39,8 +38,6 @@ describe('sample app: certificate-bound tokens', () => {
     writeFileSync(files.TLS_KEY_FILE, pki.server.key);
     writeFileSync(files.TLS_CA_FILE, pki.ca.cert);
   });
-
-  afterAll(() => issuer.close());
 
   const external = (env: Record<string, string> = {}) =>
     startSample({ OIDC_ISSUER: issuer.issuer, OIDC_AUDIENCE: 'api://notes', ...env });

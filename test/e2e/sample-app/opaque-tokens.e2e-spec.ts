@@ -1,13 +1,7 @@
 import { jest } from '@jest/globals';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { TokenClient } from '../../../lib/index.js';
-import {
-  type DevIdentityProvider,
-  startDevIdentityProvider,
-} from '../../../sample-app/src/identity-provider/dev-identity-provider.js';
-import { freePort } from '../../support/free-port.js';
+import { type DevIdentityProvider } from '../../../sample-app/src/identity-provider/dev-identity-provider.js';
+import { startDevIdp } from '../../support/sample-app.js';
 
 jest.setTimeout(30_000);
 
@@ -38,12 +32,7 @@ describe("the sample's embedded provider: opaque tokens, introspection and revoc
   let idp: DevIdentityProvider;
 
   beforeAll(async () => {
-    idp = await startDevIdentityProvider({
-      port: await freePort(),
-      audience: 'api://notes',
-      redirectUris: ['http://127.0.0.1:1/cb'],
-      keyFile: join(mkdtempSync(join(tmpdir(), 'dev-idp-')), 'keys.json'),
-    });
+    idp = await startDevIdp();
   });
 
   afterAll(() => idp.close());

@@ -1,8 +1,8 @@
 import { jest } from '@jest/globals';
 import { loginWithPkce } from '../../../sample-app/src/clients/pkce-login.js';
 import type { SampleApp } from '../../../sample-app/src/server.js';
-import { LocalIssuer } from '../../../lib/testing/index.js';
 import { startSample } from '../../support/sample-app.js';
+import { suiteIssuer } from '../../support/suite-fixture.js';
 
 jest.setTimeout(30_000);
 
@@ -103,18 +103,16 @@ describe('GET /notes/export against the embedded provider: step-up with a second
 });
 
 describe('GET /notes/export black-box contract in OIDC_ISSUER mode', () => {
-  let issuer: LocalIssuer;
+  const issuer = suiteIssuer({ audience: 'api://notes' });
   let sample: SampleApp;
   const now = () => Math.floor(Date.now() / 1000);
 
   beforeAll(async () => {
-    issuer = await LocalIssuer.start({ audience: 'api://notes' });
     sample = await startSample({ OIDC_ISSUER: issuer.issuer, OIDC_AUDIENCE: issuer.audience });
   });
 
   afterAll(async () => {
     await sample.close();
-    await issuer.close();
   });
 
   it.each([

@@ -1,40 +1,27 @@
 import type { INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import request from 'supertest';
-import { auth0, DpopKey, OidcAuthModule } from '../../../lib/index.js';
-import { dpopProof, LocalIssuer, useLocalIssuer } from '../../../lib/testing/index.js';
-import { initApp, PLATFORMS, TEST_CONTROLLERS } from '../../support/test-app.js';
+import { DpopKey } from '../../../lib/index.js';
+import { dpopProof } from '../../../lib/testing/index.js';
+import { auth0AppOnLocalIssuer, PLATFORMS } from '../../support/test-app.js';
+import { suiteIssuer } from '../../support/suite-fixture.js';
 
 // The README's DPoP testing example, run for real on both platforms: an application configured
 // for a real provider, made to trust the local issuer, called over 127.0.0.1 with kit-made proofs.
 describe.each(PLATFORMS)(
   'testing kit: DPoP-bound tokens against an application (%s)',
   (platform) => {
-    let issuer: LocalIssuer;
+    const issuer = suiteIssuer({ audience: 'api://notes' });
     let app: INestApplication;
     let notes: string;
 
     beforeAll(async () => {
-      issuer = await LocalIssuer.start({ audience: 'api://notes' });
-      const moduleRef = await useLocalIssuer(
-        Test.createTestingModule({
-          imports: [
-            OidcAuthModule.forRoot({
-              issuers: [auth0({ domain: 'tenant.example.invalid', audience: 'api://notes' })],
-            }),
-          ],
-          controllers: TEST_CONTROLLERS,
-        }),
-        issuer,
-      ).compile();
-      app = await initApp(moduleRef, platform);
+      app = await auth0AppOnLocalIssuer(issuer, 'api://notes', platform);
       await app.listen(0, '127.0.0.1');
       notes = `${await app.getUrl()}/notes`;
     });
 
     afterAll(async () => {
       await app.close();
-      await issuer.close();
     });
 
     const status = async (headers: Record<string, string>, url = notes) =>

@@ -1,8 +1,6 @@
-import { Test } from '@nestjs/testing';
 import request from 'supertest';
-import { auth0, OidcAuthModule } from '../../../lib/index.js';
-import { LocalIssuer, type ProviderShape, useLocalIssuer } from '../../../lib/testing/index.js';
-import { appsOn, initApp, PLATFORMS, TEST_CONTROLLERS } from '../../support/test-app.js';
+import { LocalIssuer, type ProviderShape } from '../../../lib/testing/index.js';
+import { appsOn, auth0AppOnLocalIssuer, PLATFORMS } from '../../support/test-app.js';
 
 const SHAPES: ProviderShape[] = ['generic', 'azure-ad', 'auth0', 'keycloak', 'okta', 'cognito'];
 
@@ -32,54 +30,49 @@ describe.each(PLATFORMS)('testing kit: provider-shaped tokens (%s)', (platform) 
     await issuer.close();
   });
 
-  it('keycloak ID tokens are refused like the preset refuses them, with a 401 that says why', async () => {
-    const issuer = await LocalIssuer.start({ provider: 'keycloak' });
+  /** An app trusting a new issuer of `provider`'s shape, and a call of its /me with a token. */
+  async function providerApp(provider: ProviderShape) {
+    const issuer = await LocalIssuer.start({ provider });
     const app = await appWith({ issuers: [issuer.issuerOptions()] });
-    const me = (token: string) =>
-      request(app.getHttpServer()).get('/me').set('Authorization', `Bearer ${token}`);
-    expect((await me(await issuer.mintToken({ sub: 'alice' }))).status).toBe(200);
-    const idToken = await issuer.mintToken({ sub: 'alice', claims: { typ: 'ID' } });
-    const refused = await me(idToken);
+    const me = async (who: Parameters<LocalIssuer['mintToken']>[0]) =>
+      request(app.getHttpServer())
+        .get('/me')
+        .set('Authorization', `Bearer ${await issuer.mintToken(who)}`);
+    const close = async () => {
+      await app.close();
+      await issuer.close();
+    };
+    return { me, close };
+  }
+
+  it('keycloak ID tokens are refused like the preset refuses them, with a 401 that says why', async () => {
+    const { me, close } = await providerApp('keycloak');
+    expect((await me({ sub: 'alice' })).status).toBe(200);
+    const refused = await me({ sub: 'alice', claims: { typ: 'ID' } });
     expect(refused.status).toBe(401);
     expect(refused.body.message).toBe(
       'The token must be a Keycloak access token (typ Bearer), not an ID or refresh token',
     );
-    await app.close();
-    await issuer.close();
+    await close();
   });
 
   it('google tokens identify users and service accounts', async () => {
-    const issuer = await LocalIssuer.start({ provider: 'google' });
-    const app = await appWith({ issuers: [issuer.issuerOptions()] });
-    const me = (token: string) =>
-      request(app.getHttpServer()).get('/me').set('Authorization', `Bearer ${token}`);
-    expect((await me(await issuer.mintToken({ sub: 'alice' }))).body).toMatchObject({
+    const { me, close } = await providerApp('google');
+    expect((await me({ sub: 'alice' })).body).toMatchObject({
       subject: 'alice',
       isAppOnly: false,
     });
-    expect((await me(await issuer.mintToken({ appOnly: true }))).body).toMatchObject({
+    expect((await me({ appOnly: true })).body).toMatchObject({
       isAppOnly: true,
     });
-    await app.close();
-    await issuer.close();
+    await close();
   });
 });
 
 describe.each(PLATFORMS)('testing kit: useLocalIssuer (%s)', (platform) => {
   it('makes an application configured for a real provider trust the local issuer instead', async () => {
     const issuer = await LocalIssuer.start();
-    const moduleRef = await useLocalIssuer(
-      Test.createTestingModule({
-        imports: [
-          OidcAuthModule.forRoot({
-            issuers: [auth0({ domain: 'tenant.example.invalid', audience: 'https://api.example' })],
-          }),
-        ],
-        controllers: TEST_CONTROLLERS,
-      }),
-      issuer,
-    ).compile();
-    const app = await initApp(moduleRef, platform);
+    const app = await auth0AppOnLocalIssuer(issuer, 'https://api.example', platform);
     const token = await issuer.mintToken({ sub: 'carol', scopes: ['notes:read'] });
     const res = await request(app.getHttpServer())
       .get('/notes')

@@ -8,6 +8,7 @@ import { OidcAuthGuard, OidcAuthModule } from '../../../lib/index.js';
 import { LocalIssuer } from '../../../lib/testing/index.js';
 import { shareNestWithCommonJsPeers } from '../../support/cjs-nest-peers.js';
 import { PLATFORMS, type Platform, TEST_CONTROLLERS } from '../../support/test-app.js';
+import { trusted } from '../../support/trusted.js';
 
 shareNestWithCommonJsPeers();
 const { ThrottlerModule } = await import('@nestjs/throttler');
@@ -19,7 +20,7 @@ const LIMIT = 3;
 async function throttledApp(issuer: LocalIssuer, platform: Platform): Promise<INestApplication> {
   const ref = await Test.createTestingModule({
     imports: [
-      OidcAuthModule.forRoot({ issuers: [{ issuer: issuer.issuer, audience: issuer.audience }] }),
+      OidcAuthModule.forRoot({ issuers: trusted(issuer) }),
       ThrottlerModule.forRoot({ throttlers: [{ ttl: 60_000, limit: LIMIT }] }),
     ],
     controllers: TEST_CONTROLLERS,
@@ -140,7 +141,7 @@ describe('per-caller rate limits with globalGuard: false', () => {
     const ref = await Test.createTestingModule({
       imports: [
         OidcAuthModule.forRoot({
-          issuers: [{ issuer: issuer.issuer, audience: issuer.audience }],
+          issuers: trusted(issuer),
           globalGuard: false,
         }),
         ThrottlerModule.forRoot({ throttlers: [{ ttl: 60_000, limit: LIMIT }] }),

@@ -1,13 +1,9 @@
 import type { INestApplication } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { Test } from '@nestjs/testing';
-import { Redis } from 'ioredis';
 import request from 'supertest';
 import { OidcAuthModule } from '../../../lib/index.js';
-import { LocalIssuer } from '../../../lib/testing/index.js';
 import { shareNestWithCommonJsPeers } from '../../support/cjs-nest-peers.js';
-import { LocalRedis } from '../../support/redis-server.js';
-import { initApp, TEST_CONTROLLERS } from '../../support/test-app.js';
+import { RedisReplicas } from '../../support/redis-replicas.js';
 
 shareNestWithCommonJsPeers();
 const { ThrottlerModule } = await import('@nestjs/throttler');
@@ -17,48 +13,32 @@ const { OidcThrottlerGuard } = await import('../../../lib/throttler/index.js');
 const LIMIT = 4;
 
 describe('per-caller rate limits across replicas (Redis storage)', () => {
-  let redis: LocalRedis;
-  let issuer: LocalIssuer;
-  const apps: INestApplication[] = [];
-  const clients: Redis[] = [];
+  let replicas: RedisReplicas;
 
   beforeAll(async () => {
-    redis = await LocalRedis.start();
-    issuer = await LocalIssuer.start();
+    replicas = await RedisReplicas.start();
   });
 
-  afterAll(async () => {
-    await Promise.all(apps.map((app) => app.close()));
-    // The storage leaves a connection it was given to its owner.
-    clients.forEach((client) => client.disconnect());
-    await issuer.close();
-    await redis.stop();
-  });
+  afterAll(() => replicas.close());
 
-  // Each replica has its own Redis connection, as separate processes would.
-  async function replica(): Promise<INestApplication> {
-    const client = new Redis({ host: '127.0.0.1', port: redis.port, maxRetriesPerRequest: 1 });
-    clients.push(client);
-    const ref = await Test.createTestingModule({
+  const replica = () =>
+    replicas.replica((client) => ({
       imports: [
-        OidcAuthModule.forRoot({ issuers: [{ issuer: issuer.issuer, audience: issuer.audience }] }),
+        OidcAuthModule.forRoot({
+          issuers: [{ issuer: replicas.issuer.issuer, audience: replicas.issuer.audience }],
+        }),
         ThrottlerModule.forRoot({
           throttlers: [{ ttl: 60_000, limit: LIMIT }],
           storage: new ThrottlerStorageRedisService(client),
         }),
       ],
-      controllers: TEST_CONTROLLERS,
       providers: [{ provide: APP_GUARD, useClass: OidcThrottlerGuard }],
-    }).compile();
-    const app = await initApp(ref, 'express');
-    apps.push(app);
-    return app;
-  }
+    }));
 
   it("shares one caller's budget between two instances, and keeps callers apart", async () => {
     const [first, second] = [await replica(), await replica()];
-    const alice = await issuer.mintToken({ sub: 'alice' });
-    const bob = await issuer.mintToken({ sub: 'bob' });
+    const alice = await replicas.issuer.mintToken({ sub: 'alice' });
+    const bob = await replicas.issuer.mintToken({ sub: 'bob' });
     const me = (app: INestApplication, token: string) =>
       request(app.getHttpServer()).get('/me').set('Authorization', `Bearer ${token}`);
 

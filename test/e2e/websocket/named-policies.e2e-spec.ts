@@ -3,8 +3,10 @@ import { Test } from '@nestjs/testing';
 import { MessageBody, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
 import WebSocket from 'ws';
 import { Issuers, OidcAuthModule, Policy } from '../../../lib/index.js';
-import { LocalIssuer } from '../../../lib/testing/index.js';
 import { OidcWsAdapter } from '../../../lib/ws/index.js';
+import { suiteIssuer } from '../../support/suite-fixture.js';
+import { trusted } from '../../support/trusted.js';
+import { refusalError } from '../../support/refusals.js';
 
 interface Frame {
   event: string;
@@ -31,21 +33,16 @@ function tenantGateway(partner: string) {
 }
 
 describe('named policies and @Issuers on WebSocket gateways', () => {
-  let issuer: LocalIssuer;
-  let partner: LocalIssuer;
+  const issuer = suiteIssuer();
+  const partner = suiteIssuer();
   let app: INestApplication;
   let socket: WebSocket;
 
   beforeAll(async () => {
-    issuer = await LocalIssuer.start();
-    partner = await LocalIssuer.start();
     const ref = await Test.createTestingModule({
       imports: [
         OidcAuthModule.forRoot({
-          issuers: [
-            { issuer: issuer.issuer, audience: issuer.audience },
-            { issuer: partner.issuer, audience: partner.audience },
-          ],
+          issuers: trusted(issuer, partner),
           policies: {
             // A message's body is the call: the policy reads the tenant it addresses.
             sameTenant: (principal, context) =>
@@ -71,8 +68,6 @@ describe('named policies and @Issuers on WebSocket gateways', () => {
   afterAll(async () => {
     socket.close();
     await app.close();
-    await issuer.stop();
-    await partner.stop();
   });
 
   function ask(event: string, data: unknown): Promise<Frame> {
@@ -87,12 +82,11 @@ describe('named policies and @Issuers on WebSocket gateways', () => {
     expect(await ask('tenant', { tenant: 'acme' })).toEqual({ event: 'tenant', data: 'acme' });
     expect(await ask('tenant', { tenant: 'globex' })).toEqual({
       event: 'exception',
-      data: {
-        status: 'error',
-        statusCode: 403,
-        error: 'insufficient_scope',
-        message: 'The policy sameTenant denied access to this resource',
-      },
+      data: refusalError(
+        403,
+        'insufficient_scope',
+        'The policy sameTenant denied access to this resource',
+      ),
     });
     expect(socket.readyState).toBe(WebSocket.OPEN);
     expect(await ask('tenant', { tenant: 'acme' })).toEqual({ event: 'tenant', data: 'acme' });
@@ -101,12 +95,11 @@ describe('named policies and @Issuers on WebSocket gateways', () => {
   it('refuses a handler restricted to another issuer as invalid_token', async () => {
     expect(await ask('partner', {})).toEqual({
       event: 'exception',
-      data: {
-        status: 'error',
-        statusCode: 401,
-        error: 'invalid_token',
-        message: 'This resource does not accept tokens of the issuer that signed this one',
-      },
+      data: refusalError(
+        401,
+        'invalid_token',
+        'This resource does not accept tokens of the issuer that signed this one',
+      ),
     });
   });
 });

@@ -5,6 +5,7 @@ import WebSocket from 'ws';
 import { type IssuerOptions, OidcAuthModule, Principal } from '../../../lib/index.js';
 import { LocalIssuer } from '../../../lib/testing/index.js';
 import { OidcWsAdapter } from '../../../lib/ws/index.js';
+import { suiteIssuer } from '../../support/suite-fixture.js';
 
 const TTL_MS = 300;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -21,22 +22,15 @@ function whoAmIGateway() {
 }
 
 describe('WebSocket connections of issuers the issuerResolver approved', () => {
-  let tenantA: LocalIssuer;
-  let tenantB: LocalIssuer;
+  const tenantA = suiteIssuer();
+  const tenantB = suiteIssuer();
   let tenants: Map<string, IssuerOptions>;
   let asked: string[];
   let resolverDown: boolean;
   let app: INestApplication;
   let url: string;
 
-  beforeAll(async () => {
-    tenantA = await LocalIssuer.start();
-    tenantB = await LocalIssuer.start();
-  });
-  afterAll(async () => {
-    await tenantA.stop();
-    await tenantB.stop();
-  });
+  afterAll(async () => {});
 
   beforeEach(async () => {
     tenants = new Map([tenantA, tenantB].map((t) => [t.issuer, t.issuerOptions()]));

@@ -3,8 +3,10 @@ import { IoAdapter } from '@nestjs/platform-socket.io';
 import { io, type Socket } from 'socket.io-client';
 import { type OidcAuthModuleOptions } from '../../../lib/index.js';
 import { OidcIoAdapter } from '../../../lib/socket-io/index.js';
-import { LocalIssuer } from '../../../lib/testing/index.js';
 import { gatewayApp, NotesGateway } from '../../support/notes-gateway.js';
+import { suiteIssuer } from '../../support/suite-fixture.js';
+import { trusted } from '../../support/trusted.js';
+import { refusalError } from '../../support/refusals.js';
 
 type Refusal = Error & { data?: unknown };
 
@@ -40,7 +42,7 @@ function ask(socket: Socket, event: string, data: unknown = {}): Promise<[string
 }
 
 describe('WebSocket gateways on the socket.io adapter', () => {
-  let issuer: LocalIssuer;
+  const issuer = suiteIssuer();
   let app: INestApplication;
   let url: string;
 
@@ -48,16 +50,9 @@ describe('WebSocket gateways on the socket.io adapter', () => {
     options: Partial<OidcAuthModuleOptions> = {},
     adapter: (app: INestApplication) => IoAdapter = (a) => new OidcIoAdapter(a),
   ) {
-    ({ app, url } = await gatewayApp(
-      { issuers: [{ issuer: issuer.issuer, audience: issuer.audience }], ...options },
-      adapter,
-    ));
+    ({ app, url } = await gatewayApp({ issuers: trusted(issuer), ...options }, adapter));
   }
 
-  beforeAll(async () => {
-    issuer = await LocalIssuer.start();
-  });
-  afterAll(() => issuer.stop());
   afterEach(() => app.close());
 
   describe('with OidcIoAdapter', () => {
@@ -67,12 +62,9 @@ describe('WebSocket gateways on the socket.io adapter', () => {
       const { socket, refused } = await connect(url);
       expect(socket).toBeUndefined();
       expect(refused?.message).toBe('This resource requires a bearer token');
-      expect(refused?.data).toEqual({
-        status: 'error',
-        statusCode: 401,
-        error: 'unauthorized',
-        message: 'This resource requires a bearer token',
-      });
+      expect(refused?.data).toEqual(
+        refusalError(401, 'unauthorized', 'This resource requires a bearer token'),
+      );
     });
 
     it('refuses an invalid token, or tokens in two places', async () => {
@@ -98,12 +90,9 @@ describe('WebSocket gateways on the socket.io adapter', () => {
         auth: { token: `${token}${'A'.repeat(16 * 1024)}` },
       });
       expect(socket).toBeUndefined();
-      expect(refused?.data).toEqual({
-        status: 'error',
-        statusCode: 401,
-        error: 'invalid_token',
-        message: 'The access token is longer than 16384 characters',
-      });
+      expect(refused?.data).toEqual(
+        refusalError(401, 'invalid_token', 'The access token is longer than 16384 characters'),
+      );
     });
 
     it('accepts auth.token with or without the Bearer prefix, and the Authorization header', async () => {
@@ -129,12 +118,7 @@ describe('WebSocket gateways on the socket.io adapter', () => {
       });
       expect(await ask(socket!, 'purge')).toEqual([
         'exception',
-        {
-          status: 'error',
-          statusCode: 403,
-          error: 'insufficient_scope',
-          message: 'This resource requires the role admin',
-        },
+        refusalError(403, 'insufficient_scope', 'This resource requires the role admin'),
       ]);
       expect(socket!.connected).toBe(true);
       expect(await ask(socket!, 'ping', 'ok')).toEqual(['pong', 'ok']);

@@ -3,11 +3,13 @@ import { WsAdapter } from '@nestjs/platform-ws';
 import type { IncomingMessage } from 'node:http';
 import WebSocket from 'ws';
 import { type OidcAuthModuleOptions } from '../../../lib/index.js';
-import { LocalIssuer } from '../../../lib/testing/index.js';
+import type { LocalIssuer } from '../../../lib/testing/index.js';
 import { OidcWsAdapter } from '../../../lib/ws/index.js';
 import { gatewayApp, NotesGateway } from '../../support/notes-gateway.js';
 import { RecordingLogger } from '../../support/recording-logger.js';
-import { DEFAULT_DPOP_CHALLENGE } from '../../support/challenges.js';
+import { DEFAULT_DPOP_CHALLENGE, refusalError } from '../../support/refusals.js';
+import { suiteIssuer } from '../../support/suite-fixture.js';
+import { trusted } from '../../support/trusted.js';
 
 interface Frame {
   event: string;
@@ -52,11 +54,14 @@ function closed(socket: WebSocket): Promise<{ code: number; reason: string }> {
 }
 
 describe('WebSocket gateways on the ws adapter', () => {
-  let issuer: LocalIssuer;
+  const issuer = suiteIssuer();
   let app: INestApplication;
   let url: string;
   let logger: RecordingLogger;
   const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+  /** A socket opened with a bearer token `issuer.mintToken(...mint)` made. */
+  const openAs = async (...mint: Parameters<LocalIssuer['mintToken']>) =>
+    (await connect(url, bearer(await issuer.mintToken(...mint)))).socket;
 
   async function start(
     options: Partial<OidcAuthModuleOptions> = {},
@@ -65,17 +70,13 @@ describe('WebSocket gateways on the ws adapter', () => {
     logger = new RecordingLogger();
     let base: string;
     ({ app, url: base } = await gatewayApp(
-      { issuers: [{ issuer: issuer.issuer, audience: issuer.audience }], ...options },
+      { issuers: trusted(issuer), ...options },
       adapter,
       logger,
     ));
     url = `${base.replace('http', 'ws')}/ws`;
   }
 
-  beforeAll(async () => {
-    issuer = await LocalIssuer.start();
-  });
-  afterAll(() => issuer.stop());
   afterEach(() => app.close());
 
   describe('with OidcWsAdapter', () => {
@@ -108,10 +109,7 @@ describe('WebSocket gateways on the ws adapter', () => {
     });
 
     it('answers a message when the token has the scope, naming the caller', async () => {
-      const { socket } = await connect(
-        url,
-        bearer(await issuer.mintToken({ sub: 'alice', scopes: ['notes:read'] })),
-      );
+      const socket = await openAs({ sub: 'alice', scopes: ['notes:read'] });
       expect(await ask(socket!, 'notes')).toEqual({
         event: 'notes',
         data: [{ id: 1, text: 'first', reader: 'alice' }],
@@ -121,18 +119,14 @@ describe('WebSocket gateways on the ws adapter', () => {
     });
 
     it('answers a missing scope or role with an exception event and keeps the connection', async () => {
-      const { socket } = await connect(
-        url,
-        bearer(await issuer.mintToken({ sub: 'bob', scopes: ['notes:write'] })),
-      );
+      const socket = await openAs({ sub: 'bob', scopes: ['notes:write'] });
       expect(await ask(socket!, 'notes')).toEqual({
         event: 'exception',
-        data: {
-          status: 'error',
-          statusCode: 403,
-          error: 'insufficient_scope',
-          message: 'This resource requires the scope notes:read',
-        },
+        data: refusalError(
+          403,
+          'insufficient_scope',
+          'This resource requires the scope notes:read',
+        ),
       });
       expect(await ask(socket!, 'purge')).toMatchObject({
         event: 'exception',
@@ -152,10 +146,7 @@ describe('WebSocket gateways on the ws adapter', () => {
 
   it('closes a connection with 1008 when its token expires', async () => {
     await start({ clockToleranceSeconds: 0 });
-    const { socket } = await connect(
-      url,
-      bearer(await issuer.mintToken({ scopes: ['notes:read'] }, { expiresIn: 2 })),
-    );
+    const socket = await openAs({ scopes: ['notes:read'] }, { expiresIn: 2 });
     expect((await ask(socket!, 'notes')).event).toBe('notes');
     expect(await closed(socket!)).toEqual({ code: 1008, reason: 'The access token expired' });
   });
@@ -185,10 +176,7 @@ describe('WebSocket gateways on the ws adapter', () => {
 
   it('fails closed behind the plain WsAdapter: no handshake, no handler', async () => {
     await start({}, (a) => new WsAdapter(a));
-    const { socket } = await connect(
-      url,
-      bearer(await issuer.mintToken({ scopes: ['notes:read'] })),
-    );
+    const socket = await openAs({ scopes: ['notes:read'] });
     expect(await ask(socket!, 'notes')).toMatchObject({
       event: 'exception',
       data: { statusCode: 401, error: 'unauthorized' },

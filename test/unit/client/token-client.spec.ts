@@ -2,7 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import jwt from 'jsonwebtoken';
-import { TokenClient } from '../../../lib/client/token-client.js';
+import { TokenClient, type TokenClientOptions } from '../../../lib/client/token-client.js';
 import { TokenEndpointUnavailableError } from '../../../lib/client/token-endpoint-errors.js';
 
 /** A token endpoint on 127.0.0.1 that records what it was sent. */
@@ -40,6 +40,10 @@ async function rawEndpoint(
 
 const ok = (): [number, object] => [200, { access_token: `t-${Math.random()}`, expires_in: 600 }];
 
+/** A client of `tokenEndpoint` with the secret `s` (client_secret_basic), with `extra` options. */
+const basicClient = (tokenEndpoint: string, extra: Partial<TokenClientOptions> = {}) =>
+  new TokenClient({ tokenEndpoint, clientId: 'c', clientSecret: 's', ...extra });
+
 describe('TokenClient', () => {
   it('authenticates with a private_key_jwt assertion for this token endpoint', async () => {
     const endpoint = await tokenEndpoint(ok);
@@ -71,12 +75,7 @@ describe('TokenClient', () => {
 
   it('sends the Entra on-behalf-of grant when configured for it', async () => {
     const endpoint = await tokenEndpoint(ok);
-    const client = new TokenClient({
-      tokenEndpoint: endpoint.url,
-      clientId: 'c',
-      clientSecret: 's',
-      exchange: 'on-behalf-of',
-    });
+    const client = basicClient(endpoint.url, { exchange: 'on-behalf-of' });
     const incoming = jwt.sign({ sub: 'u', tid: 't' }, 'x'.repeat(32));
     await client.getTokenOnBehalfOf(incoming, { scopes: ['api://d/Read'] });
     const { body, authorization } = endpoint.seen[0];
@@ -92,11 +91,7 @@ describe('TokenClient', () => {
 
   it('keeps separate tokens per user and per scope set', async () => {
     const endpoint = await tokenEndpoint(ok);
-    const client = new TokenClient({
-      tokenEndpoint: endpoint.url,
-      clientId: 'c',
-      clientSecret: 's',
-    });
+    const client = basicClient(endpoint.url);
     const alice = jwt.sign({ sub: 'alice' }, 'x'.repeat(32));
     const bob = jwt.sign({ sub: 'bob' }, 'x'.repeat(32));
     const a1 = await client.getTokenOnBehalfOf(alice, { scopes: ['a', 'b'] });
@@ -110,18 +105,14 @@ describe('TokenClient', () => {
   it('reports an unreachable or failing endpoint as unavailable, and tries again next time', async () => {
     let fail = true;
     const endpoint = await tokenEndpoint(() => (fail ? [503, {}] : ok()));
-    const client = new TokenClient({
-      tokenEndpoint: endpoint.url,
-      clientId: 'c',
-      clientSecret: 's',
-    });
+    const client = basicClient(endpoint.url);
     await expect(client.getAppToken({ scopes: ['x'] })).rejects.toBeInstanceOf(
       TokenEndpointUnavailableError,
     );
     fail = false;
     await expect(client.getAppToken({ scopes: ['x'] })).resolves.toMatch(/^t-/);
     await endpoint.close();
-    const gone = new TokenClient({ tokenEndpoint: endpoint.url, clientId: 'c', clientSecret: 's' });
+    const gone = basicClient(endpoint.url);
     await expect(gone.getAppToken({ scopes: ['x'] })).rejects.toBeInstanceOf(
       TokenEndpointUnavailableError,
     );
@@ -136,11 +127,7 @@ describe('TokenClient', () => {
     [200, 'huge', 'x'.repeat(300 * 1024), 'it answered 200 but the body exceeds 262144 bytes'],
   ])('reports a %i answer whose body is %s as unavailable', async (status, _kind, body, detail) => {
     const endpoint = await rawEndpoint(status, body);
-    const client = new TokenClient({
-      tokenEndpoint: endpoint.url,
-      clientId: 'c',
-      clientSecret: 's',
-    });
+    const client = basicClient(endpoint.url);
     try {
       const err: unknown = await client.getAppToken({ scopes: ['x'] }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(TokenEndpointUnavailableError);
@@ -166,7 +153,7 @@ describe('TokenClient', () => {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/token`;
-    const client = new TokenClient({ tokenEndpoint: url, clientId: 'c', clientSecret: 's' });
+    const client = basicClient(url);
     try {
       await expect(client.getAppToken({})).rejects.toThrow(
         'The token endpoint is unavailable: it answered 200 but the body exceeds 262144 bytes',

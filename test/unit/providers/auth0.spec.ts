@@ -10,13 +10,21 @@ const SPA = 'Xq7dYf2LkP9sVb3NwR6tHc1JmZ8aGe4U';
 const M2M = 'p4Lk9Tz2Qw8Rn6Ys1Vb3Xc7Md5Fh0Ja';
 const NOW = 1_750_000_000;
 
-/** A user's access token with RBAC and "Add Permissions in the Access Token" on. */
-const userToken = {
+/** Who a user's token is for, and when, in either token profile. */
+const user = {
   iss: ISS,
   sub: 'auth0|65a1f0c2e4b0a1b2c3d4e5f6',
   aud: [API, `https://${DOMAIN}/userinfo`],
   iat: NOW - 30,
   exp: NOW + 86_400,
+};
+
+/** Who a machine-to-machine (client credentials) token is for, and when, in either profile. */
+const m2m = { iss: ISS, sub: `${M2M}@clients`, aud: API, iat: NOW - 30, exp: NOW + 86_400 };
+
+/** A user's access token with RBAC and "Add Permissions in the Access Token" on. */
+const userToken = {
+  ...user,
   scope: 'openid profile email read:notes',
   azp: SPA,
   permissions: ['read:notes', 'write:notes'],
@@ -25,11 +33,7 @@ const userToken = {
 
 /** A machine-to-machine (client credentials) token. */
 const m2mToken = {
-  iss: ISS,
-  sub: `${M2M}@clients`,
-  aud: API,
-  iat: NOW - 30,
-  exp: NOW + 86_400,
+  ...m2m,
   scope: 'read:notes',
   gty: 'client-credentials',
   azp: M2M,
@@ -41,11 +45,7 @@ const m2mToken = {
  * is in `client_id`, there is no `azp` and no `gty`.
  */
 const rfc9068UserToken = {
-  iss: ISS,
-  sub: 'auth0|65a1f0c2e4b0a1b2c3d4e5f6',
-  aud: [API, `https://${DOMAIN}/userinfo`],
-  iat: NOW - 30,
-  exp: NOW + 86_400,
+  ...user,
   jti: 'b4Zq1Xw9Lk2Pn7Rs',
   client_id: SPA,
   scope: 'openid profile email read:notes',
@@ -53,11 +53,7 @@ const rfc9068UserToken = {
 };
 
 const rfc9068M2mToken = {
-  iss: ISS,
-  sub: `${M2M}@clients`,
-  aud: API,
-  iat: NOW - 30,
-  exp: NOW + 86_400,
+  ...m2m,
   jti: 'Vt8Yh3Gd6Ka1Mc5N',
   client_id: M2M,
   scope: 'read:notes',

@@ -15,13 +15,27 @@ const USER_OID = '3e4f5a6b-7c8d-4e9f-a0b1-c2d3e4f5a6b7';
 const DAEMON_SP_OID = '8b9c0d1e-2f3a-4b4c-9d5e-6f7a8b9c0d1e';
 const NOW = 1_750_000_000;
 
-/** v1.0 delegated: issuer sts.windows.net, audience the App ID URI, client in `appid`. */
-const v1Delegated = {
+/** Audience, issuer and times of the v1.0 tokens below, as Entra ID stamps them. */
+const v1Issued = {
   aud: `api://${API}`,
   iss: `https://sts.windows.net/${TENANT}/`,
   iat: NOW - 60,
   nbf: NOW - 60,
   exp: NOW + 3600,
+};
+
+/** The same for the v2.0 tokens. */
+const v2Issued = {
+  aud: API,
+  iss: `https://login.microsoftonline.com/${TENANT}/v2.0`,
+  iat: NOW - 60,
+  nbf: NOW - 60,
+  exp: NOW + 3600,
+};
+
+/** v1.0 delegated: issuer sts.windows.net, audience the App ID URI, client in `appid`. */
+const v1Delegated = {
+  ...v1Issued,
   acr: '1',
   aio: 'AVQAq/8TAAAAx1c2Nl...',
   amr: ['pwd', 'mfa'],
@@ -44,11 +58,7 @@ const v1Delegated = {
 
 /** v2.0 delegated: audience the client id, client in `azp`, pairwise `sub` distinct from `oid`. */
 const v2Delegated = {
-  aud: API,
-  iss: `https://login.microsoftonline.com/${TENANT}/v2.0`,
-  iat: NOW - 60,
-  nbf: NOW - 60,
-  exp: NOW + 3600,
+  ...v2Issued,
   aio: 'AWQAm/8TAAAA...',
   azp: SPA,
   azpacr: '0',
@@ -67,11 +77,7 @@ const v2Delegated = {
 
 /** v2.0 app-only (client credentials) with the `idtyp` optional claim: application permissions in `roles`. */
 const v2AppOnly = {
-  aud: API,
-  iss: `https://login.microsoftonline.com/${TENANT}/v2.0`,
-  iat: NOW - 60,
-  nbf: NOW - 60,
-  exp: NOW + 3600,
+  ...v2Issued,
   aio: 'k2BgYDi...',
   azp: DAEMON,
   azpacr: '1',
@@ -90,11 +96,7 @@ const { idtyp: _idtyp, ...v2AppOnlyWithoutIdtyp } = v2AppOnly;
 
 /** v1.0 app-only: client in `appid`, `oid` equal to `sub`, no `scp`. */
 const v1AppOnly = {
-  aud: `api://${API}`,
-  iss: `https://sts.windows.net/${TENANT}/`,
-  iat: NOW - 60,
-  nbf: NOW - 60,
-  exp: NOW + 3600,
+  ...v1Issued,
   aio: 'E2ZgYJg...',
   appid: DAEMON,
   appidacr: '1',
@@ -109,6 +111,16 @@ const v1AppOnly = {
 };
 
 describe('azureAdClaims', () => {
+  /** What the daemon's app-only tokens map to: its application permissions as scopes and roles. */
+  const daemon = (permissions: string[]) => ({
+    scopes: permissions,
+    roles: permissions,
+    clientId: DAEMON,
+    tenantId: TENANT,
+    isAppOnly: true,
+    authContext: { acr: [], amr: [], authTime: undefined },
+  });
+
   it('reads a v1 delegated token: scopes from scp, the client from appid', () => {
     expect(azureAdClaims(v1Delegated)).toEqual({
       scopes: ['Notes.Read', 'Notes.Write'],
@@ -134,36 +146,17 @@ describe('azureAdClaims', () => {
   });
 
   it('gives a v2 app-only token (idtyp app) its application permissions as scopes', () => {
-    expect(azureAdClaims(v2AppOnly)).toEqual({
-      scopes: ['Notes.Read.All', 'Notes.ReadWrite.All'],
-      roles: ['Notes.Read.All', 'Notes.ReadWrite.All'],
-      clientId: DAEMON,
-      tenantId: TENANT,
-      isAppOnly: true,
-      authContext: { acr: [], amr: [], authTime: undefined },
-    });
+    expect(azureAdClaims(v2AppOnly)).toEqual(daemon(['Notes.Read.All', 'Notes.ReadWrite.All']));
   });
 
   it('recognises a v2 app-only token without idtyp (no scp, oid equal to sub)', () => {
-    expect(azureAdClaims(v2AppOnlyWithoutIdtyp)).toEqual({
-      scopes: ['Notes.Read.All', 'Notes.ReadWrite.All'],
-      roles: ['Notes.Read.All', 'Notes.ReadWrite.All'],
-      clientId: DAEMON,
-      tenantId: TENANT,
-      isAppOnly: true,
-      authContext: { acr: [], amr: [], authTime: undefined },
-    });
+    expect(azureAdClaims(v2AppOnlyWithoutIdtyp)).toEqual(
+      daemon(['Notes.Read.All', 'Notes.ReadWrite.All']),
+    );
   });
 
   it('recognises a v1 app-only token and reads its client from appid', () => {
-    expect(azureAdClaims(v1AppOnly)).toEqual({
-      scopes: ['Notes.Read.All'],
-      roles: ['Notes.Read.All'],
-      clientId: DAEMON,
-      tenantId: TENANT,
-      isAppOnly: true,
-      authContext: { acr: [], amr: [], authTime: undefined },
-    });
+    expect(azureAdClaims(v1AppOnly)).toEqual(daemon(['Notes.Read.All']));
   });
 
   it('never turns a user’s app roles into scopes', () => {

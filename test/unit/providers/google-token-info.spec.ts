@@ -172,10 +172,12 @@ describe('google({ accessTokens })', () => {
 
     it("makes a user's principal with the granted scopes and the OAuth client", () => {
       const principal = judge(userAnswer) as OidcPrincipal;
-      expect(principal.subject).toBe('110169484474386276334');
-      expect(principal.issuer).toBe('https://accounts.google.com');
-      expect(principal.clientId).toBe(WEB_CLIENT);
-      expect(principal.isAppOnly).toBe(false);
+      expect(principal).toMatchObject({
+        subject: '110169484474386276334',
+        issuer: 'https://accounts.google.com',
+        clientId: WEB_CLIENT,
+        isAppOnly: false,
+      });
       expect(principal.hasScope('openid')).toBe(true);
       expect(principal.hasScope('https://www.googleapis.com/auth/userinfo.email')).toBe(true);
       expect(principal.expiresAt.getTime()).toBe((NOW + 3599) * 1000);

@@ -10,14 +10,11 @@ import {
   jwtVerify,
 } from 'jose';
 import { DpopKey } from '../../../lib/client/dpop-key.js';
-import { dpopProof, LocalIssuer } from '../../../lib/testing/index.js';
+import { dpopProof } from '../../../lib/testing/index.js';
+import { suiteIssuer } from '../../support/suite-fixture.js';
 
 describe('testing kit: DPoP-bound tokens and proofs', () => {
-  let issuer: LocalIssuer;
-  beforeAll(async () => {
-    issuer = await LocalIssuer.start();
-  });
-  afterAll(() => issuer.close());
+  const issuer = suiteIssuer();
 
   it('mints a token bound to the key its proofs carry, and proofs jose accepts for it', async () => {
     const bound = await issuer.mintDpop({ sub: 'alice', scopes: ['notes:read'] });

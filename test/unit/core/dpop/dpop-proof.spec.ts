@@ -12,7 +12,9 @@ import {
   DPoPProofVerifier,
 } from '../../../../lib/core/dpop/dpop-proof.js';
 import { OidcAuthConfigError } from '../../../../lib/core/config/config-error.js';
-import { athOf, dpopKey, type DPoPKey, makeProof, signRawProof } from '../../../support/dpop.js';
+import { athOf, dpopKey, makeProof, signRawProof } from '../../../support/dpop.js';
+import { thrown } from '../../../support/thrown.js';
+import { suiteFixture } from '../../../support/suite-fixture.js';
 
 const HTU = 'https://api.example.com/notes';
 const TOKEN = 'header.payload.signature';
@@ -24,25 +26,13 @@ const request = (overrides: Partial<Parameters<DPoPProofVerifier['verify']>[1]> 
   ...overrides,
 });
 
-function refusal(run: () => unknown): InvalidDPoPProofError {
-  try {
-    run();
-  } catch (err) {
-    if (err instanceof InvalidDPoPProofError) return err;
-    throw err;
-  }
-  throw new Error('the proof was accepted');
-}
+const refusal = (run: () => unknown) => thrown(InvalidDPoPProofError, run);
 
 describe('DPoPProofVerifier', () => {
-  let key: DPoPKey;
+  const key = suiteFixture(() => dpopKey('ES256'));
   const verifier = new DPoPProofVerifier();
   const proof = (options: Partial<Parameters<typeof makeProof>[1]> = {}) =>
     makeProof(key, { htm: 'GET', htu: HTU, accessToken: TOKEN, ...options });
-
-  beforeAll(async () => {
-    key = await dpopKey('ES256');
-  });
 
   it.each(['ES256', 'ES384', 'ES512', 'RS256', 'PS256', 'PS512'])(
     'accepts a proof jose made with %s, and gives its key thumbprint and jti',

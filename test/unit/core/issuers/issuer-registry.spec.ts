@@ -2,6 +2,7 @@ import { InvalidTokenError } from '../../../../lib/protocol/errors/errors.js';
 import type { IssuerOptions } from '../../../../lib/core/issuers/issuer-options.js';
 import { IssuerRegistry } from '../../../../lib/core/issuers/issuer-registry.js';
 import { TrustedIssuer } from '../../../../lib/core/issuers/trusted-issuer.js';
+import { thrown } from '../../../support/thrown.js';
 
 const TENANT = '4d5c3b2a-1f0e-4a9b-8c7d-6e5f4a3b2c1d';
 const SECOND = '0b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e';
@@ -12,15 +13,8 @@ const V1 = 'https://sts.windows.net/{tenantid}/';
 const issuer = (options: Partial<IssuerOptions>, i = 0) =>
   new TrustedIssuer({ audience: 'api', ...options } as IssuerOptions, `issuers[${i}]`);
 
-function refusal(registry: IssuerRegistry, payload: Record<string, unknown>): InvalidTokenError {
-  try {
-    registry.select(payload);
-  } catch (err) {
-    expect(err).toBeInstanceOf(InvalidTokenError);
-    return err as InvalidTokenError;
-  }
-  throw new Error('expected a refusal');
-}
+const refusal = (registry: IssuerRegistry, payload: Record<string, unknown>) =>
+  thrown(InvalidTokenError, () => registry.select(payload));
 
 describe('IssuerRegistry', () => {
   describe('exact issuers', () => {
@@ -72,12 +66,15 @@ describe('IssuerRegistry', () => {
     });
 
     it('refuses a tenant that is not allowed as tenant_not_allowed', () => {
-      const err = refusal(registry, {
-        iss: `https://login.microsoftonline.com/${STRANGER}/v2.0`,
-        tid: STRANGER,
+      expect(
+        refusal(registry, {
+          iss: `https://login.microsoftonline.com/${STRANGER}/v2.0`,
+          tid: STRANGER,
+        }),
+      ).toMatchObject({
+        reason: 'tenant_not_allowed',
+        message: 'The token tenant is not allowed by this API',
       });
-      expect(err.reason).toBe('tenant_not_allowed');
-      expect(err.message).toBe('The token tenant is not allowed by this API');
     });
 
     it('refuses an iss whose tenant is not the tid as issuer_mismatch, allowed or not', () => {

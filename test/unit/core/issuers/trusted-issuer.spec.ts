@@ -3,6 +3,7 @@ import { OidcAuthConfigError } from '../../../../lib/core/config/config-error.js
 import type { IssuerOptions } from '../../../../lib/core/issuers/issuer-options.js';
 import { TrustedIssuer } from '../../../../lib/core/issuers/trusted-issuer.js';
 import { genericClaims } from '../../../../lib/providers/generic.js';
+import { thrown } from '../../../support/thrown.js';
 
 const build = (options: Partial<IssuerOptions> | null, path = 'issuers[0]') =>
   new TrustedIssuer(
@@ -12,15 +13,8 @@ const build = (options: Partial<IssuerOptions> | null, path = 'issuers[0]') =>
     path,
   );
 
-function configError(options: Partial<IssuerOptions> | null, path?: string): OidcAuthConfigError {
-  try {
-    build(options, path);
-  } catch (err) {
-    expect(err).toBeInstanceOf(OidcAuthConfigError);
-    return err as OidcAuthConfigError;
-  }
-  throw new Error('expected an OidcAuthConfigError');
-}
+const configError = (options: Partial<IssuerOptions> | null, path?: string) =>
+  thrown(OidcAuthConfigError, () => build(options, path));
 
 const SECRET = 'k'.repeat(32);
 const jwk = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ format: 'jwk' });

@@ -31,6 +31,17 @@ class ScriptedIntrospector implements Introspector {
   }
 }
 
+/** An introspector whose every answer, `answer()`'s, waits until `release()` is called. */
+function held(answer: () => Promise<IntrospectionResult>) {
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const introspector = new ScriptedIntrospector(async () => {
+    await gate;
+    return answer();
+  });
+  return { introspector, release: () => release() };
+}
+
 /** A store that records what it is asked, over a MemoryStore or failing as told. */
 class RecordingStore implements OidcStore {
   readonly sets: Array<{ key: string; value: string; ttlMs: number }> = [];
@@ -187,12 +198,7 @@ describe('OpaqueTokenVerifier', () => {
   });
 
   it('shares one introspection among concurrent requests with the same new token', async () => {
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    const introspector = new ScriptedIntrospector(async () => {
-      await gate;
-      return active();
-    });
+    const { introspector, release } = held(active);
     const { opaque } = build(introspector);
     const pending = Array.from({ length: 10 }, () => opaque.verify('same'));
     const other = opaque.verify('other');
@@ -203,10 +209,7 @@ describe('OpaqueTokenVerifier', () => {
   });
 
   it('shares the outage too, and asks again afterwards', async () => {
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    const introspector = new ScriptedIntrospector(async () => {
-      await gate;
+    const { introspector, release } = held(async () => {
       throw new Error('socket hang up');
     });
     const { opaque, problems } = build(introspector);

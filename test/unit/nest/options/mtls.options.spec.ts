@@ -1,19 +1,17 @@
 import { createHash } from 'node:crypto';
 import { certificateReader } from '../../../../lib/nest/options/mtls.options.js';
 import { OidcAuthConfigError } from '../../../../lib/core/config/config-error.js';
-import { type CertificatePair, createTestPki, escapedPem } from '../../../support/certificates.js';
+import {
+  aliceAndMallory,
+  type CertificatePair,
+  escapedPem,
+} from '../../../support/certificates.js';
+import { suiteFixture } from '../../../support/suite-fixture.js';
 
 const sha256 = (der: Buffer) => createHash('sha256').update(der).digest('base64url');
 
 describe('certificateReader (where a call’s client certificate comes from)', () => {
-  let alice: CertificatePair;
-  let mallory: CertificatePair;
-
-  beforeAll(async () => {
-    const pki = await createTestPki();
-    alice = await pki.client();
-    mallory = await pki.client();
-  });
+  const certs = suiteFixture(aliceAndMallory);
 
   // A request whose TLS connection presented `tls`, carrying `header` as x-client-cert.
   const request = (tls?: CertificatePair, header?: CertificatePair) => ({
@@ -23,16 +21,16 @@ describe('certificateReader (where a call’s client certificate comes from)', (
 
   it('reads the TLS connection by default, and never a header', () => {
     const read = certificateReader(undefined);
-    expect(read(request(alice))).toBe(sha256(alice.der));
-    expect(read(request(undefined, alice))).toBeUndefined();
-    expect(read(request(mallory, alice))).toBe(sha256(mallory.der));
+    expect(read(request(certs.alice))).toBe(sha256(certs.alice.der));
+    expect(read(request(undefined, certs.alice))).toBeUndefined();
+    expect(read(request(certs.mallory, certs.alice))).toBe(sha256(certs.mallory.der));
   });
 
   it('reads the configured header only, whatever the case of its name, and never the connection', () => {
     const read = certificateReader({ certificateHeader: 'X-Client-Cert' });
-    expect(read(request(undefined, alice))).toBe(sha256(alice.der));
-    expect(read(request(alice))).toBeUndefined();
-    expect(read(request(alice, mallory))).toBe(sha256(mallory.der));
+    expect(read(request(undefined, certs.alice))).toBe(sha256(certs.alice.der));
+    expect(read(request(certs.alice))).toBeUndefined();
+    expect(read(request(certs.alice, certs.mallory))).toBe(sha256(certs.mallory.der));
   });
 
   it('finds nothing for a call without a request (microservice messages)', () => {

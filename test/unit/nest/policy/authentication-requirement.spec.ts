@@ -12,6 +12,7 @@ import {
   InsufficientUserAuthenticationError,
 } from '../../../../lib/protocol/errors/errors.js';
 import { OidcPrincipal } from '../../../../lib/core/claims/principal.js';
+import { thrown } from '../../../support/thrown.js';
 
 const NOW = 1_750_000_000;
 const clock = { nowSeconds: NOW, toleranceSeconds: 0 };
@@ -26,15 +27,7 @@ const principal = (claims: Record<string, unknown>, scopes: string[] = []) =>
     claims,
   );
 
-function refusal(run: () => void): InsufficientUserAuthenticationError {
-  try {
-    run();
-  } catch (err) {
-    expect(err).toBeInstanceOf(InsufficientUserAuthenticationError);
-    return err as InsufficientUserAuthenticationError;
-  }
-  throw new Error('expected a refusal');
-}
+const refusal = (run: () => void) => thrown(InsufficientUserAuthenticationError, run);
 
 @RequireAuthentication({ acr: ['mfa'] })
 class ExportController {

@@ -21,6 +21,8 @@ import { OidcAuthConfigError } from '../../../../lib/core/config/config-error.js
 import { OidcPrincipal } from '../../../../lib/core/claims/principal.js';
 import type { TokenVerifier } from '../../../../lib/core/jwt/token-verifier.js';
 import type { TrustedIssuer } from '../../../../lib/core/issuers/trusted-issuer.js';
+import { thrown } from '../../../support/thrown.js';
+import { forbidden } from '../../../support/refusals.js';
 
 @Policy('sameTenant')
 @AnyPolicy('owner', 'admin')
@@ -80,15 +82,7 @@ const wrapper = (metatype: object, instance?: object, isStatic = true) => ({
   isDependencyTreeStatic: () => isStatic,
 });
 
-function denial(run: () => unknown): PolicyDeniedError {
-  try {
-    run();
-  } catch (err) {
-    expect(err).toBeInstanceOf(PolicyDeniedError);
-    return err as PolicyDeniedError;
-  }
-  throw new Error('expected a denial');
-}
+const denial = (run: () => unknown) => thrown(PolicyDeniedError, run);
 
 describe('reading @Policy, @AnyPolicy and @Issuers', () => {
   it('merges policies of controller, handler and stacked decorators, each any-of one requirement', () => {
@@ -365,15 +359,11 @@ describe('RouteRequirementsCheck', () => {
 describe('policy_denied over HTTP', () => {
   it('is 403 insufficient_scope with the reason in the description and no scope', () => {
     const answer = toBearerErrorResponse(new PolicyDeniedError(['sameTenant']), { realm: 'api' });
-    expect(answer.status).toBe(403);
-    expect(answer.headers['WWW-Authenticate']).toBe(
-      'Bearer realm="api", error="insufficient_scope", error_description="The policy sameTenant denied access to this resource"',
-    );
-    expect(answer.body).toEqual({
-      statusCode: 403,
-      error: 'Forbidden',
-      message: 'The policy sameTenant denied access to this resource',
-    });
+    expect({
+      status: answer.status,
+      challenge: answer.headers['WWW-Authenticate'],
+      body: answer.body,
+    }).toEqual(forbidden('The policy sameTenant denied access to this resource'));
   });
 });
 

@@ -10,6 +10,7 @@ import {
 } from '../../../../lib/nest/policy/route-policy.js';
 import { InsufficientScopeError } from '../../../../lib/protocol/errors/errors.js';
 import { OidcPrincipal } from '../../../../lib/core/claims/principal.js';
+import { thrown } from '../../../support/thrown.js';
 
 @Scopes('reports:read')
 @AnyRole('auditor', 'admin')
@@ -72,15 +73,8 @@ const principal = (scopes: string[], roles: string[] = []) =>
     {},
   );
 
-function refusal(p: RoutePolicy, who: OidcPrincipal): InsufficientScopeError {
-  try {
-    enforcePolicy(p, who);
-  } catch (err) {
-    expect(err).toBeInstanceOf(InsufficientScopeError);
-    return err as InsufficientScopeError;
-  }
-  throw new Error('expected a refusal');
-}
+const refusal = (p: RoutePolicy, who: OidcPrincipal) =>
+  thrown(InsufficientScopeError, () => enforcePolicy(p, who));
 
 describe('RoutePolicyReader', () => {
   it('merges controller and handler @Scopes into all-of requirements, without duplicates', () => {

@@ -5,18 +5,18 @@ import { InsufficientUserAuthenticationError } from '../../../../lib/protocol/er
 import { toBearerErrorResponse } from '../../../../lib/protocol/bearer/rfc6750.js';
 import { rpcTransport } from '../../../../lib/nest/transports/rpc.transport.js';
 import { wsTransport } from '../../../../lib/nest/transports/ws.transport.js';
+import { refusalError } from '../../../support/refusals.js';
 
 const err = new InsufficientUserAuthenticationError(
   'This resource requires the authentication context mfa',
   ['mfa'],
   300,
 );
-const payload = {
-  status: 'error',
-  statusCode: 401,
-  error: 'insufficient_user_authentication',
-  message: 'This resource requires the authentication context mfa',
-};
+const payload = refusalError(
+  401,
+  'insufficient_user_authentication',
+  'This resource requires the authentication context mfa',
+);
 
 describe('step-up refusals on message transports', () => {
   it('reach a WebSocket client as an exception event with the RFC 9470 error code', async () => {

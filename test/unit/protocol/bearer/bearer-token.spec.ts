@@ -8,22 +8,14 @@ import {
   MissingTokenError,
   OidcAuthError,
 } from '../../../../lib/protocol/errors/errors.js';
+import { thrown } from '../../../support/thrown.js';
 
 const token =
   'eyJhbGciOiJSUzI1NiIsImtpZCI6ImsxIn0.eyJpc3MiOiJodHRwczovL2lkcCIsInN1YiI6ImFsaWNlIn0.c2lnbmF0dXJl';
 const from = (authorization: string | string[] | undefined, query?: unknown, allowQuery = false) =>
   extractBearerToken({ authorization, query, allowQuery });
 
-/** The error `run` throws, for assertions on its class and reason together. */
-function refusal(run: () => unknown): OidcAuthError {
-  try {
-    run();
-  } catch (err) {
-    if (err instanceof OidcAuthError) return err;
-    throw err;
-  }
-  throw new Error('expected a refusal');
-}
+const refusal = (run: () => unknown) => thrown(OidcAuthError, run);
 
 describe('extractBearerToken from the Authorization header', () => {
   it.each(['Bearer', 'bearer', 'BEARER', 'bEaReR'])(

@@ -8,19 +8,13 @@ import {
   peerCertificateThumbprint,
 } from '../../../../lib/protocol/mtls/client-certificate.js';
 import { type CertificatePair, createTestPki, escapedPem } from '../../../support/certificates.js';
+import { thrown } from '../../../support/thrown.js';
 
 // The oracle: RFC 8705 §3.1 spelled out, over the DER the generator produced.
 const sha256 = (der: Buffer) => createHash('sha256').update(der).digest('base64url');
 
-function refusal(value: string | string[]): string {
-  try {
-    headerCertificateThumbprint(value);
-  } catch (err) {
-    expect(err).toBeInstanceOf(InvalidRequestError);
-    return (err as Error).message;
-  }
-  throw new Error('accepted');
-}
+const refusal = (value: string | string[]) =>
+  thrown(InvalidRequestError, () => headerCertificateThumbprint(value)).message;
 
 describe('client certificates', () => {
   let client: CertificatePair;
