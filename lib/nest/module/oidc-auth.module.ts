@@ -29,6 +29,12 @@ import {
   verifiedTokenCacheProvider,
 } from '../authentication/token-verifier.provider.js';
 import { VerifiedTokenCache } from '../../core/jwt/verified-token-cache.js';
+import {
+  revocationListProvider,
+  securityEventReceiverProvider,
+} from '../revocation/revocation.providers.js';
+import { OidcRevocations } from '../revocation/oidc-revocations.js';
+import { SecurityEventPush } from '../revocation/security-event-push.js';
 
 /**
  * `OidcAuthModule.forRoot({ issuers: [...] })` or `forRootAsync({ imports, inject, useFactory })`.
@@ -44,6 +50,10 @@ import { VerifiedTokenCache } from '../../core/jwt/verified-token-cache.js';
     telemetryProvider,
     tokenVerifierProvider,
     opaqueTokenVerifierProvider,
+    revocationListProvider,
+    securityEventReceiverProvider,
+    OidcRevocations,
+    SecurityEventPush,
     OidcAuthStrategy,
     RoutePolicyReader,
     PolicyRegistry,
@@ -63,6 +73,7 @@ import { VerifiedTokenCache } from '../../core/jwt/verified-token-cache.js';
     PolicyRegistry,
     OidcAuthEvents,
     OidcAuthenticator,
+    OidcRevocations,
     DPoPGate,
     OidcAuthGuard,
     OIDC_AUTH_OPTIONS,
