@@ -1,9 +1,9 @@
 import { Injectable, Optional } from '@nestjs/common';
 import { OidcAuthConfigError } from '../../core/config/config-error.js';
-import { RevocationList, type RevocationScope } from '../../core/revocation/revocation-list.js';
+import { RevocationList } from '../../core/revocation/revocation-list.js';
 
 /** What `OidcRevocations` revokes: a user, one session (`sid`), or a client. */
-export type RevocationKind = Exclude<RevocationScope, 'email'>;
+export type RevocationKind = 'subject' | 'session' | 'client';
 
 /**
  * Revocation by the application, for logout endpoints, admin consoles and incident response:
