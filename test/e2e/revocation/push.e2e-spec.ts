@@ -1,3 +1,5 @@
+import { request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { type INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
@@ -254,6 +256,39 @@ describe.each(PLATFORMS)('revocation pushed as Security Event Tokens (%s)', (pla
       });
       expect(typeof answer.body.description).toBe('string');
     }
+    expect((await me(token)).status).toBe(200);
+  });
+
+  it('stops reading a chunked body at maxBytes and answers 413, applying nothing', async () => {
+    const token = await idp.mint({ sub: 'bob', iat: nowSeconds() - 10 });
+    await app.listen(0, '127.0.0.1');
+    const { port } = app.getHttpServer().address() as AddressInfo;
+    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = httpRequest(
+        {
+          host: '127.0.0.1',
+          port,
+          method: 'POST',
+          path: '/ssf/events',
+          headers: {
+            authorization: PUSH_AUTHORIZATION,
+            'content-type': 'application/secevent+jwt',
+            'transfer-encoding': 'chunked',
+          },
+        },
+        (res) => {
+          let body = '';
+          res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        },
+      );
+      req.on('error', reject);
+      req.write(set(SESSION_REVOKED, {}));
+      req.write('A'.repeat(9000));
+      req.end();
+    });
+    expect(answer.status).toBe(413);
+    expect(JSON.parse(answer.body)).toMatchObject({ err: 'invalid_request' });
     expect((await me(token)).status).toBe(200);
   });
 

@@ -1,5 +1,6 @@
 import { jest } from '@jest/globals';
 import fc from 'fast-check';
+import { readFileSync } from 'node:fs';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import {
   KeysUnavailableError,
@@ -272,5 +273,10 @@ describe('SecurityEventTokenVerifier against jose (differential, seeded)', () =>
       { seed: 20_261_206, numRuns: 1_500 },
     );
     expect([...explained].sort()).toEqual(Object.keys(STRICTER).sort());
+  });
+
+  it('lists every stricter rule in SECURITY.md', () => {
+    const security = readFileSync(new URL('../../../../SECURITY.md', import.meta.url), 'utf8');
+    expect(Object.keys(STRICTER).filter((name) => !security.includes(`\`${name}\``))).toEqual([]);
   });
 });
