@@ -154,18 +154,17 @@ export class RevocationList {
     claims: Readonly<Record<string, unknown>>,
   ): string | undefined {
     if (this.count === 0) return undefined;
-    const now = this.now();
     const { sid, email } = claims;
     return (
-      this.check(this.indexes.subject, issuer, subject, claims, now) ??
+      this.check(this.indexes.subject, issuer, subject, claims) ??
       (typeof sid === 'string'
-        ? this.check(this.indexes.session, issuer, sid, claims, now)
+        ? this.check(this.indexes.session, issuer, sid, claims)
         : undefined) ??
       (clientId === undefined
         ? undefined
-        : this.check(this.indexes.client, issuer, clientId, claims, now)) ??
+        : this.check(this.indexes.client, issuer, clientId, claims)) ??
       (typeof email === 'string' && this.indexes.email.size > 0
-        ? this.check(this.indexes.email, issuer, normalizedEmail(email), claims, now)
+        ? this.check(this.indexes.email, issuer, normalizedEmail(email), claims)
         : undefined)
     );
   }
@@ -175,12 +174,12 @@ export class RevocationList {
     issuer: string,
     value: string,
     claims: Readonly<Record<string, unknown>>,
-    now: number,
   ): string | undefined {
     const entry = index.get(issuer)?.get(value);
     if (!entry) return undefined;
     if (entry.disabledBy !== undefined) return entry.disabledBy;
-    if (now >= entry.until) return undefined;
+    // The clock is read only for a token that has an entry: most have none.
+    if (this.now() >= entry.until) return undefined;
     const { iat, auth_time: authTime } = claims;
     if (typeof iat !== 'number') return entry.issuedCause || entry.authenticatedCause;
     if (iat < entry.issuedBefore) return entry.issuedCause;
