@@ -259,6 +259,20 @@ describe.each(PLATFORMS)('revocation pushed as Security Event Tokens (%s)', (pla
     expect((await me(token)).status).toBe(200);
   });
 
+  it("answers 503 with Retry-After while the transmitter's keys cannot be fetched, so it retries", async () => {
+    const revoke = set(SESSION_REVOKED, {});
+    await transmitter.stop();
+    try {
+      const answer = await push(revoke);
+      expect(answer.status).toBe(503);
+      expect(Number(answer.headers['retry-after'])).toBeGreaterThan(0);
+    } finally {
+      await transmitter.restart();
+    }
+    const token = await idp.mint({ sub: 'bob', iat: nowSeconds() - 10 });
+    expect((await me(token)).status).toBe(200);
+  });
+
   it('stops reading a chunked body at maxBytes and answers 413, applying nothing', async () => {
     const token = await idp.mint({ sub: 'bob', iat: nowSeconds() - 10 });
     await app.listen(0, '127.0.0.1');
