@@ -40,7 +40,6 @@ export interface SecurityEventTokenOptions {
 export interface VerifiedSecurityEvent {
   transmitter: SecurityEventTransmitter;
   jti: string;
-  iat: number;
   /** The event type URI: the one member of `events`. */
   type: string;
   payload: Readonly<Record<string, unknown>>;
@@ -169,7 +168,6 @@ export class SecurityEventTokenVerifier {
     return {
       transmitter,
       jti,
-      iat,
       type,
       payload: event,
       subject,

@@ -18,8 +18,6 @@ export const REVOCATION_EVENTS = {
   [`${RISC}sessions-revoked`]: 'sessions-revoked',
 } as const;
 
-export type RevocationEventName = (typeof REVOCATION_EVENTS)[keyof typeof REVOCATION_EVENTS];
-
 /** One change to the revocation list an event makes; `cause` is the event's short name. */
 export type RevocationChange =
   | {

@@ -55,7 +55,7 @@ describe('SecurityEventTokenVerifier', () => {
     );
     expect(event).toMatchObject({
       type: SESSION_REVOKED,
-      iat: NOW - 5,
+      jti: expect.any(String),
       time: NOW - 30,
       subject: { format: 'iss_sub', iss: TOKEN_ISSUER, sub: 'bob' },
     });
