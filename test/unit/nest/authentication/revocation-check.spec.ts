@@ -2,6 +2,8 @@ import { OidcPrincipal } from '../../../../lib/core/claims/principal.js';
 import type { TokenVerifier } from '../../../../lib/core/jwt/token-verifier.js';
 import { RevocationList } from '../../../../lib/core/revocation/revocation-list.js';
 import { recheckConnectionTrust } from '../../../../lib/nest/authentication/connection-trust.js';
+import { OidcAuthenticator } from '../../../../lib/nest/authentication/oidc-authenticator.js';
+import { OidcAuthEvents } from '../../../../lib/nest/observability/oidc-auth.events.js';
 import { refuseRevoked } from '../../../../lib/nest/authentication/revocation-check.js';
 import { InvalidTokenError } from '../../../../lib/protocol/errors/errors.js';
 
@@ -72,5 +74,31 @@ describe('recheckConnectionTrust with revocations', () => {
       recheckConnectionTrust(verifier, established, (r) => ended.push(r), revocations),
     ).toThrow(expect.objectContaining({ reason: 'token_revoked' }));
     expect(ended).toEqual(['The token was revoked (session-revoked)']);
+  });
+});
+
+describe('OidcAuthenticator with revocations', () => {
+  it('refuses a revoked token verified by the passport strategy too', () => {
+    const revocations = list();
+    const authenticator = new OidcAuthenticator(
+      {} as TokenVerifier,
+      new OidcAuthEvents(),
+      { issuers: [] },
+      undefined,
+      undefined,
+      undefined,
+      revocations,
+    );
+    const bob = principal({ iat: T - 10 });
+    expect(authenticator.authenticationOf('t', bob).principal).toBe(bob);
+    revocations.revoke(
+      { scope: 'subject', issuer: ISS, value: 'bob' },
+      T,
+      'iat',
+      'sessions-revoked',
+    );
+    expect(() => authenticator.authenticationOf('t', bob)).toThrow(
+      'The token was revoked (sessions-revoked)',
+    );
   });
 });
