@@ -19,6 +19,10 @@ export { Policy, AnyPolicy } from './nest/policy/decorators/policy.decorator.js'
 export { AuthPolicy } from './nest/policy/decorators/auth-policy.decorator.js';
 export type { OidcPolicy, PolicyCheck } from './nest/options/policy-check.js';
 export { Issuers } from './nest/policy/decorators/issuers.decorator.js';
+export { ProtectedResource } from './nest/resources/protected-resource.decorator.js';
+export type { ProtectedResourceOptions } from './nest/options/protected-resource.options.js';
+export type { RouteResource } from './nest/resources/protected-resource-entry.js';
+export type { RouteChallenge } from './nest/policy/route-challenge.js';
 export { PolicyRegistry } from './nest/policy/policy-registry.js';
 export { Principal, Claims } from './nest/principal/principal.decorator.js';
 export { AccessToken } from './nest/principal/access-token.decorator.js';

@@ -18,7 +18,8 @@ import { NotesService } from './notes/notes.service.js';
 @Module({})
 export class AppModule {
   /**
-   * `resource` is the API's own URL, published in its RFC 9728 metadata; `downstream`, when the
+   * `resource` is the API's own URL, published in its RFC 9728 metadata (an audience `issuers`
+   * must accept: the module checks it at startup); `downstream`, when the
    * provider can exchange tokens, adds the routes that call the audit API; `auth`: further module
    * options from the environment (`store` when replicas share one, `dpop`, `mtls` ...).
    */

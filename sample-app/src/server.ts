@@ -5,6 +5,7 @@ import { type IssuerOptions, oidc, TokenClient } from '../../lib/index.js';
 import { OidcWsAdapter } from '../../lib/ws/index.js';
 import { AppModule } from './app.module.js';
 import {
+  acceptingResource,
   type AuthSettings,
   authSettingsFrom,
   introspectionMaxAge,
@@ -69,6 +70,7 @@ export async function startSampleApp(
       port: settings.idpPort,
       host: HOST,
       audience: settings.audience,
+      apiResource: apiUrl,
       redirectUris: [
         `${apiUrl}/docs/oauth2-redirect.html`,
         `http://localhost:${apiPort}/docs/oauth2-redirect.html`,
@@ -110,6 +112,9 @@ export async function startSampleApp(
     issuers = settings.issuers;
     login = await swaggerLoginFrom(settings.discoveryUrl);
   }
+  // The API advertises its URL as its resource (RFC 9728): tokens issued for it open the API, as
+  // do tokens for the audience the provider was configured with.
+  issuers = issuers.map((issuer) => acceptingResource(issuer, apiUrl));
   const dpop = dpopSettingsFrom(env);
   const shared = sharedStoreFrom(env);
   const app = await NestFactory.create(

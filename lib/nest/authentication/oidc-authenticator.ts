@@ -188,15 +188,21 @@ export class OidcAuthenticator {
 
   /**
    * Logs the refusal (never the token; at most one line per reason per `refusalLogIntervalMs`),
-   * tells subscribers of every single one, and maps it per RFC 6750.
+   * tells subscribers of every single one, and maps it per RFC 6750. `route`: the scopes the
+   * refused route needs and its resource's metadata, where the call has a route.
    */
   refused(
     transport: string,
     call: string,
     err: OidcAuthError,
     principal: OidcPrincipal | undefined,
+    route?: Pick<ChallengeOptions, 'scope' | 'resourceMetadata'>,
   ): BearerErrorResponse {
-    const answer = toBearerErrorResponse(err, this.challenge());
+    const base = this.challenge();
+    const answer = toBearerErrorResponse(
+      err,
+      route ? { ...base, scope: route.scope, resourceMetadata: route.resourceMetadata } : base,
+    );
     const event = {
       outcome: 'refused' as const,
       route: call,
@@ -233,7 +239,7 @@ export class OidcAuthenticator {
     };
   }
 
-  // Built on first use: ProtectedResourceMetadata reports a bad resource URL at startup first.
+  // Built on first use: ProtectedResources reports a bad resource URL at startup first.
   private challenge(): ChallengeOptions {
     const resource = this.options.protectedResource?.resource;
     this.challengeOptions ??= {

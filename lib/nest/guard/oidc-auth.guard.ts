@@ -60,14 +60,14 @@ export class OidcAuthGuard implements CanActivate {
     try {
       authenticated = this.authenticate(transport, context, policy);
     } catch (err) {
-      return this.refuse(err, transport, context, undefined);
+      return this.refuse(err, transport, context, policy, undefined);
     }
     if (!(authenticated instanceof Promise)) {
       return this.admit(transport, context, policy, authenticated);
     }
     return authenticated.then(
       (result) => this.admit(transport, context, policy, result),
-      (err: unknown) => this.refuse(err, transport, context, undefined),
+      (err: unknown) => this.refuse(err, transport, context, policy, undefined),
     );
   }
 
@@ -135,11 +135,13 @@ export class OidcAuthGuard implements CanActivate {
       if (!policy.policies || (context as PoliciesGranted)[POLICIES_GRANTED]) return true;
       named = this.namedPolicies.enforce(policy.policies, principal, context);
     } catch (err) {
-      return this.refuse(err, transport, context, principal);
+      return this.refuse(err, transport, context, policy, principal);
     }
     const granted = (): true => ((context as PoliciesGranted)[POLICIES_GRANTED] = true);
     if (named === true) return granted();
-    return named.then(granted, (err: unknown) => this.refuse(err, transport, context, principal));
+    return named.then(granted, (err: unknown) =>
+      this.refuse(err, transport, context, policy, principal),
+    );
   }
 
   /**
@@ -151,6 +153,7 @@ export class OidcAuthGuard implements CanActivate {
     err: unknown,
     transport: Transport,
     context: ExecutionContext,
+    policy: RoutePolicy,
     principal: OidcPrincipal | undefined,
   ): never | Promise<never> {
     if (!(err instanceof OidcAuthError)) throw err;
@@ -159,6 +162,7 @@ export class OidcAuthGuard implements CanActivate {
       transport.describe(context),
       err,
       principal,
+      policy.challenge,
     );
     const refusal = transport.refusal(err, answer, context);
     if (refusal instanceof Promise) {

@@ -24,12 +24,14 @@ function requirement(kind: string, groups: readonly (readonly string[])[]): stri
 
 /**
  * One route's effective policy in words: `public`, `unprotected`, `authenticated`,
- * `scope a & (b | c)`, `issuer https://idp.example; policy sameTenant & notSuspended`.
+ * `scope a & (b | c)`, `issuer https://idp.example; policy sameTenant & notSuspended`,
+ * `resource mcp; scope tools:call`.
  */
 export function describePolicy(route: RouteEntry, globalGuard: boolean): string {
   if (route.policy.isPublic) return 'public';
   if (!globalGuard && !route.guardedExplicitly) return 'unprotected';
   const parts = [
+    route.policy.resource?.name !== undefined && `resource ${route.policy.resource.name}`,
     requirement('issuer', route.policy.issuers ? [route.policy.issuers] : []),
     requirement('scope', route.policy.scopes),
     requirement('role', route.policy.roles),

@@ -22,6 +22,7 @@ import { ProtectedResourceMetadata } from '../metadata/protected-resource.js';
 import { RouteAudit } from '../metadata/route-audit.js';
 import { RouteRequirementsCheck } from '../policy/route-requirements.check.js';
 import { RoutePolicyReader } from '../policy/route-policy.js';
+import { ProtectedResources } from '../resources/protected-resources.js';
 import {
   storeProvider,
   telemetryProvider,
@@ -55,6 +56,7 @@ import { SecurityEventPush } from '../revocation/security-event-push.js';
     OidcRevocations,
     SecurityEventPush,
     OidcAuthStrategy,
+    ProtectedResources,
     RoutePolicyReader,
     PolicyRegistry,
     OidcAuthEvents,
@@ -69,6 +71,7 @@ import { SecurityEventPush } from '../revocation/security-event-push.js';
   exports: [
     TokenVerifier,
     VerifiedTokenCache,
+    ProtectedResources,
     RoutePolicyReader,
     PolicyRegistry,
     OidcAuthEvents,

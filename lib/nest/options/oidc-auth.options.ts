@@ -3,6 +3,7 @@ import type { IssuerResolver, ResolverCacheOptions } from '../../core/issuers/is
 import type { OidcStore } from '../../core/store/store.js';
 import type { MtlsOptions } from './mtls.options.js';
 import type { PolicyCheck } from './policy-check.js';
+import type { ProtectedResourceOptions } from './protected-resource.options.js';
 import type { DPoPOptions } from './dpop.options.js';
 import type { WebSocketTokenOptions } from './websocket.options.js';
 import type { RevocationOptions } from './revocation.options.js';
@@ -42,15 +43,16 @@ export interface OidcAuthModuleOptions {
   failOnStartup?: boolean;
   /**
    * Publish RFC 9728 protected-resource metadata and point `WWW-Authenticate` challenges at it
-   * (`resource_metadata`), so clients can discover how to get a token. Off unless set.
+   * (`resource_metadata`), so clients can discover how to get a token. Off unless set. The root
+   * resource: every route that `@ProtectedResource(name)` does not put under a named one.
    */
-  protectedResource?: {
-    /** The API's resource identifier, an https URL (http on loopback for development). */
-    resource: string;
-    /** Default: every trusted issuer that is not a multi-tenant template. */
-    authorizationServers?: string[];
-    resourceName?: string;
-  };
+  protectedResource?: ProtectedResourceOptions;
+  /**
+   * Further resources served by the same application (an MCP endpoint beside a REST API), by the
+   * name `@ProtectedResource(name)` gives their routes. Each has its own audience and metadata
+   * document; a token for one never opens another's routes.
+   */
+  protectedResources?: Readonly<Record<string, ProtectedResourceOptions>>;
   /** The route table logged at bootstrap, and what it must satisfy. */
   audit?: {
     /** Log every route with its policy at bootstrap. Default true. */

@@ -44,6 +44,7 @@ function decidesSomething(policy: RoutePolicy): boolean {
     (policy.scopes.length > 0 ||
       policy.roles.length > 0 ||
       policy.issuers !== undefined ||
+      policy.resource?.restricts === true ||
       policy.policies !== undefined ||
       policy.authentication !== undefined)
   );

@@ -1,4 +1,4 @@
-import { type ExecutionContext, Injectable, type Type } from '@nestjs/common';
+import { type ExecutionContext, Injectable, Optional, type Type } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { InsufficientScopeError } from '../../protocol/errors/errors.js';
 import { OidcPrincipal } from '../../core/claims/principal.js';
@@ -19,6 +19,11 @@ import { ISSUERS_KEY } from './decorators/issuers.decorator.js';
 import { DPOP_KEY } from './decorators/require-dpop.decorator.js';
 import { ANY_POLICY_KEY, POLICIES_KEY } from './decorators/policy.decorator.js';
 import { enforceIssuers } from './issuer-restriction.js';
+import { type RouteChallenge, routeChallenge } from './route-challenge.js';
+import { PROTECTED_RESOURCE_KEY } from '../resources/protected-resource.decorator.js';
+import type { RouteResource } from '../resources/protected-resource-entry.js';
+import { ProtectedResources } from '../resources/protected-resources.js';
+import { enforceResourceAudience } from '../resources/resource-audience.js';
 
 /** A route's effective policy: each inner list is one requirement, met by any one of its items. */
 export interface RoutePolicy {
@@ -33,6 +38,10 @@ export interface RoutePolicy {
   issuers?: readonly string[];
   /** `@RequireDPoP()`: the route takes DPoP-bound tokens with a proof only. */
   dpop?: boolean;
+  /** The protected resource the route belongs to (`@ProtectedResource`, else the root one). */
+  resource?: RouteResource;
+  /** What its refusals tell the client: the scopes it needs, its resource's metadata. */
+  challenge?: RouteChallenge;
 }
 
 type Handler = (...args: unknown[]) => unknown;
@@ -42,7 +51,10 @@ type Handler = (...args: unknown[]) => unknown;
 export class RoutePolicyReader {
   private readonly cache = new WeakMap<Type, WeakMap<Handler, RoutePolicy>>();
 
-  constructor(private readonly reflector: Reflector) {}
+  constructor(
+    private readonly reflector: Reflector,
+    @Optional() private readonly resources?: ProtectedResources,
+  ) {}
 
   of(context: ExecutionContext): RoutePolicy {
     return this.for(context.getClass(), context.getHandler() as Handler);
@@ -56,13 +68,13 @@ export class RoutePolicyReader {
     }
     let policy = byHandler.get(handler);
     if (!policy) {
-      policy = this.read([handler, controller]);
+      policy = this.read([handler, controller], `${controller.name}.${handler.name}`);
       byHandler.set(handler, policy);
     }
     return policy;
   }
 
-  private read(targets: [Handler, Type]): RoutePolicy {
+  private read(targets: [Handler, Type], where: string): RoutePolicy {
     const groups = (allKey: string, anyKey: string): string[][] => [
       ...[...new Set(this.reflector.getAllAndMerge<string[]>(allKey, targets))].map((s) => [s]),
       ...targets.flatMap(
@@ -70,9 +82,14 @@ export class RoutePolicyReader {
       ),
     ];
     const policies = groups(POLICIES_KEY, ANY_POLICY_KEY);
+    const scopes = groups(SCOPES_KEY, ANY_SCOPE_KEY);
+    const resource = this.resources?.of(
+      this.reflector.getAllAndOverride<string | undefined>(PROTECTED_RESOURCE_KEY, targets),
+      where,
+    );
     return {
       isPublic: this.reflector.getAllAndOverride<boolean | undefined>(PUBLIC_KEY, targets) ?? false,
-      scopes: groups(SCOPES_KEY, ANY_SCOPE_KEY),
+      scopes,
       roles: groups(ROLES_KEY, ANY_ROLE_KEY),
       authentication: this.reflector.getAllAndOverride<AuthenticationRequirement | undefined>(
         AUTHENTICATION_KEY,
@@ -81,13 +98,15 @@ export class RoutePolicyReader {
       policies: policies.length > 0 ? policies : undefined,
       issuers: this.reflector.getAllAndOverride<string[] | undefined>(ISSUERS_KEY, targets),
       dpop: this.reflector.getAllAndOverride<boolean | undefined>(DPOP_KEY, targets),
+      resource,
+      challenge: routeChallenge(scopes, resource),
     };
   }
 }
 
 /**
  * Throws `InvalidTokenError` (`issuer_not_allowed`) for a token of an issuer the route does not
- * take, then `InsufficientScopeError` for the first requirement the principal does not meet, then
+ * take, and (`resource_mismatch`) for one meant for another protected resource, then `InsufficientScopeError` for the first requirement the principal does not meet, then
  * `InsufficientUserAuthenticationError` if its authentication is not strong or recent enough:
  * stepping up is pointless for a token that lacks the scope anyway. Named policies are the guard's
  * to run (`PolicyRegistry`): they need the call's context.
@@ -98,6 +117,7 @@ export function enforcePolicy(
   clock: AuthenticationClock = { nowSeconds: Date.now() / 1000, toleranceSeconds: 0 },
 ): void {
   enforceIssuers(policy.issuers, principal);
+  if (policy.resource?.restricts) enforceResourceAudience(policy.resource, principal);
   for (const group of policy.scopes) {
     if (!group.some((scope) => principal.hasScope(scope))) {
       throw new InsufficientScopeError('insufficient_scope', group);

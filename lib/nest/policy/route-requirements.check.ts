@@ -14,13 +14,16 @@ import { ANY_POLICY_KEY, POLICIES_KEY } from './decorators/policy.decorator.js';
 import { restrictionProblem } from './issuer-restriction.js';
 import { OIDC_AUTH_OPTIONS, type OidcAuthModuleOptions } from '../options/oidc-auth.options.js';
 import { PolicyRegistry } from './policy-registry.js';
+import { PROTECTED_RESOURCE_KEY } from '../resources/protected-resource.decorator.js';
+import { ProtectedResources } from '../resources/protected-resources.js';
 
 type Target = Type | ((...args: unknown[]) => unknown);
 
 /**
  * Refuses to start while a controller, resolver, gateway or message handler names a policy nobody
- * registered, an issuer no token could come from, or `@RequireDPoP()` with DPoP off: each would
- * deny every call of the route, found out only when someone calls it.
+ * registered, an issuer no token could come from, a protected resource nobody defined, or
+ * `@RequireDPoP()` with DPoP off: each would deny every call of the route, found out only when
+ * someone calls it.
  */
 @Injectable()
 export class RouteRequirementsCheck implements OnApplicationBootstrap {
@@ -29,6 +32,7 @@ export class RouteRequirementsCheck implements OnApplicationBootstrap {
     private readonly reflector: Reflector,
     private readonly policies: PolicyRegistry,
     private readonly verifier: TokenVerifier,
+    private readonly resources: ProtectedResources,
     @Optional() @Inject(OIDC_AUTH_OPTIONS) private readonly options?: OidcAuthModuleOptions,
   ) {}
 
@@ -69,6 +73,9 @@ export class RouteRequirementsCheck implements OnApplicationBootstrap {
       const problem = restrictionProblem(issuer, this.verifier.issuers);
       if (problem) throw new OidcAuthConfigError(`@Issuers on ${where}`, problem);
     }
+    const resource = this.reflector.get<string | undefined>(PROTECTED_RESOURCE_KEY, target);
+    // Throws the startup error naming the route when no resource has that name.
+    if (resource !== undefined) this.resources.of(resource, where);
     if (this.options?.dpop?.mode === 'off' && this.reflector.get(DPOP_KEY, target) === true) {
       throw new OidcAuthConfigError('dpop.mode', `is 'off', but ${where} has @RequireDPoP()`);
     }

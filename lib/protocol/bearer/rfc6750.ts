@@ -17,6 +17,11 @@ export interface ChallengeOptions {
   realm?: string;
   /** RFC 9728 protected-resource metadata URL, advertised so clients can find the authorization server. */
   resourceMetadata?: string;
+  /**
+   * The scopes the route needs, space-separated (RFC 6750 §3): on every challenge, so that a client
+   * asks for them with its first token, except where a scope would not help (a role, a policy).
+   */
+  scope?: string;
   /** The DPoP `algs` (RFC 9449 §7.1) when the API takes DPoP: challenges then offer both schemes. */
   dpopAlgorithms?: readonly string[];
 }
@@ -51,6 +56,7 @@ function challenge(options: ChallengeOptions, params: Record<string, string | un
   const all: Record<string, string | undefined> = {
     realm: options.realm,
     ...params,
+    scope: 'scope' in params ? params.scope : options.scope,
     resource_metadata: options.resourceMetadata,
   };
   const rendered = Object.entries(all)
@@ -138,7 +144,9 @@ function bearerErrorResponse(err: OidcAuthError, options: ChallengeOptions): Bea
       'WWW-Authenticate': challenge(options, {
         error: 'insufficient_scope',
         error_description: err.message,
-        scope: err.reason === 'insufficient_scope' ? err.required.join(' ') : undefined,
+        // Without the route's scopes, the failed requirement's first alternative: a scope list
+        // means all of them, and one of the alternatives is what the route asks for.
+        scope: err.reason === 'insufficient_scope' ? (options.scope ?? err.required[0]) : undefined,
       }),
     });
   }
@@ -157,6 +165,7 @@ function bearerErrorResponse(err: OidcAuthError, options: ChallengeOptions): Bea
       'WWW-Authenticate': challenge(options, {
         error: 'insufficient_scope',
         error_description: err.message,
+        scope: undefined,
       }),
     });
   }

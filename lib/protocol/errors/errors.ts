@@ -25,6 +25,7 @@ export type RefusalReason =
   | 'insufficient_user_authentication'
   | 'policy_denied'
   | 'issuer_not_allowed'
+  | 'resource_mismatch'
   | 'certificate_missing'
   | 'certificate_mismatch'
   | 'unsupported_confirmation'

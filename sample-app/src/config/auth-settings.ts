@@ -253,3 +253,14 @@ export function authSettingsFrom(env: Env): AuthSettings {
     idpPort: port(env, 'DEV_IDP_PORT', 4000),
   };
 }
+
+/**
+ * The issuer entry, also accepting tokens issued for `resource`: the URL the API advertises as
+ * its RFC 9728 `resource`, which a client following RFC 8707 asks its tokens for. An entry that
+ * checks no audience is left as it is.
+ */
+export function acceptingResource(issuer: IssuerOptions, resource: string): IssuerOptions {
+  if (issuer.audience === false) return issuer;
+  const audiences = typeof issuer.audience === 'string' ? [issuer.audience] : issuer.audience;
+  return audiences.includes(resource) ? issuer : { ...issuer, audience: [...audiences, resource] };
+}

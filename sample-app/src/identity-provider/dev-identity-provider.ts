@@ -13,6 +13,11 @@ export interface DevIdentityProviderOptions {
   host?: string;
   /** The API's resource indicator; JWT access tokens are issued for it (RFC 8707, RFC 9068). */
   audience: string;
+  /**
+   * The API's URL, which it advertises as its RFC 9728 `resource`: a client that asks for a token
+   * for it (RFC 8707 `resource`) gets one with the API's scopes and this audience.
+   */
+  apiResource?: string;
   /** Where the SPA client (Swagger UI, the demo) may be sent back with a code. */
   redirectUris: string[];
   /** Where the private signing keys persist between starts. */
@@ -87,6 +92,10 @@ function configuration(
   jwks: PrivateJwks,
 ): Configuration {
   const origins = new Set(options.redirectUris.map((uri) => new URL(uri).origin));
+  const apiIndicators = new Set([
+    options.audience,
+    ...(options.apiResource ? [options.apiResource] : []),
+  ]);
   return {
     clients: [
       {
@@ -160,7 +169,7 @@ function configuration(
           client.clientId === token.clientId ||
           (client.clientId === INTROSPECTION_CLIENT.clientId &&
             token.kind !== 'RefreshToken' &&
-            audienceOf(token.aud).includes(options.audience)),
+            audienceOf(token.aud).some((aud) => aud !== undefined && apiIndicators.has(aud))),
       },
       // Only the client a token was issued to may revoke it.
       revocation: {
@@ -172,12 +181,11 @@ function configuration(
         defaultResource: () => options.audience,
         useGrantedResource: () => true,
         getResourceServerInfo: (_ctx, indicator, client) => {
-          const scope =
-            indicator === options.audience
-              ? API_SCOPES
-              : indicator === options.downstreamAudience
-                ? DOWNSTREAM_SCOPES
-                : undefined;
+          const scope = apiIndicators.has(indicator)
+            ? API_SCOPES
+            : indicator === options.downstreamAudience
+              ? DOWNSTREAM_SCOPES
+              : undefined;
           if (!scope) throw new errors.InvalidTarget();
           return {
             scope,

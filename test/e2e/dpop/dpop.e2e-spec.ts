@@ -85,7 +85,7 @@ describe.each(PLATFORMS)('DPoP (RFC 9449) over HTTP on %s', (platform) => {
     const res = await http().get('/notes').set('Authorization', `DPoP ${token}`).set('DPoP', proof);
     expect(res.status).toBe(401);
     expect(res.headers['www-authenticate']).toBe(
-      `Bearer realm="api", DPoP ${ALGS}, realm="api", error="invalid_dpop_proof", error_description="The DPoP proof was used before"`,
+      `Bearer realm="api", scope="notes:read", DPoP ${ALGS}, realm="api", error="invalid_dpop_proof", error_description="The DPoP proof was used before", scope="notes:read"`,
     );
   });
 
@@ -98,7 +98,7 @@ describe.each(PLATFORMS)('DPoP (RFC 9449) over HTTP on %s', (platform) => {
       .set('DPoP', await proofFor(token, 'GET', '/notes', thief));
     expect(res.status).toBe(401);
     expect(res.headers['www-authenticate']).toMatch(
-      /^Bearer realm="api", DPoP .*error="invalid_token"/,
+      /^Bearer realm="api", scope="notes:read", DPoP .*error="invalid_token"/,
     );
     expect(res.body.message).toMatch(/not the key the access token is bound to/);
   });
@@ -108,7 +108,7 @@ describe.each(PLATFORMS)('DPoP (RFC 9449) over HTTP on %s', (platform) => {
     const res = await http().get('/notes').set('Authorization', `Bearer ${token}`);
     expect(res.status).toBe(401);
     expect(res.headers['www-authenticate']).toMatch(
-      /^Bearer realm="api", error="invalid_token", error_description="The access token is DPoP-bound[^"]*", DPoP algs="[^"]+", realm="api"$/,
+      /^Bearer realm="api", error="invalid_token", error_description="The access token is DPoP-bound[^"]*", scope="notes:read", DPoP algs="[^"]+", realm="api", scope="notes:read"$/,
     );
   });
 
@@ -166,7 +166,9 @@ describe.each(PLATFORMS)('DPoP (RFC 9449) over HTTP on %s', (platform) => {
 
   it('offers both schemes to a request without credentials', async () => {
     const res = await http().get('/notes').expect(401);
-    expect(res.headers['www-authenticate']).toBe(`Bearer realm="api", DPoP ${ALGS}, realm="api"`);
+    expect(res.headers['www-authenticate']).toBe(
+      `Bearer realm="api", scope="notes:read", DPoP ${ALGS}, realm="api", scope="notes:read"`,
+    );
   });
 
   it('checks htm against the real method: a POST route with a POST proof', async () => {
@@ -247,10 +249,12 @@ describe.each(PLATFORMS)('DPoP modes and nonces on %s', (platform) => {
         .set('Authorization', `Bearer ${token}`);
       expect(refused.status).toBe(401);
       expect(refused.headers['www-authenticate']).toMatch(
-        /^Bearer realm="api", error="invalid_token".*, DPoP algs="ES256 PS256", realm="api"$/,
+        /^Bearer realm="api", error="invalid_token".*, DPoP algs="ES256 PS256", realm="api", scope="notes:read"$/,
       );
       const bare = await request(app.getHttpServer()).get('/notes');
-      expect(bare.headers['www-authenticate']).toBe('DPoP algs="ES256 PS256", realm="api"');
+      expect(bare.headers['www-authenticate']).toBe(
+        'DPoP algs="ES256 PS256", realm="api", scope="notes:read"',
+      );
     } finally {
       await app.close();
     }
@@ -278,7 +282,7 @@ describe.each(PLATFORMS)('DPoP modes and nonces on %s', (platform) => {
           await makeProof(key, { htm: 'GET', htu: `${origin}/notes`, accessToken: token }),
         );
       expect(dpop.status).toBe(401);
-      expect(dpop.headers['www-authenticate']).toBe('Bearer realm="api"');
+      expect(dpop.headers['www-authenticate']).toBe('Bearer realm="api", scope="notes:read"');
       const bearer = await request(app.getHttpServer())
         .get('/notes')
         .set('Authorization', `Bearer ${token}`);

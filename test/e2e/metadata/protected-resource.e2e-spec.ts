@@ -19,7 +19,9 @@ describe.each(PLATFORMS)('protected-resource metadata (RFC 9728) on %s', (platfo
   it('publishes the resource, its issuers and the scopes the routes require', async () => {
     const app = await appWith(
       {
-        issuers: [{ issuer: issuer.issuer, audience: issuer.audience }],
+        issuers: [
+          { issuer: issuer.issuer, audience: [issuer.audience, 'https://api.example.test'] },
+        ],
         protectedResource: { resource: 'https://api.example.test', resourceName: 'Notes' },
       },
       platform,
@@ -50,7 +52,9 @@ describe.each(PLATFORMS)('protected-resource metadata (RFC 9728) on %s', (platfo
   it('puts the resource path after the well-known prefix (RFC 9728 §3.1)', async () => {
     const app = await appWith(
       {
-        issuers: [{ issuer: issuer.issuer, audience: issuer.audience }],
+        issuers: [
+          { issuer: issuer.issuer, audience: [issuer.audience, 'https://api.example.test/notes'] },
+        ],
         protectedResource: { resource: 'https://api.example.test/notes' },
         allowQueryToken: true,
       },
@@ -78,6 +82,22 @@ describe.each(PLATFORMS)('protected-resource metadata (RFC 9728) on %s', (platfo
       `Bearer realm="api", ${DEFAULT_DPOP_CHALLENGE}`,
     );
     await app.close();
+  });
+
+  it('refuses to start while the issuers would refuse tokens issued for the advertised resource', async () => {
+    // A client following RFC 8707 asks for a token for `resource` and gets one with that audience:
+    // an API that refuses it can never be used by such a client.
+    await expect(
+      appWith(
+        {
+          issuers: [{ issuer: issuer.issuer, audience: issuer.audience }],
+          protectedResource: { resource: 'https://api.example.test' },
+        },
+        platform,
+      ),
+    ).rejects.toThrow(
+      `OidcAuthModule: protectedResource.resource is https://api.example.test, which no trusted issuer accepts as an audience (issuers[].audience: ${issuer.audience})`,
+    );
   });
 
   it('refuses a resource that is not a URL at startup', async () => {

@@ -9,6 +9,7 @@ import {
   OidcAuthModule,
   Policy,
   Principal,
+  ProtectedResource,
   RequireAuthentication,
   Roles,
   Scopes,
@@ -195,6 +196,39 @@ describe.each(PLATFORMS)("route policy behind AuthGuard('oidc-auth') (%s)", (pla
     expect((await call(['other'])).status).toBe(403);
     expect((await call(['notes:read'])).status).toBe(200);
     await global.close();
+  });
+
+  it('keeps a token for another protected resource out, behind the passport guard too', async () => {
+    const mcp = 'https://api.example.test/mcp';
+    @ProtectedResource('mcp')
+    @UseGuards(AuthGuard(OIDC_AUTH_STRATEGY))
+    @Controller('mcp')
+    class McpController {
+      @Get()
+      call() {
+        return { ok: true };
+      }
+    }
+    const ref = await Test.createTestingModule({
+      imports: [
+        OidcAuthModule.forRoot({
+          ...options(),
+          issuers: [{ issuer: issuer.issuer, audience: [issuer.audience, mcp] }],
+          protectedResources: { mcp: { resource: mcp } },
+        }),
+      ],
+      controllers: [McpController],
+    }).compile();
+    const withResources = await initApp(ref, platform);
+    const call = async (aud: string) =>
+      request(withResources.getHttpServer())
+        .get('/mcp')
+        .set('Authorization', `Bearer ${await issuer.mint({ aud })}`);
+    const refused = await call(issuer.audience);
+    expect(refused.status).toBe(401);
+    expect(refused.body.message).toBe('The token is not meant for this resource (audience)');
+    expect((await call(mcp)).status).toBe(200);
+    await withResources.close();
   });
 
   it('refuses to start where policy sits behind a passport guard of other strategies', async () => {

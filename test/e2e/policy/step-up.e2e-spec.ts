@@ -27,7 +27,7 @@ class StepUpController {
 }
 
 const CHALLENGE =
-  'Bearer realm="api", error="insufficient_user_authentication", error_description="%s", acr_values="mfa", max_age="300"';
+  'Bearer realm="api", error="insufficient_user_authentication", error_description="%s", acr_values="mfa", max_age="300", scope="notes:read"';
 
 describe.each(PLATFORMS)('step-up authentication (RFC 9470) on %s', (platform) => {
   let issuer: LocalIssuer;

@@ -126,7 +126,7 @@ describe('sample app against its embedded OpenID provider (real HTTP)', () => {
     });
     const metadataParam = `resource_metadata="${sample.apiUrl}/.well-known/oauth-protected-resource"`;
     expect((await call('GET', '/notes')).headers.get('www-authenticate')).toBe(
-      `Bearer realm="notes", ${metadataParam}, DPoP algs="${ASYMMETRIC_ALGORITHMS.join(' ')}", realm="notes", ${metadataParam}`,
+      `Bearer realm="notes", scope="notes:read", ${metadataParam}, DPoP algs="${ASYMMETRIC_ALGORITHMS.join(' ')}", realm="notes", scope="notes:read", ${metadataParam}`,
     );
   });
 

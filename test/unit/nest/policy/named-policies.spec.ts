@@ -7,6 +7,7 @@ import type { PolicyCheck } from '../../../../lib/nest/options/policy-check.js';
 import { annotateAuthorization } from '../../../../lib/nest/metadata/openapi-authorization.js';
 import { PolicyRegistry } from '../../../../lib/nest/policy/policy-registry.js';
 import { RouteRequirementsCheck } from '../../../../lib/nest/policy/route-requirements.check.js';
+import { ProtectedResources } from '../../../../lib/nest/resources/protected-resources.js';
 import { describePolicy } from '../../../../lib/nest/metadata/route-audit.js';
 import {
   enforcePolicy,
@@ -308,6 +309,7 @@ describe('RouteRequirementsCheck', () => {
       new Reflector(),
       registry(policies),
       verifier,
+      new ProtectedResources(verifier, { issuers: [] }),
     ).onApplicationBootstrap();
   }
 

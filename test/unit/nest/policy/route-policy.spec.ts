@@ -51,11 +51,16 @@ class NotesController {
 
 const reader = new RoutePolicyReader(new Reflector());
 type Controller = { prototype: object; name: string };
-const policy = (controller: Controller, name: string): RoutePolicy =>
-  reader.for(
+const handlerOf = (controller: Controller, name: string) =>
+  (controller.prototype as Record<string, (...args: unknown[]) => unknown>)[name];
+// The requirements alone: what the challenge says of them is tested on its own below.
+const policy = (controller: Controller, name: string): RoutePolicy => {
+  const { challenge: _challenge, ...requirements } = reader.for(
     controller as never,
-    (controller.prototype as Record<string, (...args: unknown[]) => unknown>)[name],
+    handlerOf(controller, name),
   );
+  return requirements;
+};
 
 const principal = (scopes: string[], roles: string[] = []) =>
   new OidcPrincipal(
@@ -135,9 +140,11 @@ describe('RoutePolicyReader', () => {
   });
 
   it('reads metadata once per handler and caches the result', () => {
-    const first = policy(ReportsController, 'export');
-    expect(policy(ReportsController, 'export')).toBe(first);
-    expect(policy(ReportsController, 'list')).not.toBe(first);
+    const read = (name: string) =>
+      reader.for(ReportsController as never, handlerOf(ReportsController, name));
+    const first = read('export');
+    expect(read('export')).toBe(first);
+    expect(read('list')).not.toBe(first);
   });
 
   it('keys the cache by controller too: one handler function under two controllers', () => {
@@ -154,7 +161,9 @@ describe('RoutePolicyReader', () => {
       getClass: () => ReportsController,
       getHandler: () => ReportsController.prototype.export,
     } as unknown as ExecutionContext;
-    expect(reader.of(context)).toBe(policy(ReportsController, 'export'));
+    expect(reader.of(context)).toBe(
+      reader.for(ReportsController as never, ReportsController.prototype.export),
+    );
   });
 });
 
@@ -301,5 +310,26 @@ describe('stacked decorators on one target', () => {
       expect.arrayContaining([['admin'], ['auditor'], ['r:a', 'r:b'], ['r:c', 'r:d']]),
     );
     expect(stacked.roles).toHaveLength(4);
+  });
+});
+
+describe('the challenge of a route', () => {
+  const challengeOf = (controller: Controller, name: string) =>
+    reader.for(controller as never, handlerOf(controller, name)).challenge;
+
+  it('names every @Scopes scope and the first alternative of each @AnyScope, once each', () => {
+    // NotesController.edit: @AnyScope('notes:write', 'notes:all') and the controller's
+    // @AnyScope('notes:read', 'notes:all').
+    expect(challengeOf(NotesController, 'edit')).toEqual({
+      scope: 'notes:write notes:read',
+      resourceMetadata: undefined,
+    });
+    expect(challengeOf(ReportsController, 'export')?.scope).toBe(
+      'reports:export reports:read format:csv',
+    );
+  });
+
+  it('names no scope for a route that requires none', () => {
+    expect(challengeOf(MixedController, 'restart')?.scope).toBeUndefined();
   });
 });

@@ -6,8 +6,10 @@ import {
   KeysUnavailableError,
   MissingTokenError,
   OidcAuthError,
+  PolicyDeniedError,
 } from '../../../../lib/protocol/errors/errors.js';
 import { toBearerErrorResponse } from '../../../../lib/protocol/bearer/rfc6750.js';
+import { parseChallenges } from '../../../support/challenges.js';
 
 const METADATA = 'https://notes.example.com/.well-known/oauth-protected-resource';
 
@@ -123,13 +125,23 @@ describe('toBearerErrorResponse', () => {
       });
     });
 
-    it('lists alternatives space-separated, before the metadata', () => {
+    it('names the first alternative without the route’s scopes: a scope list means all of them', () => {
       const res = toBearerErrorResponse(
         new InsufficientScopeError('insufficient_scope', ['notes:read', 'notes:admin']),
         { resourceMetadata: METADATA },
       );
       expect(res.headers['WWW-Authenticate']).toBe(
-        `Bearer error="insufficient_scope", error_description="This resource requires one of the scopes notes:read, notes:admin", scope="notes:read notes:admin", resource_metadata="${METADATA}"`,
+        `Bearer error="insufficient_scope", error_description="This resource requires one of the scopes notes:read, notes:admin", scope="notes:read", resource_metadata="${METADATA}"`,
+      );
+    });
+
+    it('names the route’s scopes, all it needs, rather than the one requirement that failed', () => {
+      const res = toBearerErrorResponse(
+        new InsufficientScopeError('insufficient_scope', ['notes:write']),
+        { realm: 'api', scope: 'notes:read notes:write', resourceMetadata: METADATA },
+      );
+      expect(res.headers['WWW-Authenticate']).toBe(
+        `Bearer realm="api", error="insufficient_scope", error_description="This resource requires the scope notes:write", scope="notes:read notes:write", resource_metadata="${METADATA}"`,
       );
     });
 
@@ -197,6 +209,67 @@ describe('toBearerErrorResponse', () => {
       expect(Object.keys(res.body).sort()).toEqual(['error', 'message', 'statusCode']);
       expect(res.body.statusCode).toBe(res.status);
       expect(res.body.message).toBe(err.message);
+    }
+  });
+});
+
+describe('the route’s scope on challenges (RFC 6750 §3)', () => {
+  const route = { realm: 'api', scope: 'notes:read notes:write', resourceMetadata: METADATA };
+  const header = (err: OidcAuthError, options = route) =>
+    toBearerErrorResponse(err, options).headers['WWW-Authenticate'];
+
+  it('names it on the 401 to a request without a token, before the metadata', () => {
+    expect(header(new MissingTokenError())).toBe(
+      `Bearer realm="api", scope="notes:read notes:write", resource_metadata="${METADATA}"`,
+    );
+  });
+
+  it('names it on 401 invalid_token and insufficient_user_authentication', () => {
+    expect(header(new InvalidTokenError('resource_mismatch', 'Not for this resource'))).toBe(
+      `Bearer realm="api", error="invalid_token", error_description="Not for this resource", scope="notes:read notes:write", resource_metadata="${METADATA}"`,
+    );
+    expect(header(new InsufficientUserAuthenticationError('Step up', ['mfa']))).toBe(
+      `Bearer realm="api", error="insufficient_user_authentication", error_description="Step up", acr_values="mfa", scope="notes:read notes:write", resource_metadata="${METADATA}"`,
+    );
+  });
+
+  it('leaves it out where a scope would not help: a missing role, a denied policy', () => {
+    expect(header(new InsufficientScopeError('insufficient_role', ['admin']))).not.toMatch(
+      /scope=/,
+    );
+    expect(header(new PolicyDeniedError(['sameTenant']))).not.toMatch(/scope=/);
+  });
+
+  it('offers it on both schemes with DPoP on', () => {
+    const challenges = parseChallenges(
+      header(new MissingTokenError(), { ...route, dpopAlgorithms: ['ES256'] } as typeof route),
+    );
+    expect(challenges).toEqual([
+      {
+        scheme: 'Bearer',
+        params: { realm: 'api', scope: 'notes:read notes:write', resource_metadata: METADATA },
+      },
+      {
+        scheme: 'DPoP',
+        params: {
+          algs: 'ES256',
+          realm: 'api',
+          scope: 'notes:read notes:write',
+          resource_metadata: METADATA,
+        },
+      },
+    ]);
+  });
+
+  it('renders every challenge so that a strict parser reads back exactly what was meant', () => {
+    for (const err of [
+      new MissingTokenError(),
+      new InvalidTokenError('token_expired', 'The token expired'),
+      new InsufficientScopeError('insufficient_scope', ['notes:write']),
+    ]) {
+      const [bearer] = parseChallenges(header(err));
+      expect(bearer.params.scope?.split(' ')).toEqual(['notes:read', 'notes:write']);
+      expect(bearer.params.resource_metadata).toBe(METADATA);
     }
   });
 });
