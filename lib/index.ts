@@ -49,6 +49,12 @@ export { GraphQLRefusal } from './nest/transports/graphql.transport.js';
 export type { GraphQLWsConnection } from './nest/transports/graphql.transport.js';
 export type { CertificateCarrier } from './protocol/mtls/client-certificate.js';
 export type { MtlsOptions } from './nest/options/mtls.options.js';
+export { OidcRevocations } from './nest/revocation/oidc-revocations.js';
+export type { RevocationKind } from './nest/revocation/oidc-revocations.js';
+export type {
+  RevocationOptions,
+  SecurityEventTransmitterOptions,
+} from './nest/options/revocation.options.js';
 
 export {
   OidcAuthError,
@@ -64,8 +70,10 @@ export {
   ReplayStoreUnavailableError,
   IntrospectionClientRefusedError,
   IntrospectionUnavailableError,
+  SecurityEventError,
 } from './protocol/errors/errors.js';
 export type {
+  SecurityEventErrorCode,
   RefusalReason,
   DPoPProofReason,
   DPoPBindingReason,

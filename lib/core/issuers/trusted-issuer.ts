@@ -20,7 +20,8 @@ import { standardClaims } from '../claims/standard-claims.js';
 
 export const TENANT_PLACEHOLDER = '{tenantid}';
 
-const DEFAULT_TUNING: Required<KeySetTuning> = {
+/** The `keys` tuning every key set follows unless told otherwise (SET transmitters' too). */
+export const DEFAULT_TUNING: Required<KeySetTuning> = {
   cooldownMs: 5_000,
   maxAgeMs: 10 * 60_000,
   maxWaitMs: 1_000,

@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { InvalidTokenError, OidcAuthError } from '../../protocol/errors/errors.js';
-import { type Algorithm, curveFor, isAlgorithm, keyTypeFor } from '../jose/algorithms.js';
+import { type Algorithm, isAlgorithm } from '../jose/algorithms.js';
 import { checkClaims } from './claim-rules.js';
 import type { JwtClaims } from '../claims/claims.js';
 import { IssuerRegistry } from '../issuers/issuer-registry.js';
@@ -11,7 +11,7 @@ import {
   KnownHeaders,
   type UnverifiedCompactJwt,
 } from '../jose/jwt-parts.js';
-import type { VerificationKey } from '../keys/key-set.js';
+import { usableKey } from '../keys/key-set.js';
 import type { OidcPrincipal } from '../claims/principal.js';
 import { TrustedIssuer } from '../issuers/trusted-issuer.js';
 
@@ -106,7 +106,7 @@ export class TokenVerifier {
       }
       const found = issuer.keySet!.peek(header.kid, algorithm);
       return (
-        found && this.finish(token, unverified, issuer, algorithm, this.checkKey(found, algorithm))
+        found && this.finish(token, unverified, issuer, algorithm, usableKey(found, algorithm))
       );
     });
   }
@@ -131,9 +131,7 @@ export class TokenVerifier {
     issuer: TrustedIssuer,
     algorithm: Algorithm,
   ): Promise<KeyObject> {
-    return (
-      issuer.secret ?? this.checkKey(await issuer.keySet!.get(header.kid, algorithm), algorithm)
-    );
+    return issuer.secret ?? usableKey(await issuer.keySet!.get(header.kid, algorithm), algorithm);
   }
 
   // Refusals name the issuer they concern, for the log line.
@@ -201,27 +199,5 @@ export class TokenVerifier {
       throw new InvalidTokenError('malformed_token', 'The token kid must be a string');
     }
     return algorithm;
-  }
-
-  private checkKey(found: VerificationKey, algorithm: Algorithm): KeyObject {
-    if (found.alg !== undefined && found.alg !== algorithm) {
-      throw new InvalidTokenError(
-        'key_mismatch',
-        "The token algorithm differs from its key's algorithm",
-      );
-    }
-    const key = found.key;
-    if (key.asymmetricKeyType !== keyTypeFor(algorithm)) {
-      throw new InvalidTokenError('key_mismatch', 'The token algorithm does not fit its key type');
-    }
-    const details = key.asymmetricKeyDetails;
-    const curve = curveFor(algorithm);
-    if (curve !== undefined && details?.namedCurve !== curve) {
-      throw new InvalidTokenError('key_mismatch', 'The token algorithm does not fit its key curve');
-    }
-    if (key.asymmetricKeyType === 'rsa' && (details?.modulusLength ?? 0) < 2048) {
-      throw new InvalidTokenError('key_mismatch', 'The token key is shorter than 2048 bits');
-    }
-    return key;
   }
 }

@@ -1,4 +1,4 @@
-import { KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { InvalidTokenError, KeysUnavailableError } from '../../protocol/errors/errors.js';
 import { type Algorithm, curveFor, keyTypeFor } from '../jose/algorithms.js';
 
@@ -198,4 +198,31 @@ export class KeySet {
       });
     return this.inflight;
   }
+}
+
+/**
+ * The key of a `KeySet` answer, once it is shown to fit `algorithm` exactly (RFC 8725 §3.1): its
+ * JWK `alg` if stated, its type and curve, and at least 2048 bits for RSA. `get` may answer with
+ * the one key a `kid` names even when it does not fit, so that this refusal can say why.
+ */
+export function usableKey(found: VerificationKey, algorithm: Algorithm): KeyObject {
+  if (found.alg !== undefined && found.alg !== algorithm) {
+    throw new InvalidTokenError(
+      'key_mismatch',
+      "The token algorithm differs from its key's algorithm",
+    );
+  }
+  const key = found.key;
+  if (key.asymmetricKeyType !== keyTypeFor(algorithm)) {
+    throw new InvalidTokenError('key_mismatch', 'The token algorithm does not fit its key type');
+  }
+  const details = key.asymmetricKeyDetails;
+  const curve = curveFor(algorithm);
+  if (curve !== undefined && details?.namedCurve !== curve) {
+    throw new InvalidTokenError('key_mismatch', 'The token algorithm does not fit its key curve');
+  }
+  if (key.asymmetricKeyType === 'rsa' && (details?.modulusLength ?? 0) < 2048) {
+    throw new InvalidTokenError('key_mismatch', 'The token key is shorter than 2048 bits');
+  }
+  return key;
 }

@@ -15,6 +15,8 @@ import { VerifiedTokenCache } from '../../core/jwt/verified-token-cache.js';
 import type { CertificateCarrier } from '../../protocol/mtls/client-certificate.js';
 import { type CertificateReader, certificateReader } from '../options/mtls.options.js';
 import { recheckConnectionTrust } from './connection-trust.js';
+import { RevocationList } from '../../core/revocation/revocation-list.js';
+import { refuseRevoked } from './revocation-check.js';
 import { dpopAlgorithmsOf } from '../options/dpop.options.js';
 import { OidcAuthEvents } from '../observability/oidc-auth.events.js';
 import { OidcAuthTelemetry } from '../observability/oidc-auth.telemetry.js';
@@ -48,6 +50,7 @@ export class OidcAuthenticator {
     @Optional() private readonly cache?: VerifiedTokenCache,
     @Optional() private readonly telemetry?: OidcAuthTelemetry,
     @Optional() private readonly opaque?: OpaqueTokenVerifier,
+    @Optional() private readonly revocations?: RevocationList,
   ) {
     this.toleranceMs = (options.clockToleranceSeconds ?? 60) * 1000;
     const interval = options.refusalLogIntervalMs ?? 10_000;
@@ -90,7 +93,10 @@ export class OidcAuthenticator {
     if (authenticated instanceof Promise) {
       return authenticated.then((result) => this.bound(result, carrier));
     }
-    const { claims } = authenticated.principal;
+    const { principal } = authenticated;
+    // After the cache, so that a cached token is refused the moment it is revoked.
+    refuseRevoked(this.revocations, principal);
+    const { claims } = principal;
     // Most tokens are not bound: no closure is made for them on the hot path.
     if (claims.cnf !== undefined)
       verifyCertificateBinding(claims, () => this.certificates(carrier));
@@ -113,18 +119,20 @@ export class OidcAuthenticator {
 
   /** The authentication of a token verified elsewhere (the passport strategy), for the guard. */
   authenticationOf(token: string, principal: OidcPrincipal): Authenticated {
+    refuseRevoked(this.revocations, principal);
     return this.authenticated(token, principal, false);
   }
 
   /**
-   * Whether the issuer of an authentication established earlier is still trusted; `end` closes
-   * the connection when it is not (see `recheckConnectionTrust`). Throws or rejects when it is not.
+   * Whether an authentication established earlier is still good: its token not revoked since, its
+   * issuer still trusted; `end` closes the connection when not (see `recheckConnectionTrust`).
+   * Throws or rejects when it is not.
    */
   recheckTrust(
     authentication: Authentication,
     end: (reason: string) => void,
   ): void | Promise<void> {
-    return recheckConnectionTrust(this.verifier, authentication, end);
+    return recheckConnectionTrust(this.verifier, authentication, end, this.revocations);
   }
 
   // Opaque tokens: introspected, or their stored introspection result used again. Only a stored

@@ -30,6 +30,12 @@ import {
   verifiedTokenCacheProvider,
 } from '../authentication/token-verifier.provider.js';
 import { VerifiedTokenCache } from '../../core/jwt/verified-token-cache.js';
+import {
+  revocationListProvider,
+  securityEventReceiverProvider,
+} from '../revocation/revocation.providers.js';
+import { OidcRevocations } from '../revocation/oidc-revocations.js';
+import { SecurityEventPush } from '../revocation/security-event-push.js';
 
 /**
  * `OidcAuthModule.forRoot({ issuers: [...] })` or `forRootAsync({ imports, inject, useFactory })`.
@@ -45,6 +51,10 @@ import { VerifiedTokenCache } from '../../core/jwt/verified-token-cache.js';
     telemetryProvider,
     tokenVerifierProvider,
     opaqueTokenVerifierProvider,
+    revocationListProvider,
+    securityEventReceiverProvider,
+    OidcRevocations,
+    SecurityEventPush,
     OidcAuthStrategy,
     ProtectedResources,
     RoutePolicyReader,
@@ -66,6 +76,7 @@ import { VerifiedTokenCache } from '../../core/jwt/verified-token-cache.js';
     PolicyRegistry,
     OidcAuthEvents,
     OidcAuthenticator,
+    OidcRevocations,
     DPoPGate,
     OidcAuthGuard,
     OIDC_AUTH_OPTIONS,

@@ -6,6 +6,7 @@ import type { PolicyCheck } from './policy-check.js';
 import type { ProtectedResourceOptions } from './protected-resource.options.js';
 import type { DPoPOptions } from './dpop.options.js';
 import type { WebSocketTokenOptions } from './websocket.options.js';
+import type { RevocationOptions } from './revocation.options.js';
 
 /** Injection token of the module's options (also what `forRootAsync`'s factory provides). */
 export const OIDC_AUTH_OPTIONS = Symbol('OIDC_AUTH_OPTIONS');
@@ -86,6 +87,13 @@ export interface OidcAuthModuleOptions {
   policies?: Readonly<Record<string, PolicyCheck>>;
   /** The verified-token cache: repeated tokens skip the signature check. On by default. */
   cache?: { enabled?: boolean; maxEntries?: number };
+  /**
+   * Revocation before expiry: tokens refused once their subject, session or client is revoked,
+   * by the application (`OidcRevocations`) or by the identity provider's Security Event Tokens
+   * (RFC 8417, pushed per RFC 8935). Checked after the verified-token cache, on every transport
+   * and on each message of open connections. Off unless set; see `RevocationOptions`.
+   */
+  revocation?: RevocationOptions;
 }
 
 /** Options of the module itself rather than of token verification. */

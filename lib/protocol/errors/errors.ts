@@ -14,6 +14,7 @@ export type RefusalReason =
   | 'signature_invalid'
   | 'token_expired'
   | 'token_inactive'
+  | 'token_revoked'
   | 'token_not_yet_valid'
   | 'claim_invalid'
   | 'audience_mismatch'
@@ -260,5 +261,29 @@ export class IntrospectionClientRefusedError extends IntrospectionUnavailableErr
       retryAfterSeconds,
       `the endpoint refused this API's own client credentials (HTTP ${status}${error === undefined ? '' : `, error ${error}`})`,
     );
+  }
+}
+
+/** RFC 8935 §2.3: why a Security Event Token was not accepted, as the transmitter is told. */
+export type SecurityEventErrorCode =
+  | 'invalid_request'
+  | 'invalid_key'
+  | 'invalid_issuer'
+  | 'invalid_audience'
+  | 'authentication_failed'
+  | 'access_denied';
+
+/**
+ * A Security Event Token (RFC 8417) refused: answered 400 with `{"err": code, "description"}`
+ * (RFC 8935 §2.3), and nothing in it applied. Not an `OidcAuthError`: no API call is refused, a
+ * transmitter's delivery is.
+ */
+export class SecurityEventError extends Error {
+  constructor(
+    readonly code: SecurityEventErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = new.target.name;
   }
 }
