@@ -21,9 +21,12 @@ describe('Express and Fastify answer alike', () => {
 
   beforeAll(async () => {
     await silent.stop();
+    const resource = 'http://127.0.0.1/api';
+    // The advertised resource must be an audience a trusted issuer accepts (checked at start-up).
+    const [live, down] = trusted(issuer, silent);
     const options = {
-      issuers: trusted(issuer, silent),
-      protectedResource: { resource: 'http://127.0.0.1/api' },
+      issuers: [{ ...live, audience: [issuer.audience, resource] }, down],
+      protectedResource: { resource },
     };
     express = await appWith(options, 'express');
     fastify = await appWith(options, 'fastify');
