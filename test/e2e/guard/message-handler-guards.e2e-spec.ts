@@ -5,7 +5,7 @@ import type { NestContainer } from '@nestjs/core/injector/container.js';
 import { MessagePattern } from '@nestjs/microservices';
 import { Test } from '@nestjs/testing';
 import { SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
-import WebSocket from 'ws';
+import { askGateway, openWebSocket } from '../../support/ws-client.js';
 import {
   type AuthEvent,
   OidcAuthEvents,
@@ -120,16 +120,8 @@ describe('the guard the module binds to message handlers', () => {
     const subscription = app.get(OidcAuthEvents).events$.subscribe((e) => events.push(e));
     const token = await issuer.mintToken({ sub: 'alice' });
     const url = `${(await app.getUrl()).replace('http', 'ws')}/ws`;
-    const socket = new WebSocket(url, { headers: { authorization: `Bearer ${token}` } });
-    await new Promise((resolve, reject) => {
-      socket.once('open', resolve);
-      socket.once('error', reject);
-    });
-    const answer = new Promise<unknown>((resolve) =>
-      socket.once('message', (raw: Buffer) => resolve(JSON.parse(raw.toString()))),
-    );
-    socket.send(JSON.stringify({ event: 'own', data: {} }));
-    expect(await answer).toEqual({ event: 'own', data: true });
+    const socket = await openWebSocket(url, token);
+    expect(await askGateway(socket, 'own')).toEqual({ event: 'own', data: true });
     socket.close();
     subscription.unsubscribe();
     expect(events.map((e) => `${e.outcome} ${e.route}`)).toEqual([

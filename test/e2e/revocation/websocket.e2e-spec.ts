@@ -2,6 +2,7 @@ import { type INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
 import WebSocket from 'ws';
+import { askGateway, openWebSocket } from '../../support/ws-client.js';
 import { OidcAuthModule, OidcRevocations, Principal } from '../../../lib/index.js';
 import { LocalIssuer } from '../../../lib/testing/index.js';
 import { OidcWsAdapter } from '../../../lib/ws/index.js';
@@ -41,20 +42,8 @@ describe('open WebSocket connections of revoked tokens', () => {
     await issuer.stop();
   });
 
-  async function open(token: string): Promise<WebSocket> {
-    const socket = new WebSocket(url, { headers: { authorization: `Bearer ${token}` } });
-    await new Promise((resolve, reject) => {
-      socket.once('open', resolve);
-      socket.once('error', reject);
-    });
-    return socket;
-  }
-
-  const ask = (socket: WebSocket) =>
-    new Promise<unknown>((resolve) => {
-      socket.once('message', (raw: Buffer) => resolve(JSON.parse(raw.toString())));
-      socket.send(JSON.stringify({ event: 'whoami', data: {} }));
-    });
+  const open = (token: string) => openWebSocket(url, token);
+  const ask = (socket: WebSocket) => askGateway(socket, 'whoami');
 
   it('closes the connection of a revoked session at its next message, keeps the others, and refuses a new handshake with the token', async () => {
     const iat = Math.floor(Date.now() / 1000) - 10;

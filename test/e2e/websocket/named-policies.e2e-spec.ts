@@ -2,6 +2,7 @@ import { type INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { MessageBody, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
 import WebSocket from 'ws';
+import { askGateway, openWebSocket } from '../../support/ws-client.js';
 import { Issuers, OidcAuthModule, Policy } from '../../../lib/index.js';
 import { OidcWsAdapter } from '../../../lib/ws/index.js';
 import { suiteIssuer } from '../../support/suite-fixture.js';
@@ -58,11 +59,7 @@ describe('named policies and @Issuers on WebSocket gateways', () => {
     await app.listen(0, '127.0.0.1');
     const url = `${(await app.getUrl()).replace('http', 'ws')}/ws`;
     const token = await issuer.mint({ sub: 'bob', tenant: 'acme' });
-    socket = new WebSocket(url, { headers: { authorization: `Bearer ${token}` } });
-    await new Promise((resolve, reject) => {
-      socket.once('open', resolve);
-      socket.once('error', reject);
-    });
+    socket = await openWebSocket(url, token);
   });
 
   afterAll(async () => {
@@ -70,13 +67,7 @@ describe('named policies and @Issuers on WebSocket gateways', () => {
     await app.close();
   });
 
-  function ask(event: string, data: unknown): Promise<Frame> {
-    const answer = new Promise<Frame>((resolve) =>
-      socket.once('message', (raw: Buffer) => resolve(JSON.parse(raw.toString()) as Frame)),
-    );
-    socket.send(JSON.stringify({ event, data }));
-    return answer;
-  }
+  const ask = (event: string, data: unknown) => askGateway<Frame>(socket, event, data);
 
   it('answers a message its policy grants, and refuses one it denies without closing', async () => {
     expect(await ask('tenant', { tenant: 'acme' })).toEqual({ event: 'tenant', data: 'acme' });

@@ -2,6 +2,7 @@ import { type INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
 import WebSocket from 'ws';
+import { askGateway, openWebSocket } from '../../support/ws-client.js';
 import { type IssuerOptions, OidcAuthModule, Principal } from '../../../lib/index.js';
 import { LocalIssuer } from '../../../lib/testing/index.js';
 import { OidcWsAdapter } from '../../../lib/ws/index.js';
@@ -58,21 +59,8 @@ describe('WebSocket connections of issuers the issuerResolver approved', () => {
   });
   afterEach(() => app.close());
 
-  async function open(tenant: LocalIssuer): Promise<WebSocket> {
-    const token = await tenant.mint();
-    const socket = new WebSocket(url, { headers: { authorization: `Bearer ${token}` } });
-    await new Promise((resolve, reject) => {
-      socket.once('open', resolve);
-      socket.once('error', reject);
-    });
-    return socket;
-  }
-
-  const ask = (socket: WebSocket) =>
-    new Promise<unknown>((resolve) => {
-      socket.once('message', (raw: Buffer) => resolve(JSON.parse(raw.toString())));
-      socket.send(JSON.stringify({ event: 'whoami', data: {} }));
-    });
+  const open = async (tenant: LocalIssuer) => openWebSocket(url, await tenant.mint());
+  const ask = (socket: WebSocket) => askGateway(socket, 'whoami');
 
   const closed = (socket: WebSocket) =>
     new Promise<{ code: number; reason: string }>((resolve) =>
