@@ -1,18 +1,15 @@
-import {
-  constants,
-  createPublicKey,
-  generateKeyPair,
-  type KeyObject,
-  randomBytes,
-  sign,
-} from 'node:crypto';
+import { createPublicKey, generateKeyPair, type KeyObject, randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import { accessTokenHash } from '../core/dpop/dpop-proof.js';
+import { type AsymmetricAlgorithm, familyOf, keyFits } from '../core/jose/algorithms.js';
 import { jwkThumbprint } from '../core/jose/jwk-thumbprint.js';
+import { signJws } from '../core/jose/jws-signer.js';
 
-/** The asymmetric JWS algorithms a DPoP key may sign with (RFC 9449 §4.2: never `none` or HS*). */
-export type DpopAlgorithm =
-  'ES256' | 'ES384' | 'ES512' | 'PS256' | 'PS384' | 'PS512' | 'RS256' | 'RS384' | 'RS512' | 'EdDSA';
+/**
+ * The asymmetric JWS algorithms a DPoP key may sign with (RFC 9449 §4.2: never `none` or HS*):
+ * RS, PS, ES, and EdDSA by its RFC 9864 names `Ed25519`, `Ed448` or the older `EdDSA`.
+ */
+export type DpopAlgorithm = AsymmetricAlgorithm;
 
 /** The request a proof is for, and what binds it further. */
 export interface DpopProofRequest {
@@ -26,53 +23,49 @@ export interface DpopProofRequest {
   nonce?: string;
 }
 
-const CURVES: Partial<Record<DpopAlgorithm, string>> = {
-  ES256: 'P-256',
-  ES384: 'P-384',
-  ES512: 'P-521',
-};
 const MIN_RSA_BITS = 2048;
 const generate = promisify(generateKeyPair);
 
-function hashOf(algorithm: DpopAlgorithm): string | null {
-  return algorithm === 'EdDSA' ? null : `sha${algorithm.slice(2)}`;
-}
+// What each algorithm signs with, in JWA's names, for the error of a key that does not fit.
+const KEY_NEEDED: Record<DpopAlgorithm, string> = {
+  RS256: 'an RSA key',
+  RS384: 'an RSA key',
+  RS512: 'an RSA key',
+  PS256: 'an RSA key',
+  PS384: 'an RSA key',
+  PS512: 'an RSA key',
+  ES256: 'an EC key on P-256',
+  ES384: 'an EC key on P-384',
+  ES512: 'an EC key on P-521',
+  Ed25519: 'an Ed25519 key',
+  Ed448: 'an Ed448 key',
+  EdDSA: 'an Ed25519 or Ed448 key',
+};
 
 /** Why `privateKey` cannot sign with `algorithm`, or undefined when it can. */
-function mismatch(
-  algorithm: DpopAlgorithm,
-  privateKey: KeyObject,
-  jwk: Record<string, unknown>,
-): string | undefined {
-  if (CURVES[algorithm]) {
-    return jwk.kty === 'EC' && jwk.crv === CURVES[algorithm]
-      ? undefined
-      : `${algorithm} needs an EC key on ${CURVES[algorithm]}`;
-  }
-  if (algorithm === 'EdDSA') {
-    return jwk.kty === 'OKP' && (jwk.crv === 'Ed25519' || jwk.crv === 'Ed448')
-      ? undefined
-      : 'EdDSA needs an Ed25519 or Ed448 key';
-  }
-  if (jwk.kty !== 'RSA') return `${algorithm} needs an RSA key`;
+function mismatch(algorithm: DpopAlgorithm, privateKey: KeyObject): string | undefined {
+  if (!keyFits(algorithm, privateKey)) return `${algorithm} needs ${KEY_NEEDED[algorithm]}`;
+  if (privateKey.asymmetricKeyType !== 'rsa') return undefined;
   const bits = privateKey.asymmetricKeyDetails?.modulusLength ?? 0;
   return bits >= MIN_RSA_BITS ? undefined : `an RSA key needs at least ${MIN_RSA_BITS} bits`;
 }
 
-function signature(algorithm: DpopAlgorithm, privateKey: KeyObject, input: Buffer): Buffer {
-  const hash = hashOf(algorithm);
-  if (algorithm.startsWith('ES')) {
-    // RFC 7518 §3.4: R || S, not the DER node:crypto produces by default.
-    return sign(hash, input, { key: privateKey, dsaEncoding: 'ieee-p1363' });
+// The key pair `generate` makes for each algorithm (EdDSA: the curve RFC 9864 names by default).
+function newKeyPair(algorithm: DpopAlgorithm): Promise<{ privateKey: KeyObject }> {
+  switch (algorithm) {
+    case 'ES256':
+      return generate('ec', { namedCurve: 'P-256' });
+    case 'ES384':
+      return generate('ec', { namedCurve: 'P-384' });
+    case 'ES512':
+      return generate('ec', { namedCurve: 'P-521' });
+    case 'Ed448':
+      return generate('ed448');
+    default:
+      return familyOf(algorithm) === 'eddsa'
+        ? generate('ed25519')
+        : generate('rsa', { modulusLength: MIN_RSA_BITS });
   }
-  if (algorithm.startsWith('PS')) {
-    return sign(hash, input, {
-      key: privateKey,
-      padding: constants.RSA_PKCS1_PSS_PADDING,
-      saltLength: constants.RSA_PSS_SALTLEN_DIGEST,
-    });
-  }
-  return sign(hash, input, privateKey);
 }
 
 const base64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -87,7 +80,7 @@ export function signDpopJws(
   payload: Record<string, unknown>,
 ): string {
   const input = `${base64url(header)}.${base64url(payload)}`;
-  const sig = signature(key.algorithm, key.privateKey, Buffer.from(input));
+  const sig = signJws(key.algorithm, key.privateKey, Buffer.from(input));
   return `${input}.${sig.toString('base64url')}`;
 }
 
@@ -116,22 +109,20 @@ export class DpopKey {
     readonly privateKey: KeyObject,
   ) {
     if (privateKey.type !== 'private') throw new TypeError('a DPoP key must be a private key');
-    const jwk = createPublicKey(privateKey).export({ format: 'jwk' }) as Record<string, string>;
-    const problem = mismatch(algorithm, privateKey, jwk);
+    const problem = mismatch(algorithm, privateKey);
     if (problem) throw new TypeError(problem);
+    const jwk = createPublicKey(privateKey).export({ format: 'jwk' }) as Record<string, string>;
     this.publicJwk = Object.freeze(jwk);
-    // Never undefined: the key was checked to be EC, OKP or RSA above.
+    // Never undefined: the key was checked to be EC, OKP (Ed25519, Ed448) or RSA above.
     this.thumbprint = jwkThumbprint(jwk)!;
   }
 
-  /** A new key pair for `algorithm` (default ES256); RSA keys have 2048 bits. */
+  /**
+   * A new key pair for `algorithm` (default ES256); RSA keys have 2048 bits, `EdDSA` keys are
+   * Ed25519.
+   */
   static async generate(algorithm: DpopAlgorithm = 'ES256'): Promise<DpopKey> {
-    const curve = CURVES[algorithm];
-    const { privateKey } = curve
-      ? await generate('ec', { namedCurve: curve })
-      : algorithm === 'EdDSA'
-        ? await generate('ed25519')
-        : await generate('rsa', { modulusLength: MIN_RSA_BITS });
+    const { privateKey } = await newKeyPair(algorithm);
     return new DpopKey(algorithm, privateKey);
   }
 

@@ -8,11 +8,13 @@ import {
   UseDPoPNonceError,
 } from '../../protocol/errors/errors.js';
 import {
+  type AlgorithmFamily,
   ASYMMETRIC_ALGORITHMS,
   type AsymmetricAlgorithm,
-  curveFor,
+  familyOf,
   isAlgorithm,
   isSymmetric,
+  keyFits,
 } from '../jose/algorithms.js';
 import { OidcAuthConfigError } from '../config/config-error.js';
 import type { DPoPNonces } from './dpop-nonce.js';
@@ -54,8 +56,15 @@ export interface DPoPProof {
 export const MAX_DPOP_PROOF_LENGTH = 8 * 1024;
 // Stricter than RFC 9449 (no limit): the id is part of a store key.
 const MAX_JTI_LENGTH = 256;
-// RFC 7517 §9.2 / RFC 7518 §6: members that only a private (or symmetric) key has.
+// RFC 7517 §9.2 / RFC 7518 §6 / RFC 8037 §2: members that only a private (or symmetric) key has.
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
+// The JWK key type (RFC 7518 §6.1, RFC 8037 §2) each asymmetric family signs with.
+const JWK_KEY_TYPE: Partial<Record<AlgorithmFamily, string>> = {
+  'rsa-pkcs1': 'RSA',
+  'rsa-pss': 'RSA',
+  ecdsa: 'EC',
+  eddsa: 'OKP',
+};
 
 function refuse(reason: DPoPProofReason, message: string): never {
   throw new InvalidDPoPProofError(reason, message);
@@ -212,7 +221,7 @@ export class DPoPProofVerifier {
     if (PRIVATE_MEMBERS.some((name) => members[name] !== undefined)) {
       refuse('dpop_proof_key_invalid', 'The DPoP proof jwk must be a public key');
     }
-    const kty = alg[0] === 'E' ? 'EC' : 'RSA';
+    const kty = JWK_KEY_TYPE[familyOf(alg)];
     if (members.kty !== kty) {
       refuse('dpop_proof_key_invalid', `The DPoP proof algorithm ${alg} needs a ${kty} key`);
     }
@@ -261,7 +270,6 @@ function signatureValid(proof: string, alg: AsymmetricAlgorithm, key: KeyObject)
 interface ProofKey {
   key: KeyObject;
   thumbprint: string;
-  curve?: string;
   bits: number;
 }
 
@@ -272,20 +280,19 @@ function proofKeyOf(jwk: Record<string, unknown>, input: string): ProofKey {
   } catch {
     return refuse('dpop_proof_key_invalid', 'The DPoP proof jwk is not a usable public key');
   }
-  const details = key.asymmetricKeyDetails;
   return {
     key,
     thumbprint: createHash('sha256').update(input).digest('base64url'),
-    curve: details?.namedCurve,
     bits:
-      key.asymmetricKeyType === 'rsa' ? (details?.modulusLength ?? 0) : Number.POSITIVE_INFINITY,
+      key.asymmetricKeyType === 'rsa'
+        ? (key.asymmetricKeyDetails?.modulusLength ?? 0)
+        : Number.POSITIVE_INFINITY,
   };
 }
 
 // Checked on every proof, cached key or not: one key may come with proofs of different algorithms.
 function checkKeyFits(known: ProofKey, alg: AsymmetricAlgorithm): void {
-  const curve = curveFor(alg);
-  if (curve !== undefined && known.curve !== curve) {
+  if (!keyFits(alg, known.key)) {
     refuse('dpop_proof_key_invalid', `The DPoP proof key is not on the curve ${alg} needs`);
   }
   if (known.bits < 2048) {

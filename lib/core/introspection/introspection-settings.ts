@@ -1,5 +1,12 @@
 import { createPrivateKey, type KeyObject } from 'node:crypto';
-import { type Algorithm, ASYMMETRIC_ALGORITHMS, curveFor, keyTypeFor } from '../jose/algorithms.js';
+import {
+  type Algorithm,
+  ASYMMETRIC_ALGORITHMS,
+  type AsymmetricAlgorithm,
+  isAlgorithm,
+  isSymmetric,
+  keyFits,
+} from '../jose/algorithms.js';
 import { OidcAuthConfigError } from '../config/config-error.js';
 import type { DiscoveryTarget } from '../../protocol/http/discovery.js';
 import type { IntrospectionOptions } from './introspection-options.js';
@@ -12,7 +19,7 @@ export type ClientAuthentication =
       method: 'private_key_jwt';
       clientId: string;
       key: KeyObject;
-      algorithm: Algorithm;
+      algorithm: AsymmetricAlgorithm;
       kid?: string;
       audience?: string;
     }
@@ -59,23 +66,18 @@ function positive(path: string, value: number | undefined, fallback: number): nu
   return value;
 }
 
-function assertionAlgorithmOf(path: string, key: KeyObject, given?: Algorithm): Algorithm {
-  const type = key.asymmetricKeyType;
-  const curve = key.asymmetricKeyDetails?.namedCurve;
-  const algorithm =
-    given ??
-    (type === 'rsa'
-      ? 'RS256'
-      : ASYMMETRIC_ALGORITHMS.find((alg) => alg.startsWith('ES') && curveFor(alg) === curve));
-  if (
-    !algorithm ||
-    !(ASYMMETRIC_ALGORITHMS as readonly string[]).includes(algorithm) ||
-    keyTypeFor(algorithm) !== type ||
-    (curveFor(algorithm) !== undefined && curveFor(algorithm) !== curve)
-  ) {
+function assertionAlgorithmOf(
+  path: string,
+  key: KeyObject,
+  given?: Algorithm,
+): AsymmetricAlgorithm {
+  // Without one given, the first that fits: RS256 for RSA, ES* by curve, Ed25519 or Ed448.
+  const algorithm = given ?? ASYMMETRIC_ALGORITHMS.find((alg) => keyFits(alg, key));
+  if (!isAlgorithm(algorithm) || isSymmetric(algorithm) || !keyFits(algorithm, key)) {
+    const curve = key.asymmetricKeyDetails?.namedCurve;
     throw new OidcAuthConfigError(
       `${path}.algorithm`,
-      `must be an RS, PS or ES algorithm that fits the ${type ?? 'given'} key${curve ? ` (${curve})` : ''}`,
+      `must be an RS, PS, ES or EdDSA algorithm that fits the ${key.asymmetricKeyType ?? 'given'} key${curve ? ` (${curve})` : ''}`,
     );
   }
   return algorithm;

@@ -1,21 +1,6 @@
 import { constants, createHmac, type KeyObject, timingSafeEqual, verify } from 'node:crypto';
-import type { Algorithm } from './algorithms.js';
+import { type Algorithm, familyOf, hashOf } from './algorithms.js';
 import { decodeBase64url } from './jwt-parts.js';
-
-const HASH: Record<Algorithm, string> = {
-  RS256: 'sha256',
-  RS384: 'sha384',
-  RS512: 'sha512',
-  PS256: 'sha256',
-  PS384: 'sha384',
-  PS512: 'sha512',
-  ES256: 'sha256',
-  ES384: 'sha384',
-  ES512: 'sha512',
-  HS256: 'sha256',
-  HS384: 'sha384',
-  HS512: 'sha512',
-};
 
 // RFC 7518 §3.4: an ECDSA JWS signature is R || S, each exactly the curve's size.
 const ECDSA_SIGNATURE_BYTES: Partial<Record<Algorithm, number>> = {
@@ -23,6 +8,10 @@ const ECDSA_SIGNATURE_BYTES: Partial<Record<Algorithm, number>> = {
   ES384: 96,
   ES512: 132,
 };
+
+// RFC 8032 §5.1.6 and §5.2.6: an EdDSA signature is 64 bytes on Ed25519 and 114 on Ed448, by the
+// key's curve (`EdDSA` names either).
+const EDDSA_SIGNATURE_BYTES: Readonly<Record<string, number>> = { ed25519: 64, ed448: 114 };
 
 // The signing input is copied here rather than into a new Buffer per token: the checks below are
 // synchronous, so no two calls ever share it. Grown for larger tokens.
@@ -45,18 +34,23 @@ export function isSignatureValid(
   if (scratch.length < dot) scratch = Buffer.allocUnsafe(dot);
   const signingInput = scratch.subarray(0, scratch.write(token, 0, dot, 'latin1'));
   const signature = decodeBase64url(token.slice(dot + 1), 'signature');
-  const hash = HASH[algorithm];
-  switch (algorithm[0]) {
-    case 'H': {
-      const expected = createHmac(hash, key).update(signingInput).digest();
+  const hash = hashOf(algorithm);
+  switch (familyOf(algorithm)) {
+    case 'hmac': {
+      const expected = createHmac(hash!, key).update(signingInput).digest();
       return expected.length === signature.length && timingSafeEqual(expected, signature);
     }
-    case 'E':
+    case 'ecdsa':
       return (
         signature.length === ECDSA_SIGNATURE_BYTES[algorithm] &&
         verify(hash, signingInput, { key, dsaEncoding: 'ieee-p1363' }, signature)
       );
-    case 'P':
+    case 'eddsa':
+      return (
+        signature.length === EDDSA_SIGNATURE_BYTES[key.asymmetricKeyType!] &&
+        verify(null, signingInput, key, signature)
+      );
+    case 'rsa-pss':
       return verify(
         hash,
         signingInput,
@@ -67,7 +61,7 @@ export function isSignatureValid(
         },
         signature,
       );
-    default:
+    case 'rsa-pkcs1':
       return verify(hash, signingInput, key, signature);
   }
 }

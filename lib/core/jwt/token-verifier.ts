@@ -21,6 +21,8 @@ export interface VerifiedToken {
   /** The trusted issuer entry (for `{tenantid}` issuers, the template). */
   issuer: string;
   kid: string | undefined;
+  /** The algorithm the signature was verified with. */
+  algorithm: Algorithm;
   /** The key the signature was verified with. */
   key: KeyObject;
   /** For an issuer the resolver approved: until when (epoch ms) that approval holds. */
@@ -166,6 +168,7 @@ export class TokenVerifier {
       }),
       issuer: issuer.issuer,
       kid: header.kid,
+      algorithm,
       key,
       trustedUntil: this.registry.resolved?.trustedUntil(issuer),
     };

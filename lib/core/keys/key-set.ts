@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { InvalidTokenError, KeysUnavailableError } from '../../protocol/errors/errors.js';
-import { type Algorithm, curveFor, keyTypeFor } from '../jose/algorithms.js';
+import { type Algorithm, curveFor, fitsKeyType, keyFits } from '../jose/algorithms.js';
 
 /**
  * A public key from the issuer's key set, with the algorithm its JWK states (if it states one).
@@ -19,10 +19,7 @@ export interface VerificationKey {
  */
 function fits(candidate: VerificationKey, algorithm: Algorithm): boolean {
   if (candidate.alg !== undefined && candidate.alg !== algorithm) return false;
-  const key = candidate.key;
-  if (key.asymmetricKeyType !== keyTypeFor(algorithm)) return false;
-  const curve = curveFor(algorithm);
-  return curve === undefined || key.asymmetricKeyDetails?.namedCurve === curve;
+  return keyFits(algorithm, candidate.key);
 }
 
 export type KeyLoader = () => Promise<VerificationKey[]>;
@@ -213,7 +210,7 @@ export function usableKey(found: VerificationKey, algorithm: Algorithm): KeyObje
     );
   }
   const key = found.key;
-  if (key.asymmetricKeyType !== keyTypeFor(algorithm)) {
+  if (!fitsKeyType(algorithm, key.asymmetricKeyType)) {
     throw new InvalidTokenError('key_mismatch', 'The token algorithm does not fit its key type');
   }
   const details = key.asymmetricKeyDetails;

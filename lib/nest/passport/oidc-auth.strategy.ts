@@ -1,14 +1,20 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
+import type { Algorithm as JsonwebtokenAlgorithm } from 'jsonwebtoken';
 import { Strategy } from 'passport-jwt';
 import { extractBearerToken } from '../../protocol/bearer/bearer-token.js';
 import { OidcAuthError } from '../../protocol/errors/errors.js';
 import { verifyCertificateBinding } from '../../core/mtls/certificate-binding.js';
-import { ASYMMETRIC_ALGORITHMS, SYMMETRIC_ALGORITHMS } from '../../core/jose/algorithms.js';
+import {
+  type Algorithm,
+  ASYMMETRIC_ALGORITHMS,
+  familyOf,
+  SYMMETRIC_ALGORITHMS,
+} from '../../core/jose/algorithms.js';
 import { clockToleranceOf } from '../../core/jwt/create-verifier.js';
 import { boundThumbprint } from '../../core/dpop/dpop-proof.js';
 import type { OidcPrincipal } from '../../core/claims/principal.js';
-import { TokenVerifier } from '../../core/jwt/token-verifier.js';
+import { TokenVerifier, type VerifiedToken } from '../../core/jwt/token-verifier.js';
 import type { CertificateCarrier } from '../../protocol/mtls/client-certificate.js';
 import { certificateReader } from '../options/mtls.options.js';
 import { OidcAuthenticator } from '../authentication/oidc-authenticator.js';
@@ -20,9 +26,24 @@ export const OIDC_AUTH_STRATEGY = 'oidc-auth';
 
 type KeyCallback = (err: unknown, key?: string | Buffer) => void;
 
-// What the core verified, carried from the key provider to `validate` on the request.
+// What the core verified, carried from `authenticate` to the key provider and `validate`.
 const VERIFIED = Symbol('nest-oidc-auth.passport.principal');
-type Carrier = CertificateCarrier & { [VERIFIED]?: Authentication };
+type Carrier = CertificateCarrier & {
+  [VERIFIED]?: { token: VerifiedToken; authentication: Authentication };
+};
+
+type PassportRequest = Parameters<Strategy['authenticate']>[0];
+
+/** What passport gives a strategy for one request (passport's `Strategy` augmented). */
+interface PassportActions {
+  success(user: unknown): void;
+  fail(challenge?: unknown): void;
+}
+
+/** The algorithms jsonwebtoken implements: it has no EdDSA (RFC 8037) and no RFC 9864 names. */
+function jsonwebtokenChecks(algorithm: Algorithm): boolean {
+  return familyOf(algorithm) !== 'eddsa';
+}
 
 /**
  * The request's bearer token under the guard's rules (one well-formed header, at most
@@ -49,40 +70,64 @@ export function strategyToken(request: {
  * (`AuthGuard(['oidc-auth', 'api-key'])`). The core verifies the token completely (header, key,
  * signature, claims) before passport-jwt sees a key; jsonwebtoken's check that follows repeats the
  * signature check with that same key, so nothing it decides can accept what the core refused.
- * A refusal from the core is passport's `fail` (401). `OidcAuthGuard` runs the same core without
- * passport's per-request machinery, and adds the RFC 6750 answers; route policy applies on both.
+ * EdDSA tokens, which jsonwebtoken cannot check, end with the core's verification. A refusal from
+ * the core is passport's `fail` (401). `OidcAuthGuard` runs the same core without passport's
+ * per-request machinery, and adds the RFC 6750 answers; route policy applies on both.
  */
 @Injectable()
 export class OidcAuthStrategy extends PassportStrategy(Strategy, OIDC_AUTH_STRATEGY) {
+  private readonly certificates: ReturnType<typeof certificateReader>;
+
   constructor(
-    verifier: TokenVerifier,
-    authenticator: OidcAuthenticator,
+    private readonly verifier: TokenVerifier,
+    private readonly authenticator: OidcAuthenticator,
     @Inject(OIDC_AUTH_OPTIONS) options: OidcAuthModuleOptions,
   ) {
-    const certificates = certificateReader(options.mtls);
     super({
       jwtFromRequest: strategyToken,
       passReqToCallback: true,
-      secretOrKeyProvider: (request: Carrier, rawToken: string, done: KeyCallback) => {
-        verifier
-          .verify(rawToken)
-          .then((verified) => {
-            // Refuses a certificate-bound token without its certificate: passport's `fail`.
-            verifyCertificateBinding(verified.principal.claims, () => certificates(request));
-            return verified;
-          })
-          .then((verified) => {
-            request[VERIFIED] = authenticator.authenticationOf(rawToken, verified.principal);
-            // jsonwebtoken accepts node:crypto KeyObjects; the typings only list strings and buffers.
-            done(null, verified.key as unknown as Buffer);
-          }, done);
+      secretOrKeyProvider: (request: Carrier, _rawToken: string, done: KeyCallback) => {
+        // jsonwebtoken accepts node:crypto KeyObjects; the typings only list strings and buffers.
+        done(null, request[VERIFIED]?.token.key as unknown as Buffer);
       },
       // Resolved issuers may use any algorithm; the core has checked each issuer's own list already.
-      algorithms: options.issuerResolver
+      algorithms: (options.issuerResolver
         ? [...ASYMMETRIC_ALGORITHMS, ...SYMMETRIC_ALGORITHMS]
-        : [...new Set(verifier.issuers.flatMap((i) => [...i.algorithms]))],
+        : [...new Set(verifier.issuers.flatMap((i) => [...i.algorithms]))]
+      ).filter(jsonwebtokenChecks) as JsonwebtokenAlgorithm[],
       jsonWebTokenOptions: { clockTolerance: clockToleranceOf(options) },
     });
+    this.certificates = certificateReader(options.mtls);
+  }
+
+  /**
+   * Runs the core on the request's token first. Then passport-jwt's own flow (extraction, key,
+   * jsonwebtoken, `validate`), with the key the core chose; for an EdDSA token, `validate` at once.
+   * `this` is passport's per-request copy of the strategy, with its `success` and `fail`.
+   */
+  override authenticate(req: PassportRequest, options?: object): void {
+    // Express or Fastify's request alike: only its headers and connection are read.
+    const request = req as unknown as Carrier;
+    const rawToken = strategyToken(request);
+    if (rawToken === null) return super.authenticate(req, options);
+    const actions = this as unknown as PassportActions;
+    this.verifier
+      .verify(rawToken)
+      .then((token) => {
+        // Refuses a certificate-bound token without its certificate: passport's `fail`.
+        verifyCertificateBinding(token.principal.claims, () => this.certificates(request));
+        return token;
+      })
+      .then(
+        (token) => {
+          const authentication = this.authenticator.authenticationOf(rawToken, token.principal);
+          request[VERIFIED] = { token, authentication };
+          if (jsonwebtokenChecks(token.algorithm)) return super.authenticate(req, options);
+          const principal = this.validate(request);
+          return principal ? actions.success(principal) : actions.fail();
+        },
+        (err: unknown) => actions.fail(err),
+      );
   }
 
   /**
@@ -91,7 +136,7 @@ export class OidcAuthStrategy extends PassportStrategy(Strategy, OIDC_AUTH_STRAT
    * enforces that policy.
    */
   validate(request: Carrier): OidcPrincipal | false {
-    const authentication = request[VERIFIED];
+    const authentication = request[VERIFIED]?.authentication;
     // A DPoP-bound token needs a proof, which this strategy does not read: no Bearer downgrade.
     if (!authentication || boundThumbprint(authentication.principal.claims) !== undefined) {
       return false;

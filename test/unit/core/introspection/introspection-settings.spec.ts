@@ -72,7 +72,7 @@ describe('introspection options, checked at startup', () => {
     [
       'an algorithm that does not fit the key',
       { clientId: 'api', clientAssertion: { privateKey: rsa.privateKey, algorithm: 'ES256' } },
-      'must be an RS, PS or ES algorithm that fits the rsa key',
+      'must be an RS, PS, ES or EdDSA algorithm that fits the rsa key',
     ],
     [
       'an HMAC algorithm',
