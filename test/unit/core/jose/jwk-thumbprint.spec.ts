@@ -13,7 +13,24 @@ describe('jwkThumbprint (RFC 7638)', () => {
     expect(jwkThumbprint(jwk)).toBe('NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs');
   });
 
-  it.each(['ES256', 'ES384', 'ES512', 'RS256', 'Ed25519'])(
+  it('gives the RFC 8037 Appendix A.3 thumbprint of an Ed25519 key (members crv, kty, x)', () => {
+    const jwk = {
+      kty: 'OKP',
+      crv: 'Ed25519',
+      d: 'nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A',
+      x: '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo',
+    };
+    expect(jwkThumbprint(jwk)).toBe('kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k');
+  });
+
+  it('thumbprints an Ed448 key as jose does', async () => {
+    const { publicKey } = await generateKeyPair('EdDSA', { crv: 'Ed448', extractable: true });
+    const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'Ed448' };
+    expect(jwk.crv).toBe('Ed448');
+    expect(jwkThumbprint(jwk)).toBe(await calculateJwkThumbprint(jwk));
+  });
+
+  it.each(['ES256', 'ES384', 'ES512', 'RS256', 'Ed25519', 'EdDSA'])(
     'agrees with jose for a %s key, whatever other members it has',
     async (alg) => {
       const { publicKey } = await generateKeyPair(alg, { extractable: true });
