@@ -127,6 +127,8 @@ export interface Verdict {
   failure?: string;
   /** The rules that explain our refusal of a token jose accepted. */
   explainedBy?: StricterRuleName[];
+  /** The algorithm of a token both accepted. */
+  acceptedAlgorithm?: string;
 }
 
 /**
@@ -165,7 +167,9 @@ export async function judge(c: Contestants, token: string): Promise<Verdict> {
     if (!jose.accepted) return fail('jose refuses a token we accept');
     if (rules.length > 0) return fail(`we accept a token a stricter rule refuses (${rules[0]})`);
     const difference = disagreement(ours.value, jose.value.payload as Record<string, unknown>);
-    return difference ? fail(`both accept, but ${difference}`) : {};
+    return difference
+      ? fail(`both accept, but ${difference}`)
+      : { acceptedAlgorithm: ours.value.algorithm };
   }
   if (jose.accepted) {
     return rules.length > 0

@@ -160,7 +160,8 @@ const headerEdit: fc.Arbitrary<MemberEdit> = fc.oneof(
         'HS512',
         'none',
         'None',
-        'EdDSA',
+        'ES256K',
+        'ed25519',
         'rs256',
         'RS256 ',
         '',
@@ -368,5 +369,5 @@ export const encodingCases = recipe({
 export const keySetCases = recipe({
   header: fc.array(headerEdit, { maxLength: 2 }),
   signature: signatureMode({ resign: 10, jose: 3, attacker: 1, der: 1 }),
-  worlds: [0, 1, 2],
+  worlds: [0, 1, 2, 5],
 });

@@ -71,6 +71,8 @@ function signWith(alg: string, key: KeyObject, input: string): Buffer {
   const hash = HASH[alg.slice(2)];
   const data = Buffer.from(input, 'latin1');
   switch (alg.slice(0, 2)) {
+    case 'Ed':
+      return sign(null, data, key);
     case 'ES':
       return sign(hash, data, { key, dsaEncoding: 'ieee-p1363' });
     case 'HS':
@@ -199,6 +201,7 @@ function toDer(raw: Buffer): Buffer {
 
 function attackerKey(alg: string): KeyObject {
   if (alg.startsWith('HS')) return ATTACKER.secret;
+  if (alg.startsWith('Ed')) return ATTACKER.ed25519.privateKey;
   const ec = ATTACKER.ec[alg as keyof typeof ATTACKER.ec];
   return ec ? ec.privateKey : ATTACKER.rsa.privateKey;
 }

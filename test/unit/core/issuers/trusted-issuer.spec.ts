@@ -66,7 +66,11 @@ describe('TrustedIssuer option checks', () => {
       { algorithms: ['NONE'] },
       /algorithms has an unknown algorithm "NONE" \(unsigned tokens are never accepted\)/,
     ],
-    ['EdDSA', { algorithms: ['EdDSA'] }, /algorithms has an unknown algorithm "EdDSA"$/],
+    [
+      'Ed25519 on an issuer with a secret',
+      { secret: SECRET, algorithms: ['Ed25519'] },
+      /has Ed25519, but an issuer with a shared secret accepts only HS256\/HS384\/HS512$/,
+    ],
     [
       'no algorithms',
       { algorithms: [] },
@@ -180,6 +184,9 @@ describe('TrustedIssuer option checks', () => {
       'ES256',
       'ES384',
       'ES512',
+      'Ed25519',
+      'Ed448',
+      'EdDSA',
     ]);
     const hmac = build({ secret: SECRET });
     expect([...hmac.algorithms]).toEqual(['HS256']);

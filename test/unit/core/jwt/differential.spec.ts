@@ -29,6 +29,7 @@ describe('TokenVerifier against jose (differential, seeded)', () => {
   let pool: JosePool;
   let sides: Contestants[];
   const explained = new Map<StricterRuleName, number>();
+  const accepted = new Set<string>();
 
   beforeAll(async () => {
     pool = await signPool();
@@ -40,6 +41,7 @@ describe('TokenVerifier against jose (differential, seeded)', () => {
       fc.asyncProperty(arbitrary, async (recipe) => {
         const verdict = await judge(sides[recipe.world], build(recipe, pool));
         if (verdict.failure) throw new Error(verdict.failure);
+        if (verdict.acceptedAlgorithm) accepted.add(verdict.acceptedAlgorithm);
         for (const rule of verdict.explainedBy ?? []) {
           explained.set(rule, (explained.get(rule) ?? 0) + 1);
         }
@@ -64,7 +66,14 @@ describe('TokenVerifier against jose (differential, seeded)', () => {
     await check(keySetCases, RUNS.keySet, SEED + 3);
   });
 
-  // Reads what the four properties above counted, so it runs after them (and with them only).
+  // This and the next read what the four properties above counted, so they run after them (and
+  // with them only).
+  it('saw both accept tokens of every algorithm the worlds sign with', () => {
+    const signed = new Set(WORLDS.flatMap((w) => w.signers.flatMap((s) => s.algorithms)));
+    expect([...signed].filter((alg) => !accepted.has(alg))).toEqual([]);
+    expect([...accepted]).toEqual(expect.arrayContaining(['EdDSA', 'Ed25519']));
+  });
+
   it('found every stricter rule at work, and SECURITY.md lists each of them', () => {
     const names = Object.keys(STRICTER_RULES) as StricterRuleName[];
     expect(names.filter((name) => !explained.has(name))).toEqual([]);
