@@ -17,8 +17,9 @@ export interface DPoPKey {
   thumbprint: string;
 }
 
-export async function dpopKey(alg = 'ES256'): Promise<DPoPKey> {
-  const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
+/** `crv`: for `EdDSA`, which curve (Ed25519 unless given). */
+export async function dpopKey(alg = 'ES256', crv?: string): Promise<DPoPKey> {
+  const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true, crv });
   const publicJwk = await exportJWK(publicKey);
   return { alg, privateKey, publicJwk, thumbprint: await calculateJwkThumbprint(publicJwk) };
 }
@@ -58,8 +59,9 @@ export function makeProof(key: DPoPKey, options: ProofOptions): Promise<string> 
 }
 
 /**
- * A proof of any header and payload, signed with node:crypto (ES256 on a P-256 key, or RS256 on
- * an RSA one), for what jose refuses to sign: unknown `crit`, short RSA keys, private `jwk`s.
+ * A proof of any header and payload, signed with node:crypto (ES256 on a P-256 key, RS256 on an
+ * RSA one, EdDSA on an Ed25519 or Ed448 one), for what jose refuses to sign: unknown `crit`, short
+ * RSA keys, private `jwk`s, RFC 9864's `Ed448`.
  */
 export function signRawProof(
   header: Record<string, unknown>,
@@ -67,9 +69,10 @@ export function signRawProof(
   privateKey: KeyObject,
 ): string {
   const input = `${Buffer.from(JSON.stringify(header)).toString('base64url')}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
+  const type = privateKey.asymmetricKeyType;
   const signature =
-    privateKey.asymmetricKeyType === 'ec'
+    type === 'ec'
       ? sign('sha256', Buffer.from(input), { key: privateKey, dsaEncoding: 'ieee-p1363' })
-      : sign('sha256', Buffer.from(input), privateKey);
+      : sign(type === 'rsa' ? 'sha256' : null, Buffer.from(input), privateKey);
   return `${input}.${signature.toString('base64url')}`;
 }

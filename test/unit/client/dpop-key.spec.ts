@@ -1,4 +1,4 @@
-import { createHash, generateKeyPairSync } from 'node:crypto';
+import { createHash, createPublicKey, generateKeyPairSync, verify } from 'node:crypto';
 import fc from 'fast-check';
 import {
   calculateJwkThumbprint,
@@ -20,6 +20,7 @@ const ALGORITHMS: DpopAlgorithm[] = [
   'RS384',
   'RS512',
   'EdDSA',
+  'Ed25519',
 ];
 
 /** Verifies a proof the way a resource server would, with jose as the independent oracle. */
@@ -132,6 +133,30 @@ describe('DpopKey', () => {
     const small = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey;
     expect(() => DpopKey.fromPrivateKey(small, 'PS256')).toThrow(/2048/);
     expect(() => DpopKey.fromPrivateKey(privateKey, 'RS256')).toThrow(/RSA/);
+  });
+
+  it('signs with Ed448 keys: RFC 9864 Ed448, or EdDSA, never Ed25519', async () => {
+    const generated = await DpopKey.generate('Ed448');
+    expect(generated.publicJwk).toMatchObject({ kty: 'OKP', crv: 'Ed448' });
+    const { privateKey } = generateKeyPairSync('ed448');
+    const brought = DpopKey.fromPrivateKey(privateKey, 'EdDSA');
+    // jose 5 does not know the name Ed448; node:crypto checks the signature over the exact input.
+    for (const key of [generated, brought]) {
+      const proof = key.proof({ method: 'GET', url: 'https://a.example/' });
+      const [header, payload, signature] = proof.split('.');
+      expect(JSON.parse(Buffer.from(header, 'base64url').toString())).toMatchObject({
+        alg: key.algorithm,
+        jwk: key.publicJwk,
+      });
+      const publicKey = createPublicKey({ key: key.publicJwk, format: 'jwk' });
+      const input = Buffer.from(`${header}.${payload}`);
+      expect(verify(null, input, publicKey, Buffer.from(signature, 'base64url'))).toBe(true);
+      expect(key.thumbprint).toBe(await calculateJwkThumbprint(key.publicJwk as JWK, 'sha256'));
+    }
+    expect(() => DpopKey.fromPrivateKey(privateKey, 'Ed25519')).toThrow(
+      'Ed25519 needs an Ed25519 key',
+    );
+    expect(() => DpopKey.fromPrivateKey(privateKey, 'ES256')).toThrow(/P-256/);
   });
 });
 

@@ -133,6 +133,48 @@ describe('DPoPProofVerifier', () => {
 
   const claims = () => ({ jti: 'a', htm: 'GET', htu: HTU, iat: now(), ath: athOf(TOKEN) });
 
+  it.each([
+    ['EdDSA', undefined],
+    ['EdDSA', 'Ed448'],
+    ['Ed25519', undefined],
+  ])('accepts a proof jose made with %s (%s), an OKP key (RFC 8037)', async (alg, crv) => {
+    const other = await dpopKey(alg, crv);
+    expect(other.publicJwk).toMatchObject({ kty: 'OKP', crv: crv ?? 'Ed25519' });
+    const made = await makeProof(other, { htm: 'GET', htu: HTU, accessToken: TOKEN });
+    expect(verifier.verify(made, request()).thumbprint).toBe(other.thumbprint);
+  });
+
+  it('accepts RFC 9864 Ed448 on an Ed448 key, and refuses each Ed name on the other curve', async () => {
+    const ed448 = generateKeyPairSync('ed448');
+    const ed25519 = generateKeyPairSync('ed25519');
+    const jwk448 = await exportJWK(ed448.publicKey);
+    const jwk25519 = await exportJWK(ed25519.publicKey);
+    const good = signRawProof(
+      { alg: 'Ed448', typ: 'dpop+jwt', jwk: jwk448 },
+      claims(),
+      ed448.privateKey,
+    );
+    expect(verifier.verify(good, request()).jti).toBe('a');
+    for (const [alg, jwk, privateKey] of [
+      ['Ed25519', jwk448, ed448.privateKey],
+      ['Ed448', jwk25519, ed25519.privateKey],
+    ] as const) {
+      const made = signRawProof({ alg, typ: 'dpop+jwt', jwk }, claims(), privateKey);
+      expect(refusal(() => verifier.verify(made, request())).reason).toBe('dpop_proof_key_invalid');
+    }
+  });
+
+  it('refuses EdDSA with an EC jwk, an X25519 jwk or a private OKP jwk', async () => {
+    const ed25519 = generateKeyPairSync('ed25519');
+    const header = { alg: 'EdDSA', typ: 'dpop+jwt' };
+    const ec = await exportJWK(generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey);
+    const x25519 = await exportJWK(generateKeyPairSync('x25519').publicKey);
+    for (const jwk of [ec, x25519, await exportJWK(ed25519.privateKey)]) {
+      const made = signRawProof({ ...header, jwk }, claims(), ed25519.privateKey);
+      expect(refusal(() => verifier.verify(made, request())).reason).toBe('dpop_proof_key_invalid');
+    }
+  });
+
   it('refuses a jwk with private members, even when the proof verifies', async () => {
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const header = { alg: 'ES256', typ: 'dpop+jwt' };
@@ -237,7 +279,7 @@ describe('DPoPProofVerifier', () => {
   });
 
   it('refuses whatever jose (EmbeddedJWK) plus the RFC 9449 checks refuses, and accepts the rest (property)', async () => {
-    const keys = [key, await dpopKey('RS256'), await dpopKey('ES384')];
+    const keys = [key, await dpopKey('RS256'), await dpopKey('ES384'), await dpopKey('EdDSA')];
     const mutation = fc.record({
       keyIndex: fc.integer({ min: 0, max: keys.length - 1 }),
       typ: fc.constantFrom('dpop+jwt', 'dpop+jwt', 'JWT', 'DPOP+JWT', undefined),
