@@ -1,9 +1,9 @@
-import { createPublicKey, generateKeyPair, type KeyObject, randomBytes } from 'node:crypto';
-import { promisify } from 'node:util';
+import { createPublicKey, type KeyObject, randomBytes } from 'node:crypto';
 import { accessTokenHash } from '../core/dpop/dpop-proof.js';
-import { type AsymmetricAlgorithm, familyOf, keyFits } from '../core/jose/algorithms.js';
+import { type AsymmetricAlgorithm, keyFits } from '../core/jose/algorithms.js';
 import { jwkThumbprint } from '../core/jose/jwk-thumbprint.js';
 import { signJws } from '../core/jose/jws-signer.js';
+import { generateKeyPairFor } from '../core/jose/key-generation.js';
 
 /**
  * The asymmetric JWS algorithms a DPoP key may sign with (RFC 9449 §4.2: never `none` or HS*):
@@ -24,7 +24,6 @@ export interface DpopProofRequest {
 }
 
 const MIN_RSA_BITS = 2048;
-const generate = promisify(generateKeyPair);
 
 // What each algorithm signs with, in JWA's names, for the error of a key that does not fit.
 const KEY_NEEDED: Record<DpopAlgorithm, string> = {
@@ -48,24 +47,6 @@ function mismatch(algorithm: DpopAlgorithm, privateKey: KeyObject): string | und
   if (privateKey.asymmetricKeyType !== 'rsa') return undefined;
   const bits = privateKey.asymmetricKeyDetails?.modulusLength ?? 0;
   return bits >= MIN_RSA_BITS ? undefined : `an RSA key needs at least ${MIN_RSA_BITS} bits`;
-}
-
-// The key pair `generate` makes for each algorithm (EdDSA: the curve RFC 9864 names by default).
-function newKeyPair(algorithm: DpopAlgorithm): Promise<{ privateKey: KeyObject }> {
-  switch (algorithm) {
-    case 'ES256':
-      return generate('ec', { namedCurve: 'P-256' });
-    case 'ES384':
-      return generate('ec', { namedCurve: 'P-384' });
-    case 'ES512':
-      return generate('ec', { namedCurve: 'P-521' });
-    case 'Ed448':
-      return generate('ed448');
-    default:
-      return familyOf(algorithm) === 'eddsa'
-        ? generate('ed25519')
-        : generate('rsa', { modulusLength: MIN_RSA_BITS });
-  }
 }
 
 const base64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -122,7 +103,7 @@ export class DpopKey {
    * Ed25519.
    */
   static async generate(algorithm: DpopAlgorithm = 'ES256'): Promise<DpopKey> {
-    const { privateKey } = await newKeyPair(algorithm);
+    const { privateKey } = await generateKeyPairFor(algorithm);
     return new DpopKey(algorithm, privateKey);
   }
 

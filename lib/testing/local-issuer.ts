@@ -1,16 +1,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type AddressInfo } from 'node:net';
-import {
-  generateKeyPairSync,
-  type KeyObject,
-  randomUUID,
-  sign,
-  type X509Certificate,
-} from 'node:crypto';
-import jwt from 'jsonwebtoken';
+import { type KeyObject, randomUUID, type X509Certificate } from 'node:crypto';
 import { certificateThumbprint } from '../protocol/mtls/client-certificate.js';
 import { CERTIFICATE_CONFIRMATION } from '../core/mtls/certificate-binding.js';
 import { type DpopAlgorithm, DpopKey } from '../client/dpop-key.js';
+import type { AsymmetricAlgorithm } from '../core/jose/algorithms.js';
+import { signJws } from '../core/jose/jws-signer.js';
+import { generateKeyPairFor } from '../core/jose/key-generation.js';
 import { DpopBoundToken } from './dpop-bound-token.js';
 import type { IssuerOptions } from '../core/issuers/issuer-options.js';
 import {
@@ -20,8 +16,6 @@ import {
   type TokenSubject,
 } from './provider-tokens.js';
 
-const CURVES: Record<string, string> = { ES256: 'P-256', ES384: 'P-384', ES512: 'P-521' };
-
 type JWK = Record<string, unknown>;
 
 export type IssuerFault =
@@ -29,14 +23,15 @@ export type IssuerFault =
 
 interface SigningKey {
   kid: string;
-  alg: string;
+  alg: AsymmetricAlgorithm;
   privateKey: KeyObject;
   publicJwk: JWK;
 }
 
 export interface MintOptions {
   kid?: string;
-  alg?: string;
+  /** The header's `alg` and what the key signs with (the key's own algorithm by default). */
+  alg?: AsymmetricAlgorithm;
   /** Header fields added to, or overriding, the defaults. */
   header?: Record<string, unknown>;
   /** Seconds until expiry; default 300. `null` leaves `exp` out. */
@@ -65,12 +60,15 @@ export class LocalIssuer {
   private server?: Server;
   private port = 0;
 
-  /** Starts on a free port of 127.0.0.1, with one RS256 key, minting tokens of `provider`'s shape. */
+  /**
+   * Starts on a free port of 127.0.0.1, with one key (RS256 unless `alg` names another, e.g.
+   * `EdDSA`), minting tokens of `provider`'s shape.
+   */
   static async start(
-    options: { audience?: string; provider?: ProviderShape } = {},
+    options: { audience?: string; provider?: ProviderShape; alg?: AsymmetricAlgorithm } = {},
   ): Promise<LocalIssuer> {
     const issuer = new LocalIssuer(options.audience ?? 'api://test', options.provider ?? 'generic');
-    await issuer.addKey();
+    await issuer.addKey({ alg: options.alg });
     await issuer.listen();
     return issuer;
   }
@@ -132,12 +130,13 @@ export class LocalIssuer {
     return this.keys[0].kid;
   }
 
-  /** Adds a key that signs from now on; older keys stay published unless `retire` is set. */
-  async addKey(options: { alg?: string; retire?: boolean } = {}): Promise<string> {
+  /**
+   * Adds a key that signs from now on (RS256 unless `alg` says otherwise: any asymmetric algorithm,
+   * `EdDSA` on an Ed25519 key); older keys stay published unless `retire` is set.
+   */
+  async addKey(options: { alg?: AsymmetricAlgorithm; retire?: boolean } = {}): Promise<string> {
     const alg = options.alg ?? 'RS256';
-    const { privateKey, publicKey } = alg.startsWith('ES')
-      ? generateKeyPairSync('ec', { namedCurve: CURVES[alg] })
-      : generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const { privateKey, publicKey } = await generateKeyPairFor(alg);
     const kid = `key-${this.keys.length + 1}-${Math.random().toString(36).slice(2, 8)}`;
     const publicJwk = { ...publicKey.export({ format: 'jwk' }), kid, alg, use: 'sig' } as JWK;
     const key = { kid, alg, privateKey, publicJwk };
@@ -168,16 +167,14 @@ export class LocalIssuer {
       }),
       ...claims,
     };
-    const alg = (options.alg ?? key.alg) as jwt.Algorithm;
-    return jwt.sign(payload, key.privateKey, {
-      algorithm: alg,
-      header: { alg, kid: options.kid ?? key.kid, typ: 'at+jwt', ...options.header },
-    });
+    const alg = options.alg ?? key.alg;
+    const header = { alg, kid: options.kid ?? key.kid, typ: 'at+jwt', ...options.header };
+    return this.signWith(key, alg, JSON.stringify(header), JSON.stringify(payload));
   }
 
   /**
-   * Signs any header and payload with the current RS256 key, bypassing jose's own checks, for
-   * tokens a careful library refuses to produce (unknown `crit`, odd claim types ...).
+   * Signs any header and payload with the current key, bypassing jose's own checks, for tokens a
+   * careful library refuses to produce (unknown `crit`, odd claim types ...).
    */
   signRaw(header: Record<string, unknown>, payload: Record<string, unknown>): string {
     const key = this.keys[0];
@@ -190,8 +187,17 @@ export class LocalIssuer {
   /** Signs header and payload given as exact bytes (duplicate members, invalid UTF-8 ...). */
   signText(header: string | Buffer, payload: string | Buffer): string {
     const key = this.keys[0];
+    return this.signWith(key, key.alg, header, payload);
+  }
+
+  private signWith(
+    key: SigningKey,
+    alg: AsymmetricAlgorithm,
+    header: string | Buffer,
+    payload: string | Buffer,
+  ): string {
     const input = `${Buffer.from(header).toString('base64url')}.${Buffer.from(payload).toString('base64url')}`;
-    return `${input}.${sign('sha256', Buffer.from(input), key.privateKey).toString('base64url')}`;
+    return `${input}.${signJws(alg, key.privateKey, Buffer.from(input)).toString('base64url')}`;
   }
 
   /** Stops answering: connections are refused until `restart()`. */

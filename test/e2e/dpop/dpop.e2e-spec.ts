@@ -27,7 +27,7 @@ class BoundController {
   }
 }
 
-const ALGS = 'algs="RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512"';
+const ALGS = 'algs="RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512 Ed25519 Ed448 EdDSA"';
 
 async function dpopApp(
   platform: Platform,
