@@ -79,11 +79,14 @@ describe('introspection options: client authentication, RFC 9701, discovery, sev
   it.each([
     ['an RSA key', 'rsa', 'RS256'],
     ['a P-256 key', 'ec', 'ES256'],
+    ['an Ed25519 key', 'ed25519', 'Ed25519'],
   ] as const)('private_key_jwt signs an RFC 7523 assertion with %s', async (_what, type, alg) => {
     const { privateKey, publicKey } =
       type === 'rsa'
         ? generateKeyPairSync('rsa', { modulusLength: 2048 })
-        : generateKeyPairSync('ec', { namedCurve: 'P-256' });
+        : type === 'ec'
+          ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
+          : generateKeyPairSync('ed25519');
     await start([
       introspecting({
         clientId: CLIENT_ID,
@@ -192,6 +195,31 @@ describe('introspection options: client authentication, RFC 9701, discovery, sev
       expect(endpoint.requests[0].accept).toBe('application/token-introspection+jwt');
       expect(issuer.requests.jwks).toBeGreaterThan(0);
     });
+
+    it.each(['EdDSA', 'Ed25519', 'Ed448'] as const)(
+      'verifies a response the issuer signs with %s (an OKP key), and refuses another key’s',
+      async (alg) => {
+        await issuer.addKey({ alg, retire: true });
+        respondWith();
+        await startSigned();
+        const good = await get(endpoint.issue({ ...members(), scope: 'notes:read' }));
+        expect(good.status).toBe(200);
+        expect(good.body.scopes).toEqual(['notes:read']);
+        const other = await LocalIssuer.start({ alg });
+        closing.push(other);
+        endpoint.signResponse = (m) =>
+          other.signRaw(
+            { typ: 'token-introspection+jwt', kid: issuer.currentKid },
+            {
+              iss: issuer.issuer,
+              aud: CLIENT_ID,
+              iat: Math.floor(Date.now() / 1000),
+              token_introspection: m,
+            },
+          );
+        expect((await get(endpoint.issue(members()))).status).toBe(503);
+      },
+    );
 
     it('is refused (503, the token may be good) without typ token-introspection+jwt', async () => {
       respondWith(undefined, { typ: 'JWT' });
