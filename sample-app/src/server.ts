@@ -77,6 +77,7 @@ export async function startSampleApp(
       ],
       keyFile:
         env.DEV_IDP_KEY_FILE ?? join(import.meta.dirname, '..', '.data', 'signing-keys.json'),
+      signingAlgorithm: settings.signingAlgorithm,
     });
     issuers = [
       {

@@ -10,12 +10,13 @@ import {
   oidc,
   okta,
 } from '../../../lib/index.js';
+import { SIGNING_ALGORITHMS, type SigningAlgorithm } from '../identity-provider/signing-keys.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
 /** How the sample finds its identity provider: the embedded one, or one named by the environment. */
 export type AuthSettings =
-  | { mode: 'embedded'; audience: string; idpPort: number }
+  | { mode: 'embedded'; audience: string; idpPort: number; signingAlgorithm: SigningAlgorithm }
   | { mode: 'external'; issuers: IssuerOptions[]; discoveryUrl: string; description: string };
 
 /** A setting that stops the app at boot, naming the variable to fix. */
@@ -225,6 +226,18 @@ function introspectionFrom(env: Env): Pick<IssuerOptions, 'introspection'> {
   return { introspection: { clientId, clientSecret, ...introspectionMaxAge(env) } };
 }
 
+/** `DEV_IDP_SIGNING_ALG`: what the embedded provider signs tokens with (RS256 unless set). */
+function signingAlgorithmOf(env: Env): SigningAlgorithm {
+  const value = optional(env, 'DEV_IDP_SIGNING_ALG') ?? 'RS256';
+  if (!(SIGNING_ALGORITHMS as readonly string[]).includes(value)) {
+    throw new SettingsError(
+      'DEV_IDP_SIGNING_ALG',
+      `must be one of ${SIGNING_ALGORITHMS.join(', ')}, got ${JSON.stringify(value)}`,
+    );
+  }
+  return value as SigningAlgorithm;
+}
+
 /**
  * Reads the identity-provider settings from the environment. `OIDC_ISSUER` wins over everything
  * (generic claims, nothing else read); then `OIDC_PROVIDER` presets; otherwise the embedded provider.
@@ -251,6 +264,7 @@ export function authSettingsFrom(env: Env): AuthSettings {
     mode: 'embedded',
     audience: optional(env, 'DEV_IDP_AUDIENCE') ?? 'api://notes',
     idpPort: port(env, 'DEV_IDP_PORT', 4000),
+    signingAlgorithm: signingAlgorithmOf(env),
   };
 }
 

@@ -5,7 +5,12 @@ import Provider, { errors, type Configuration } from 'oidc-provider';
 import { DEMO_USERS, type DemoUser, findUser } from './accounts.js';
 import { handleInteraction } from './interactions.js';
 import { errorPage } from './pages.js';
-import { loadOrCreateSigningKeys, type PrivateJwks, rotateSigningKeys } from './signing-keys.js';
+import {
+  loadOrCreateSigningKeys,
+  type PrivateJwks,
+  rotateSigningKeys,
+  type SigningAlgorithm,
+} from './signing-keys.js';
 import { registerTokenExchange, TOKEN_EXCHANGE } from './token-exchange.js';
 
 export interface DevIdentityProviderOptions {
@@ -26,6 +31,11 @@ export interface DevIdentityProviderOptions {
   downstreamAudience?: string;
   /** The token endpoint accepts DPoP proofs only with a nonce it gave (RFC 9449 §8). */
   requireDpopNonce?: boolean;
+  /**
+   * What access and ID tokens are signed with: RS256 (default), or an Ed25519 key as RFC 9864's
+   * `Ed25519` or RFC 8037's `EdDSA`.
+   */
+  signingAlgorithm?: SigningAlgorithm;
 }
 
 export interface DevIdentityProvider {
@@ -88,7 +98,10 @@ function audienceOf(aud: string | string[] | undefined): readonly (string | unde
 }
 
 function configuration(
-  options: DevIdentityProviderOptions & { downstreamAudience: string },
+  options: DevIdentityProviderOptions & {
+    downstreamAudience: string;
+    signingAlgorithm: SigningAlgorithm;
+  },
   jwks: PrivateJwks,
 ): Configuration {
   const origins = new Set(options.redirectUris.map((uri) => new URL(uri).origin));
@@ -128,6 +141,8 @@ function configuration(
         redirect_uris: options.redirectUris,
       },
     ],
+    // Every client's ID tokens too: the provider may hold no RSA key at all.
+    clientDefaults: { id_token_signed_response_alg: options.signingAlgorithm },
     jwks: jwks as Configuration['jwks'],
     // Fixed keys are fine for a provider that only ever runs on the developer's machine.
     cookies: { keys: ['nest-oidc-auth-dev-idp-cookie-key'] },
@@ -150,7 +165,9 @@ function configuration(
     },
     // A proof with the token request binds the token to its key (RFC 9449 §5): `cnf.jkt` in the
     // JWT, token_type DPoP. Without a proof the token stays a bearer token.
-    enabledJWA: { dPoPSigningAlgValues: ['ES256', 'ES384', 'ES512', 'PS256', 'EdDSA'] },
+    enabledJWA: {
+      dPoPSigningAlgValues: ['ES256', 'ES384', 'ES512', 'PS256', 'Ed25519', 'EdDSA'],
+    },
     features: {
       dPoP: {
         enabled: true,
@@ -194,7 +211,7 @@ function configuration(
             // The reporting client stands for the many providers whose access tokens are
             // references the API must introspect (Hydra, ZITADEL, Keycloak and Okta on request).
             accessTokenFormat: client.clientId === OPAQUE_CLIENT.clientId ? 'opaque' : 'jwt',
-            jwt: { sign: { alg: 'RS256' } },
+            jwt: { sign: { alg: options.signingAlgorithm } },
           };
         },
       },
@@ -228,10 +245,14 @@ export async function startDevIdentityProvider(
 ): Promise<DevIdentityProvider> {
   const host = options.host ?? '127.0.0.1';
   const downstreamAudience = options.downstreamAudience ?? 'api://audit';
-  let jwks = loadOrCreateSigningKeys(options.keyFile);
+  const signingAlgorithm = options.signingAlgorithm ?? 'RS256';
+  let jwks = loadOrCreateSigningKeys(options.keyFile, signingAlgorithm);
   let issuer = `http://${host}:${options.port}`;
   const build = () => {
-    const built = new Provider(issuer, configuration({ ...options, downstreamAudience }, jwks));
+    const built = new Provider(
+      issuer,
+      configuration({ ...options, downstreamAudience, signingAlgorithm }, jwks),
+    );
     registerTokenExchange(built, { issuer, audience: options.audience, downstreamAudience, jwks });
     return built;
   };

@@ -1,5 +1,5 @@
 import { createPrivateKey, createPublicKey, randomUUID } from 'node:crypto';
-import jwt from 'jsonwebtoken';
+import { createLocalJWKSet, type JWTPayload, jwtVerify, SignJWT } from 'jose';
 import type Provider from 'oidc-provider';
 import { errors } from 'oidc-provider';
 import type { PrivateJwks } from './signing-keys.js';
@@ -24,10 +24,16 @@ interface ExchangeSettings {
  */
 export function registerTokenExchange(provider: Provider, settings: ExchangeSettings): void {
   const [signing] = settings.jwks.keys;
+  const alg = String(signing.alg);
   const privateKey = createPrivateKey({ key: signing as never, format: 'jwk' });
-  const publicKeys = new Map(
-    settings.jwks.keys.map((k) => [k.kid, createPublicKey({ key: k as never, format: 'jwk' })]),
-  );
+  // The provider's own keys, public halves, with the algorithm each is published for.
+  const publicKeys = createLocalJWKSet({
+    keys: settings.jwks.keys.map((k) => ({
+      ...createPublicKey({ key: k as never, format: 'jwk' }).export({ format: 'jwk' }),
+      kid: k.kid,
+      alg: k.alg as string,
+    })),
+  });
 
   provider.registerGrantType(
     TOKEN_EXCHANGE,
@@ -37,16 +43,13 @@ export function registerTokenExchange(provider: Provider, settings: ExchangeSett
       if (params.subject_token_type !== ACCESS_TOKEN_TYPE) {
         throw new errors.InvalidRequest('subject_token_type must be an access token');
       }
-      let subject: jwt.JwtPayload;
+      let subject: JWTPayload;
       try {
-        const kid = jwt.decode(params.subject_token ?? '', { complete: true })?.header.kid;
-        const key = publicKeys.get(kid ?? '');
-        if (!key) throw new Error('unknown key');
-        subject = jwt.verify(params.subject_token!, key, {
-          algorithms: ['RS256'],
+        ({ payload: subject } = await jwtVerify(params.subject_token ?? '', publicKeys, {
           issuer: settings.issuer,
           audience: settings.audience,
-        }) as jwt.JwtPayload;
+          algorithms: [...new Set(settings.jwks.keys.map((k) => String(k.alg)))],
+        }));
       } catch {
         throw new errors.InvalidGrant('subject_token is not a valid access token of this issuer');
       }
@@ -56,25 +59,21 @@ export function registerTokenExchange(provider: Provider, settings: ExchangeSett
         throw new errors.InvalidScope('requested scope is not allowed', params.scope ?? '');
       }
       const expiresIn = 3600;
-      const accessToken = jwt.sign(
-        {
-          sub: subject.sub,
-          client_id: client.clientId,
-          scope: scopes.join(' '),
-          roles: subject.roles,
-          act: { sub: client.clientId },
-          jti: randomUUID(),
-        },
-        privateKey,
-        {
-          algorithm: 'RS256',
-          keyid: signing.kid,
-          issuer: settings.issuer,
-          audience: settings.downstreamAudience,
-          expiresIn,
-          header: { alg: 'RS256', typ: 'at+jwt', kid: signing.kid },
-        },
-      );
+      const now = Math.floor(Date.now() / 1000);
+      const accessToken = await new SignJWT({
+        sub: subject.sub,
+        client_id: client.clientId,
+        scope: scopes.join(' '),
+        roles: subject.roles,
+        act: { sub: client.clientId },
+        jti: randomUUID(),
+      })
+        .setProtectedHeader({ alg, typ: 'at+jwt', kid: signing.kid })
+        .setIssuer(settings.issuer)
+        .setAudience(settings.downstreamAudience)
+        .setIssuedAt(now)
+        .setExpirationTime(now + expiresIn)
+        .sign(privateKey);
       ctx.body = {
         access_token: accessToken,
         issued_token_type: ACCESS_TOKEN_TYPE,

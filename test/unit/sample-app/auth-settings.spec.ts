@@ -7,7 +7,21 @@ describe('sample app settings from the environment', () => {
       mode: 'embedded',
       audience: 'api://notes',
       idpPort: 4000,
+      signingAlgorithm: 'RS256',
     });
+  });
+
+  it('lets the embedded provider sign with Ed25519 or EdDSA (DEV_IDP_SIGNING_ALG), nothing else', () => {
+    expect(authSettingsFrom({ DEV_IDP_SIGNING_ALG: 'Ed25519' })).toMatchObject({
+      mode: 'embedded',
+      signingAlgorithm: 'Ed25519',
+    });
+    expect(authSettingsFrom({ DEV_IDP_SIGNING_ALG: 'EdDSA' })).toMatchObject({
+      signingAlgorithm: 'EdDSA',
+    });
+    expect(() => authSettingsFrom({ DEV_IDP_SIGNING_ALG: 'HS256' })).toThrow(
+      'DEV_IDP_SIGNING_ALG must be one of RS256, Ed25519, EdDSA, got "HS256"',
+    );
   });
 
   it('trusts exactly OIDC_ISSUER with the generic mapping and reads nothing else', () => {
