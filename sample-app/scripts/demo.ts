@@ -4,6 +4,7 @@
  * GraphQL and the WebSocket, a step-up to a second factor (RFC 9470), an opaque token introspected
  * (RFC 7662) then revoked (RFC 7009), and a DPoP-bound token (RFC 9449) with and without its
  * proofs, printing what each step answered. Exits non-zero when any answer is not the expected one.
+ * `DEV_IDP_SIGNING_ALG=Ed25519 npm run demo` runs the same with tokens signed with Ed25519.
  */
 import WebSocket from 'ws';
 import { authorizedFetch, TokenClient } from '../../lib/index.js';
@@ -142,8 +143,8 @@ async function revokeAt(
   return res.status;
 }
 
-function claimsOf(token: string): Record<string, unknown> {
-  return JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8'));
+function claimsOf(token: string, segment = 1): Record<string, unknown> {
+  return JSON.parse(Buffer.from(token.split('.')[segment], 'base64url').toString('utf8'));
 }
 
 const sample = await startSampleApp(env);
@@ -168,7 +169,9 @@ try {
     scopes: ['notes:read', 'notes:write'],
   });
   const service = claimsOf(serviceToken);
-  line(`  token: sub=${service.sub} aud=${service.aud} scope="${service.scope}"`);
+  // DEV_IDP_SIGNING_ALG=Ed25519 (or EdDSA) runs the same demo with tokens signed by Ed25519.
+  const signedWith = claimsOf(serviceToken, 0).alg;
+  line(`  token: alg=${signedWith} sub=${service.sub} aud=${service.aud} scope="${service.scope}"`);
   await expectCall(apiUrl, 'GET', '/notes', serviceToken, 200);
   const created = await expectCall(apiUrl, 'POST', '/notes', serviceToken, 201, {
     text: 'written by a service',
