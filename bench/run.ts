@@ -5,7 +5,8 @@
  * setup, and behind a guard doing only one raw RS256 verify, on Express and on Fastify; opaque
  * tokens through introspection (warm: one cached token; cold: each new token shared by the
  * concurrent connections, counting introspection calls per request); plus in-process
- * verifications/s. Each guard scenario is reported as a ratio to its own platform's
+ * verifications/s, and the cold path of RS256, ES256 and EdDSA tokens each against a raw
+ * node:crypto verify of the same tokens. Each guard scenario is reported as a ratio to its own platform's
  * bare and raw-verify routes. Everything runs on 127.0.0.1, each server in its own process, in
  * alternating rounds.
  */
@@ -31,7 +32,7 @@ import {
   selected,
 } from './scenarios.js';
 import { spawnServer, stopServer } from './spawn-server.js';
-import { coldPathPieces, verificationOps } from './verify-ops.js';
+import { coldPathByAlgorithm, coldPathPieces, verificationOps } from './verify-ops.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 4);
@@ -313,6 +314,7 @@ async function main() {
       )
     : [];
   const pieces = opsOn ? await coldPathPieces(coldTokens.slice(0, 2000)) : [];
+  const byAlgorithm = opsOn ? await coldPathByAlgorithm(2000) : [];
   await issuer.close();
   await introspection.close();
 
@@ -387,6 +389,16 @@ async function main() {
       `${'node:crypto RS256 verify, for scale'.padEnd(60)} ${(1e6 / ops[0].opsPerSecond).toFixed(2).padStart(7)}\n`,
     );
   }
+  if (byAlgorithm.length) {
+    process.stdout.write(
+      '\nCold path by algorithm (one core; tokens never seen; ratio to one raw node:crypto verify of the same tokens)\n',
+    );
+    for (const { algorithm, raw, verifier } of byAlgorithm) {
+      process.stdout.write(
+        `${algorithm.padEnd(8)} raw ${String(raw.opsPerSecond).padStart(7)}/s   verifyNow ${String(verifier.opsPerSecond).padStart(7)}/s   verifyNow / raw ${(verifier.opsPerSecond / raw.opsPerSecond).toFixed(2)}\n`,
+      );
+    }
+  }
   const out = join(here, '..', '..', 'bench', 'results');
   mkdirSync(out, { recursive: true });
   writeFileSync(
@@ -403,6 +415,7 @@ async function main() {
         ratios,
         verificationOps: ops,
         coldPathPieces: pieces,
+        coldPathByAlgorithm: byAlgorithm,
       },
       null,
       2,

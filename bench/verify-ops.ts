@@ -1,7 +1,9 @@
-import { createPublicKey, hash, verify } from 'node:crypto';
+import { createPublicKey, hash, type KeyObject, verify } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { importJWK, jwtVerify } from 'jose';
 import { TokenVerifier } from '../lib/index.js';
+import { createTokenVerifier } from '../lib/nest/authentication/token-verifier.provider.js';
+import { LocalIssuer } from '../lib/testing/index.js';
 import { extractBearerToken } from '../lib/protocol/bearer/bearer-token.js';
 import { decodeUnverified } from '../lib/core/jose/jwt-parts.js';
 
@@ -79,4 +81,64 @@ export async function coldPathPieces(tokens: string[]): Promise<OpsResult[]> {
       hash('sha256', token, 'base64url'),
     ),
   ];
+}
+
+/** The algorithms whose cold path is compared, each with one raw node:crypto check of a token. */
+const RAW_CHECKS = {
+  RS256: (input: Buffer, key: KeyObject, signature: Buffer) =>
+    verify('sha256', input, key, signature),
+  ES256: (input: Buffer, key: KeyObject, signature: Buffer) =>
+    verify('sha256', input, { key, dsaEncoding: 'ieee-p1363' }, signature),
+  // EdDSA on an Ed25519 key, as providers sign it (RFC 9864's Ed25519 costs the same).
+  EdDSA: (input: Buffer, key: KeyObject, signature: Buffer) => verify(null, input, key, signature),
+};
+
+export interface AlgorithmColdPath {
+  algorithm: keyof typeof RAW_CHECKS;
+  /** One node:crypto signature check per token: the limit. */
+  raw: OpsResult;
+  /** `TokenVerifier.verifyNow`, every check, on tokens it has not seen (no verified-token cache). */
+  verifier: OpsResult;
+}
+
+/**
+ * The cold path per signature algorithm, in process on one core: the verifier's whole check of
+ * tokens it has never seen, against a raw node:crypto verify of the same tokens, so that each
+ * algorithm's overhead is a ratio in the same run. Each algorithm has its own local issuer.
+ */
+export async function coldPathByAlgorithm(count: number): Promise<AlgorithmColdPath[]> {
+  const results: AlgorithmColdPath[] = [];
+  for (const algorithm of Object.keys(RAW_CHECKS) as Array<keyof typeof RAW_CHECKS>) {
+    const issuer = await LocalIssuer.start({ audience: 'api://bench', alg: algorithm });
+    try {
+      const tokens: string[] = [];
+      for (let i = 0; i < count; i += 1) {
+        tokens.push(await issuer.mint({ scope: 'notes:read' }, { expiresIn: 3600 }));
+      }
+      const key = createPublicKey({ key: issuer.jwks().keys[0] as never, format: 'jwk' });
+      const check = RAW_CHECKS[algorithm];
+      const verifier = createTokenVerifier(
+        { issuers: [{ issuer: issuer.issuer, audience: issuer.audience }] },
+        null,
+      );
+      await verifier.verify(tokens[0]);
+      results.push({
+        algorithm,
+        raw: await measure(`node:crypto ${algorithm} verify`, tokens, (token) => {
+          const dot = token.lastIndexOf('.');
+          return check(
+            Buffer.from(token.slice(0, dot)),
+            key,
+            Buffer.from(token.slice(dot + 1), 'base64url'),
+          );
+        }),
+        verifier: await measure(`TokenVerifier.verifyNow ${algorithm}`, tokens, (token) =>
+          verifier.verifyNow(token),
+        ),
+      });
+    } finally {
+      await issuer.close();
+    }
+  }
+  return results;
 }
