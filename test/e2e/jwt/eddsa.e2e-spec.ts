@@ -33,7 +33,11 @@ describe.each(PLATFORMS)(
       kids.Ed25519 = await issuer.addKey({ alg: 'Ed25519' });
       const ref = await Test.createTestingModule({
         imports: [
-          OidcAuthModule.forRoot({ issuers: [issuer.issuerOptions()], audit: { log: false } }),
+          OidcAuthModule.forRoot({
+            issuers: [issuer.issuerOptions()],
+            audit: { log: false },
+            protectedResource: { resource: 'https://api.example.test' },
+          }),
         ],
         controllers: [...TEST_CONTROLLERS, PassportController],
       }).compile();
@@ -82,6 +86,14 @@ describe.each(PLATFORMS)(
       for (const path of ['/me', '/passport']) {
         expect((await http().get(path).set('Authorization', `Bearer ${forged}`)).status).toBe(401);
       }
+    });
+
+    it('advertises the EdDSA names in the RFC 9728 metadata (dpop_signing_alg_values_supported)', async () => {
+      const res = await http().get('/.well-known/oauth-protected-resource');
+      expect(res.status).toBe(200);
+      expect(res.body.dpop_signing_alg_values_supported).toEqual(
+        expect.arrayContaining(['ES256', 'Ed25519', 'Ed448', 'EdDSA']),
+      );
     });
 
     it.each(['Ed25519', 'Ed448', 'EdDSA'] as const)(
