@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
-import type { Algorithm as JsonwebtokenAlgorithm } from 'jsonwebtoken';
-import { Strategy } from 'passport-jwt';
+import { Strategy, type StrategyOptions } from 'passport-jwt';
 import { extractBearerToken } from '../../protocol/bearer/bearer-token.js';
 import { OidcAuthError } from '../../protocol/errors/errors.js';
 import { verifyCertificateBinding } from '../../core/mtls/certificate-binding.js';
@@ -94,7 +93,7 @@ export class OidcAuthStrategy extends PassportStrategy(Strategy, OIDC_AUTH_STRAT
       algorithms: (options.issuerResolver
         ? [...ASYMMETRIC_ALGORITHMS, ...SYMMETRIC_ALGORITHMS]
         : [...new Set(verifier.issuers.flatMap((i) => [...i.algorithms]))]
-      ).filter(jsonwebtokenChecks) as JsonwebtokenAlgorithm[],
+      ).filter(jsonwebtokenChecks) as StrategyOptions['algorithms'],
       jsonWebTokenOptions: { clockTolerance: clockToleranceOf(options) },
     });
     this.certificates = certificateReader(options.mtls);
