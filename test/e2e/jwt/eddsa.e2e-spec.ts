@@ -109,6 +109,11 @@ describe.each(PLATFORMS)(
         expect(res.body.claims.cnf).toEqual({ jkt: bound.key.thumbprint });
         const bearer = await http().get('/me').set('Authorization', `Bearer ${bound.token}`);
         expect(bearer.status).toBe(401);
+        // The passport path, where EdDSA tokens skip jsonwebtoken, refuses the downgrade too.
+        const passport = await http()
+          .get('/passport')
+          .set('Authorization', `Bearer ${bound.token}`);
+        expect(passport.status).toBe(401);
         expect(bearer.headers['www-authenticate']).toMatch(
           /DPoP algs="[^"]*\bEd25519 Ed448 EdDSA"/,
         );
