@@ -27,7 +27,7 @@ describe.each(PLATFORMS)(
     const kids: Record<string, string> = {};
 
     beforeAll(async () => {
-      issuer = await LocalIssuer.start({ alg: 'EdDSA' });
+      issuer = await LocalIssuer.start({ alg: 'EdDSA', audience: 'https://api.example.test' });
       kids.EdDSA = issuer.currentKid;
       kids.Ed448 = await issuer.addKey({ alg: 'Ed448' });
       kids.Ed25519 = await issuer.addKey({ alg: 'Ed25519' });
