@@ -14,3 +14,18 @@ export function thrown<E extends Error>(
   }
   throw new Error(`expected a ${type.name}`);
 }
+
+/** The error `promise` rejects with, checked to be a `type`: `thrown` for asynchronous work. */
+export async function rejected<E extends Error>(
+  type: abstract new (...args: never[]) => E,
+  promise: Promise<unknown>,
+): Promise<E> {
+  const err = await promise.then(
+    () => {
+      throw new Error(`expected a ${type.name}`);
+    },
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(type);
+  return err as E;
+}

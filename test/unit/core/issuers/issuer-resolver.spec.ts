@@ -2,13 +2,14 @@ import { createHmac, generateKeyPairSync, sign } from 'node:crypto';
 import {
   InvalidTokenError,
   KeysUnavailableError,
-  type OidcAuthError,
+  OidcAuthError,
 } from '../../../../lib/protocol/errors/errors.js';
 import { OidcAuthConfigError } from '../../../../lib/core/config/config-error.js';
 import { createVerifier, type VerifierConfig } from '../../../../lib/core/jwt/create-verifier.js';
 import type { IssuerOptions } from '../../../../lib/core/issuers/issuer-options.js';
 import type { ResolverProblem } from '../../../../lib/core/issuers/issuer-resolver.js';
 import { VerifiedTokenCache } from '../../../../lib/core/jwt/verified-token-cache.js';
+import { rejected } from '../../../support/thrown.js';
 
 const START = 1_800_000_000_000;
 const secretOf = (iss: string) => `${iss}-a-shared-secret-of-32-bytes-or-more`;
@@ -58,14 +59,7 @@ function setup(
   return { verifier, asked, problems };
 }
 
-async function refusalOf(promise: Promise<unknown>): Promise<OidcAuthError> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as OidcAuthError;
-  }
-  throw new Error('expected a refusal');
-}
+const refusalOf = (promise: Promise<unknown>) => rejected(OidcAuthError, promise);
 
 const TENANTS = new Set(['https://a.example', 'https://b.example']);
 const byTenant = (iss: string) => (TENANTS.has(iss) ? tenant(iss) : undefined);

@@ -5,6 +5,7 @@ import type { IssuerOptions } from '../../../../lib/core/issuers/issuer-options.
 import { IssuerRegistry } from '../../../../lib/core/issuers/issuer-registry.js';
 import { TokenVerifier } from '../../../../lib/core/jwt/token-verifier.js';
 import { TrustedIssuer } from '../../../../lib/core/issuers/trusted-issuer.js';
+import { rejected } from '../../../support/thrown.js';
 
 const ISS = 'https://idp.example';
 const NOW = 1_800_000_000;
@@ -46,16 +47,7 @@ function verifier(keys: object[], options: Partial<IssuerOptions> = {}) {
   });
 }
 
-async function refusalOf(promise: Promise<unknown>): Promise<InvalidTokenError> {
-  const err = await promise.then(
-    () => {
-      throw new Error('expected a refusal');
-    },
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(InvalidTokenError);
-  return err as InvalidTokenError;
-}
+const refusalOf = (promise: Promise<unknown>) => rejected(InvalidTokenError, promise);
 
 describe('TokenVerifier with EdDSA (RFC 8037, RFC 9864)', () => {
   // No `algorithms` option anywhere: EdDSA is accepted by default, like RS, PS and ES.

@@ -8,6 +8,7 @@ import { type ClaimClock, checkClaims } from '../../../../lib/core/jwt/claim-rul
 import { TokenVerifier } from '../../../../lib/core/jwt/token-verifier.js';
 import { TrustedIssuer } from '../../../../lib/core/issuers/trusted-issuer.js';
 import { thrown } from '../../../support/thrown.js';
+import { rejected } from '../../../support/thrown.js';
 
 const ISS = 'https://idp.example';
 const NOW = 1_800_000_000;
@@ -96,16 +97,7 @@ function rules(
 
 const payload = { iss: ISS, aud: 'api', sub: 'alice', exp: NOW + 300, iat: NOW - 10 };
 
-async function refusalOf(promise: Promise<unknown>): Promise<InvalidTokenError> {
-  const err = await promise.then(
-    () => {
-      throw new Error('expected a refusal');
-    },
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(InvalidTokenError);
-  return err as InvalidTokenError;
-}
+const refusalOf = (promise: Promise<unknown>) => rejected(InvalidTokenError, promise);
 
 /** Why `on` refuses a token of `payload` under `header` (signature made up). */
 const refusalReason = async (on: ReturnType<typeof verifier>, header: Record<string, unknown>) =>
