@@ -1,5 +1,4 @@
 import { createSecretKey, KeyObject } from 'node:crypto';
-import { type FetchJsonOptions } from '../../protocol/http/fetch-json.js';
 import {
   type Algorithm,
   ASYMMETRIC_ALGORITHMS,
@@ -148,6 +147,27 @@ export interface KeySetHooks {
 }
 
 /**
+ * The key set `source` publishes, fetched under the module's `keys` tuning (defaults filled in):
+ * an issuer's, or a security-event transmitter's, with the same outage and rotation rules.
+ */
+export function tunedKeySet(
+  issuer: string,
+  source: JwksSource,
+  tuning: KeySetTuning | undefined,
+  hooks: KeySetHooks = {},
+): KeySet {
+  const t = { ...DEFAULT_TUNING, ...tuning };
+  const load = jwksLoader(source, { timeoutMs: t.timeoutMs, maxBytes: t.maxBytes });
+  const { onKeysRefreshed, onKeysFetched } = hooks;
+  return new KeySet(
+    issuer,
+    onKeysFetched ? reportingFetches(load, (outcome) => onKeysFetched(issuer, outcome)) : load,
+    { cooldownMs: t.cooldownMs, maxAgeMs: t.maxAgeMs, maxWaitMs: t.maxWaitMs },
+    onKeysRefreshed && ((keys) => onKeysRefreshed(issuer, keys)),
+  );
+}
+
+/**
  * An issuer entry checked and ready: everything the verifier needs to judge that issuer's tokens.
  * Built once at startup; invalid options throw `OidcAuthConfigError` here.
  */
@@ -221,26 +241,15 @@ export class TrustedIssuer {
     this.requiredClaims = options.requiredClaims ?? [];
     this.validateClaims = options.validateClaims;
     this.introspection = introspectionSettingsOf(path, options);
-    const t = { ...DEFAULT_TUNING, ...tuning };
     const source = keySourceOf(path, options);
     if (source.kind === 'secret') {
       this.secret = secretKeyOf(path, source.secret);
     } else {
       this.keySource = JSON.stringify([options.issuer, source]);
-      const fetchOptions: FetchJsonOptions = { timeoutMs: t.timeoutMs, maxBytes: t.maxBytes };
-      const { onKeysRefreshed, onKeysFetched } = hooks;
-      const load = jwksLoader(source, fetchOptions);
       this.keySet =
         previous?.keySource === this.keySource && previous.keySet
           ? previous.keySet
-          : new KeySet(
-              options.issuer,
-              onKeysFetched
-                ? reportingFetches(load, (outcome) => onKeysFetched(options.issuer, outcome))
-                : load,
-              { cooldownMs: t.cooldownMs, maxAgeMs: t.maxAgeMs, maxWaitMs: t.maxWaitMs },
-              onKeysRefreshed && ((keys) => onKeysRefreshed(options.issuer, keys)),
-            );
+          : tunedKeySet(options.issuer, source, tuning, hooks);
     }
   }
 }

@@ -1,8 +1,6 @@
 import type { Provider } from '@nestjs/common';
 import { clockToleranceOf } from '../../core/jwt/create-verifier.js';
-import { DEFAULT_TUNING } from '../../core/issuers/trusted-issuer.js';
-import { jwksLoader } from '../../core/keys/jwks-loader.js';
-import { KeySet } from '../../core/keys/key-set.js';
+import { tunedKeySet } from '../../core/issuers/trusted-issuer.js';
 import { RevocationList } from '../../core/revocation/revocation-list.js';
 import { SecurityEventReceiver } from '../../core/revocation/security-event-receiver.js';
 import {
@@ -57,19 +55,10 @@ function transmitterOf(
   settings: TransmitterSettings,
   options: OidcAuthModuleOptions,
 ): SecurityEventTransmitter {
-  const keys = { ...DEFAULT_TUNING, ...options.keys };
-  const load = jwksLoader(
-    { kind: 'uri', jwksUri: settings.jwksUri },
-    { timeoutMs: keys.timeoutMs, maxBytes: keys.maxBytes },
-  );
   return {
     issuer: settings.issuer,
     audiences: settings.audiences,
-    keySet: new KeySet(settings.issuer, load, {
-      cooldownMs: keys.cooldownMs,
-      maxAgeMs: keys.maxAgeMs,
-      maxWaitMs: keys.maxWaitMs,
-    }),
+    keySet: tunedKeySet(settings.issuer, { kind: 'uri', jwksUri: settings.jwksUri }, options.keys),
     algorithms: new Set(settings.algorithms),
     tokenIssuers: settings.tokenIssuers,
   };
