@@ -39,6 +39,9 @@ const shared = {
 };
 
 const config: Config = {
+  // The e2e hooks start servers, issuers and Redis: a loaded CI machine has taken more than Jest's
+  // default 5 s for one of them. (Jest reads this option only at the top level, not per project.)
+  testTimeout: 30_000,
   reporters: ['default', '<rootDir>/test/support/skipped-tests.reporter.mjs'],
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.spec.ts'] },

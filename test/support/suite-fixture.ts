@@ -10,10 +10,17 @@ export function suiteFixture<T extends object>(
   stop: (value: T) => unknown = () => undefined,
 ): T {
   let current: T | undefined;
+  let starting: Promise<T> | undefined;
   beforeAll(async () => {
-    current = await start();
+    starting = start();
+    current = await starting;
   });
-  afterAll(() => current && stop(current));
+  // Waits for a start that outlived its hook's timeout, so that what it opened is closed anyway:
+  // a server left listening keeps Jest from exiting after the run.
+  afterAll(async () => {
+    const started = await starting?.catch(() => undefined);
+    if (started !== undefined) await stop(started);
+  });
   const value = (): T => {
     if (current === undefined) throw new Error('a suite fixture was read before its beforeAll');
     return current;
