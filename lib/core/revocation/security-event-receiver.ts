@@ -28,6 +28,10 @@ export interface SecurityEventReceipt {
   jti: string;
   /** The event type URI. */
   type: string;
+  /** The event's members, for events the receiver answers itself (SSF verification ...). */
+  payload: Readonly<Record<string, unknown>>;
+  /** The event's subject, as the SET gave it. */
+  subject: unknown;
   changes: readonly RevocationChange[];
 }
 
@@ -53,7 +57,13 @@ export class SecurityEventReceiver {
       compareAuthTime: this.options.compareAuthTime,
     });
     const issuer = event.transmitter.issuer;
-    const receipt = { issuer, jti: event.jti, type: event.type };
+    const receipt = {
+      issuer,
+      jti: event.jti,
+      type: event.type,
+      payload: event.payload,
+      subject: event.subject,
+    };
     const fresh = await this.options.store.setIfAbsent(
       `secevent:${JSON.stringify([issuer, event.jti])}`,
       '1',

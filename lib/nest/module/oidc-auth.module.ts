@@ -36,6 +36,8 @@ import {
 } from '../revocation/revocation.providers.js';
 import { OidcRevocations } from '../revocation/oidc-revocations.js';
 import { SecurityEventPush } from '../revocation/security-event-push.js';
+import { SecurityEventReceipts } from '../revocation/security-event-receipts.js';
+import { SecurityEventStreams } from '../revocation/security-event-streams.js';
 
 /**
  * `OidcAuthModule.forRoot({ issuers: [...] })` or `forRootAsync({ imports, inject, useFactory })`.
@@ -55,6 +57,8 @@ import { SecurityEventPush } from '../revocation/security-event-push.js';
     securityEventReceiverProvider,
     OidcRevocations,
     SecurityEventPush,
+    SecurityEventReceipts,
+    SecurityEventStreams,
     OidcAuthStrategy,
     ProtectedResources,
     RoutePolicyReader,

@@ -38,12 +38,61 @@ export interface RevocationOptions {
   push?: { path?: string; maxBytes?: number };
 }
 
+/**
+ * Something that hands out client-credentials tokens: the module's `TokenClient` (or any object
+ * with its `getAppToken`).
+ */
+export interface AppTokenSource {
+  getAppToken(target: { scopes?: readonly string[]; resource?: string }): Promise<string>;
+}
+
+/**
+ * What authorizes this receiver at a transmitter's stream-management and poll endpoints: a bearer
+ * token it gave, or a client-credentials token for `scopes` / `resource` (RFC 8707), renewed
+ * before it expires.
+ */
+export type SecurityEventAuthorization =
+  | { bearer: string }
+  | { tokenClient: AppTokenSource; scopes?: readonly string[]; resource?: string };
+
+/** Poll delivery (RFC 8936): the module asks the transmitter for SETs, from every replica. */
+export interface SecurityEventPollOptions {
+  /** The stream's poll endpoint. Default: the one the transmitter names in the managed `stream`. */
+  endpoint?: string;
+  /** SETs asked for at most per request. Default 100. */
+  maxEvents?: number;
+  /**
+   * Long poll: how long the transmitter may hold a request while it has nothing to send, in
+   * seconds. Default 30. 0 asks it to answer at once, and polls again after `intervalSeconds`.
+   */
+  waitSeconds?: number;
+  /** With `waitSeconds: 0`, the pause after an empty answer. Default 5. */
+  intervalSeconds?: number;
+}
+
+/**
+ * Stream management (SSF 1.0 §8): at startup the module finds its stream at the transmitter's
+ * `configuration_endpoint` (from its SSF configuration) or creates it, asking for the events it
+ * acts on and this delivery; then asks the transmitter to verify it.
+ */
+export interface SecurityEventStreamOptions {
+  /** `push` to `pushEndpoint` with the transmitter's `pushAuthorization`, or `poll`. */
+  delivery: 'push' | 'poll';
+  /** With `push`: this receiver's push endpoint as the transmitter reaches it (an http(s) URL). */
+  pushEndpoint?: string;
+  /** The stream's description at the transmitter. Default `nest-oidc-auth`. */
+  description?: string;
+}
+
 /** An SSF transmitter (an identity provider sending CAEP / RISC events). */
 export interface SecurityEventTransmitterOptions {
   /** Its `iss` in SETs, compared exactly. */
   issuer: string;
-  /** Where its signing keys are (its `ssf-configuration`'s `jwks_uri`). */
-  jwksUri: string;
+  /**
+   * Where its signing keys are. Default: the `jwks_uri` of its SSF configuration, read at
+   * `/.well-known/ssf-configuration` under its issuer (SSF 1.0 §7), whose `issuer` must match.
+   */
+  jwksUri?: string;
   /** This receiver as the transmitter addresses it: a SET's `aud` must name one of these. */
   audience: string | readonly string[];
   /**
@@ -55,6 +104,12 @@ export interface SecurityEventTransmitterOptions {
   tokenIssuers?: readonly string[];
   /** SET signature algorithms accepted. Default: RS256, PS256, ES256. */
   algorithms?: readonly AsymmetricAlgorithm[];
+  /** Authorizes `stream` management and `poll` requests; required with either. */
+  authorization?: SecurityEventAuthorization;
+  /** Receive its SETs by polling (RFC 8936). */
+  poll?: SecurityEventPollOptions;
+  /** Manage the stream at the transmitter (SSF 1.0 §8) rather than configure it there by hand. */
+  stream?: SecurityEventStreamOptions;
 }
 
 /** `RevocationOptions` checked, with their defaults. */
@@ -69,11 +124,22 @@ export interface RevocationSettings {
 
 export interface TransmitterSettings {
   issuer: string;
-  jwksUri: string;
+  /** Undefined: discovered. */
+  jwksUri?: string;
   audiences: readonly string[];
   pushAuthorization?: string;
   tokenIssuers: readonly string[];
   algorithms: readonly AsymmetricAlgorithm[];
+  authorization?: SecurityEventAuthorization;
+  poll?: PollSettings;
+  stream?: { delivery: 'push' | 'poll'; pushEndpoint?: string; description: string };
+}
+
+export interface PollSettings {
+  endpoint?: string;
+  maxEvents: number;
+  waitSeconds: number;
+  intervalMs: number;
 }
 
 const DEFAULT_SET_ALGORITHMS: readonly AsymmetricAlgorithm[] = ['RS256', 'PS256', 'ES256'];
@@ -106,11 +172,12 @@ export function revocationSettingsOf(options: RevocationOptions): RevocationSett
     if (transmitters.length === 0) {
       throw new OidcAuthConfigError('revocation.push', 'needs at least one transmitter');
     }
-    const secrets = transmitters.map((t) => t.pushAuthorization);
-    if (secrets.some((s) => s === undefined)) {
+    const pushing = transmitters.filter((t) => !t.poll);
+    const secrets = pushing.map((t) => t.pushAuthorization);
+    if (secrets.length === 0 || secrets.some((s) => s === undefined)) {
       throw new OidcAuthConfigError(
         'revocation.transmitters',
-        'each need a pushAuthorization with push: an unauthenticated push endpoint takes anyone',
+        'each need a pushAuthorization with push, unless polled: an unauthenticated push endpoint takes anyone',
       );
     }
     if (new Set(secrets).size !== secrets.length) {
@@ -121,6 +188,14 @@ export function revocationSettingsOf(options: RevocationOptions): RevocationSett
     }
     push = { path, maxBytes };
   }
+  transmitters.forEach((t, i) => {
+    if (t.stream?.delivery === 'push' && !push) {
+      throw new OidcAuthConfigError(
+        `revocation.transmitters[${i}].stream`,
+        'asks for push delivery: revocation.push must be set',
+      );
+    }
+  });
   return {
     maxTokenLifetimeSeconds,
     maxEntries,
@@ -139,15 +214,8 @@ function transmitterSettings(
   if (typeof options.issuer !== 'string' || options.issuer.length === 0) {
     throw new OidcAuthConfigError(`${at}.issuer`, 'must be a non-empty string');
   }
-  let url: URL | undefined;
-  try {
-    url = new URL(options.jwksUri);
-  } catch {
-    url = undefined;
-  }
-  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
-    throw new OidcAuthConfigError(`${at}.jwksUri`, 'must be an http(s) URL');
-  }
+  httpUrl(`${at}.issuer`, options.issuer, options.jwksUri === undefined);
+  httpUrl(`${at}.jwksUri`, options.jwksUri);
   const audiences = typeof options.audience === 'string' ? [options.audience] : options.audience;
   if (!Array.isArray(audiences) || audiences.length === 0 || audiences.some((a) => !a)) {
     throw new OidcAuthConfigError(`${at}.audience`, 'must name this receiver');
@@ -167,6 +235,26 @@ function transmitterSettings(
     throw new OidcAuthConfigError(`${at}.algorithms`, 'must list asymmetric JWS algorithms');
   }
   const tokenIssuers = options.tokenIssuers ?? [options.issuer];
+  const stream = options.stream && streamSettings(options.stream, authorization, at);
+  const poll =
+    options.poll || stream?.delivery === 'poll'
+      ? pollSettings(options.poll ?? {}, `${at}.poll`)
+      : undefined;
+  if (poll && !poll.endpoint && stream?.delivery !== 'poll') {
+    throw new OidcAuthConfigError(
+      `${at}.poll.endpoint`,
+      'must be set unless the module manages a poll stream (stream.delivery: poll)',
+    );
+  }
+  if (stream?.delivery === 'push' && options.poll) {
+    throw new OidcAuthConfigError(`${at}.poll`, 'contradicts stream.delivery: push');
+  }
+  if ((stream || poll) && !authorizationOk(options.authorization)) {
+    throw new OidcAuthConfigError(
+      `${at}.authorization`,
+      'must be { bearer } or { tokenClient } to manage a stream or poll',
+    );
+  }
   return {
     issuer: options.issuer,
     jwksUri: options.jwksUri,
@@ -174,7 +262,70 @@ function transmitterSettings(
     pushAuthorization: authorization,
     tokenIssuers: [...tokenIssuers],
     algorithms: [...algorithms],
+    authorization: options.authorization,
+    poll,
+    stream,
   };
+}
+
+function streamSettings(
+  options: SecurityEventStreamOptions,
+  pushAuthorization: string | undefined,
+  at: string,
+): NonNullable<TransmitterSettings['stream']> {
+  const { delivery, pushEndpoint } = options;
+  if (delivery !== 'push' && delivery !== 'poll') {
+    throw new OidcAuthConfigError(`${at}.stream.delivery`, 'must be push or poll');
+  }
+  if (delivery === 'push') {
+    httpUrl(`${at}.stream.pushEndpoint`, pushEndpoint, true);
+    if (!pushAuthorization) {
+      throw new OidcAuthConfigError(
+        `${at}.pushAuthorization`,
+        'must be set with stream.delivery: push (the stream is configured to send it)',
+      );
+    }
+  } else if (pushEndpoint !== undefined) {
+    throw new OidcAuthConfigError(`${at}.stream.pushEndpoint`, 'is for push delivery only');
+  }
+  return { delivery, pushEndpoint, description: options.description ?? 'nest-oidc-auth' };
+}
+
+function pollSettings(options: SecurityEventPollOptions, at: string): PollSettings {
+  httpUrl(`${at}.endpoint`, options.endpoint);
+  const maxEvents = options.maxEvents ?? 100;
+  if (!Number.isSafeInteger(maxEvents) || maxEvents < 1 || maxEvents > 10_000) {
+    throw new OidcAuthConfigError(`${at}.maxEvents`, 'must be an integer from 1 to 10000');
+  }
+  const waitSeconds = options.waitSeconds ?? 30;
+  if (!Number.isFinite(waitSeconds) || waitSeconds < 0 || waitSeconds > 300) {
+    throw new OidcAuthConfigError(`${at}.waitSeconds`, 'must be a number of seconds from 0 to 300');
+  }
+  const interval = options.intervalSeconds ?? 5;
+  if (!Number.isFinite(interval) || interval <= 0) {
+    throw new OidcAuthConfigError(`${at}.intervalSeconds`, 'must be a number of seconds > 0');
+  }
+  return { endpoint: options.endpoint, maxEvents, waitSeconds, intervalMs: interval * 1000 };
+}
+
+function authorizationOk(value: SecurityEventAuthorization | undefined): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  if ('bearer' in value) return typeof value.bearer === 'string' && value.bearer.length > 0;
+  return typeof value.tokenClient?.getAppToken === 'function';
+}
+
+// `required`: undefined is refused too.
+function httpUrl(name: string, value: string | undefined, required = false): void {
+  if (value === undefined && !required) return;
+  let url: URL | undefined;
+  try {
+    url = new URL(value as string);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
+    throw new OidcAuthConfigError(name, 'must be an http(s) URL');
+  }
 }
 
 function positive(name: string, value: number): number {

@@ -8,6 +8,7 @@ import {
   SecurityEventTokenVerifier,
 } from '../../core/revocation/security-event-token.js';
 import type { OidcStore } from '../../core/store/store.js';
+import { ssfConfigurationUrlOf } from '../../protocol/ssf/transmitter-metadata.js';
 import {
   OIDC_AUTH_OPTIONS,
   OIDC_AUTH_STORE,
@@ -58,7 +59,20 @@ function transmitterOf(
   return {
     issuer: settings.issuer,
     audiences: settings.audiences,
-    keySet: tunedKeySet(settings.issuer, { kind: 'uri', jwksUri: settings.jwksUri }, options.keys),
+    keySet: tunedKeySet(
+      settings.issuer,
+      settings.jwksUri
+        ? { kind: 'uri', jwksUri: settings.jwksUri }
+        : // The SSF configuration names `issuer` and `jwks_uri` as OpenID discovery does.
+          {
+            kind: 'discovery',
+            target: {
+              issuer: settings.issuer,
+              discoveryUri: ssfConfigurationUrlOf(settings.issuer),
+            },
+          },
+      options.keys,
+    ),
     algorithms: new Set(settings.algorithms),
     tokenIssuers: settings.tokenIssuers,
   };

@@ -3,20 +3,15 @@ import type { Readable } from 'node:stream';
 import { Inject, Injectable, Logger, type OnModuleInit, Optional } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { KeysUnavailableError, SecurityEventError } from '../../protocol/errors/errors.js';
-import {
-  type SecurityEventReceipt,
-  SecurityEventReceiver,
-} from '../../core/revocation/security-event-receiver.js';
+import { SecurityEventReceiver } from '../../core/revocation/security-event-receiver.js';
 import type { SecurityEventTransmitter } from '../../core/revocation/security-event-token.js';
-import { REVOCATION_EVENTS } from '../../core/revocation/security-events.js';
 import { RefusalLogLimiter } from '../observability/refusal-log-limiter.js';
 import { OIDC_AUTH_OPTIONS, type OidcAuthModuleOptions } from '../options/oidc-auth.options.js';
 import { revocationSettingsOf } from '../options/revocation.options.js';
 import { loggable } from '../transports/transport.js';
+import { SecurityEventReceipts } from './security-event-receipts.js';
 
 const MEDIA_TYPE = 'application/secevent+jwt';
-// Event types logged as ignored: each once, and no more than this many, whatever transmitters send.
-const MAX_IGNORED_TYPES = 256;
 
 interface PushRequest {
   headers: Record<string, string | string[] | undefined>;
@@ -56,17 +51,20 @@ interface Answer {
 export class SecurityEventPush implements OnModuleInit {
   private readonly logger = new Logger('OidcAuthRevocation');
   private readonly rejections: RefusalLogLimiter<string>;
-  private readonly ignoredTypes = new Set<string>();
   private readonly authorizations: { digest: Buffer; transmitter: SecurityEventTransmitter }[];
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     @Inject(OIDC_AUTH_OPTIONS) private readonly options: OidcAuthModuleOptions,
+    private readonly receipts: SecurityEventReceipts,
     @Optional() private readonly receiver?: SecurityEventReceiver,
   ) {
     this.rejections = new RefusalLogLimiter(options.refusalLogIntervalMs ?? 10_000);
     const settings = options.revocation && revocationSettingsOf(options.revocation);
-    this.authorizations = (settings?.push && receiver ? settings.transmitters : []).map((t) => ({
+    const pushing = (settings?.push && receiver ? settings.transmitters : []).filter(
+      (t) => t.pushAuthorization !== undefined,
+    );
+    this.authorizations = pushing.map((t) => ({
       digest: digestOf(t.pushAuthorization!),
       transmitter: receiver!.transmitters.find((known) => known.issuer === t.issuer)!,
     }));
@@ -133,7 +131,7 @@ export class SecurityEventPush implements OnModuleInit {
     const text = await readBounded(isReadable(req.body) ? req.body : req, maxBytes);
     if (text === undefined) return this.tooLarge(maxBytes);
     try {
-      this.received(await this.receiver!.receive(text.trim(), transmitter));
+      this.receipts.received(await this.receiver!.receive(text.trim(), transmitter));
       return { status: 202 };
     } catch (err) {
       if (err instanceof SecurityEventError) return this.refused(err.code, err.message);
@@ -159,20 +157,6 @@ export class SecurityEventPush implements OnModuleInit {
       if (timingSafeEqual(candidate.digest, digest)) found = candidate.transmitter;
     }
     return found;
-  }
-
-  private received(receipt: SecurityEventReceipt): void {
-    const issuer = loggable(receipt.issuer);
-    if (receipt.outcome === 'applied') {
-      const name = REVOCATION_EVENTS[receipt.type as keyof typeof REVOCATION_EVENTS];
-      this.logger.log(`Applied ${name} from ${issuer} (jti ${loggable(receipt.jti)})`);
-    } else if (receipt.outcome === 'ignored' && !this.ignoredTypes.has(receipt.type)) {
-      if (this.ignoredTypes.size >= MAX_IGNORED_TYPES) return;
-      this.ignoredTypes.add(receipt.type);
-      this.logger.log(
-        `Acknowledged and ignored ${loggable(receipt.type)} from ${issuer}: not an event or subject revocation acts on (logged once per type)`,
-      );
-    }
   }
 
   private refused(code: string, description: string): Answer {
