@@ -14,6 +14,7 @@ import {
 import { sharedStoreFrom } from './config/shared-store.js';
 import { dpopSettingsFrom } from './config/dpop-settings.js';
 import { tlsSettingsFrom } from './config/tls-settings.js';
+import { revocationOf, ssfSettingsFrom } from './config/ssf-settings.js';
 import {
   type DevIdentityProvider,
   startDevIdentityProvider,
@@ -60,6 +61,7 @@ export async function startSampleApp(
   const tls = tlsSettingsFrom(env);
   const apiPort = port(env, 'PORT', 3000);
   const apiUrl = `${tls.https ? 'https' : 'http'}://${HOST}:${apiPort}`;
+  const ssf = ssfSettingsFrom(env, settings.mode === 'embedded');
   let idp: DevIdentityProvider | undefined;
   let issuers: IssuerOptions[];
   let login: SwaggerLogin | undefined;
@@ -78,6 +80,7 @@ export async function startSampleApp(
       keyFile:
         env.DEV_IDP_KEY_FILE ?? join(import.meta.dirname, '..', '.data', 'signing-keys.json'),
       signingAlgorithm: settings.signingAlgorithm,
+      ssfAudience: ssf?.audience,
     });
     issuers = [
       {
@@ -117,12 +120,24 @@ export async function startSampleApp(
   // do tokens for the audience the provider was configured with.
   issuers = issuers.map((issuer) => acceptingResource(issuer, apiUrl));
   const dpop = dpopSettingsFrom(env);
+  // The API is a receiver of its provider's security events (OpenID Shared Signals): the
+  // embedded provider's always, another's with OIDC_SSF_TRANSMITTER.
+  const revocation =
+    ssf &&
+    revocationOf(ssf, {
+      apiUrl,
+      transmitter: ssf.transmitter ?? idp!.issuer,
+      tokenIssuer: idp?.issuer ?? issuers[0].issuer,
+      client: idp?.introspectionClient,
+      algorithms: settings.mode === 'embedded' ? [settings.signingAlgorithm] : undefined,
+    });
   const shared = sharedStoreFrom(env);
   const app = await NestFactory.create(
     AppModule.forIssuers(issuers, apiUrl, downstream, {
       ...(shared && { store: shared.store }),
       dpop,
       mtls: tls.mtls,
+      ...(revocation && { revocation }),
     }),
     { logger: env.SAMPLE_APP_QUIET ? ['error'] : undefined, httpsOptions: tls.https },
   );

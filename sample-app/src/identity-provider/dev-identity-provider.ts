@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Provider, { errors, type Configuration } from 'oidc-provider';
 import { DEMO_USERS, type DemoUser, findUser } from './accounts.js';
@@ -12,6 +12,12 @@ import {
   type SigningAlgorithm,
 } from './signing-keys.js';
 import { registerTokenExchange, TOKEN_EXCHANGE } from './token-exchange.js';
+import {
+  ACCOUNT_DISABLED,
+  ACCOUNT_ENABLED,
+  SESSION_REVOKED,
+  SsfTransmitter,
+} from './ssf-transmitter.js';
 
 export interface DevIdentityProviderOptions {
   port: number;
@@ -36,6 +42,11 @@ export interface DevIdentityProviderOptions {
    * `Ed25519` or RFC 8037's `EdDSA`.
    */
   signingAlgorithm?: SigningAlgorithm;
+  /**
+   * The `aud` of the Security Event Tokens it sends the API's client (its SSF receiver). Default
+   * `apiResource`, else `audience`.
+   */
+  ssfAudience?: string;
 }
 
 export interface DevIdentityProvider {
@@ -55,6 +66,24 @@ export interface DevIdentityProvider {
   downstreamAudience: string;
   /** Requests seen by the token and introspection endpoints, for tests of caching and single-flight. */
   readonly requests: { token: number; introspection: number };
+  /**
+   * The provider as an OpenID Shared Signals transmitter: `/.well-known/ssf-configuration`, streams,
+   * push and poll delivery. Stream management takes a client-credentials token of
+   * `introspectionClient` (the API's client) for `ssfResource`.
+   */
+  ssf: SsfTransmitter;
+  ssfResource: string;
+  /**
+   * The secret of the admin endpoint (`POST /admin/ssf-events`, `Authorization: Bearer <it>`),
+   * new at each start: the provider runs on the developer's machine only, but a page in its
+   * browser must not revoke sessions by itself.
+   */
+  adminToken: string;
+  /** CAEP session-revoked: one session of the user (`sid`), or all of them. */
+  revokeSession(sub: string, sid?: string): Promise<void>;
+  /** RISC account-disabled / account-enabled. */
+  disableAccount(sub: string): Promise<void>;
+  enableAccount(sub: string): Promise<void>;
   /** Signs with a new key from now on; the previous key stays published. */
   rotateSigningKey(): Promise<void>;
   close(): Promise<void>;
@@ -97,10 +126,14 @@ function audienceOf(aud: string | string[] | undefined): readonly (string | unde
   return Array.isArray(aud) ? aud : [aud];
 }
 
+const SSF_SCOPE = 'ssf';
+const ssfResourceOf = (issuer: string) => `${issuer}/ssf`;
+
 function configuration(
   options: DevIdentityProviderOptions & {
     downstreamAudience: string;
     signingAlgorithm: SigningAlgorithm;
+    issuer: string;
   },
   jwks: PrivateJwks,
 ): Configuration {
@@ -129,7 +162,8 @@ function configuration(
         client_id: INTROSPECTION_CLIENT.clientId,
         client_secret: INTROSPECTION_CLIENT.clientSecret,
         token_endpoint_auth_method: 'client_secret_basic',
-        grant_types: [],
+        // For the stream it receives security events on (SSF), nothing else.
+        grant_types: ['client_credentials'],
         response_types: [],
         redirect_uris: [],
       },
@@ -161,7 +195,13 @@ function configuration(
     async extraTokenClaims(ctx, token) {
       const accountId = (token as { accountId?: string }).accountId;
       if (!accountId) return undefined;
-      return { roles: findUser(accountId)?.roles ?? [], ...signInClaims(ctx) };
+      // The session's id as `sid`, so that a session-revoked event refuses that session's tokens.
+      const sessionUid = (token as { sessionUid?: string }).sessionUid;
+      return {
+        roles: findUser(accountId)?.roles ?? [],
+        ...(sessionUid && { sid: sessionUid }),
+        ...signInClaims(ctx),
+      };
     },
     // A proof with the token request binds the token to its key (RFC 9449 §5): `cnf.jkt` in the
     // JWT, token_type DPoP. Without a proof the token stays a bearer token.
@@ -198,6 +238,11 @@ function configuration(
         defaultResource: () => options.audience,
         useGrantedResource: () => true,
         getResourceServerInfo: (_ctx, indicator, client) => {
+          if (indicator === ssfResourceOf(options.issuer)) {
+            if (client.clientId !== INTROSPECTION_CLIENT.clientId) throw new errors.InvalidTarget();
+            // Opaque: the transmitter looks it up in the provider to know which receiver calls.
+            return { scope: SSF_SCOPE, audience: indicator, accessTokenFormat: 'opaque' };
+          }
           const scope = apiIndicators.has(indicator)
             ? API_SCOPES
             : indicator === options.downstreamAudience
@@ -251,25 +296,61 @@ export async function startDevIdentityProvider(
   const build = () => {
     const built = new Provider(
       issuer,
-      configuration({ ...options, downstreamAudience, signingAlgorithm }, jwks),
+      configuration({ ...options, downstreamAudience, signingAlgorithm, issuer }, jwks),
     );
     registerTokenExchange(built, { issuer, audience: options.audience, downstreamAudience, jwks });
+    // A user who signs out ends that session's tokens at every receiver.
+    built.on('end_session.success', (ctx) => {
+      const session = (ctx as { oidc?: { session?: { accountId?: string; uid?: string } } }).oidc
+        ?.session;
+      if (session?.accountId) void revokeSession(session.accountId, session.uid);
+    });
     return built;
   };
   let provider: Provider;
+  let ssf: SsfTransmitter;
+  const adminToken = randomBytes(24).toString('base64url');
   const requests = { token: 0, introspection: 0 };
+  const subjectOf = (sub: string) => ({ format: 'iss_sub', iss: issuer, sub });
+  const revokeSession = (sub: string, sid?: string) =>
+    ssf.emit(
+      SESSION_REVOKED,
+      sid
+        ? { format: 'complex', user: subjectOf(sub), session: { format: 'opaque', id: sid } }
+        : subjectOf(sub),
+    );
   const server: Server = createServer((req, res) => {
     if (req.method === 'POST' && req.url === '/token') requests.token += 1;
     if (req.method === 'POST' && req.url === '/token/introspection') requests.introspection += 1;
     if (req.url?.startsWith('/interaction/')) void handleInteraction(provider, req, res);
-    else provider.callback()(req, res);
+    else if (req.url === '/admin/ssf-events') void handleAdmin(req, res, adminToken, admin);
+    else if (!ssf.handles(req, res)) provider.callback()(req, res);
   });
+  const admin: Record<string, (sub: string, sid?: string) => Promise<void>> = {
+    'session-revoked': revokeSession,
+    'account-disabled': (sub) => ssf.emit(ACCOUNT_DISABLED, subjectOf(sub)),
+    'account-enabled': (sub) => ssf.emit(ACCOUNT_ENABLED, subjectOf(sub)),
+  };
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, host, () => resolve());
   });
   issuer = `http://${host}:${(server.address() as AddressInfo).port}`;
   provider = build();
+  const ssfResource = ssfResourceOf(issuer);
+  ssf = new SsfTransmitter({
+    issuer,
+    jwksUri: `${issuer}/jwks`,
+    signingKeys: () => jwks,
+    audienceOf: () => options.ssfAudience ?? options.apiResource ?? options.audience,
+    async authenticate(authorization) {
+      const value = /^Bearer (\S+)$/i.exec(authorization ?? '')?.[1];
+      const token = value ? await provider.ClientCredentials.find(value) : undefined;
+      if (!token || token.isExpired) return undefined;
+      const scopes = String(token.scope ?? '').split(' ');
+      return token.aud === ssfResource && scopes.includes(SSF_SCOPE) ? token.clientId : undefined;
+    },
+  });
   return {
     issuer,
     authorizationEndpoint: `${issuer}/auth`,
@@ -283,13 +364,68 @@ export async function startDevIdentityProvider(
     users: DEMO_USERS,
     downstreamAudience,
     requests,
+    ssf,
+    ssfResource,
+    adminToken,
+    revokeSession,
+    disableAccount: admin['account-disabled'],
+    enableAccount: admin['account-enabled'],
     async rotateSigningKey() {
       jwks = rotateSigningKeys(options.keyFile, jwks);
       provider = build();
     },
     close() {
+      ssf.close();
       server.closeAllConnections();
       return new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/**
+ * `POST /admin/ssf-events` with `{"event": "session-revoked" | "account-disabled" |
+ * "account-enabled", "sub": "bob", "sid"?: "..."}` and the start's admin token: what an
+ * administrator's console would do, as security events to every receiver.
+ */
+async function handleAdmin(
+  req: IncomingMessage,
+  res: ServerResponse,
+  adminToken: string,
+  actions: Record<string, (sub: string, sid?: string) => Promise<void>>,
+): Promise<void> {
+  const answer = (status: number, body?: unknown) => {
+    res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+    res.end(body === undefined ? undefined : JSON.stringify(body));
+  };
+  const given = Buffer.from(req.headers.authorization ?? '');
+  const wanted = Buffer.from(`Bearer ${adminToken}`);
+  if (given.length !== wanted.length || !timingSafeEqual(given, wanted)) {
+    return answer(401, { error: 'invalid_token' });
+  }
+  if (req.method !== 'POST') return answer(405, { error: 'invalid_request' });
+  let body: { event?: unknown; sub?: unknown; sid?: unknown };
+  try {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of req) {
+      size += (chunk as Buffer).length;
+      if (size > 4096) return answer(413, { error: 'invalid_request' });
+      chunks.push(chunk as Buffer);
+    }
+    body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as typeof body;
+  } catch {
+    return answer(400, { error: 'invalid_request', error_description: 'The body is not JSON' });
+  }
+  const action = typeof body?.event === 'string' ? actions[body.event] : undefined;
+  if (!action || typeof body.sub !== 'string' || !findUser(body.sub)) {
+    return answer(400, {
+      error: 'invalid_request',
+      error_description: `event must be one of ${Object.keys(actions).join(', ')}, sub a user`,
+    });
+  }
+  if (body.sid !== undefined && typeof body.sid !== 'string') {
+    return answer(400, { error: 'invalid_request', error_description: 'sid must be a string' });
+  }
+  await action(body.sub, body.sid as string | undefined);
+  return answer(202);
 }
