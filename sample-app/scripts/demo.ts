@@ -3,7 +3,8 @@
  * service's client-credentials token and a user's authorization code + PKCE login, over REST,
  * GraphQL and the WebSocket, a step-up to a second factor (RFC 9470), an opaque token introspected
  * (RFC 7662) then revoked (RFC 7009), and a DPoP-bound token (RFC 9449) with and without its
- * proofs, printing what each step answered. Exits non-zero when any answer is not the expected one.
+ * proofs, and a session revoked at the provider reaching the API as an OpenID Shared Signals event
+ * (CAEP session-revoked, pushed to the API), printing what each step answered. Exits non-zero when any answer is not the expected one.
  * `DEV_IDP_SIGNING_ALG=Ed25519 npm run demo` runs the same with tokens signed with Ed25519.
  */
 import WebSocket from 'ws';
@@ -99,6 +100,47 @@ function expectSocket(apiUrl: string, token: string | undefined, expected: strin
     socket.once('message', (data: Buffer) => done(`event ${JSON.parse(String(data)).event}`));
     socket.once('error', (err) => done(err.message));
   });
+}
+
+/** An open WebSocket at /ws with `token` in its upgrade. */
+function openSocket(apiUrl: string, token: string): Promise<WebSocket> {
+  const socket = new WebSocket(`${apiUrl.replace('http', 'ws')}/ws`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  return new Promise((resolve, reject) => {
+    socket.once('open', () => resolve(socket));
+    socket.once('error', reject);
+  });
+}
+
+/** Sends a message on the open connection: its close code, or `event <name>` if it answered. */
+function nextMessageCloses(socket: WebSocket): Promise<string> {
+  return new Promise((resolve) => {
+    socket.once('close', (code: number) => resolve(String(code)));
+    socket.once('message', (data: Buffer) => {
+      resolve(`event ${JSON.parse(String(data)).event}`);
+      socket.terminate();
+    });
+    socket.send(JSON.stringify({ event: 'notes', data: {} }));
+  });
+}
+
+/** GET /notes until it answers `status`, for at most `ms`: the answer and how long it took. */
+async function waitForStatus(apiUrl: string, token: string, status: number, ms: number) {
+  const started = Date.now();
+  for (;;) {
+    const res = await fetch(`${apiUrl}/notes`, { headers: { authorization: `Bearer ${token}` } });
+    await res.body?.cancel();
+    const elapsed = Date.now() - started;
+    if (res.status === status || elapsed > ms) {
+      return {
+        status: res.status,
+        ms: elapsed,
+        challenge: res.headers.get('www-authenticate') ?? '',
+      };
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 /** A raw call with exactly these headers: for the DPoP requests no well-behaved client sends. */
@@ -314,6 +356,63 @@ try {
   const withProof = { authorization: `DPoP ${bound}`, dpop: proof };
   await expectRaw(apiUrl, 'the token with a fresh proof', '/notes', withProof, 200);
   await expectRaw(apiUrl, 'the same proof again (replayed)', '/notes', withProof, 401);
+
+  line();
+  line(
+    "7. Shared Signals: an admin revokes bob's session at the provider, the API hears it at once",
+  );
+  const [stream] = idp.ssf.allStreams;
+  line(`  stream ${stream.id}: ${stream.method} to ${stream.endpointUrl}, ${stream.status}`);
+  const bobNow = await loginWithPkce({
+    issuer: idp.issuer,
+    clientId: idp.spaClientId,
+    redirectUri,
+    username: 'bob',
+    password: 'bob',
+    scope: 'openid notes:read',
+  });
+  const { sid } = claimsOf(bobNow.accessToken) as { sid?: string };
+  line(`  token: sub=bob sid=${sid}`);
+  await expectCall(apiUrl, 'GET', '/notes', bobNow.accessToken, 200);
+  const socket = await openSocket(apiUrl, bobNow.accessToken);
+  const admin = await fetch(`${idp.issuer}/admin/ssf-events`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${idp.adminToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ event: 'session-revoked', sub: 'bob', sid }),
+  });
+  report(
+    admin.status === 202,
+    'POST /admin/ssf-events session-revoked',
+    String(admin.status),
+    '202',
+  );
+  const refused = await waitForStatus(apiUrl, bobNow.accessToken, 401, 2000);
+  report(
+    refused.status === 401,
+    'GET    /notes  (same token)',
+    `${refused.status} after ${refused.ms} ms`,
+    '401',
+  );
+  line(`  ${refused.challenge}`);
+  const closed = await nextMessageCloses(socket);
+  report(
+    closed === '1008',
+    'WS      /ws notes on the open connection',
+    `closed ${closed}`,
+    'closed 1008',
+  );
+  // A login in the very second of the revocation would be refused with it (iat is whole seconds).
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  const bobAgain = await loginWithPkce({
+    issuer: idp.issuer,
+    clientId: idp.spaClientId,
+    redirectUri,
+    username: 'bob',
+    password: 'bob',
+    scope: 'openid notes:read',
+  });
+  line('  bob signs in again');
+  await expectCall(apiUrl, 'GET', '/notes', bobAgain.accessToken, 200);
 } catch (err) {
   failures += 1;
   line(`FAIL ${err instanceof Error ? err.message : String(err)}`);
