@@ -91,9 +91,8 @@ export class SecurityEventPoller {
         continue;
       }
       try {
-        this.options.onReceipt?.(
-          await this.options.receiver.receive(set, this.options.transmitter),
-        );
+        const receipt = await this.options.receiver.receive(set, this.options.transmitter);
+        this.options.onReceipt?.(receipt);
         this.acks.add(jti);
       } catch (err) {
         if (err instanceof SecurityEventError) this.refuse(jti, err);
