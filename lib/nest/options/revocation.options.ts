@@ -236,6 +236,9 @@ function transmitterSettings(
   }
   const tokenIssuers = options.tokenIssuers ?? [options.issuer];
   const stream = options.stream && streamSettings(options.stream, authorization, at);
+  if (stream?.delivery === 'push' && options.poll) {
+    throw new OidcAuthConfigError(`${at}.poll`, 'contradicts stream.delivery: push');
+  }
   const poll =
     options.poll || stream?.delivery === 'poll'
       ? pollSettings(options.poll ?? {}, `${at}.poll`)
@@ -245,9 +248,6 @@ function transmitterSettings(
       `${at}.poll.endpoint`,
       'must be set unless the module manages a poll stream (stream.delivery: poll)',
     );
-  }
-  if (stream?.delivery === 'push' && options.poll) {
-    throw new OidcAuthConfigError(`${at}.poll`, 'contradicts stream.delivery: push');
   }
   if ((stream || poll) && !authorizationOk(options.authorization)) {
     throw new OidcAuthConfigError(
