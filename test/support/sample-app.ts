@@ -26,7 +26,7 @@ export const DEV_IDP_REDIRECT_URI = 'http://127.0.0.1:9/cb';
 
 /** The sample's embedded provider alone, for `api://notes`, on a free port with a fresh key file. */
 export async function startDevIdp(
-  options: { requireDpopNonce?: boolean } = {},
+  options: { requireDpopNonce?: boolean; ssfAudience?: string } = {},
 ): Promise<DevIdentityProvider> {
   return startDevIdentityProvider({
     port: await freePort(),
