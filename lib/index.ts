@@ -52,7 +52,11 @@ export type { MtlsOptions } from './nest/options/mtls.options.js';
 export { OidcRevocations } from './nest/revocation/oidc-revocations.js';
 export type { RevocationKind } from './nest/revocation/oidc-revocations.js';
 export type {
+  AppTokenSource,
   RevocationOptions,
+  SecurityEventAuthorization,
+  SecurityEventPollOptions,
+  SecurityEventStreamOptions,
   SecurityEventTransmitterOptions,
 } from './nest/options/revocation.options.js';
 
