@@ -308,7 +308,6 @@ export async function startDevIdentityProvider(
     return built;
   };
   let provider: Provider;
-  let ssf: SsfTransmitter;
   const adminToken = randomBytes(24).toString('base64url');
   const requests = { token: 0, introspection: 0 };
   const subjectOf = (sub: string) => ({ format: 'iss_sub', iss: issuer, sub });
@@ -338,7 +337,8 @@ export async function startDevIdentityProvider(
   issuer = `http://${host}:${(server.address() as AddressInfo).port}`;
   provider = build();
   const ssfResource = ssfResourceOf(issuer);
-  ssf = new SsfTransmitter({
+  // Used by the request handler above only once requests come, after this line has run.
+  const ssf = new SsfTransmitter({
     issuer,
     jwksUri: `${issuer}/jwks`,
     signingKeys: () => jwks,
