@@ -115,7 +115,7 @@ export class SecurityEventStreams implements OnApplicationBootstrap, OnModuleDes
       stream = await this.managed(transmitter, metadata, await authorization());
       if (this.closed) return;
       this.receipts.track(transmitter.issuer, stream.streamId);
-      endpoint ??= stream.endpointUrl;
+      endpoint ??= stream.endpointUrl && pollEndpointOf(stream.endpointUrl, transmitter.issuer);
     }
     if (transmitter.poll) {
       if (!endpoint) throw new StreamSetupError('the poll stream names no poll endpoint');
@@ -293,6 +293,18 @@ function authorizationOf(authorization: SecurityEventAuthorization): () => Promi
   }
   const { tokenClient, scopes, resource } = authorization;
   return async () => `Bearer ${await tokenClient.getAppToken({ scopes, resource })}`;
+}
+
+/**
+ * The poll endpoint a stream names receives this receiver's token: `https`, as the transmitter's
+ * other endpoints, unless the transmitter itself is plain `http` (a developer's machine).
+ */
+function pollEndpointOf(url: string, issuer: string): string {
+  const protocol = new URL(url).protocol;
+  if (protocol === 'https:' || (protocol === 'http:' && new URL(issuer).protocol === 'http:')) {
+    return url;
+  }
+  throw new StreamSetupError('the stream poll endpoint_url is not an https URL');
 }
 
 function expected(answer: SsfResponse, statuses: readonly number[], what: string): unknown {

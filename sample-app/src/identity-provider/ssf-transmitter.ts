@@ -248,6 +248,9 @@ export class SsfTransmitter {
 
   private configure(stream: Stream, body: Record<string, unknown>): void {
     const delivery = body.delivery as Record<string, unknown> | undefined;
+    if (delivery !== undefined && (typeof delivery !== 'object' || delivery === null)) {
+      throw new HttpError(400, 'invalid_request', 'delivery must be an object');
+    }
     if (delivery !== undefined) {
       if (delivery.method === PUSH) {
         if (typeof delivery.endpoint_url !== 'string' || !URL.canParse(delivery.endpoint_url)) {
