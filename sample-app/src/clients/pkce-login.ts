@@ -20,6 +20,12 @@ export interface PkceLoginResult {
   idToken?: string;
   /** What happened, one line per HTTP step, for humans. */
   transcript: string[];
+  /**
+   * Signs the user out at the provider (RP-initiated logout, "Yes, sign me out"), in the same
+   * browser: its session ends, and with it, at every receiver of its security events, the
+   * session's tokens.
+   */
+  signOut(): Promise<void>;
 }
 
 /** Just enough of a browser: follows redirects by hand and keeps the provider's cookies. */
@@ -146,5 +152,37 @@ export async function loginWithPkce(request: PkceLoginRequest): Promise<PkceLogi
       `Code exchange failed: ${json.error ?? tokenRes.status} ${json.error_description ?? ''}`,
     );
   }
-  return { accessToken: json.access_token, idToken: json.id_token, transcript: browser.transcript };
+  return {
+    accessToken: json.access_token,
+    idToken: json.id_token,
+    transcript: browser.transcript,
+    signOut: () => signOut(browser, request, json.id_token),
+  };
+}
+
+async function signOut(
+  browser: Browser,
+  request: PkceLoginRequest,
+  idToken: string | undefined,
+): Promise<void> {
+  const end = new URL(`${request.issuer}/session/end`);
+  end.search = new URLSearchParams({
+    client_id: request.clientId,
+    ...(idToken && { id_token_hint: idToken }),
+  }).toString();
+  const page = await (await browser.request(end.href)).text();
+  const xsrf = /name="xsrf" value="([^"]+)"/.exec(page)?.[1];
+  const action = /action="([^"]+)"/.exec(page)?.[1];
+  if (!xsrf || !action) throw new Error('Sign-out failed: no logout form');
+  const res = await browser.request(
+    new URL(action, request.issuer).href,
+    {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ xsrf, logout: 'yes' }),
+    },
+    ' (sign out: yes)',
+  );
+  await res.body?.cancel();
+  if (res.status >= 400) throw new Error(`Sign-out failed: HTTP ${res.status}`);
 }

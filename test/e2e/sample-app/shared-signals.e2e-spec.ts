@@ -21,7 +21,11 @@ async function eventually(check: () => Promise<boolean> | boolean, ms = 5000): P
 }
 
 async function login(provider: SampleApp, username: string): Promise<string> {
-  const { accessToken } = await loginWithPkce({
+  return (await signIn(provider, username)).accessToken;
+}
+
+function signIn(provider: SampleApp, username: string) {
+  return loginWithPkce({
     issuer: provider.idp!.issuer,
     clientId: provider.idp!.spaClientId,
     redirectUri: `${provider.apiUrl}/docs/oauth2-redirect.html`,
@@ -31,7 +35,6 @@ async function login(provider: SampleApp, username: string): Promise<string> {
     oneTimeCode: username === 'carol' ? '123456' : undefined,
     scope: 'openid notes:read',
   });
-  return accessToken;
 }
 
 const status = async (sample: SampleApp, token: string) =>
@@ -87,6 +90,16 @@ describe.each([
     await new Promise((resolve) => setTimeout(resolve, 1000));
     const fresh = await login(sample, 'bob');
     expect(await status(sample, fresh)).toBe(200);
+  });
+
+  it('refuses the tokens of a session its user signed out of at the provider', async () => {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const alice = await signIn(sample, 'alice');
+    expect(await status(sample, alice.accessToken)).toBe(200);
+    await alice.signOut();
+    expect(await eventually(async () => (await status(sample, alice.accessToken)) === 401)).toBe(
+      true,
+    );
   });
 
   it('refuses every token of a disabled account until it is enabled, and tokens issued before stay refused', async () => {
