@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { KeysUnavailableError } from '../../../../lib/protocol/errors/errors.js';
 import { KeySet } from '../../../../lib/core/keys/key-set.js';
 import { MemoryStore } from '../../../../lib/core/store/memory-store.js';
+import type { OidcStore } from '../../../../lib/core/store/store.js';
 import { RevocationList } from '../../../../lib/core/revocation/revocation-list.js';
 import { SecurityEventReceiver } from '../../../../lib/core/revocation/security-event-receiver.js';
 import {
@@ -87,7 +88,10 @@ describe('SecurityEventPoller (RFC 8936)', () => {
     transmitter = unitTransmitter();
   });
 
-  function pollerWith(overrides: Partial<SecurityEventPollerOptions> = {}) {
+  function pollerWith(
+    overrides: Partial<SecurityEventPollerOptions> = {},
+    store: OidcStore = new MemoryStore(),
+  ) {
     list = new RevocationList({
       maxTokenLifetimeSeconds: 3600,
       clockToleranceSeconds: 60,
@@ -100,7 +104,7 @@ describe('SecurityEventPoller (RFC 8936)', () => {
         maxAgeSeconds: 3600,
       }),
       list,
-      store: new MemoryStore(),
+      store,
       replayWindowSeconds: 3660,
       compareAuthTime: true,
     });
@@ -149,15 +153,31 @@ describe('SecurityEventPoller (RFC 8936)', () => {
     expect(endpoint.seen[1].authorization).toBe('Bearer token-2');
   });
 
-  it('acknowledges a SET delivered twice (another replica, a retry) and applies it once', async () => {
-    const poller = pollerWith();
+  it('acknowledges a SET delivered twice (a retry) and applies it once', async () => {
+    const outcomes: string[] = [];
+    const poller = pollerWith({ onReceipt: (r) => outcomes.push(r.outcome) });
     const set = await signSet({ jti: 'twice' });
     endpoint.answers.push(sets({ twice: set }), sets({ twice: set }), sets({}));
     await poller.pollOnce();
     await poller.pollOnce();
     await poller.pollOnce();
+    expect(outcomes).toEqual(['applied', 'duplicate']);
     expect(endpoint.seen[1].body.ack).toEqual(['twice']);
     expect(endpoint.seen[2].body.ack).toEqual(['twice']);
+  });
+
+  it('lets two replicas poll the same stream: both acknowledge, the shared store applies once', async () => {
+    const store = new MemoryStore();
+    const outcomes: string[] = [];
+    const onReceipt = (r: { outcome: string }) => outcomes.push(r.outcome);
+    const first = pollerWith({ onReceipt }, store);
+    const second = pollerWith({ onReceipt }, store);
+    const set = await signSet({ jti: 'both' });
+    endpoint.answers.push(sets({ both: set }), sets({ both: set }), sets({}), sets({}));
+    await Promise.all([first.pollOnce(), second.pollOnce()]);
+    await Promise.all([first.pollOnce(), second.pollOnce()]);
+    expect(outcomes.sort()).toEqual(['applied', 'duplicate']);
+    expect(endpoint.seen.slice(2).map((r) => r.body.ack)).toEqual([['both'], ['both']]);
   });
 
   it('keeps its acknowledgements when a request fails, and sends them with the next one', async () => {
