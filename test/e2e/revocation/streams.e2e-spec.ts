@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { jest } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
@@ -156,6 +158,48 @@ describe.each(PLATFORMS)('SSF streams managed by the module (%s)', (platform) =>
     expect(await eventually(async () => (await me(app, await serviceToken())) === 200)).toBe(true);
     expect(idp.ssf.refused).toEqual([]);
   });
+
+  it.each<[string, (issuer: string) => Record<string, unknown>, string]>([
+    [
+      'names another issuer',
+      () => ({ issuer: 'https://evil.example', jwks_uri: 'https://evil.example/jwks' }),
+      'names the issuer "https://evil.example"',
+    ],
+    [
+      'offers push only',
+      (issuer) => ({
+        issuer,
+        jwks_uri: `${issuer}/jwks`,
+        configuration_endpoint: `${issuer}/streams`,
+        delivery_methods_supported: ['urn:ietf:rfc:8935'],
+      }),
+      'does not offer urn:ietf:rfc:8936 delivery',
+    ],
+    [
+      'has no stream management',
+      (issuer) => ({ issuer, jwks_uri: `${issuer}/jwks` }),
+      'has no configuration_endpoint',
+    ],
+  ])(
+    'does not set up a stream at a transmitter whose SSF configuration %s',
+    async (_, doc, why) => {
+      const server = createServer((req, res) => {
+        const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+        if (req.url !== '/.well-known/ssf-configuration') return res.writeHead(404).end();
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(doc(issuer)));
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      try {
+        const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+        const { logger } = await start({ issuer, stream: { delivery: 'poll' } });
+        const prefix = `warn The SSF stream of ${issuer} could not be set up (`;
+        expect(logger.lines.some((l) => l.startsWith(prefix) && l.includes(why))).toBe(true);
+      } finally {
+        server.closeAllConnections();
+        await new Promise((resolve) => server.close(resolve));
+      }
+    },
+  );
 
   it('starts while the transmitter cannot be reached, and says so', async () => {
     const { logger } = await start({
