@@ -12,6 +12,8 @@ export interface SecurityEventPollerOptions {
   endpoint: string;
   /** The `Authorization` header value for each request (a fresh token when the old one expires). */
   authorization: () => Promise<string>;
+  /** The endpoint answered 401 to this `Authorization` value: a cached token should go. */
+  authorizationRefused?: (authorization: string) => void;
   /** SETs asked for at most per request. */
   maxEvents: number;
   /**
@@ -112,14 +114,16 @@ export class SecurityEventPoller {
     const ack = [...this.acks];
     const setErrs = { ...this.errs };
     const { endpoint, timeoutMs, maxBytes, waitSeconds } = this.options;
+    const authorization = await this.options.authorization();
     const response = await ssfRequest(endpoint, {
       method: 'POST',
-      authorization: await this.options.authorization(),
+      authorization,
       body: pollBodyOf({ ack, setErrs, maxEvents, returnImmediately }),
       timeoutMs: timeoutMs + (returnImmediately ? 0 : waitSeconds * 1000),
       maxBytes,
       signal: maxEvents === 0 ? undefined : this.stopping.signal,
     });
+    if (response.status === 401) this.options.authorizationRefused?.(authorization);
     if (response.status !== 200) {
       throw new PollFailedError(`The poll endpoint answered HTTP ${response.status}`);
     }

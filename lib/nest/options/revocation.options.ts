@@ -44,6 +44,8 @@ export interface RevocationOptions {
  */
 export interface AppTokenSource {
   getAppToken(target: { scopes?: readonly string[]; resource?: string }): Promise<string>;
+  /** Forgets a token the transmitter refused (401), so that the next request gets a new one. */
+  evict?(accessToken: string): void;
 }
 
 /**

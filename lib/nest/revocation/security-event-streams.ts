@@ -106,27 +106,27 @@ export class SecurityEventStreams implements OnApplicationBootstrap, OnModuleDes
   }
 
   private async setUp(transmitter: TransmitterSettings): Promise<void> {
-    const authorization = authorizationOf(transmitter.authorization!);
+    const authorizer = authorizerOf(transmitter.authorization!);
     let endpoint = transmitter.poll?.endpoint;
     let metadata: TransmitterMetadata | undefined;
     let stream: StreamConfiguration | undefined;
     if (transmitter.stream) {
       metadata = await fetchTransmitterMetadata(transmitter.issuer, this.fetchOptions());
-      stream = await this.managed(transmitter, metadata, await authorization());
+      stream = await this.managed(transmitter, metadata, authorizer);
       if (this.closed) return;
       this.receipts.track(transmitter.issuer, stream.streamId);
       endpoint ??= stream.endpointUrl && pollEndpointOf(stream.endpointUrl, transmitter.issuer);
     }
     if (transmitter.poll) {
       if (!endpoint) throw new StreamSetupError('the poll stream names no poll endpoint');
-      this.startPoller(transmitter, endpoint, authorization);
+      this.startPoller(transmitter, endpoint, authorizer);
     }
     if (metadata && stream) {
       // Neither stops the stream from working: each is logged on its own when it fails.
-      await this.readStatus(transmitter.issuer, metadata, stream, authorization).catch(
+      await this.readStatus(transmitter.issuer, metadata, stream, authorizer).catch(
         (err: unknown) => this.unreachable(transmitter.issuer, 'status', err),
       );
-      await this.verify(transmitter.issuer, metadata, stream, authorization).catch((err: unknown) =>
+      await this.verify(transmitter.issuer, metadata, stream, authorizer).catch((err: unknown) =>
         this.unreachable(transmitter.issuer, 'verification', err),
       );
     }
@@ -136,7 +136,7 @@ export class SecurityEventStreams implements OnApplicationBootstrap, OnModuleDes
   private async managed(
     transmitter: TransmitterSettings,
     metadata: TransmitterMetadata,
-    authorization: string,
+    authorizer: Authorizer,
   ): Promise<StreamConfiguration> {
     const wanted = transmitter.stream!;
     const method = wanted.delivery === 'push' ? PUSH_DELIVERY : POLL_DELIVERY;
@@ -154,7 +154,7 @@ export class SecurityEventStreams implements OnApplicationBootstrap, OnModuleDes
           }
         : { method };
     const events = Object.keys(REVOCATION_EVENTS);
-    const read = await this.request(endpoint, { method: 'GET', authorization });
+    const read = await this.request(endpoint, authorizer, { method: 'GET' });
     const existing =
       read.status === 404 ? [] : streamConfigurationsOf(expected(read, [200], 'read'));
     const found =
@@ -162,9 +162,8 @@ export class SecurityEventStreams implements OnApplicationBootstrap, OnModuleDes
       existing.find((s) => s.deliveryMethod === method) ??
       existing[0];
     const body = streamRequestOf(delivery, events, wanted.description, found?.streamId);
-    const written = await this.request(endpoint, {
+    const written = await this.request(endpoint, authorizer, {
       method: found ? 'PATCH' : 'POST',
-      authorization,
       body,
     });
     const stream = streamConfigurationOf(
@@ -192,15 +191,12 @@ export class SecurityEventStreams implements OnApplicationBootstrap, OnModuleDes
     issuer: string,
     metadata: TransmitterMetadata,
     stream: StreamConfiguration,
-    authorization: () => Promise<string>,
+    authorizer: Authorizer,
   ): Promise<void> {
     if (!metadata.statusEndpoint) return;
     const url = new URL(metadata.statusEndpoint);
     url.searchParams.set('stream_id', stream.streamId);
-    const answer = await this.request(url.href, {
-      method: 'GET',
-      authorization: await authorization(),
-    });
+    const answer = await this.request(url.href, authorizer, { method: 'GET' });
     const { status, reason } = streamStatusOf(expected(answer, [200], 'status read'));
     this.receipts.statusChanged(issuer, status, reason);
   }
@@ -210,14 +206,13 @@ export class SecurityEventStreams implements OnApplicationBootstrap, OnModuleDes
     issuer: string,
     metadata: TransmitterMetadata,
     stream: StreamConfiguration,
-    authorization: () => Promise<string>,
+    authorizer: Authorizer,
   ): Promise<void> {
     if (!metadata.verificationEndpoint) return;
     const state = randomUUID();
     this.receipts.expectVerification(issuer, state);
-    const answer = await this.request(metadata.verificationEndpoint, {
+    const answer = await this.request(metadata.verificationEndpoint, authorizer, {
       method: 'POST',
-      authorization: await authorization(),
       body: { stream_id: stream.streamId, state },
     });
     expected(answer, [200, 202, 204], 'verification request');
@@ -226,7 +221,7 @@ export class SecurityEventStreams implements OnApplicationBootstrap, OnModuleDes
   private startPoller(
     transmitter: TransmitterSettings,
     endpoint: string,
-    authorization: () => Promise<string>,
+    authorizer: Authorizer,
   ): void {
     const poll = transmitter.poll!;
     const issuer = loggable(transmitter.issuer);
@@ -234,7 +229,8 @@ export class SecurityEventStreams implements OnApplicationBootstrap, OnModuleDes
       receiver: this.receiver!,
       transmitter: this.receiver!.transmitters.find((t) => t.issuer === transmitter.issuer)!,
       endpoint,
-      authorization,
+      authorization: () => authorizer.value(),
+      authorizationRefused: (value) => authorizer.refused(value),
       maxEvents: poll.maxEvents,
       waitSeconds: poll.waitSeconds,
       intervalMs: poll.intervalMs,
@@ -263,15 +259,20 @@ export class SecurityEventStreams implements OnApplicationBootstrap, OnModuleDes
     this.logger.log(`Polling the SSF stream of ${issuer} at ${loggable(endpoint)}`);
   }
 
-  private request(
+  private async request(
     url: string,
-    request: { method: 'GET' | 'POST' | 'PATCH'; authorization: string; body?: unknown },
+    authorizer: Authorizer,
+    request: { method: 'GET' | 'POST' | 'PATCH'; body?: unknown },
   ): Promise<SsfResponse> {
-    return ssfRequest(url, {
+    const authorization = await authorizer.value();
+    const answer = await ssfRequest(url, {
       ...request,
+      authorization,
       timeoutMs: this.fetchOptions().timeoutMs,
       maxBytes: MAX_MANAGEMENT_BYTES,
     });
+    if (answer.status === 401) authorizer.refused(authorization);
+    return answer;
   }
 
   private fetchOptions(): { timeoutMs: number; maxBytes: number } {
@@ -285,14 +286,23 @@ export class SecurityEventStreams implements OnApplicationBootstrap, OnModuleDes
   }
 }
 
-/** The `Authorization` header value for the transmitter, fresh on each call. */
-function authorizationOf(authorization: SecurityEventAuthorization): () => Promise<string> {
+/** The `Authorization` header value for the transmitter, and what to do when it is refused. */
+interface Authorizer {
+  value(): Promise<string>;
+  /** A 401 to `value`: a token from the token client is evicted, the next value is a new one. */
+  refused(value: string): void;
+}
+
+function authorizerOf(authorization: SecurityEventAuthorization): Authorizer {
   if ('bearer' in authorization) {
     const value = `Bearer ${authorization.bearer}`;
-    return () => Promise.resolve(value);
+    return { value: () => Promise.resolve(value), refused: () => undefined };
   }
   const { tokenClient, scopes, resource } = authorization;
-  return async () => `Bearer ${await tokenClient.getAppToken({ scopes, resource })}`;
+  return {
+    value: async () => `Bearer ${await tokenClient.getAppToken({ scopes, resource })}`,
+    refused: (value) => tokenClient.evict?.(value.slice('Bearer '.length)),
+  };
 }
 
 /**

@@ -206,6 +206,15 @@ describe('SecurityEventPoller (RFC 8936)', () => {
     expect(bobRefused()).toBe(false);
   });
 
+  it('tells which Authorization value the endpoint refused, so that its token is renewed', async () => {
+    const refused: string[] = [];
+    const poller = pollerWith({ authorizationRefused: (value) => refused.push(value) });
+    endpoint.answers.push(status(401), sets({}));
+    await expect(poller.pollOnce()).rejects.toThrow('HTTP 401');
+    await poller.pollOnce();
+    expect(refused).toEqual(['Bearer token-1']);
+  });
+
   it('refuses an answer that is not a poll answer', async () => {
     const poller = pollerWith();
     endpoint.answers.push((res) => {
