@@ -42,7 +42,7 @@ describe('SecurityEventReceiver', () => {
     const { receiver, list } = receiverWith();
     const receipt = await receiver.receive(await signSet({}));
     expect(receipt).toMatchObject({ outcome: 'applied', issuer: 'https://ssf.idp.example' });
-    expect(list.refusalOf(TOKEN_ISSUER, 'bob', undefined, old)).toBe('session-revoked');
+    expect(list.refusalOf(TOKEN_ISSUER, 'bob', undefined, old)?.cause).toBe('session-revoked');
     expect(list.refusalOf(TOKEN_ISSUER, 'alice', undefined, old)).toBeUndefined();
   });
 
