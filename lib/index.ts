@@ -139,7 +139,11 @@ export type { RouteEntry } from './nest/metadata/route-table.js';
 export { addOpenApiSecurity } from './nest/metadata/openapi-security.js';
 export type { OpenApiSecurityOptions } from './nest/metadata/openapi-security.js';
 export { OidcAuthEvents } from './nest/observability/oidc-auth.events.js';
-export type { AuthEvent } from './nest/observability/oidc-auth.events.js';
+export type {
+  AuthEvent,
+  SecurityEventOutcome,
+  SecurityEventReport,
+} from './nest/observability/oidc-auth.events.js';
 export { protectedResourceMetadataUrl } from './protocol/metadata/resource-metadata.js';
 export { policyOf, describePolicy } from './nest/metadata/route-audit.js';
 export { TokenClient } from './client/token-client.js';
