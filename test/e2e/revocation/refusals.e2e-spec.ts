@@ -1,6 +1,7 @@
 import { type INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
+import { io } from 'socket.io-client';
 import request from 'supertest';
 import WebSocket from 'ws';
 import {
@@ -11,6 +12,7 @@ import {
   Principal,
 } from '../../../lib/index.js';
 import { LocalIssuer } from '../../../lib/testing/index.js';
+import { OidcIoAdapter } from '../../../lib/socket-io/index.js';
 import { OidcWsAdapter } from '../../../lib/ws/index.js';
 import { parseChallenges } from '../../support/challenges.js';
 import { gatewayAppOf } from '../../support/gateway-app.js';
@@ -283,6 +285,56 @@ describe('what a revoked token is answered over WebSocket', () => {
     expect(parseChallenges(plain.challenge)[0].params).toMatchObject({
       error: 'invalid_token',
       error_description: 'The token was revoked (subject-revoked)',
+    });
+  });
+});
+
+describe('what a revoked token is answered at a socket.io handshake', () => {
+  let app: INestApplication;
+  let url: string;
+
+  beforeAll(async () => {
+    ({ app, url } = await gatewayAppOf(options(), [WhoAmIGateway], (a) => new OidcIoAdapter(a)));
+  });
+
+  afterAll(async () => {
+    await app.close();
+  });
+
+  /** The `connect_error` data of a refused handshake. */
+  function refusedHandshake(token: string): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      const socket = io(url, {
+        path: '/ws',
+        transports: ['websocket'],
+        reconnection: false,
+        forceNew: true,
+        auth: { token },
+      });
+      socket.once('connect', () => {
+        socket.close();
+        reject(new Error('the handshake was accepted'));
+      });
+      socket.once('connect_error', (err: Error & { data?: unknown }) => {
+        socket.close();
+        resolve(err.data);
+      });
+    });
+  }
+
+  it('passes the CAE claims challenge to a cp1 client, the event name to the others', async () => {
+    app.get(OidcRevocations).revokeSubject(idp.issuer, 'bob');
+    const cp1 = (await refusedHandshake(await bobBefore({ xms_cc: ['cp1'] }))) as {
+      error: string;
+      claims: string;
+    };
+    expect(cp1).toMatchObject({ statusCode: 401, error: 'insufficient_claims' });
+    expect(claimsRequest(cp1.claims).access_token.nbf.essential).toBe(true);
+    expect(await refusedHandshake(await bobBefore())).toEqual({
+      status: 'error',
+      statusCode: 401,
+      error: 'invalid_token',
+      message: 'The token was revoked (subject-revoked)',
     });
   });
 });
