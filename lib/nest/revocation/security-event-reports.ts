@@ -63,7 +63,7 @@ export class SecurityEventReports {
   ): void {
     const unlogged = this.rejections.admit(code);
     if (unlogged !== undefined) {
-      this.logger.warn(`Refused a SET: ${code}: ${description}${unlogged}`);
+      this.logger.warn(`Refused a SET: ${code}: ${loggable(description)}${unlogged}`);
     }
     this.report('rejected', transmitter, undefined, code, { description });
   }
