@@ -116,7 +116,9 @@ function revokedResponse(
   now: number,
 ): BearerErrorResponse {
   if (err.details.claimsChallenge) {
-    const request = { access_token: { nbf: { essential: true, value: String(err.revokedAt) } } };
+    // nbf is whole seconds: rounded up, so that a token meeting it was issued after the revocation.
+    const nbf = String(Math.ceil(err.revokedAt));
+    const request = { access_token: { nbf: { essential: true, value: nbf } } };
     const claims = Buffer.from(JSON.stringify(request)).toString('base64');
     const message = `${err.message}: get a token issued after it`;
     return response(

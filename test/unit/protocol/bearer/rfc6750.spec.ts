@@ -384,6 +384,16 @@ describe('revoked tokens (reason token_revoked)', () => {
     }
   });
 
+  it('asks for an nbf in whole seconds, rounded up, for a revocation within a second', () => {
+    const refused = answer(
+      new TokenRevokedError('session-revoked', REVOKED_AT + 0.4, { claimsChallenge: true }),
+    );
+    const claims = refused.parameters?.claims ?? '';
+    expect(JSON.parse(Buffer.from(claims, 'base64').toString('utf8'))).toEqual({
+      access_token: { nbf: { essential: true, value: String(REVOKED_AT + 1) } },
+    });
+  });
+
   it('challenges only the scheme the request used for a step-up or claims challenge, both for invalid_token', () => {
     const dpop = { realm: 'api', dpopAlgorithms: ['ES256'] };
     const stepUp = new TokenRevokedError('assurance-level-change', REVOKED_AT);
