@@ -31,6 +31,8 @@ export interface SecurityEventPollerOptions {
   maxBackoffMs: number;
   onReceipt?: (receipt: SecurityEventReceipt) => void;
   onRefused?: (jti: string, error: SecurityEventError) => void;
+  /** SETs could not be checked now (keys or store unreachable): left for redelivery. */
+  onUnavailable?: (error: unknown) => void;
   onFailure?: (error: unknown, retryInMs: number) => void;
 }
 
@@ -101,7 +103,10 @@ export class SecurityEventPoller {
         else unprocessed ??= { cause: err };
       }
     }
-    if (unprocessed) throw unprocessed.cause;
+    if (unprocessed) {
+      this.options.onUnavailable?.(unprocessed.cause);
+      throw new PollFailedError('A polled SET could not be checked now: it is left for redelivery');
+    }
     return { received: answer.sets.length, moreAvailable: answer.moreAvailable };
   }
 

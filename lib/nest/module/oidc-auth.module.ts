@@ -36,7 +36,8 @@ import {
 } from '../revocation/revocation.providers.js';
 import { OidcRevocations } from '../revocation/oidc-revocations.js';
 import { SecurityEventPush } from '../revocation/security-event-push.js';
-import { SecurityEventReceipts } from '../revocation/security-event-receipts.js';
+import { SecurityEventReports } from '../revocation/security-event-reports.js';
+import { SecurityEventStreamState } from '../revocation/security-event-stream-state.js';
 import { SecurityEventStreams } from '../revocation/security-event-streams.js';
 
 /**
@@ -56,8 +57,9 @@ import { SecurityEventStreams } from '../revocation/security-event-streams.js';
     revocationListProvider,
     securityEventReceiverProvider,
     OidcRevocations,
+    SecurityEventReports,
     SecurityEventPush,
-    SecurityEventReceipts,
+    SecurityEventStreamState,
     SecurityEventStreams,
     OidcAuthStrategy,
     ProtectedResources,

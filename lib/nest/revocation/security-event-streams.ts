@@ -33,7 +33,8 @@ import {
   type TransmitterSettings,
 } from '../options/revocation.options.js';
 import { loggable } from '../transports/transport.js';
-import { SecurityEventReceipts } from './security-event-receipts.js';
+import { SecurityEventReports } from './security-event-reports.js';
+import { SecurityEventStreamState } from './security-event-stream-state.js';
 
 // Stream-management answers are a few KiB; a poll answer holds up to maxEvents SETs.
 const MAX_MANAGEMENT_BYTES = 256 * 1024;
@@ -66,7 +67,8 @@ export class SecurityEventStreams implements OnApplicationBootstrap, OnModuleDes
 
   constructor(
     @Inject(OIDC_AUTH_OPTIONS) private readonly options: OidcAuthModuleOptions,
-    private readonly receipts: SecurityEventReceipts,
+    private readonly streams: SecurityEventStreamState,
+    private readonly reports: SecurityEventReports,
     @Optional() private readonly receiver?: SecurityEventReceiver,
   ) {
     this.failures = new RefusalLogLimiter(options.refusalLogIntervalMs ?? 10_000);
@@ -114,7 +116,7 @@ export class SecurityEventStreams implements OnApplicationBootstrap, OnModuleDes
       metadata = await fetchTransmitterMetadata(transmitter.issuer, this.fetchOptions());
       stream = await this.managed(transmitter, metadata, authorizer);
       if (this.closed) return;
-      this.receipts.track(transmitter.issuer, stream.streamId);
+      this.streams.track(transmitter.issuer, stream.streamId);
       endpoint ??= stream.endpointUrl && pollEndpointOf(stream.endpointUrl, transmitter.issuer);
     }
     if (transmitter.poll) {
@@ -198,7 +200,7 @@ export class SecurityEventStreams implements OnApplicationBootstrap, OnModuleDes
     url.searchParams.set('stream_id', stream.streamId);
     const answer = await this.request(url.href, authorizer, { method: 'GET' });
     const { status, reason } = streamStatusOf(expected(answer, [200], 'status read'));
-    this.receipts.statusChanged(issuer, status, reason);
+    this.streams.statusChanged(issuer, status, reason);
   }
 
   /** SSF 1.0 §8.1.4: the transmitter is asked to send a verification event with a fresh state. */
@@ -210,7 +212,7 @@ export class SecurityEventStreams implements OnApplicationBootstrap, OnModuleDes
   ): Promise<void> {
     if (!metadata.verificationEndpoint) return;
     const state = randomUUID();
-    this.receipts.expectVerification(issuer, state);
+    this.streams.expectVerification(issuer, state);
     const answer = await this.request(metadata.verificationEndpoint, authorizer, {
       method: 'POST',
       body: { stream_id: stream.streamId, state },
@@ -238,14 +240,13 @@ export class SecurityEventStreams implements OnApplicationBootstrap, OnModuleDes
       maxBytes: MAX_POLL_BYTES,
       minBackoffMs: 1000,
       maxBackoffMs: 60_000,
-      onReceipt: (receipt) => this.receipts.received(receipt),
-      onRefused: (jti, error) => {
-        const unlogged = this.failures.admit(error.code);
-        if (unlogged === undefined) return;
-        this.logger.warn(
-          `Refused a polled SET of ${issuer} (jti ${loggable(jti)}): ${error.code}: ${error.message}${unlogged}`,
-        );
+      onReceipt: (receipt) => {
+        this.reports.received(receipt);
+        this.streams.received(receipt);
       },
+      onRefused: (_jti, error) =>
+        this.reports.rejected(error.code, error.message, transmitter.issuer),
+      onUnavailable: (error) => this.reports.unavailable(error, transmitter.issuer),
       onFailure: (error, retryInMs) => {
         const unlogged = this.failures.admit('poll');
         if (unlogged === undefined) return;

@@ -198,9 +198,11 @@ describe('SecurityEventPoller (RFC 8936)', () => {
         maxWaitMs: 100,
       }),
     });
-    const poller = pollerWith();
+    const unavailable: unknown[] = [];
+    const poller = pollerWith({ onUnavailable: (err) => unavailable.push(err) });
     endpoint.answers.push(sets({ j1: await signSet({ jti: 'j1' }) }), sets({}));
-    await expect(poller.pollOnce()).rejects.toThrow(KeysUnavailableError);
+    await expect(poller.pollOnce()).rejects.toThrow(PollFailedError);
+    expect(unavailable).toEqual([expect.any(KeysUnavailableError)]);
     await poller.pollOnce();
     expect(endpoint.seen[1].body).toEqual({ maxEvents: 10, returnImmediately: true });
     expect(bobRefused()).toBe(false);

@@ -1,6 +1,6 @@
 import { ConsoleLogger, Logger } from '@nestjs/common';
 import type { SecurityEventReceipt } from '../../../../lib/core/revocation/security-event-receiver.js';
-import { SecurityEventReceipts } from '../../../../lib/nest/revocation/security-event-receipts.js';
+import { SecurityEventStreamState } from '../../../../lib/nest/revocation/security-event-stream-state.js';
 import {
   STREAM_UPDATED_EVENT,
   VERIFICATION_EVENT,
@@ -26,32 +26,24 @@ function receipt(
   };
 }
 
-describe('SecurityEventReceipts', () => {
+describe('SecurityEventStreamState', () => {
   let logger: RecordingLogger;
-  let receipts: SecurityEventReceipts;
+  let receipts: SecurityEventStreamState;
 
   beforeEach(() => {
     logger = new RecordingLogger();
     Logger.overrideLogger(logger);
-    receipts = new SecurityEventReceipts();
+    receipts = new SecurityEventStreamState();
   });
 
   afterEach(() => Logger.overrideLogger(new ConsoleLogger()));
 
-  it('logs an applied revocation, and an event type it does not act on once per type', () => {
+  it('leaves the other events, and duplicates, alone', () => {
+    receipts.track(ISSUER, 's1');
     receipts.received(receipt(SESSION_REVOKED, {}, 'applied'));
     receipts.received(receipt('https://example.com/event/one'));
-    receipts.received(receipt('https://example.com/event/one'));
-    receipts.received(receipt('https://example.com/event/two'));
-    expect(logger.lines).toEqual([
-      expect.stringMatching(/^log Applied session-revoked from https:\/\/ssf\.example \(jti j-/),
-      expect.stringMatching(/^log Acknowledged and ignored https:\/\/example\.com\/event\/one/),
-      expect.stringMatching(/^log Acknowledged and ignored https:\/\/example\.com\/event\/two/),
-    ]);
-  });
-
-  it('says nothing of a duplicate', () => {
-    receipts.received(receipt(SESSION_REVOKED, {}, 'duplicate'));
+    receipts.received(receipt(STREAM_UPDATED_EVENT, { status: 'paused' }, 'duplicate'));
+    expect(receipts.stream(ISSUER)?.status).toBeUndefined();
     expect(logger.lines).toEqual([]);
   });
 

@@ -1,6 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { SecurityEventReceipt } from '../../core/revocation/security-event-receiver.js';
-import { REVOCATION_EVENTS } from '../../core/revocation/security-events.js';
 import {
   STREAM_UPDATED_EVENT,
   statusOf,
@@ -8,9 +7,6 @@ import {
   VERIFICATION_EVENT,
 } from '../../protocol/ssf/stream-configuration.js';
 import { loggable } from '../transports/transport.js';
-
-// Event types logged as ignored: each once, and no more than this many, whatever transmitters send.
-const MAX_IGNORED_TYPES = 256;
 
 /** A stream the module manages at one transmitter, as far as it knows. */
 export interface ManagedStream {
@@ -23,15 +19,14 @@ export interface ManagedStream {
 }
 
 /**
- * What follows a SET accepted by push or poll: revocations logged, event types revocation does not
- * act on logged once each (and acknowledged all the same), and the SSF stream's own events
- * answered: a verification event matched to the verification asked for (SSF 1.0 §8.1.4), a
- * `stream-updated` event's status recorded (§8.1.5).
+ * The streams the module manages, as far as it knows, and the SSF stream's own events, from push
+ * or poll: a verification event matched to the verification asked for (SSF 1.0 §8.1.4), a
+ * `stream-updated` event's status recorded and logged (§8.1.5). The revocation events are
+ * `SecurityEventReports`' to log and count.
  */
 @Injectable()
-export class SecurityEventReceipts {
+export class SecurityEventStreamState {
   private readonly logger = new Logger('OidcAuthRevocation');
-  private readonly ignoredTypes = new Set<string>();
   private readonly streams = new Map<string, ManagedStream>();
 
   /** The transmitter's stream, once the module has found or created it. */
@@ -75,21 +70,11 @@ export class SecurityEventReceipts {
     }
   }
 
+  /** A SET accepted: a verification or stream-updated event is answered, any other left alone. */
   received(receipt: SecurityEventReceipt): void {
     if (receipt.outcome === 'duplicate') return;
-    const issuer = loggable(receipt.issuer);
-    if (receipt.type === VERIFICATION_EVENT) return this.verification(receipt);
-    if (receipt.type === STREAM_UPDATED_EVENT) return this.streamUpdated(receipt);
-    if (receipt.outcome === 'applied') {
-      const name = REVOCATION_EVENTS[receipt.type as keyof typeof REVOCATION_EVENTS];
-      this.logger.log(`Applied ${name} from ${issuer} (jti ${loggable(receipt.jti)})`);
-    } else if (!this.ignoredTypes.has(receipt.type)) {
-      if (this.ignoredTypes.size >= MAX_IGNORED_TYPES) return;
-      this.ignoredTypes.add(receipt.type);
-      this.logger.log(
-        `Acknowledged and ignored ${loggable(receipt.type)} from ${issuer}: not an event or subject revocation acts on (logged once per type)`,
-      );
-    }
+    if (receipt.type === VERIFICATION_EVENT) this.verification(receipt);
+    else if (receipt.type === STREAM_UPDATED_EVENT) this.streamUpdated(receipt);
   }
 
   private verification(receipt: SecurityEventReceipt): void {
