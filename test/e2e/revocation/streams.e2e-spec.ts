@@ -4,7 +4,9 @@ import { jest } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import {
+  OidcAuthEvents,
   OidcAuthModule,
+  type SecurityEventReport,
   type SecurityEventTransmitterOptions,
   TokenClient,
 } from '../../../lib/index.js';
@@ -105,10 +107,16 @@ describe.each(PLATFORMS)('SSF streams managed by the module (%s)', (platform) =>
     expect(logger.messages()).toContain(
       `Created the SSF stream ${streams[0].id} of ${idp.issuer} (poll delivery)`,
     );
+    const reported: SecurityEventReport[] = [];
+    app.get(OidcAuthEvents).securityEvents$.subscribe((e) => reported.push(e));
     const token = await serviceToken();
     expect(await me(app, token)).toBe(200);
     await idp.revokeSession(idp.serviceClient.clientId);
     expect(await eventually(async () => (await me(app, token)) === 401)).toBe(true);
+    // Polled SETs are reported as pushed ones are.
+    expect(reported).toContainEqual(
+      expect.objectContaining({ outcome: 'applied', transmitter: idp.issuer }),
+    );
 
     // Paused at the transmitter: the receiver hears it (stream-updated) and says so.
     await idp.ssf.setStatus(streams[0].id, 'paused', 'maintenance');
