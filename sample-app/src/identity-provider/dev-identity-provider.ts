@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Provider, { errors, type Configuration } from 'oidc-provider';
 import { DEMO_USERS, type DemoUser, findUser } from './accounts.js';
+import { clientMetadataFetch } from './client-metadata-fetch.js';
 import { handleInteraction } from './interactions.js';
 import { errorPage } from './pages.js';
 import {
@@ -23,6 +24,16 @@ export interface DevIdentityProviderOptions {
    * for it (RFC 8707 `resource`) gets one with the API's scopes and this audience.
    */
   apiResource?: string;
+  /**
+   * The MCP server's resource URI (RFC 8707 / RFC 9728 `resource`): a token asked for it carries
+   * it alone as audience and the notes scopes, and opens only the MCP endpoint.
+   */
+  mcpResource?: string;
+  /**
+   * CA certificates (PEM) trusted, besides the system's, for client ID metadata documents served
+   * on this machine (https on a loopback address, e.g. with a mkcert certificate).
+   */
+  clientMetadataCa?: string | Buffer;
   /** Where the SPA client (Swagger UI, the demo) may be sent back with a code. */
   redirectUris: string[];
   /** Where the private signing keys persist between starts. */
@@ -51,6 +62,8 @@ export interface DevIdentityProvider {
   /** RFC 7009: a client revokes its own tokens here. */
   revocationEndpoint: string;
   spaClientId: string;
+  /** RFC 7591: where an MCP client registers itself (open registration: development only). */
+  registrationEndpoint: string;
   users: readonly DemoUser[];
   downstreamAudience: string;
   /** Requests seen by the token and introspection endpoints, for tests of caching and single-flight. */
@@ -68,6 +81,7 @@ export const OPAQUE_CLIENT = {
 export const INTROSPECTION_CLIENT = { clientId: 'notes-api', clientSecret: 'notes-api-secret' };
 export const SPA_CLIENT_ID = 'notes-spa';
 const API_SCOPES = 'notes:read notes:write';
+const MCP_SCOPES = API_SCOPES;
 const DOWNSTREAM_SCOPES = 'audit:read';
 
 interface SignInRecord {
@@ -109,6 +123,12 @@ function configuration(
     options.audience,
     ...(options.apiResource ? [options.apiResource] : []),
   ]);
+  const scopeOf = (indicator: string): string | undefined => {
+    if (apiIndicators.has(indicator)) return API_SCOPES;
+    if (indicator === options.mcpResource) return MCP_SCOPES;
+    if (indicator === options.downstreamAudience) return DOWNSTREAM_SCOPES;
+    return undefined;
+  };
   return {
     clients: [
       {
@@ -147,7 +167,16 @@ function configuration(
     // Fixed keys are fine for a provider that only ever runs on the developer's machine.
     cookies: { keys: ['nest-oidc-auth-dev-idp-cookie-key'] },
     claims: { openid: ['sub'], profile: ['name'], email: ['email'] },
-    scopes: ['openid', 'profile', 'email', 'offline_access'],
+    // The resources' scopes too: a client registering itself (RFC 7591, or by its metadata
+    // document) may name them in its `scope`, which the provider checks against this list.
+    scopes: [
+      'openid',
+      'profile',
+      'email',
+      'offline_access',
+      ...new Set([...API_SCOPES.split(' '), ...DOWNSTREAM_SCOPES.split(' ')]),
+    ],
+    fetch: clientMetadataFetch(options.clientMetadataCa),
     // Advertised in discovery, so a client answering a step-up challenge knows it may ask for mfa.
     acrValues: ['mfa'],
     async findAccount(_ctx, id) {
@@ -178,6 +207,12 @@ function configuration(
       },
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
+      // MCP clients register themselves: by dynamic registration (RFC 7591), open to anyone
+      // here since the provider only ever runs on the developer's machine; or, as MCP's
+      // 2026-07-28 revision recommends, with a client ID that is the https URL of their metadata
+      // document, which the provider fetches. Both are public clients using PKCE.
+      registration: { enabled: true },
+      clientIdMetadataDocument: { enabled: true, ack: 'draft-02' },
       introspection: {
         enabled: true,
         // A token's own client may read it back; the API's client only tokens issued for the API.
@@ -198,11 +233,7 @@ function configuration(
         defaultResource: () => options.audience,
         useGrantedResource: () => true,
         getResourceServerInfo: (_ctx, indicator, client) => {
-          const scope = apiIndicators.has(indicator)
-            ? API_SCOPES
-            : indicator === options.downstreamAudience
-              ? DOWNSTREAM_SCOPES
-              : undefined;
+          const scope = scopeOf(indicator);
           if (!scope) throw new errors.InvalidTarget();
           return {
             scope,
@@ -280,6 +311,7 @@ export async function startDevIdentityProvider(
     introspectionEndpoint: `${issuer}/token/introspection`,
     revocationEndpoint: `${issuer}/token/revocation`,
     spaClientId: SPA_CLIENT_ID,
+    registrationEndpoint: `${issuer}/reg`,
     users: DEMO_USERS,
     downstreamAudience,
     requests,
