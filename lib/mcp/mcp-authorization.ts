@@ -107,7 +107,8 @@ export class McpAuthorization implements OnApplicationBootstrap {
     const capabilities = options.server
       ? declaredCapabilities(options.server())
       : mcpNestCapabilities(this.modules, this.reader, options.mcpNestServer);
-    for (const { kind, name, policy } of capabilities.all) {
+    const resource = this.reader.for(controller, handler).resource;
+    for (const { kind, name, policy, method } of capabilities.all) {
       const unknown = policy.policies
         ?.flat()
         .find((policyName) => !this.namedPolicies.has(policyName));
@@ -117,8 +118,15 @@ export class McpAuthorization implements OnApplicationBootstrap {
           `has no policy ${unknown}, which the MCP ${kind} ${name} of ${where} requires (registered: ${this.namedPolicies.names.join(', ') || 'none'})`,
         );
       }
+      // The guard checks a @rekog/mcp-nest method again as a message handler, under its own
+      // resource: under another, every token for the endpoint would be refused there.
+      if (policy.resource && policy.resource !== resource) {
+        throw new OidcAuthConfigError(
+          `@ProtectedResource on ${method}`,
+          `puts the MCP ${kind} ${name} under ${policy.resource.name ?? 'the root resource'}, but its endpoint ${where} is under ${resource?.name ?? 'the root resource'}: give both the same @ProtectedResource`,
+        );
+      }
     }
-    const resource = this.reader.for(controller, handler).resource;
     this.resources.of(resource?.name, where).addScopes(capabilities.scopes);
     this.endpoints.set(handler, capabilities);
   }

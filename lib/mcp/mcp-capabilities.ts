@@ -7,6 +7,8 @@ export interface McpCapability {
   /** The tool or prompt name, or the resource URI (template). */
   name: string;
   policy: RoutePolicy;
+  /** The method that implements it, for messages (`@rekog/mcp-nest`). */
+  method?: string;
   /** Resource templates: whether a URI is one of its resources. */
   matches?(uri: string): boolean;
   /** Takes it out of `tools/list` on this server (official SDK: one server per request). */

@@ -42,6 +42,7 @@ export function mcpNestCapabilities(
             kind,
             name,
             policy: reader.for(type, handler),
+            method: `${type.name}.${method}`,
             ...(field === 'uriTemplate' && { matches: uriTemplateMatcher(name) }),
           });
         }
