@@ -9,6 +9,7 @@ import {
   DownstreamController,
   type DownstreamSettings,
 } from './downstream/downstream.controller.js';
+import { OidcMcpModule } from '../../lib/mcp/index.js';
 import { HealthController } from './health/health.controller.js';
 import { MCP_RESOURCE, McpController } from './mcp/mcp.controller.js';
 import { NotesController } from './notes/notes.controller.js';
@@ -44,12 +45,15 @@ export class AppModule {
               [MCP_RESOURCE]: {
                 resource: resources.mcp,
                 resourceName: 'Notes MCP server',
-                scopes: ['notes:read', 'notes:write'],
+                // What a client asks for first (a 401's `scope`): reading. Writing comes by
+                // step-up, when a tool needs it; the metadata lists both, from the tools.
+                scopes: ['notes:read'],
               },
             },
           }),
           ...auth,
         }),
+        ...(resources.mcp ? [OidcMcpModule.forRoot()] : []),
         TerminusModule,
         GraphQLModule.forRoot<ApolloDriverConfig>({
           driver: ApolloDriver,

@@ -5,6 +5,7 @@ import {
   UnauthorizedError,
 } from '@modelcontextprotocol/sdk/client/auth.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type {
   OAuthClientInformationMixed,
   OAuthClientMetadata,
@@ -93,6 +94,15 @@ export class SignedInUser implements OAuthClientProvider {
   }
 
   async redirectToAuthorization(authorizationUrl: URL): Promise<void> {
+    // After a 403 the SDK (1.32) asks for the challenge's scopes alone; MCP's 2026-07-28 revision
+    // (SEP-2350) has the client ask for those it holds as well, so that stepping up for one tool
+    // loses none of the others.
+    const scopes = new Set([
+      ...(this.issued?.scope?.split(' ') ?? []),
+      ...(authorizationUrl.searchParams.get('scope')?.split(' ') ?? []),
+    ]);
+    scopes.delete('');
+    if (scopes.size) authorizationUrl.searchParams.set('scope', [...scopes].join(' '));
     this.authorizationRequests.push(authorizationUrl);
     const back = await authorizeInBrowser(
       authorizationUrl.href,
@@ -140,16 +150,21 @@ export async function afterSignIn<T>(
 }
 
 /**
- * An SDK client connected to the MCP server at `url` with `authProvider`. A user who must sign in
- * first does, and the client connects again over a fresh transport, as the SDK's own examples do.
+ * An SDK client connected to the MCP server at `url` with `authProvider` (and `fetch`, to watch
+ * the exchanges). A user who must sign in first does, and the client connects again over a fresh
+ * transport, as the SDK's own examples do.
  */
 export async function connectMcpClient(
   url: string,
   authProvider: OAuthClientProvider,
+  options: { fetch?: FetchLike } = {},
 ): Promise<{ client: Client; transport: StreamableHTTPClientTransport }> {
   const open = async () => {
     const client = new Client({ name: 'notes-mcp-client', version: '1.0.0' });
-    const transport = new StreamableHTTPClientTransport(new URL(url), { authProvider });
+    const transport = new StreamableHTTPClientTransport(new URL(url), {
+      authProvider,
+      fetch: options.fetch,
+    });
     await client.connect(transport);
     return { client, transport };
   };
@@ -157,7 +172,10 @@ export async function connectMcpClient(
     return await open();
   } catch (err) {
     if (!(err instanceof UnauthorizedError) || !(authProvider instanceof SignedInUser)) throw err;
-    const transport = new StreamableHTTPClientTransport(new URL(url), { authProvider });
+    const transport = new StreamableHTTPClientTransport(new URL(url), {
+      authProvider,
+      fetch: options.fetch,
+    });
     await transport.finishAuth(authProvider.takeCode());
     return open();
   }

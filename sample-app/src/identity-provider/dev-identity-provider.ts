@@ -161,6 +161,15 @@ function configuration(
         redirect_uris: options.redirectUris,
       },
     ],
+    // A client's registered `scope` is what it can use (RFC 7591 §2), not a limit on what it may
+    // ask for later: an MCP client registers with what the first challenge named, and must still
+    // be able to step up to a tool's scope. The user's consent decides.
+    extraClientMetadata: {
+      properties: ['scope'],
+      validator(_ctx, key, _value, metadata) {
+        if (key === 'scope') delete metadata.scope;
+      },
+    },
     // Every client's ID tokens too: the provider may hold no RSA key at all.
     clientDefaults: { id_token_signed_response_alg: options.signingAlgorithm },
     jwks: jwks as Configuration['jwks'],

@@ -1,8 +1,8 @@
-import { Controller, Delete, Get, HttpCode, Header, Post, Req, Res } from '@nestjs/common';
+import { Controller, Delete, Get, Header, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { Request, Response } from 'express';
-import { type OidcPrincipal, Principal, ProtectedResource } from '../../../lib/index.js';
+import { ProtectedResource } from '../../../lib/index.js';
+import { McpEndpoint, serveMcp } from '../../../lib/mcp/index.js';
 import { NotesService } from '../notes/notes.service.js';
 import { notesMcpServer } from './notes-mcp-server.js';
 
@@ -12,7 +12,7 @@ export const MCP_RESOURCE = 'mcp';
 /**
  * The notes' MCP server (Streamable HTTP, stateless: every POST carries its own JSON-RPC
  * messages and gets its answer as JSON). It is a resource of its own: only tokens issued for the
- * MCP resource URI open it, and its 401 points at its own metadata.
+ * MCP resource URI open it, and its challenges point at its own metadata.
  */
 @ApiExcludeController()
 @ProtectedResource(MCP_RESOURCE)
@@ -20,23 +20,15 @@ export const MCP_RESOURCE = 'mcp';
 export class McpController {
   constructor(private readonly notes: NotesService) {}
 
+  // The module reads the tools' requirements from a server built once at startup; its notes are
+  // never used, the requests' servers work on the application's.
+  @McpEndpoint({ server: () => notesMcpServer(new NotesService()) })
   @Post()
-  async post(
-    @Req() req: Request,
-    @Res() res: Response,
-    @Principal() principal: OidcPrincipal,
-  ): Promise<void> {
-    const server = notesMcpServer(principal, this.notes);
-    const transport = new StreamableHTTPServerTransport({
-      sessionIdGenerator: undefined,
-      enableJsonResponse: true,
-    });
-    res.once('close', () => void server.close());
-    await server.connect(transport);
-    await transport.handleRequest(req, res, req.body);
+  async post(@Req() req: Request, @Res() res: Response): Promise<void> {
+    await serveMcp(notesMcpServer(this.notes), req, res);
   }
 
-  // No session, so no stream for server-initiated messages to open or session to end.
+  // No session, so no stream for server-initiated messages to open and no session to end.
   @Get()
   @Delete()
   @HttpCode(405)

@@ -1,42 +1,25 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
-import type { OidcPrincipal } from '../../../lib/index.js';
+import { mcpPrincipal, registerTool } from '../../../lib/mcp/index.js';
 import type { NotesService } from '../notes/notes.service.js';
 
-/** The scopes each tool needs: what the MCP endpoint's challenges and metadata name. */
-export const MCP_TOOL_SCOPES = {
-  whoami: [],
-  list_notes: ['notes:read'],
-  add_note: ['notes:write'],
-} as const satisfies Record<string, readonly string[]>;
-
-const json = (value: unknown): CallToolResult => ({
+const json = (value: object): CallToolResult => ({
   content: [{ type: 'text', text: JSON.stringify(value) }],
   structuredContent: value as Record<string, unknown>,
 });
 
-// Until the per-tool requirements of nest-oidc-auth/mcp answer 403 before a tool runs, each tool
-// refuses a caller without its scopes itself.
-function allowed(
-  principal: OidcPrincipal,
-  tool: keyof typeof MCP_TOOL_SCOPES,
-): CallToolResult | undefined {
-  const missing = MCP_TOOL_SCOPES[tool].filter((scope) => !principal.hasScope(scope));
-  if (missing.length === 0) return undefined;
-  return {
-    isError: true,
-    content: [{ type: 'text', text: `${tool} needs the scope ${missing.join(' ')}` }],
-  };
-}
+const NOTE = { id: z.number(), text: z.string(), author: z.string() };
 
 /**
- * The notes as MCP tools, for one caller: a server is built per request (the endpoint is
- * stateless), so every tool sees the principal of the token that request carried.
+ * The notes as MCP tools. Each tool's `requires` is checked by `@McpEndpoint()` before the tool
+ * runs: a token without the scope gets 403 with `scope` naming it, and the client re-authorizes
+ * (step-up). The handlers find the caller in `extra`.
  */
-export function notesMcpServer(principal: OidcPrincipal, notes: NotesService): McpServer {
+export function notesMcpServer(notes: NotesService): McpServer {
   const server = new McpServer({ name: 'notes', version: '1.0.0' });
-  server.registerTool(
+  registerTool(
+    server,
     'whoami',
     {
       description: 'Who the token was issued to: subject, client and scopes.',
@@ -46,31 +29,35 @@ export function notesMcpServer(principal: OidcPrincipal, notes: NotesService): M
         scopes: z.array(z.string()),
       },
     },
-    () =>
-      json({
-        subject: principal.subject,
-        clientId: principal.clientId,
-        scopes: [...principal.scopes],
-      }),
+    (extra) => {
+      const caller = mcpPrincipal(extra)!;
+      return json({
+        subject: caller.subject,
+        clientId: caller.clientId,
+        scopes: [...caller.scopes],
+      });
+    },
   );
-  server.registerTool(
+  registerTool(
+    server,
     'list_notes',
     {
       description: 'Every note.',
-      outputSchema: {
-        notes: z.array(z.object({ id: z.number(), text: z.string(), author: z.string() })),
-      },
+      outputSchema: { notes: z.array(z.object(NOTE)) },
+      requires: { scopes: ['notes:read'] },
     },
-    () => allowed(principal, 'list_notes') ?? json({ notes: notes.list() }),
+    () => json({ notes: notes.list() }),
   );
-  server.registerTool(
+  registerTool(
+    server,
     'add_note',
     {
       description: 'Adds a note written by the caller.',
       inputSchema: { text: z.string().trim().min(1).max(1000) },
-      outputSchema: { id: z.number(), text: z.string(), author: z.string() },
+      outputSchema: NOTE,
+      requires: { scopes: ['notes:write'] },
     },
-    ({ text }) => allowed(principal, 'add_note') ?? json(notes.create(text, principal.subject)),
+    ({ text }, extra) => json(notes.create(text, mcpPrincipal(extra)!.subject)),
   );
   return server;
 }

@@ -6,12 +6,15 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import {
+  afterSignIn,
   connectMcpClient,
   SignedInUser,
 } from '../../../sample-app/src/clients/mcp-user-session.js';
 import type { SampleApp } from '../../../sample-app/src/server.js';
 import { createTestPki } from '../../support/certificates.js';
+import { parseChallenges } from '../../support/challenges.js';
 import { DEV_IDP_REDIRECT_URI, startSample } from '../../support/sample-app.js';
 
 jest.setTimeout(30_000);
@@ -71,13 +74,29 @@ describe('sample app MCP server: a user signs in through the SDK client', () => 
     await new Promise((resolve) => metadataHost?.server.close(resolve));
   });
 
-  const connect = async (user: SignedInUser) => {
-    const connected = await connectMcpClient(sample.mcpResource, user);
+  const connect = async (user: SignedInUser, fetch?: FetchLike) => {
+    const connected = await connectMcpClient(sample.mcpResource, user, { fetch });
     clients.push(connected.client);
     return connected;
   };
 
-  it('registers dynamically, signs bob in with PKCE, and calls tools as bob', async () => {
+  it('finds in the provider metadata what the SDK client needs', async () => {
+    const discovery = (await (
+      await fetch(`${sample.idp!.issuer}/.well-known/openid-configuration`)
+    ).json()) as Record<string, unknown>;
+    expect(discovery).toMatchObject({
+      registration_endpoint: sample.idp!.registrationEndpoint,
+      client_id_metadata_document_supported: true,
+      code_challenge_methods_supported: ['S256'],
+      token_endpoint_auth_methods_supported: expect.arrayContaining(['none']),
+      grant_types_supported: expect.arrayContaining(['authorization_code', 'client_credentials']),
+    });
+    expect(discovery.scopes_supported).toEqual(
+      expect.arrayContaining(['notes:read', 'notes:write']),
+    );
+  });
+
+  it('registers dynamically, signs bob in with PKCE for reading, and calls tools as bob', async () => {
     const user = new SignedInUser({ redirectUrl: DEV_IDP_REDIRECT_URI, credentials: bob });
     const { client } = await connect(user);
 
@@ -88,6 +107,8 @@ describe('sample app MCP server: a user signs in through the SDK client', () => 
     expect(request.searchParams.get('code_challenge_method')).toBe('S256');
     expect(request.searchParams.get('resource')).toBe(sample.mcpResource);
     expect(request.searchParams.get('client_id')).toBe(registered.client_id);
+    // The 401's scope: what the endpoint asks for first.
+    expect(request.searchParams.get('scope')).toBe('notes:read');
     expect(user.transcript.some((line) => line.includes('login form as bob'))).toBe(true);
 
     const claims = decodeJwt(user.tokens()!.access_token);
@@ -95,15 +116,59 @@ describe('sample app MCP server: a user signs in through the SDK client', () => 
       sub: 'bob',
       aud: sample.mcpResource,
       client_id: registered.client_id,
+      scope: 'notes:read',
     });
 
     const who = await client.callTool({ name: 'whoami', arguments: {} });
-    expect(who.structuredContent).toMatchObject({ subject: 'bob', clientId: registered.client_id });
-    const added = await client.callTool({
-      name: 'add_note',
-      arguments: { text: 'by bob over MCP' },
+    expect(who.structuredContent).toEqual({
+      subject: 'bob',
+      clientId: registered.client_id,
+      scopes: ['notes:read'],
     });
-    expect(added.structuredContent).toMatchObject({ text: 'by bob over MCP', author: 'bob' });
+    const listed = await client.callTool({ name: 'list_notes', arguments: {} });
+    expect(listed.isError).toBeFalsy();
+  });
+
+  it('steps up: add_note answers 403 naming notes:write, bob allows it, the call goes through', async () => {
+    const user = new SignedInUser({ redirectUrl: DEV_IDP_REDIRECT_URI, credentials: bob });
+    const seen: { status: number; challenge: string | null }[] = [];
+    const watching = async (url: string | URL, init?: RequestInit) => {
+      const res = await fetch(url, init);
+      if (String(url) === sample.mcpResource) {
+        seen.push({ status: res.status, challenge: res.headers.get('www-authenticate') });
+      }
+      return res;
+    };
+    const { client, transport } = await connect(user, watching);
+    const reader = user.tokens()!.access_token;
+    expect(decodeJwt(reader).scope).toBe('notes:read');
+    seen.length = 0;
+
+    const added = await afterSignIn(transport, user, () =>
+      client.callTool({ name: 'add_note', arguments: { text: 'after step-up' } }),
+    );
+
+    expect(added.structuredContent).toMatchObject({ text: 'after step-up', author: 'bob' });
+    const refused = seen.find((answer) => answer.status === 403)!;
+    const challenge = parseChallenges(refused.challenge!).find((c) => c.scheme === 'Bearer')!;
+    expect(challenge.params).toMatchObject({
+      error: 'insufficient_scope',
+      scope: 'notes:write',
+      resource_metadata: `${sample.apiUrl}/.well-known/oauth-protected-resource/mcp`,
+    });
+    // Re-authorized for what it had and what the tool needs, so list_notes still works.
+    const stepUp = user.authorizationRequests.at(-1)!;
+    expect(stepUp.searchParams.get('scope')?.split(' ').sort()).toEqual([
+      'notes:read',
+      'notes:write',
+    ]);
+    const writer = user.tokens()!.access_token;
+    expect(writer).not.toBe(reader);
+    expect(decodeJwt(writer).scope).toBe('notes:read notes:write');
+    const listed = await client.callTool({ name: 'list_notes', arguments: {} });
+    expect(listed.structuredContent).toEqual({
+      notes: expect.arrayContaining([added.structuredContent]),
+    });
   });
 
   it('uses its client ID metadata document: no registration, the provider fetches the document', async () => {
