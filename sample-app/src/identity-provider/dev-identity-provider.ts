@@ -293,7 +293,12 @@ export async function startDevIdentityProvider(
       issuer,
       configuration({ ...options, downstreamAudience, signingAlgorithm }, jwks),
     );
-    registerTokenExchange(built, { issuer, audience: options.audience, downstreamAudience, jwks });
+    registerTokenExchange(built, {
+      issuer,
+      audiences: [options.audience, ...(options.mcpResource ? [options.mcpResource] : [])],
+      downstreamAudience,
+      jwks,
+    });
     return built;
   };
   let provider: Provider;

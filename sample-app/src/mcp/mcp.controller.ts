@@ -1,8 +1,20 @@
-import { Controller, Delete, Get, Header, HttpCode, Post, Req, Res } from '@nestjs/common';
+import {
+  Controller,
+  Delete,
+  Get,
+  Header,
+  HttpCode,
+  Inject,
+  Optional,
+  Post,
+  Req,
+  Res,
+} from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { ProtectedResource } from '../../../lib/index.js';
 import { McpEndpoint, serveMcp } from '../../../lib/mcp/index.js';
+import { DOWNSTREAM, type DownstreamSettings } from '../downstream/downstream.controller.js';
 import { NotesService } from '../notes/notes.service.js';
 import { notesMcpServer } from './notes-mcp-server.js';
 
@@ -18,14 +30,17 @@ export const MCP_RESOURCE = 'mcp';
 @ProtectedResource(MCP_RESOURCE)
 @Controller('mcp')
 export class McpController {
-  constructor(private readonly notes: NotesService) {}
+  constructor(
+    private readonly notes: NotesService,
+    @Optional() @Inject(DOWNSTREAM) private readonly downstream?: DownstreamSettings,
+  ) {}
 
-  // The module reads the tools' requirements from a server built once at startup; its notes are
-  // never used, the requests' servers work on the application's.
+  // The module reads the tools' requirements from a server built once at startup, which has every
+  // tool; its notes and missing audit API are never used: the requests' servers have the app's.
   @McpEndpoint({ server: () => notesMcpServer(new NotesService()) })
   @Post()
   async post(@Req() req: Request, @Res() res: Response): Promise<void> {
-    await serveMcp(notesMcpServer(this.notes), req, res);
+    await serveMcp(notesMcpServer(this.notes, this.downstream), req, res);
   }
 
   // No session, so no stream for server-initiated messages to open and no session to end.

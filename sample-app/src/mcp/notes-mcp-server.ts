@@ -1,7 +1,9 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
+import { authorizedFetch } from '../../../lib/index.js';
 import { mcpPrincipal, registerTool } from '../../../lib/mcp/index.js';
+import type { DownstreamSettings } from '../downstream/downstream.controller.js';
 import type { NotesService } from '../notes/notes.service.js';
 
 const json = (value: object): CallToolResult => ({
@@ -9,14 +11,20 @@ const json = (value: object): CallToolResult => ({
   structuredContent: value as Record<string, unknown>,
 });
 
+const failed = (text: string): CallToolResult => ({
+  isError: true,
+  content: [{ type: 'text', text }],
+});
+
 const NOTE = { id: z.number(), text: z.string(), author: z.string() };
 
 /**
  * The notes as MCP tools. Each tool's `requires` is checked by `@McpEndpoint()` before the tool
  * runs: a token without the scope gets 403 with `scope` naming it, and the client re-authorizes
- * (step-up). The handlers find the caller in `extra`.
+ * (step-up). The handlers find the caller in `extra`. `downstream`: the audit API, when the
+ * sample runs one.
  */
-export function notesMcpServer(notes: NotesService): McpServer {
+export function notesMcpServer(notes: NotesService, downstream?: DownstreamSettings): McpServer {
   const server = new McpServer({ name: 'notes', version: '1.0.0' });
   registerTool(
     server,
@@ -58,6 +66,30 @@ export function notesMcpServer(notes: NotesService): McpServer {
       requires: { scopes: ['notes:write'] },
     },
     ({ text }, extra) => json(notes.create(text, mcpPrincipal(extra)!.subject)),
+  );
+  registerTool(
+    server,
+    'audit_whoami',
+    {
+      description:
+        "Asks the audit API who is calling it, on behalf of the caller. The server gets a token of its own for the audit API by token exchange (RFC 8693): the caller's token is for this server only and never leaves it.",
+      requires: { scopes: ['notes:read'] },
+    },
+    async (extra) => {
+      if (!downstream) return failed('No audit API here: it runs beside the embedded provider');
+      const onBehalfOf = extra.authInfo!.token;
+      try {
+        const res = await authorizedFetch(downstream.client, {
+          onBehalfOf,
+          resource: downstream.audience,
+          scopes: ['audit:read'],
+        })(`${downstream.url}/audit/whoami`);
+        if (!res.ok) return failed(`The audit API answered ${res.status}`);
+        return json((await res.json()) as object);
+      } catch (err) {
+        return failed(`No token for the audit API: ${(err as Error).message}`);
+      }
+    },
   );
   return server;
 }

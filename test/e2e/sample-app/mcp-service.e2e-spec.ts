@@ -41,7 +41,12 @@ describe('sample app MCP server: a service with client credentials and the SDK c
 
   it('lists the tools', async () => {
     const { tools } = await client.listTools();
-    expect(tools.map((tool) => tool.name).sort()).toEqual(['add_note', 'list_notes', 'whoami']);
+    expect(tools.map((tool) => tool.name).sort()).toEqual([
+      'add_note',
+      'audit_whoami',
+      'list_notes',
+      'whoami',
+    ]);
   });
 
   it('calls them: whoami tells the service apart, add_note and list_notes share the notes', async () => {

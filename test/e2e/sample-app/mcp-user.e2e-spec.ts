@@ -171,6 +171,25 @@ describe('sample app MCP server: a user signs in through the SDK client', () => 
     });
   });
 
+  it("calls the audit API for bob with a token of its own: bob's token never leaves the MCP server", async () => {
+    const user = new SignedInUser({ redirectUrl: DEV_IDP_REDIRECT_URI, credentials: bob });
+    const { client } = await connect(user);
+    const audited = await client.callTool({ name: 'audit_whoami', arguments: {} });
+    expect(audited.isError).toBeFalsy();
+    // Token exchange: the audit API sees bob as the subject and the notes service acting for him.
+    expect(audited.structuredContent).toMatchObject({
+      subject: 'bob',
+      actor: sample.idp!.serviceClient.clientId,
+      clientId: sample.idp!.serviceClient.clientId,
+    });
+    // Bob's token is for the MCP server alone: the audit API would refuse it.
+    const direct = await fetch(`${sample.downstreamUrl}/audit/whoami`, {
+      headers: { authorization: `Bearer ${user.tokens()!.access_token}` },
+    });
+    await direct.body?.cancel();
+    expect(direct.status).toBe(401);
+  });
+
   it('uses its client ID metadata document: no registration, the provider fetches the document', async () => {
     const user = new SignedInUser({
       redirectUrl: DEV_IDP_REDIRECT_URI,
