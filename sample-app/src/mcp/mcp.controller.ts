@@ -18,6 +18,8 @@ import { DOWNSTREAM, type DownstreamSettings } from '../downstream/downstream.co
 import { NotesService } from '../notes/notes.service.js';
 import { notesMcpServer } from './notes-mcp-server.js';
 
+const POST_ONLY = { error: 'This MCP endpoint is stateless: POST only' };
+
 /** The resource name of the MCP endpoint in the module's `protectedResources`. */
 export const MCP_RESOURCE = 'mcp';
 
@@ -43,12 +45,18 @@ export class McpController {
     await serveMcp(notesMcpServer(this.notes, this.downstream), req, res);
   }
 
-  // No session, so no stream for server-initiated messages to open and no session to end.
+  // Stateless: no stream for server-initiated messages to open, and no session to end.
   @Get()
+  @HttpCode(405)
+  @Header('allow', 'POST')
+  openStream(): { error: string } {
+    return POST_ONLY;
+  }
+
   @Delete()
   @HttpCode(405)
   @Header('allow', 'POST')
-  unsupported(): { error: string } {
-    return { error: 'This MCP endpoint is stateless: POST only' };
+  endSession(): { error: string } {
+    return POST_ONLY;
   }
 }

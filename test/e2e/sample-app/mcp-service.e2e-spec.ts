@@ -67,6 +67,18 @@ describe('sample app MCP server: a service with client credentials and the SDK c
     expect(refused.isError).toBe(true);
   });
 
+  it('answers GET and DELETE with 405: a stateless endpoint has no stream and no session', async () => {
+    const authorization = `Bearer ${provider.tokens()!.access_token}`;
+    for (const method of ['GET', 'DELETE']) {
+      const res = await fetch(sample.mcpResource, {
+        method,
+        headers: { authorization, accept: 'text/event-stream' },
+      });
+      await res.body?.cancel();
+      expect([method, res.status, res.headers.get('allow')]).toEqual([method, 405, 'POST']);
+    }
+  });
+
   it('publishes the MCP resource metadata the 401 points at', async () => {
     const res = await fetch(sample.mcpResource, {
       method: 'POST',
