@@ -151,6 +151,21 @@ export class McpAuthorization implements OnApplicationBootstrap {
     // Only an endpoint the module's guard let through without a token (@Public) gets here so.
     if (!authentication) this.refuse(context, route, new MissingTokenError(), undefined, undefined);
     const { principal } = authentication!;
+    // A body the application did not parse as JSON (another Content-Type) is one this check cannot
+    // read, while the MCP server might: refused, rather than let through unchecked.
+    if (
+      request.method === 'POST' &&
+      (typeof request.body !== 'object' || Buffer.isBuffer(request.body))
+    ) {
+      throw new HttpException(
+        {
+          statusCode: 415,
+          error: 'Unsupported Media Type',
+          message: 'An MCP request is JSON: send it as application/json',
+        },
+        415,
+      );
+    }
     const calls = mcpCalls(request.body);
     const refused: Refused[] = [];
     for (const call of calls) {

@@ -215,6 +215,20 @@ describe.each(PLATFORMS)('an MCP server of @rekog/mcp-nest on %s', (platform: Pl
     expect(ran).toEqual([]);
   });
 
+  it('refuses a body it cannot read (not sent as JSON) rather than let it through unchecked', async () => {
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: {
+        Authorization: `Bearer ${await token(['notes:read'])}`,
+        'Content-Type': 'text/plain',
+        Accept: 'application/json, text/event-stream',
+      },
+      body: JSON.stringify(toolCall('add_note', 1, { text: 'smuggled' })),
+    });
+    expect(res.status).toBe(415);
+    expect(ran).toEqual([]);
+  });
+
   it('refuses a token issued for another resource of the application', async () => {
     const res = await postMcp(
       url,
