@@ -179,6 +179,7 @@ export class McpAuthorization implements OnApplicationBootstrap {
     if (this.mcpOptions.hideForbiddenTools && calls.some((call) => call.method === 'tools/list')) {
       const hidden = new Set<string>();
       for (const tool of capabilities.tools) {
+        if (tool.policy.isPublic) continue;
         if (await this.check(tool.policy, principal, context)) hidden.add(tool.name);
       }
       hideTools(authInfo, hidden);
