@@ -1,4 +1,4 @@
-import { Controller, type INestApplication, Post, Req, Res } from '@nestjs/common';
+import { All, Controller, type INestApplication, Req, Res } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
@@ -107,7 +107,7 @@ function notesServer(): McpServer {
 @Controller('mcp')
 class McpController {
   @McpEndpoint({ server: notesServer })
-  @Post()
+  @All()
   async handle(@Req() request: unknown, @Res() response: unknown): Promise<void> {
     await serveMcp(notesServer(), request, response);
   }
@@ -295,6 +295,16 @@ describe.each(PLATFORMS)('an MCP server of the official SDK on %s', (platform: P
     );
     expect(strong.status).toBe(200);
     expect(ran).toEqual(['tenant_report', 'sign_off']);
+  });
+
+  it('answers other methods than POST 405, a stateless server having no stream or session', async () => {
+    const reader = await token(['notes:read']);
+    for (const method of ['GET', 'DELETE']) {
+      const res = await fetch(url, { method, headers: { Authorization: `Bearer ${reader}` } });
+      expect(res.status).toBe(405);
+      expect(res.headers.get('allow')).toBe('POST');
+    }
+    expect((await fetch(url)).status).toBe(401);
   });
 
   it('refuses a token issued for another resource of the application', async () => {
