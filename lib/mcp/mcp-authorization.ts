@@ -26,7 +26,7 @@ import { OidcAuthenticator } from '../nest/authentication/oidc-authenticator.js'
 import { authenticationOf, bindAuthentication } from '../nest/transports/call-authentications.js';
 import { describeHttp, setAnswerHeaders } from '../nest/transports/http.transport.js';
 import type { HttpRequestLike, HttpResponseLike } from '../nest/transports/http-exchange.js';
-import type { Authentication } from '../nest/transports/transport.js';
+import { type Authentication, loggable } from '../nest/transports/transport.js';
 import { type McpCall, mcpCalls } from './json-rpc-calls.js';
 import { hideTools, mcpAuthInfo } from './mcp-auth-info.js';
 import type { McpCapabilities } from './mcp-capabilities.js';
@@ -150,7 +150,22 @@ export class McpAuthorization implements OnApplicationBootstrap {
     const authentication = authenticationOf(request);
     // Only an endpoint the module's guard let through without a token (@Public) gets here so.
     if (!authentication) this.refuse(context, route, new MissingTokenError(), undefined, undefined);
-    const { principal } = authentication!;
+    const { principal } = authentication;
+    // A body the application did not parse as JSON (another Content-Type) is one this check cannot
+    // read, while the MCP server might: refused, rather than let through unchecked.
+    if (
+      request.method === 'POST' &&
+      (typeof request.body !== 'object' || Buffer.isBuffer(request.body))
+    ) {
+      throw new HttpException(
+        {
+          statusCode: 415,
+          error: 'Unsupported Media Type',
+          message: 'An MCP request is JSON: send it as application/json',
+        },
+        415,
+      );
+    }
     const calls = mcpCalls(request.body);
     const refused: Refused[] = [];
     for (const call of calls) {
@@ -160,15 +175,16 @@ export class McpAuthorization implements OnApplicationBootstrap {
       if (err) refused.push({ err, call, policy: capability.policy });
     }
     if (refused.length > 0) this.refuse(context, route, refused[0].err, principal, refused);
-    const authInfo = mcpAuthInfo(authentication!, route.resource?.options?.resource);
+    const authInfo = mcpAuthInfo(authentication, route.resource?.options?.resource);
     if (this.mcpOptions.hideForbiddenTools && calls.some((call) => call.method === 'tools/list')) {
       const hidden = new Set<string>();
       for (const tool of capabilities.tools) {
+        if (tool.policy.isPublic) continue;
         if (await this.check(tool.policy, principal, context)) hidden.add(tool.name);
       }
       hideTools(authInfo, hidden);
     }
-    this.handOn(request, authentication!, authInfo);
+    this.handOn(request, authentication, authInfo);
     return true;
   }
 
@@ -226,7 +242,7 @@ export class McpAuthorization implements OnApplicationBootstrap {
     const answer = this.authenticator.refused(
       'http',
       first
-        ? `${describeHttp(request)} ${first.call.method} ${first.call.name}`
+        ? `${describeHttp(request)} ${first.call.method} ${loggable(first.call.name)}`
         : describeHttp(request),
       err,
       principal,

@@ -18,7 +18,8 @@ function nodeOf<T>(message: unknown): T {
  * Serves one MCP POST of an `@McpEndpoint()` route with a server of the official SDK, statelessly
  * (a new `StreamableHTTPServerTransport` per request, JSON responses), on Express and Fastify alike:
  * `await serveMcp(buildServer(), request, response)` from a handler that takes `@Req()` and
- * `@Res()`. The tools the caller may not call are out of `tools/list` with `hideForbiddenTools`;
+ * `@Res()`. Other methods than POST (an `@All()` route) are answered 405, as a stateless server has
+ * no stream to open and no session to end. The tools the caller may not call are out of `tools/list` with `hideForbiddenTools`;
  * handlers find the caller in `extra.authInfo` (`mcpPrincipal(extra)`).
  */
 export async function serveMcp(
@@ -28,6 +29,18 @@ export async function serveMcp(
 ): Promise<void> {
   const req = nodeOf<IncomingMessage & { auth?: AuthInfo }>(request);
   const res = nodeOf<ServerResponse>(response);
+  // Stateless: no stream to open (GET), no session to end (DELETE).
+  if (req.method !== 'POST') {
+    res.writeHead(405, { Allow: 'POST', 'Content-Type': 'application/json' });
+    res.end(
+      JSON.stringify({
+        jsonrpc: '2.0',
+        error: { code: -32000, message: 'Method not allowed: this MCP endpoint is stateless' },
+        id: null,
+      }),
+    );
+    return;
+  }
   const hidden = toolsHiddenFrom(req.auth);
   if (hidden) {
     for (const tool of declaredCapabilities(server).tools) {

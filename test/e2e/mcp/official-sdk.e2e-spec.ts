@@ -1,8 +1,13 @@
-import { Controller, type INestApplication, Post, Req, Res } from '@nestjs/common';
+import { All, Controller, type INestApplication, Req, Res } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import { OidcAuthModule, ProtectedResource } from '../../../lib/index.js';
+import {
+  type AuthEvent,
+  OidcAuthEvents,
+  OidcAuthModule,
+  ProtectedResource,
+} from '../../../lib/index.js';
 import {
   McpEndpoint,
   mcpPrincipal,
@@ -102,7 +107,7 @@ function notesServer(): McpServer {
 @Controller('mcp')
 class McpController {
   @McpEndpoint({ server: notesServer })
-  @Post()
+  @All()
   async handle(@Req() request: unknown, @Res() response: unknown): Promise<void> {
     await serveMcp(notesServer(), request, response);
   }
@@ -113,6 +118,7 @@ describe.each(PLATFORMS)('an MCP server of the official SDK on %s', (platform: P
   let app: INestApplication;
   let url: string;
   let resource: string;
+  const refusals: AuthEvent[] = [];
 
   const token = (scopes: string[], claims: Record<string, unknown> = {}, aud = resource) =>
     issuer.mint({ aud, scope: scopes.join(' '), client_id: 'agent-1', ...claims });
@@ -136,6 +142,7 @@ describe.each(PLATFORMS)('an MCP server of the official SDK on %s', (platform: P
     }).compile();
     app = await initApp(ref, platform);
     await app.listen(port, '127.0.0.1');
+    app.get(OidcAuthEvents).events$.subscribe((e) => e.outcome === 'refused' && refusals.push(e));
     url = resource;
   });
 
@@ -144,7 +151,10 @@ describe.each(PLATFORMS)('an MCP server of the official SDK on %s', (platform: P
     await issuer?.close();
   });
 
-  beforeEach(() => (ran.length = 0));
+  beforeEach(() => {
+    ran.length = 0;
+    refusals.length = 0;
+  });
 
   it('lists the tools the token may call and runs one, the caller in its handler', async () => {
     const mcp = await mcpClient(url, await token(['notes:read']));
@@ -202,6 +212,16 @@ describe.each(PLATFORMS)('an MCP server of the official SDK on %s', (platform: P
       resource_metadata: `http://127.0.0.1:${new URL(url).port}/.well-known/oauth-protected-resource/mcp`,
     });
     expect(ran).toEqual([]);
+    // Reported like any refusal of the module, the call named.
+    expect(refusals).toEqual([
+      expect.objectContaining({
+        route: 'POST /mcp tools/call add_note',
+        status: 403,
+        reason: 'insufficient_scope',
+        subject: 'user-1',
+        clientId: 'agent-1',
+      }),
+    ]);
     const writer = await mcpClient(url, await token(['notes:read', 'notes:write']));
     await writer.client.callTool({ name: 'add_note', arguments: { text: 'fine' } });
     expect(ran).toEqual(['add_note fine']);
@@ -275,6 +295,16 @@ describe.each(PLATFORMS)('an MCP server of the official SDK on %s', (platform: P
     );
     expect(strong.status).toBe(200);
     expect(ran).toEqual(['tenant_report', 'sign_off']);
+  });
+
+  it('answers other methods than POST 405, a stateless server having no stream or session', async () => {
+    const reader = await token(['notes:read']);
+    for (const method of ['GET', 'DELETE']) {
+      const res = await fetch(url, { method, headers: { Authorization: `Bearer ${reader}` } });
+      expect(res.status).toBe(405);
+      expect(res.headers.get('allow')).toBe('POST');
+    }
+    expect((await fetch(url)).status).toBe(401);
   });
 
   it('refuses a token issued for another resource of the application', async () => {

@@ -10,6 +10,7 @@ import {
   type OidcPrincipal,
   Principal,
   ProtectedResource,
+  Public,
   Roles,
   Scopes,
 } from '../../../lib/index.js';
@@ -69,6 +70,15 @@ class NotesTools {
   add(@Payload() { text: note }: { text: string }) {
     ran.push(`add_note ${note}`);
     return text({ added: note });
+  }
+
+  // Public wins over the scope, as on a route: listed and called with any token for the endpoint.
+  @Public()
+  @Scopes('notes:admin')
+  @Tool({ name: 'ping', description: 'Answers pong' })
+  ping() {
+    ran.push('ping');
+    return text('pong');
   }
 
   @Roles('admin')
@@ -148,7 +158,7 @@ describe.each(PLATFORMS)('an MCP server of @rekog/mcp-nest on %s', (platform: Pl
   it('lists the tools the token may call and runs them, the caller in the tool', async () => {
     const mcp = await mcpClient(url, await token(['notes:read']));
     const { tools } = await mcp.client.listTools();
-    expect(tools.map((tool) => tool.name).sort()).toEqual(['list_notes', 'whoami']);
+    expect(tools.map((tool) => tool.name).sort()).toEqual(['list_notes', 'ping', 'whoami']);
     const whoami = await mcp.client.callTool({ name: 'whoami', arguments: {} });
     expect(JSON.parse((whoami.content as { text: string }[])[0].text)).toEqual({
       subject: 'user-1',
@@ -156,7 +166,8 @@ describe.each(PLATFORMS)('an MCP server of @rekog/mcp-nest on %s', (platform: Pl
       sameInAuthInfo: true,
     });
     await mcp.client.callTool({ name: 'list_notes', arguments: {} });
-    expect(ran).toEqual(['whoami', 'list_notes']);
+    await mcp.client.callTool({ name: 'ping', arguments: {} });
+    expect(ran).toEqual(['whoami', 'list_notes', 'ping']);
     await mcp.close();
   });
 
@@ -212,6 +223,20 @@ describe.each(PLATFORMS)('an MCP server of @rekog/mcp-nest on %s', (platform: Pl
     const purge = await postMcp(url, reader, toolCall('purge', 4));
     expect(purge.status).toBe(403);
     expect(parseChallenges(purge.challenge!)[0].params).not.toHaveProperty('scope');
+    expect(ran).toEqual([]);
+  });
+
+  it('refuses a body it cannot read (not sent as JSON) rather than let it through unchecked', async () => {
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: {
+        Authorization: `Bearer ${await token(['notes:read'])}`,
+        'Content-Type': 'text/plain',
+        Accept: 'application/json, text/event-stream',
+      },
+      body: JSON.stringify(toolCall('add_note', 1, { text: 'smuggled' })),
+    });
+    expect(res.status).toBe(415);
     expect(ran).toEqual([]);
   });
 
