@@ -1,15 +1,4 @@
-import {
-  Controller,
-  Delete,
-  Get,
-  Header,
-  HttpCode,
-  Inject,
-  Optional,
-  Post,
-  Req,
-  Res,
-} from '@nestjs/common';
+import { All, Controller, Inject, Optional, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { ProtectedResource } from '../../../lib/index.js';
@@ -17,8 +6,6 @@ import { McpEndpoint, serveMcp } from '../../../lib/mcp/index.js';
 import { DOWNSTREAM, type DownstreamSettings } from '../downstream/downstream.controller.js';
 import { NotesService } from '../notes/notes.service.js';
 import { notesMcpServer } from './notes-mcp-server.js';
-
-const POST_ONLY = { error: 'This MCP endpoint is stateless: POST only' };
 
 /** The resource name of the MCP endpoint in the module's `protectedResources`. */
 export const MCP_RESOURCE = 'mcp';
@@ -40,23 +27,10 @@ export class McpController {
   // The module reads the tools' requirements from a server built once at startup, which has every
   // tool; its notes and missing audit API are never used: the requests' servers have the app's.
   @McpEndpoint({ server: () => notesMcpServer(new NotesService()) })
-  @Post()
-  async post(@Req() req: Request, @Res() res: Response): Promise<void> {
+  // POST carries the JSON-RPC messages; GET and DELETE get 405 from serveMcp (stateless: no
+  // stream to open, no session to end).
+  @All()
+  async serve(@Req() req: Request, @Res() res: Response): Promise<void> {
     await serveMcp(notesMcpServer(this.notes, this.downstream), req, res);
-  }
-
-  // Stateless: no stream for server-initiated messages to open, and no session to end.
-  @Get()
-  @HttpCode(405)
-  @Header('allow', 'POST')
-  openStream(): { error: string } {
-    return POST_ONLY;
-  }
-
-  @Delete()
-  @HttpCode(405)
-  @Header('allow', 'POST')
-  endSession(): { error: string } {
-    return POST_ONLY;
   }
 }
