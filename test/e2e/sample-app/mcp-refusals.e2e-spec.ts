@@ -5,6 +5,7 @@ import { importJWK, SignJWT } from 'jose';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import WebSocket from 'ws';
 import { TokenClient } from '../../../lib/index.js';
 import { LocalIssuer } from '../../../lib/testing/index.js';
 import { connectMcpClient } from '../../../sample-app/src/clients/mcp-user-session.js';
@@ -140,20 +141,51 @@ describe('sample app MCP server: tokens it refuses', () => {
     expect(extractWWWAuthenticateParams(res).error).toBe('invalid_token');
   });
 
-  it('lets no MCP token open the REST API', async () => {
+  it('lets no MCP token open the REST API, GraphQL or the WebSocket', async () => {
     const token = await new TokenClient({
       tokenEndpoint: sample.idp!.tokenEndpoint,
       ...sample.idp!.serviceClient,
     }).getAppToken({ resource: sample.mcpResource, scopes: ['notes:read'] });
-    expect((await callMcp(`Bearer ${token}`)).status).toBe(200);
-    const rest = await fetch(`${sample.apiUrl}/notes`, {
-      headers: { authorization: `Bearer ${token}` },
-    });
+    const control = await callMcp(`Bearer ${token}`);
+    await control.body?.cancel();
+    expect(control.status).toBe(200);
+    const authorization = `Bearer ${token}`;
+
+    const rest = await fetch(`${sample.apiUrl}/notes`, { headers: { authorization } });
     await rest.body?.cancel();
     expect(rest.status).toBe(401);
     expect(extractWWWAuthenticateParams(rest)).toMatchObject({
       error: 'invalid_token',
       resourceMetadataUrl: new URL(`${sample.apiUrl}/.well-known/oauth-protected-resource`),
+    });
+
+    const graphql = await fetch(`${sample.apiUrl}/graphql`, {
+      method: 'POST',
+      headers: { authorization, 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ notes { id } }' }),
+    });
+    const answer = (await graphql.json()) as { errors?: { extensions?: { code?: string } }[] };
+    expect(answer.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+
+    // The upgrade itself takes any token its issuer accepts (the ws adapter knows no resources);
+    // the gateway's handlers, under the root resource, refuse an MCP token.
+    const message = await new Promise<string>((resolve) => {
+      const socket = new WebSocket(`${sample.apiUrl.replace('http', 'ws')}/ws`, {
+        headers: { authorization },
+      });
+      const done = (text: string) => {
+        socket.terminate();
+        resolve(text);
+      };
+      socket.once('unexpected-response', (_req, res) => done(`upgrade ${res.statusCode}`));
+      socket.once('open', () => socket.send(JSON.stringify({ event: 'notes', data: {} })));
+      socket.once('message', (data: Buffer) => done(String(data)));
+      socket.once('close', (code) => done(`close ${code}`));
+      socket.once('error', (err) => done(err.message));
+    });
+    expect(JSON.parse(message)).toMatchObject({
+      event: 'exception',
+      data: { statusCode: 401, error: 'invalid_token' },
     });
   });
 
