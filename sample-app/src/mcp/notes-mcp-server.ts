@@ -21,8 +21,8 @@ const NOTE = { id: z.number(), text: z.string(), author: z.string() };
 /**
  * The notes as MCP tools. Each tool's `requires` is checked by `@McpEndpoint()` before the tool
  * runs: a token without the scope gets 403 with `scope` naming it, and the client re-authorizes
- * (step-up). The handlers find the caller in `extra`. `downstream`: the audit API, when the
- * sample runs one.
+ * (step-up). The handlers find the caller in `extra`: always there, as the endpoint takes no call
+ * without a valid token. `downstream`: the audit API, when the sample runs one.
  */
 export function notesMcpServer(notes: NotesService, downstream?: DownstreamSettings): McpServer {
   const server = new McpServer({ name: 'notes', version: '1.0.0' });
@@ -87,7 +87,7 @@ export function notesMcpServer(notes: NotesService, downstream?: DownstreamSetti
         if (!res.ok) return failed(`The audit API answered ${res.status}`);
         return json((await res.json()) as object);
       } catch (err) {
-        return failed(`No token for the audit API: ${(err as Error).message}`);
+        return failed(`The audit API could not be called: ${(err as Error).message}`);
       }
     },
   );
