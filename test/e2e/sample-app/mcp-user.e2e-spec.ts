@@ -24,12 +24,13 @@ const bob = { username: 'bob', password: 'bob' };
 /** An MCP client's metadata document, served over https on 127.0.0.1 as its client ID. */
 async function serveClientMetadata(
   pki: Awaited<ReturnType<typeof createTestPki>>,
-): Promise<{ url: string; server: Server; requests: () => number }> {
-  let requests = 0;
+): Promise<{ url: string; server: Server; requested: string[] }> {
+  const requested: string[] = [];
   let url = '';
   const server = createServer({ cert: pki.server.cert, key: pki.server.key }, (req, res) => {
-    requests += 1;
-    if (req.url !== '/client.json') {
+    requested.push(req.url ?? '');
+    // The impostor's document names another client ID than its own URL.
+    if (req.url !== '/client.json' && req.url !== '/impostor.json') {
       res.writeHead(404).end();
       return;
     }
@@ -47,7 +48,7 @@ async function serveClientMetadata(
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   url = `https://127.0.0.1:${(server.address() as AddressInfo).port}/client.json`;
-  return { url, server, requests: () => requests };
+  return { url, server, requested };
 }
 
 // A user's MCP client (as a desktop agent would be) with the official SDK: the 401 sends it to
@@ -199,7 +200,7 @@ describe('sample app MCP server: a user signs in through the SDK client', () => 
     const { client } = await connect(user);
 
     expect(user.clientInformation()!.client_id).toBe(metadataHost.url);
-    expect(metadataHost.requests()).toBeGreaterThan(0);
+    expect(metadataHost.requested).toContain('/client.json');
     const claims = decodeJwt(user.tokens()!.access_token);
     expect(claims).toMatchObject({
       sub: 'bob',
@@ -208,5 +209,18 @@ describe('sample app MCP server: a user signs in through the SDK client', () => 
     });
     const who = await client.callTool({ name: 'whoami', arguments: {} });
     expect(who.structuredContent).toMatchObject({ subject: 'bob', clientId: metadataHost.url });
+  });
+
+  it('is refused when the metadata document names another client ID than its URL', async () => {
+    const user = new SignedInUser({
+      redirectUrl: DEV_IDP_REDIRECT_URI,
+      credentials: bob,
+      clientMetadataUrl: metadataHost.url.replace('client.json', 'impostor.json'),
+    });
+    await expect(connectMcpClient(sample.mcpResource, user)).rejects.toThrow(
+      /Unexpected page at \/auth \(HTTP 400\)/,
+    );
+    expect(metadataHost.requested).toContain('/impostor.json');
+    expect(user.tokens()).toBeUndefined();
   });
 });
