@@ -58,7 +58,8 @@ interface Refused {
  */
 @Injectable()
 export class McpAuthorization implements OnApplicationBootstrap {
-  private readonly endpoints = new Map<Handler, McpCapabilities>();
+  // By controller, then handler: controllers extending one base share its handler functions.
+  private readonly endpoints = new Map<Type, Map<Handler, McpCapabilities>>();
   private readonly clockToleranceSeconds: number;
 
   constructor(
@@ -128,7 +129,8 @@ export class McpAuthorization implements OnApplicationBootstrap {
       }
     }
     this.resources.of(resource?.name, where).addScopes(capabilities.scopes);
-    this.endpoints.set(handler, capabilities);
+    const handlers = this.endpoints.get(controller) ?? new Map<Handler, McpCapabilities>();
+    this.endpoints.set(controller, handlers.set(handler, capabilities));
   }
 
   /**
@@ -140,7 +142,9 @@ export class McpAuthorization implements OnApplicationBootstrap {
   async authorize(context: ExecutionContext): Promise<true> {
     const request = context.switchToHttp().getRequest<McpRequest>();
     const route = this.reader.of(context);
-    const capabilities = this.endpoints.get(context.getHandler() as Handler);
+    const capabilities = this.endpoints
+      .get(context.getClass())
+      ?.get(context.getHandler() as Handler);
     if (!capabilities) {
       throw new OidcAuthConfigError(
         '@McpEndpoint()',

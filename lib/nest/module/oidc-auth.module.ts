@@ -36,6 +36,7 @@ import {
 } from '../revocation/revocation.providers.js';
 import { OidcRevocations } from '../revocation/oidc-revocations.js';
 import { SecurityEventPush } from '../revocation/security-event-push.js';
+import { SecurityEventReports } from '../revocation/security-event-reports.js';
 
 /**
  * `OidcAuthModule.forRoot({ issuers: [...] })` or `forRootAsync({ imports, inject, useFactory })`.
@@ -54,6 +55,7 @@ import { SecurityEventPush } from '../revocation/security-event-push.js';
     revocationListProvider,
     securityEventReceiverProvider,
     OidcRevocations,
+    SecurityEventReports,
     SecurityEventPush,
     OidcAuthStrategy,
     ProtectedResources,

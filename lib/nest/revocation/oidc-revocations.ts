@@ -52,7 +52,9 @@ export class OidcRevocations {
     // Rounded up: a token issued earlier in this very second (its iat is whole seconds) is
     // refused too, at the price of one issued later in it.
     const notBefore = Math.ceil(time / 1000);
-    this.enabled().revoke({ scope: kind, issuer, value }, notBefore, 'iat', `${kind}-revoked`);
+    this.enabled().revoke({ scope: kind, issuer, value }, notBefore, 'iat', `${kind}-revoked`, {
+      issuedAt: Date.now() / 1000,
+    });
   }
 
   private enabled(): RevocationList {

@@ -21,7 +21,7 @@ describe('OidcRevocations', () => {
     const at = new Date(Date.UTC(2026, 0, 1, 12, 0, 0, 400));
     revocations.revokeSession(ISS, 's1', at);
     const second = at.getTime() / 1000 - 0.4;
-    expect(list.refusalOf(ISS, 'bob', undefined, { sid: 's1', iat: second })).toBe(
+    expect(list.refusalOf(ISS, 'bob', undefined, { sid: 's1', iat: second })?.cause).toBe(
       'session-revoked',
     );
     expect(list.refusalOf(ISS, 'bob', undefined, { sid: 's1', iat: second + 1 })).toBeUndefined();

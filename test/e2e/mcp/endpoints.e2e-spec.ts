@@ -1,5 +1,5 @@
 import { jest } from '@jest/globals';
-import { Controller, Post, Req, Res } from '@nestjs/common';
+import { All, Controller, Post, Req, Res } from '@nestjs/common';
 import * as microservices from '@nestjs/microservices';
 import { Test } from '@nestjs/testing';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
@@ -14,7 +14,7 @@ import { McpEndpoint, OidcMcpModule, registerTool, serveMcp } from '../../../lib
 import { LocalIssuer } from '../../../lib/testing/index.js';
 import { shareNestWithCommonJsPeers } from '../../support/cjs-nest-peers.js';
 import { freePort } from '../../support/free-port.js';
-import { mcpClient } from '../../support/mcp-client.js';
+import { mcpClient, postMcp, toolCall } from '../../support/mcp-client.js';
 import { initApp } from '../../support/test-app.js';
 
 // @rekog/mcp-nest is CommonJS and require()s Nest, microservices included.
@@ -55,12 +55,44 @@ class Unplaced {
 
 const transport = new StreamableHttpTransport();
 
+const serverRequiring = (scope: string) => () => {
+  const server = new McpServer({ name: scope, version: '1.0.0' });
+  registerTool(server, 'x', { requires: { scopes: [scope] } }, () => ({ content: [] }));
+  return server;
+};
+const serverA = serverRequiring('a');
+const serverB = serverRequiring('b');
+
+// Two endpoints whose handler is one function, their base's.
+abstract class EndpointBase {
+  abstract build(): McpServer;
+
+  @All()
+  async handle(@Req() request: unknown, @Res() response: unknown): Promise<void> {
+    await serveMcp(this.build(), request, response);
+  }
+}
+
+@ProtectedResource('mcp')
+@McpEndpoint({ server: serverA })
+@Controller('a')
+class EndpointA extends EndpointBase {
+  build = serverA;
+}
+
+@ProtectedResource('mcp')
+@McpEndpoint({ server: serverB })
+@Controller('b')
+class EndpointB extends EndpointBase {
+  build = serverB;
+}
+
 @ProtectedResource('mcp')
 @McpEndpoint()
 @Controller('mcp')
 class MisplacedEndpoint extends McpHttpControllerFor(transport) {}
 
-describe('MCP endpoints at startup', () => {
+describe('MCP endpoints', () => {
   let issuer: LocalIssuer;
   const options = (extra: Partial<OidcAuthModuleOptions> = {}): OidcAuthModuleOptions => ({
     issuers: [{ issuer: issuer.issuer, audience: MCP }],
@@ -110,6 +142,22 @@ describe('MCP endpoints at startup', () => {
     const mcp = await mcpClient(resource, await issuer.mint({ aud: resource }));
     expect((await mcp.client.listTools()).tools.map((tool) => tool.name)).toEqual(['audit']);
     await mcp.close();
+    await app.close();
+  });
+
+  it('keeps apart the tools of two endpoints whose controllers share a base', async () => {
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    const app = await start([EndpointA, EndpointB], {
+      issuers: [{ issuer: issuer.issuer, audience: base }],
+      protectedResources: { mcp: { resource: base } },
+    });
+    await app.listen(port, '127.0.0.1');
+    const tokenA = await issuer.mint({ aud: base, scope: 'a' });
+    expect((await postMcp(`${base}/a`, tokenA, toolCall('x', 1))).status).toBe(200);
+    const atB = await postMcp(`${base}/b`, tokenA, toolCall('x', 1));
+    expect(atB.status).toBe(403);
+    expect(atB.challenge).toContain('scope="b"');
     await app.close();
   });
 });
