@@ -3,12 +3,15 @@
  * service's client-credentials token and a user's authorization code + PKCE login, over REST,
  * GraphQL and the WebSocket, a step-up to a second factor (RFC 9470), an opaque token introspected
  * (RFC 7662) then revoked (RFC 7009), and a DPoP-bound token (RFC 9449) with and without its
- * proofs, and a session revoked at the provider reaching the API as an OpenID Shared Signals event
- * (CAEP session-revoked, pushed to the API), printing what each step answered. Exits non-zero when any answer is not the expected one.
+ * proofs, the MCP server at /mcp through the official MCP SDK client (client credentials, then
+ * a user who registers, signs in and steps up), and a session revoked at the provider reaching the
+ * API as an OpenID Shared Signals event (CAEP session-revoked, pushed to the API), printing what
+ * each step answered. Exits non-zero when any answer is not the expected one.
  * `DEV_IDP_SIGNING_ALG=Ed25519 npm run demo` runs the same with tokens signed with Ed25519.
  */
 import WebSocket from 'ws';
 import { authorizedFetch, TokenClient } from '../../lib/index.js';
+import { mcpWalkthrough } from '../src/clients/mcp-walkthrough.js';
 import { loginWithPkce } from '../src/clients/pkce-login.js';
 import { startSampleApp } from '../src/server.js';
 
@@ -358,8 +361,20 @@ try {
   await expectRaw(apiUrl, 'the same proof again (replayed)', '/notes', withProof, 401);
 
   line();
+  line(`7. MCP: the official SDK client at ${sample.mcpResource}, finding everything from the 401`);
+  await mcpWalkthrough(
+    {
+      mcpResource: sample.mcpResource,
+      issuer: idp.issuer,
+      serviceClient: idp.serviceClient,
+      redirectUri,
+    },
+    { line, report },
+  );
+
+  line();
   line(
-    "7. Shared Signals: an admin revokes bob's session at the provider, the API hears it at once",
+    "8. Shared Signals: an admin revokes bob's session at the provider, the API hears it at once",
   );
   const [stream] = idp.ssf.allStreams;
   line(`  stream ${stream.id}: ${stream.method} to ${stream.endpointUrl}, ${stream.status}`);

@@ -3,7 +3,12 @@ import { SettingsError } from './config/auth-settings.js';
 
 function banner(started: Awaited<ReturnType<typeof startSampleApp>>): string {
   const { apiUrl, idp, settings } = started;
-  const lines = ['', `  Notes API       ${apiUrl}`, `  Swagger UI      ${apiUrl}/docs`];
+  const lines = [
+    '',
+    `  Notes API       ${apiUrl}`,
+    `  Swagger UI      ${apiUrl}/docs`,
+    `  MCP server      ${started.mcpResource} (Streamable HTTP; metadata at ${apiUrl}/.well-known/oauth-protected-resource/mcp)`,
+  ];
   if (idp) {
     const { clientId, clientSecret } = idp.serviceClient;
     lines.push(
@@ -11,7 +16,8 @@ function banner(started: Awaited<ReturnType<typeof startSampleApp>>): string {
       `  Users           ${idp.users.map((u) => `${u.username}/${u.password}${u.roles.length ? ` (${u.roles.join(', ')})` : ''}`).join(', ')}`,
       `  Service client  ${clientId} / ${clientSecret}`,
       `  Opaque client   ${idp.opaqueClient.clientId} / ${idp.opaqueClient.clientSecret} (reference tokens, introspected by ${idp.introspectionClient.clientId})`,
-      `  Audit API       ${started.downstreamUrl} (called by GET /downstream/on-behalf-of and /downstream/as-service)`,
+      `  Audit API       ${started.downstreamUrl} (called by GET /downstream/on-behalf-of and /downstream/as-service, and the MCP tool audit_whoami)`,
+      `  MCP clients     register at ${idp.registrationEndpoint} (RFC 7591) or use an https client ID metadata document`,
       '',
       '  Try it (client credentials, then GET /notes):',
       `    TOKEN=$(curl -s -u ${clientId}:${clientSecret} -d grant_type=client_credentials \\`,

@@ -9,11 +9,12 @@ import {
   type AuthSettings,
   authSettingsFrom,
   introspectionMaxAge,
+  mcpResourceFrom,
   port,
 } from './config/auth-settings.js';
 import { sharedStoreFrom } from './config/shared-store.js';
 import { dpopSettingsFrom } from './config/dpop-settings.js';
-import { tlsSettingsFrom } from './config/tls-settings.js';
+import { clientMetadataCaFrom, tlsSettingsFrom } from './config/tls-settings.js';
 import { revocationOf, ssfSettingsFrom } from './config/ssf-settings.js';
 import {
   type DevIdentityProvider,
@@ -26,6 +27,8 @@ import type { DownstreamSettings } from './downstream/downstream.controller.js';
 export interface SampleApp {
   app: INestApplication;
   apiUrl: string;
+  /** The MCP endpoint's resource URI: where clients connect and what its tokens are issued for. */
+  mcpResource: string;
   settings: AuthSettings;
   /** The embedded provider, when the environment names no other. */
   idp?: DevIdentityProvider;
@@ -62,6 +65,7 @@ export async function startSampleApp(
   const apiPort = port(env, 'PORT', 3000);
   const apiUrl = `${tls.https ? 'https' : 'http'}://${HOST}:${apiPort}`;
   const ssf = ssfSettingsFrom(env, settings.mode === 'embedded');
+  const mcpResource = mcpResourceFrom(env, apiUrl);
   let idp: DevIdentityProvider | undefined;
   let issuers: IssuerOptions[];
   let login: SwaggerLogin | undefined;
@@ -73,6 +77,8 @@ export async function startSampleApp(
       host: HOST,
       audience: settings.audience,
       apiResource: apiUrl,
+      mcpResource,
+      clientMetadataCa: clientMetadataCaFrom(env),
       redirectUris: [
         `${apiUrl}/docs/oauth2-redirect.html`,
         `http://localhost:${apiPort}/docs/oauth2-redirect.html`,
@@ -118,7 +124,10 @@ export async function startSampleApp(
   }
   // The API advertises its URL as its resource (RFC 9728): tokens issued for it open the API, as
   // do tokens for the audience the provider was configured with.
-  issuers = issuers.map((issuer) => acceptingResource(issuer, apiUrl));
+  // So does the MCP endpoint, a resource of its own: the module lets its tokens open only it.
+  issuers = issuers.map((issuer) =>
+    acceptingResource(acceptingResource(issuer, apiUrl), mcpResource),
+  );
   const dpop = dpopSettingsFrom(env);
   // The API is a receiver of its provider's security events (OpenID Shared Signals): the
   // embedded provider's always, another's with OIDC_SSF_TRANSMITTER.
@@ -133,7 +142,7 @@ export async function startSampleApp(
     });
   const shared = sharedStoreFrom(env);
   const app = await NestFactory.create(
-    AppModule.forIssuers(issuers, apiUrl, downstream, {
+    AppModule.forIssuers(issuers, { api: apiUrl, mcp: mcpResource }, downstream, {
       ...(shared && { store: shared.store }),
       dpop,
       mtls: tls.mtls,
@@ -154,6 +163,7 @@ export async function startSampleApp(
   return {
     app,
     apiUrl,
+    mcpResource,
     settings,
     idp,
     downstreamUrl: downstream?.url,

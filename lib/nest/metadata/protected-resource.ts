@@ -22,7 +22,8 @@ function dpopMetadata(options: OidcAuthModuleOptions): Record<string, unknown> {
  * Serves the OAuth 2.0 Protected Resource Metadata document (RFC 9728) of each protected resource,
  * at its own address (§3.1), so clients (MCP clients among them) learn which authorization servers
  * issue tokens for it and which scopes exist. The scopes come from the `@Scopes()`/`@AnyScope()` of
- * the resource's routes and its `scopes` option, the servers from the trusted issuers.
+ * the resource's routes, its `scopes` option and the scopes its routes check themselves (an MCP
+ * endpoint's tools), the servers from the trusted issuers.
  */
 @Injectable()
 export class ProtectedResourceMetadata implements OnModuleInit {
@@ -46,7 +47,9 @@ export class ProtectedResourceMetadata implements OnModuleInit {
     return {
       resource: config.resource,
       authorization_servers: servers,
-      scopes_supported: [...new Set([...scopes, ...(config.scopes ?? [])])].sort(),
+      scopes_supported: [
+        ...new Set([...scopes, ...(config.scopes ?? []), ...resource.checkedScopes]),
+      ].sort(),
       bearer_methods_supported: this.options.allowQueryToken ? ['header', 'query'] : ['header'],
       ...(config.resourceName ? { resource_name: config.resourceName } : {}),
       ...dpopMetadata(this.options),

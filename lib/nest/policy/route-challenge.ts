@@ -16,17 +16,25 @@ const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
  * A challenge's `scope` is a set of scopes that together open the route, which a client asks for
  * as it is (RFC 6750 §3). It cannot say "one of": an `@AnyScope` group contributes its first
  * alternative, the one written first being the one the application prefers clients to ask for.
- * A route that requires no scope names its resource's `scopes`, if any.
+ * A route that requires no scope names its resource's `scopes`, else the scopes its handlers check
+ * themselves (an MCP endpoint's tools), read when a refusal is answered: those are added at startup.
  */
 export function routeChallenge(
   scopes: readonly (readonly string[])[],
   resource: RouteResource | undefined,
 ): RouteChallenge {
-  const named = (
-    scopes.length > 0 ? scopes.map((group) => group[0]) : (resource?.options?.scopes ?? [])
-  ).filter((scope) => SCOPE_TOKEN.test(scope));
+  const resourceMetadata = resource?.metadataUrl;
+  if (scopes.length > 0)
+    return { scope: challengeScope(scopes.map((group) => group[0])), resourceMetadata };
   return {
-    scope: named.length > 0 ? [...new Set(named)].join(' ') : undefined,
-    resourceMetadata: resource?.metadataUrl,
+    get scope() {
+      return challengeScope(resource?.options?.scopes ?? resource?.checkedScopes ?? []);
+    },
+    resourceMetadata,
   };
+}
+
+function challengeScope(scopes: readonly string[]): string | undefined {
+  const named = scopes.filter((scope) => SCOPE_TOKEN.test(scope));
+  return named.length > 0 ? [...new Set(named)].join(' ') : undefined;
 }

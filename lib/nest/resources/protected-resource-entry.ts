@@ -12,6 +12,12 @@ export interface RouteResource {
   readonly restricts: boolean;
   /** Whether a token with these audiences is meant for it. */
   admits(audience: readonly string[]): boolean;
+  /**
+   * The scopes its routes check themselves, beyond their decorators (an MCP endpoint's tools),
+   * added at startup: in its metadata's `scopes_supported`, and in the challenges of its routes
+   * that require no scope themselves unless `scopes` is configured.
+   */
+  readonly checkedScopes: readonly string[];
 }
 
 /**
@@ -26,6 +32,7 @@ export class ProtectedResourceEntry implements RouteResource {
   readonly metadataUrl?: string;
   /** Whether its routes need a token meant for it: otherwise any audience will do. */
   readonly restricts: boolean;
+  private readonly checked = new Set<string>();
 
   constructor(
     /** Its name in `protectedResources`; undefined for the root resource. */
@@ -51,6 +58,15 @@ export class ProtectedResourceEntry implements RouteResource {
    * (an issuer with `audience: false`) is for no resource in particular, so only a resource that
    * names its audiences refuses it.
    */
+  get checkedScopes(): readonly string[] {
+    return [...this.checked];
+  }
+
+  /** At startup only: see `checkedScopes`. */
+  addScopes(scopes: readonly string[]): void {
+    for (const scope of scopes) this.checked.add(scope);
+  }
+
   admits(audience: readonly string[]): boolean {
     if (this.audiences) return audience.some((aud) => this.audiences!.has(aud));
     if (this.foreign.size === 0 || audience.length === 0) return true;

@@ -3,7 +3,7 @@ import { extractBearerToken } from '../../protocol/bearer/bearer-token.js';
 import { InvalidRequestError } from '../../protocol/errors/errors.js';
 import { authenticationOf, bindAuthentication } from './call-authentications.js';
 import { type ClientFacingException, loadPeer } from '../peers/optional-peer.js';
-import { loggable, refusalPayload, type Transport } from './transport.js';
+import { type Authentication, loggable, refusalPayload, type Transport } from './transport.js';
 
 type Headers = Record<string, unknown>;
 
@@ -63,10 +63,24 @@ function carrier(context: ExecutionContext): object | undefined {
   return typeof key === 'object' && key !== null ? key : undefined;
 }
 
+/**
+ * A message that came with an HTTP request the guard authenticated at its route: an MCP call of
+ * `@rekog/mcp-nest`, whose context hands out that request (`getRawRequest()`), is the request's.
+ */
+function carriedBy(context: ExecutionContext): Authentication | undefined {
+  const ctx = context.switchToRpc().getContext<{ getRawRequest?(): unknown } | undefined>();
+  return typeof ctx?.getRawRequest === 'function'
+    ? authenticationOf(ctx.getRawRequest())
+    : undefined;
+}
+
+const callAuthentication = (context: ExecutionContext): Authentication | undefined =>
+  authenticationOf(carrier(context)) ?? carriedBy(context);
+
 /** `@nestjs/microservices` handlers: a bearer token per message, refusals as `RpcException`s. */
 export const rpcTransport: Transport = {
   established: () => undefined,
-  boundToCall: (context) => authenticationOf(carrier(context)),
+  boundToCall: callAuthentication,
   token(context) {
     const rpc = context.switchToRpc();
     const authorization = rpcAuthorization(rpc.getData(), rpc.getContext());
@@ -83,7 +97,7 @@ export const rpcTransport: Transport = {
     const key = carrier(context);
     if (key) bindAuthentication(key, authentication);
   },
-  authenticationOf: (context) => authenticationOf(carrier(context)),
+  authenticationOf: callAuthentication,
   describe(context) {
     const ctx = context.switchToRpc().getContext<RpcContextLike | undefined>();
     const pattern = typeof ctx?.getPattern === 'function' ? ctx.getPattern() : undefined;

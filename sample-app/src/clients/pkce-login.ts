@@ -1,13 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 
-export interface PkceLoginRequest {
+export interface PkceLoginRequest extends Credentials {
   issuer: string;
   clientId: string;
   redirectUri: string;
-  username: string;
-  password: string;
-  /** The second factor of a user who has one. */
-  oneTimeCode?: string;
   scope: string;
   /** What a step-up challenge (RFC 9470) asked for, passed on to the provider as it is. */
   acrValues?: string;
@@ -31,7 +27,8 @@ export interface PkceLoginResult {
 /** Just enough of a browser: follows redirects by hand and keeps the provider's cookies. */
 class Browser {
   private readonly cookies = new Map<string, string>();
-  readonly transcript: string[] = [];
+
+  constructor(readonly transcript: string[] = []) {}
 
   async request(url: string, init: RequestInit = {}, label = ''): Promise<Response> {
     const headers = new Headers(init.headers);
@@ -57,6 +54,72 @@ function base64url(bytes: Buffer): string {
   return bytes.toString('base64url');
 }
 
+/** Who signs in at the provider's login form. */
+export interface Credentials {
+  username: string;
+  password: string;
+  /** The second factor of a user who has one. */
+  oneTimeCode?: string;
+}
+
+/**
+ * What a user does in the browser with an authorization request: opens `authorizationUrl`, signs
+ * in, allows the consent, and stops where the provider sends the browser back to the client
+ * (`redirectUri`, not followed: it is the client's). Returns that URL, with its `code` or
+ * `error`. Each HTTP step is added to `transcript`. Throws with the step that failed.
+ */
+export function authorizeInBrowser(
+  authorizationUrl: string,
+  redirectUri: string,
+  credentials: Credentials,
+  transcript: string[] = [],
+): Promise<URL> {
+  return authorizeWith(new Browser(transcript), authorizationUrl, redirectUri, credentials);
+}
+
+// In `browser`, which keeps the provider's session cookie: a sign-out later ends that session.
+async function authorizeWith(
+  browser: Browser,
+  authorizationUrl: string,
+  redirectUri: string,
+  credentials: Credentials,
+): Promise<URL> {
+  let url = authorizationUrl;
+  let res = await browser.request(url);
+  for (let step = 0; step < 12; step += 1) {
+    const location = res.headers.get('location');
+    if (location) {
+      url = new URL(location, url).href;
+      if (url.startsWith(redirectUri)) return new URL(url);
+      res = await browser.request(url);
+      continue;
+    }
+    const page = await res.text();
+    if (page.includes('name="password"')) {
+      if (page.includes('role="alert"'))
+        throw new Error(`Login failed for ${credentials.username}: wrong password or code`);
+      res = await browser.request(
+        url,
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({
+            username: credentials.username,
+            password: credentials.password,
+            ...(credentials.oneTimeCode && { otp: credentials.oneTimeCode }),
+          }),
+        },
+        ` (login form as ${credentials.username})`,
+      );
+    } else if (page.includes('id="consent-allow"')) {
+      res = await browser.request(url, { method: 'POST' }, ' (consent: Allow)');
+    } else {
+      throw new Error(`Unexpected page at ${new URL(url).pathname} (HTTP ${res.status})`);
+    }
+  }
+  throw new Error('Authorization failed: the provider never sent the browser back');
+}
+
 /**
  * Authorization code + PKCE (RFC 7636, S256) exactly as a browser would run it: authorize, login
  * form, consent, redirect with the code (not followed: it is the app's), code exchange with the
@@ -80,50 +143,15 @@ export async function loginWithPkce(request: PkceLoginRequest): Promise<PkceLogi
     ...(request.maxAge !== undefined && { max_age: String(request.maxAge) }),
   }).toString();
 
-  let url = authorize.href;
-  let res = await browser.request(url);
-  let code: string | undefined;
-  for (let step = 0; step < 12 && !code; step += 1) {
-    const location = res.headers.get('location');
-    if (location) {
-      url = new URL(location, url).href;
-      if (url.startsWith(request.redirectUri)) {
-        const params = new URL(url).searchParams;
-        if (params.get('error')) {
-          throw new Error(
-            `Authorization failed: ${params.get('error')} ${params.get('error_description') ?? ''}`,
-          );
-        }
-        if (params.get('state') !== state) throw new Error('Authorization failed: state mismatch');
-        code = params.get('code') ?? undefined;
-        break;
-      }
-      res = await browser.request(url);
-      continue;
-    }
-    const page = await res.text();
-    if (page.includes('name="password"')) {
-      if (page.includes('role="alert"'))
-        throw new Error(`Login failed for ${request.username}: wrong password or code`);
-      res = await browser.request(
-        url,
-        {
-          method: 'POST',
-          headers: { 'content-type': 'application/x-www-form-urlencoded' },
-          body: new URLSearchParams({
-            username: request.username,
-            password: request.password,
-            ...(request.oneTimeCode && { otp: request.oneTimeCode }),
-          }),
-        },
-        ` (login form as ${request.username})`,
-      );
-    } else if (page.includes('id="consent-allow"')) {
-      res = await browser.request(url, { method: 'POST' }, ' (consent: Allow)');
-    } else {
-      throw new Error(`Unexpected page at ${new URL(url).pathname} (HTTP ${res.status})`);
-    }
+  const back = await authorizeWith(browser, authorize.href, request.redirectUri, request);
+  const params = back.searchParams;
+  if (params.get('error')) {
+    throw new Error(
+      `Authorization failed: ${params.get('error')} ${params.get('error_description') ?? ''}`,
+    );
   }
+  if (params.get('state') !== state) throw new Error('Authorization failed: state mismatch');
+  const code = params.get('code');
   if (!code) throw new Error('Authorization failed: no code came back');
 
   const tokenRes = await browser.request(

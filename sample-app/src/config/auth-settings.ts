@@ -269,6 +269,24 @@ export function authSettingsFrom(env: Env): AuthSettings {
 }
 
 /**
+ * `OIDC_MCP_RESOURCE`: the MCP endpoint's resource URI, which clients ask their tokens for (RFC
+ * 8707) and which those tokens carry as audience; by default `/mcp` at the API's URL. Behind a
+ * proxy, the URL clients reach the endpoint at (its path ending `/mcp`, where it is served).
+ */
+export function mcpResourceFrom(env: Env, apiUrl: string): string {
+  const value = optional(env, 'OIDC_MCP_RESOURCE');
+  if (value === undefined) return `${apiUrl}/mcp`;
+  url(env, 'OIDC_MCP_RESOURCE', value);
+  if (new URL(value).pathname !== '/mcp' || /[?#]/.test(value)) {
+    throw new SettingsError(
+      'OIDC_MCP_RESOURCE',
+      `must be the URL of the MCP endpoint, ending in /mcp with no query or fragment, got ${JSON.stringify(value)}`,
+    );
+  }
+  return value;
+}
+
+/**
  * The issuer entry, also accepting tokens issued for `resource`: the URL the API advertises as
  * its RFC 9728 `resource`, which a client following RFC 8707 asks its tokens for. An entry that
  * checks no audience is left as it is.

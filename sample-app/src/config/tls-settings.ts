@@ -52,3 +52,12 @@ export function tlsSettingsFrom(env: Env): TlsSettings {
     mtls: header ? { certificateHeader: header } : undefined,
   };
 }
+
+/**
+ * `DEV_IDP_CLIENT_METADATA_CA_FILE` (PEM): CAs the embedded provider trusts, besides the system's,
+ * for client ID metadata documents an MCP client serves on this machine (https on 127.0.0.1 or
+ * localhost, e.g. under a mkcert certificate).
+ */
+export function clientMetadataCaFrom(env: Env): Buffer | undefined {
+  return file(env, 'DEV_IDP_CLIENT_METADATA_CA_FILE');
+}

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import Provider, { errors, type Configuration } from 'oidc-provider';
 import { DEMO_USERS, type DemoUser, findUser } from './accounts.js';
+import { clientMetadataFetch } from './client-metadata-fetch.js';
 import { handleInteraction } from './interactions.js';
 import { errorPage } from './pages.js';
 import {
@@ -29,6 +30,16 @@ export interface DevIdentityProviderOptions {
    * for it (RFC 8707 `resource`) gets one with the API's scopes and this audience.
    */
   apiResource?: string;
+  /**
+   * The MCP server's resource URI (RFC 8707 / RFC 9728 `resource`): a token asked for it carries
+   * it alone as audience and the notes scopes, and opens only the MCP endpoint.
+   */
+  mcpResource?: string;
+  /**
+   * CA certificates (PEM) trusted, besides the system's, for client ID metadata documents served
+   * on this machine (https on a loopback address, e.g. with a mkcert certificate).
+   */
+  clientMetadataCa?: string | Buffer;
   /** Where the SPA client (Swagger UI, the demo) may be sent back with a code. */
   redirectUris: string[];
   /** Where the private signing keys persist between starts. */
@@ -62,6 +73,8 @@ export interface DevIdentityProvider {
   /** RFC 7009: a client revokes its own tokens here. */
   revocationEndpoint: string;
   spaClientId: string;
+  /** RFC 7591: where an MCP client registers itself (open registration: development only). */
+  registrationEndpoint: string;
   users: readonly DemoUser[];
   downstreamAudience: string;
   /** Requests seen by the token and introspection endpoints, for tests of caching and single-flight. */
@@ -97,6 +110,7 @@ export const OPAQUE_CLIENT = {
 export const INTROSPECTION_CLIENT = { clientId: 'notes-api', clientSecret: 'notes-api-secret' };
 export const SPA_CLIENT_ID = 'notes-spa';
 const API_SCOPES = 'notes:read notes:write';
+const MCP_SCOPES = API_SCOPES;
 const DOWNSTREAM_SCOPES = 'audit:read';
 
 interface SignInRecord {
@@ -142,6 +156,12 @@ function configuration(
     options.audience,
     ...(options.apiResource ? [options.apiResource] : []),
   ]);
+  const scopeOf = (indicator: string): string | undefined => {
+    if (apiIndicators.has(indicator)) return API_SCOPES;
+    if (indicator === options.mcpResource) return MCP_SCOPES;
+    if (indicator === options.downstreamAudience) return DOWNSTREAM_SCOPES;
+    return undefined;
+  };
   return {
     clients: [
       {
@@ -175,13 +195,31 @@ function configuration(
         redirect_uris: options.redirectUris,
       },
     ],
+    // A client's registered `scope` is what it can use (RFC 7591 §2), not a limit on what it may
+    // ask for later: an MCP client registers with what the first challenge named, and must still
+    // be able to step up to a tool's scope. The user's consent decides.
+    extraClientMetadata: {
+      properties: ['scope'],
+      validator(_ctx, key, _value, metadata) {
+        if (key === 'scope') delete metadata.scope;
+      },
+    },
     // Every client's ID tokens too: the provider may hold no RSA key at all.
     clientDefaults: { id_token_signed_response_alg: options.signingAlgorithm },
     jwks: jwks as Configuration['jwks'],
     // Fixed keys are fine for a provider that only ever runs on the developer's machine.
     cookies: { keys: ['nest-oidc-auth-dev-idp-cookie-key'] },
     claims: { openid: ['sub'], profile: ['name'], email: ['email'] },
-    scopes: ['openid', 'profile', 'email', 'offline_access'],
+    // The resources' scopes too: a client registering itself (RFC 7591, or by its metadata
+    // document) may name them in its `scope`, which the provider checks against this list.
+    scopes: [
+      'openid',
+      'profile',
+      'email',
+      'offline_access',
+      ...new Set([...API_SCOPES.split(' '), ...DOWNSTREAM_SCOPES.split(' ')]),
+    ],
+    fetch: clientMetadataFetch(options.clientMetadataCa),
     // Advertised in discovery, so a client answering a step-up challenge knows it may ask for mfa.
     acrValues: ['mfa'],
     async findAccount(_ctx, id) {
@@ -218,6 +256,12 @@ function configuration(
       },
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
+      // MCP clients register themselves: by dynamic registration (RFC 7591), open to anyone
+      // here since the provider only ever runs on the developer's machine; or, as MCP's
+      // 2026-07-28 revision recommends, with a client ID that is the https URL of their metadata
+      // document, which the provider fetches. Both are public clients using PKCE.
+      registration: { enabled: true },
+      clientIdMetadataDocument: { enabled: true, ack: 'draft-02' },
       introspection: {
         enabled: true,
         // A token's own client may read it back; the API's client only tokens issued for the API.
@@ -243,11 +287,7 @@ function configuration(
             // Opaque: the transmitter looks it up in the provider to know which receiver calls.
             return { scope: SSF_SCOPE, audience: indicator, accessTokenFormat: 'opaque' };
           }
-          const scope = apiIndicators.has(indicator)
-            ? API_SCOPES
-            : indicator === options.downstreamAudience
-              ? DOWNSTREAM_SCOPES
-              : undefined;
+          const scope = scopeOf(indicator);
           if (!scope) throw new errors.InvalidTarget();
           return {
             scope,
@@ -298,7 +338,12 @@ export async function startDevIdentityProvider(
       issuer,
       configuration({ ...options, downstreamAudience, signingAlgorithm, issuer }, jwks),
     );
-    registerTokenExchange(built, { issuer, audience: options.audience, downstreamAudience, jwks });
+    registerTokenExchange(built, {
+      issuer,
+      audiences: [options.audience, ...(options.mcpResource ? [options.mcpResource] : [])],
+      downstreamAudience,
+      jwks,
+    });
     // A user who signs out ends that session's tokens at every receiver.
     built.on('end_session.success', (ctx) => {
       const session = (ctx as { oidc?: { session?: { accountId?: string; uid?: string } } }).oidc
@@ -361,6 +406,7 @@ export async function startDevIdentityProvider(
     introspectionEndpoint: `${issuer}/token/introspection`,
     revocationEndpoint: `${issuer}/token/revocation`,
     spaClientId: SPA_CLIENT_ID,
+    registrationEndpoint: `${issuer}/reg`,
     users: DEMO_USERS,
     downstreamAudience,
     requests,

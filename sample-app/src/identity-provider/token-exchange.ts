@@ -10,8 +10,8 @@ const DOWNSTREAM_SCOPES = new Set(['audit:read']);
 
 interface ExchangeSettings {
   issuer: string;
-  /** Tokens of this audience (the notes API's) may be exchanged... */
-  audience: string;
+  /** Tokens of these audiences (the notes API's, its MCP server's) may be exchanged... */
+  audiences: string[];
   /** ...for tokens of this one (the downstream API's). */
   downstreamAudience: string;
   jwks: PrivateJwks;
@@ -19,7 +19,7 @@ interface ExchangeSettings {
 
 /**
  * RFC 8693 token exchange on the embedded provider: a confidential client presents a user's access
- * token for the notes API and receives one for the downstream API that still names the user
+ * token for the notes API (REST or MCP) and receives one for the downstream API that still names the user
  * (`sub`) and records the client as the actor (`act`), as Entra's on-behalf-of flow does.
  */
 export function registerTokenExchange(provider: Provider, settings: ExchangeSettings): void {
@@ -47,7 +47,7 @@ export function registerTokenExchange(provider: Provider, settings: ExchangeSett
       try {
         ({ payload: subject } = await jwtVerify(params.subject_token ?? '', publicKeys, {
           issuer: settings.issuer,
-          audience: settings.audience,
+          audience: settings.audiences,
           algorithms: [...new Set(settings.jwks.keys.map((k) => String(k.alg)))],
         }));
       } catch {

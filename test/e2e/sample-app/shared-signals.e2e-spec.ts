@@ -41,7 +41,7 @@ const status = async (sample: SampleApp, token: string) =>
   (await fetch(`${sample.apiUrl}/me`, { headers: { authorization: `Bearer ${token}` } })).status;
 
 /**
- * What `npm run demo` shows in step 7, as a test, for both delivery methods.
+ * What `npm run demo` shows in step 8, as a test, for both delivery methods.
  * The sample's embedded provider as an SSF transmitter and the sample API as its receiver: the
  * stream created at startup (push by default, or poll), bob's session revoked at the provider,
  * his token refused on the REST API and his open WebSocket, a new login accepted.

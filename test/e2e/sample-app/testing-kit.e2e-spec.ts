@@ -13,7 +13,7 @@ describe('sample app under the testing kit', () => {
         imports: [
           AppModule.forIssuers(
             [oidc({ issuer: 'https://idp.example.invalid', audience: 'api://notes' })],
-            'http://127.0.0.1:3000',
+            { api: 'http://127.0.0.1:3000' },
           ),
         ],
       }),

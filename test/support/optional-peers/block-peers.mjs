@@ -16,6 +16,8 @@ export const BLOCKED = [
   'graphql-ws',
   '@nestjs/throttler',
   '@opentelemetry/api',
+  '@modelcontextprotocol/sdk',
+  '@rekog/mcp-nest',
 ];
 
 const blocked = (specifier) =>

@@ -1,4 +1,8 @@
-import { authSettingsFrom, port } from '../../../sample-app/src/config/auth-settings.js';
+import {
+  authSettingsFrom,
+  mcpResourceFrom,
+  port,
+} from '../../../sample-app/src/config/auth-settings.js';
 import { sharedStoreFrom } from '../../../sample-app/src/config/shared-store.js';
 
 describe('sample app settings from the environment', () => {
@@ -269,6 +273,35 @@ describe('sample app settings from the environment', () => {
           message = (err as Error).message;
         }
         expect(message).toBe('REDIS_URL must be a redis:// or rediss:// URL');
+      }
+    });
+  });
+
+  describe('the MCP resource (OIDC_MCP_RESOURCE)', () => {
+    const api = 'http://127.0.0.1:3000';
+
+    it("defaults to the API's /mcp URL", () => {
+      expect(mcpResourceFrom({}, api)).toBe('http://127.0.0.1:3000/mcp');
+      expect(mcpResourceFrom({ OIDC_MCP_RESOURCE: '  ' }, api)).toBe('http://127.0.0.1:3000/mcp');
+    });
+
+    it('takes the URL clients reach the endpoint at', () => {
+      expect(mcpResourceFrom({ OIDC_MCP_RESOURCE: 'https://notes.example.com/mcp' }, api)).toBe(
+        'https://notes.example.com/mcp',
+      );
+    });
+
+    it('refuses anything but an http(s) URL whose path is /mcp, the endpoint served', () => {
+      for (const value of [
+        'api://mcp',
+        'https://notes.example.com',
+        'https://notes.example.com/tools/mcp',
+        'https://notes.example.com/mcp?x=1',
+        'https://notes.example.com/mcp#a',
+      ]) {
+        expect(() => mcpResourceFrom({ OIDC_MCP_RESOURCE: value }, api)).toThrow(
+          /^OIDC_MCP_RESOURCE must be/,
+        );
       }
     });
   });

@@ -2,7 +2,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SettingsError } from '../../../sample-app/src/config/auth-settings.js';
-import { tlsSettingsFrom } from '../../../sample-app/src/config/tls-settings.js';
+import {
+  clientMetadataCaFrom,
+  tlsSettingsFrom,
+} from '../../../sample-app/src/config/tls-settings.js';
 
 describe('sample app TLS settings', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tls-settings-'));
@@ -49,5 +52,15 @@ describe('sample app TLS settings', () => {
     expect(problem({ TLS_CERT_FILE: join(dir, 'missing.pem'), TLS_KEY_FILE: key })).toMatch(
       /^TLS_CERT_FILE cannot be read: ENOENT/,
     );
+  });
+
+  it('reads the CAs for client ID metadata documents, naming the variable when it cannot', () => {
+    expect(clientMetadataCaFrom({})).toBeUndefined();
+    expect(clientMetadataCaFrom({ DEV_IDP_CLIENT_METADATA_CA_FILE: cert })).toEqual(
+      Buffer.from('CERT'),
+    );
+    expect(() =>
+      clientMetadataCaFrom({ DEV_IDP_CLIENT_METADATA_CA_FILE: join(dir, 'missing.pem') }),
+    ).toThrow(/^DEV_IDP_CLIENT_METADATA_CA_FILE cannot be read/);
   });
 });

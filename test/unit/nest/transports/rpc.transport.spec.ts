@@ -6,7 +6,8 @@ import {
   RmqContext,
   TcpContext,
 } from '@nestjs/microservices';
-import { rpcAuthorization } from '../../../../lib/nest/transports/rpc.transport.js';
+import { bindAuthentication } from '../../../../lib/nest/transports/call-authentications.js';
+import { rpcAuthorization, rpcTransport } from '../../../../lib/nest/transports/rpc.transport.js';
 
 const AUTH = 'Bearer aaa.bbb.ccc';
 
@@ -59,5 +60,26 @@ describe('rpcAuthorization', () => {
     ).toBe(AUTH);
     expect(rpcAuthorization('plain string', undefined)).toBeUndefined();
     expect(rpcAuthorization(null, null)).toBeUndefined();
+  });
+});
+
+describe('rpcTransport', () => {
+  const authentication = { principal: {} as never, token: 't', validUntil: 0 };
+  const contextOf = (rpcContext: unknown) =>
+    ({ switchToRpc: () => ({ getContext: () => rpcContext, getData: () => ({}) }) }) as never;
+
+  it('takes the authentication of the HTTP request a message came with (an MCP call)', () => {
+    const request = {};
+    bindAuthentication(request, authentication);
+    const mcpContext = { getRawRequest: () => request };
+    expect(rpcTransport.boundToCall(contextOf(mcpContext))).toBe(authentication);
+    expect(rpcTransport.authenticationOf(contextOf(mcpContext))).toBe(authentication);
+  });
+
+  it('takes none from a request nobody authenticated, or a context without one', () => {
+    expect(rpcTransport.boundToCall(contextOf({ getRawRequest: () => ({}) }))).toBeUndefined();
+    expect(rpcTransport.boundToCall(contextOf({ getRawRequest: () => undefined }))).toBeUndefined();
+    expect(rpcTransport.boundToCall(contextOf({ getRawRequest: 'no' }))).toBeUndefined();
+    expect(rpcTransport.boundToCall(contextOf(new TcpContext([{} as never, 'p'])))).toBeUndefined();
   });
 });
