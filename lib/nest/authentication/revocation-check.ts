@@ -1,11 +1,14 @@
-import { InvalidTokenError } from '../../protocol/errors/errors.js';
+import { InvalidTokenError, RevocationsUnavailableError } from '../../protocol/errors/errors.js';
 import type { OidcPrincipal } from '../../core/claims/principal.js';
 import type { RevocationList } from '../../core/revocation/revocation-list.js';
 
 /**
  * Refuses a principal whose token was revoked: 401 `invalid_token`, reason `token_revoked`, the
  * description naming what revoked it (`session-revoked`, `account-disabled` ...), never whom.
- * Without the `revocation` option, or with an empty list, it costs a comparison.
+ * While the list is stale (a shared list out of reach for too long, `whenStale: 'refuse'`), a token
+ * it does not refuse is answered 503 `revocations_unavailable`: what the replica holds is still
+ * enforced, what it may have missed is not guessed. Without the `revocation` option, or with an
+ * empty and current list, it costs a comparison.
  */
 export function refuseRevoked(
   revocations: RevocationList | null | undefined,
@@ -18,7 +21,11 @@ export function refuseRevoked(
     principal.clientId,
     principal.claims,
   );
-  if (cause === undefined) return;
+  if (cause === undefined) {
+    const stale = revocations.stale;
+    if (stale) throw new RevocationsUnavailableError(principal.issuer, stale.retryAfterSeconds);
+    return;
+  }
   const err = new InvalidTokenError('token_revoked', `The token was revoked (${cause})`);
   err.issuer = principal.issuer;
   throw err;

@@ -33,7 +33,9 @@ import { VerifiedTokenCache } from '../../core/jwt/verified-token-cache.js';
 import {
   revocationListProvider,
   securityEventReceiverProvider,
+  sharedRevocationsProvider,
 } from '../revocation/revocation.providers.js';
+import { RevocationReplication } from '../revocation/revocation-replication.js';
 import { OidcRevocations } from '../revocation/oidc-revocations.js';
 import { SecurityEventPush } from '../revocation/security-event-push.js';
 
@@ -52,6 +54,8 @@ import { SecurityEventPush } from '../revocation/security-event-push.js';
     tokenVerifierProvider,
     opaqueTokenVerifierProvider,
     revocationListProvider,
+    sharedRevocationsProvider,
+    RevocationReplication,
     securityEventReceiverProvider,
     OidcRevocations,
     SecurityEventPush,

@@ -52,7 +52,7 @@ describe('open WebSocket connections of revoked tokens', () => {
     const alice = await open(await issuer.mint({ sub: 'alice', sid: 's2', iat }));
     expect(await ask(bob)).toEqual({ event: 'whoami', data: 'bob' });
 
-    app.get(OidcRevocations).revokeSession(issuer.issuer, 's1');
+    await app.get(OidcRevocations).revokeSession(issuer.issuer, 's1');
     const ending = new Promise<{ code: number; reason: string }>((resolve) =>
       bob.once('close', (code: number, reason: Buffer) =>
         resolve({ code, reason: reason.toString() }),
