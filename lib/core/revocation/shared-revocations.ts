@@ -80,8 +80,8 @@ export class SharedRevocations {
 
   /**
    * Applies `changes` on every replica: appended to the log, then applied here in the log's order.
-   * When the log cannot be reached they are applied here all the same (refusing more is the safe
-   * side) and the call rejects: the other replicas have not heard of them.
+   * When the log cannot be appended to they are applied here all the same (refusing more is the
+   * safe side) and the call rejects: the other replicas have not heard of them.
    */
   async apply(changes: readonly SharedRevocationChange[]): Promise<void> {
     const { log, list } = this.options;
@@ -95,7 +95,9 @@ export class SharedRevocations {
       applyTo(list, changes);
       throw err;
     }
-    await this.catchUp();
+    // Shared now; should the read that applies it here fail, it is applied here at once all the
+    // same, and again in its place in the log at the next read.
+    await this.catchUp().catch(() => applyTo(list, changes));
   }
 
   /**

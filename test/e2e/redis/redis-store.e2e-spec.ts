@@ -63,6 +63,51 @@ describe('RedisStore against a real redis-server', () => {
     expect(await store.get('k')).toBe('v');
   });
 
+  it('shares a log: appends in order, heard by subscribers with the entry before, read again after any id', async () => {
+    const writer = new RedisStore(client(), { prefix: 'log1:' });
+    const reader = new RedisStore(client(), { prefix: 'log1:' });
+    const heard: [string, string, string | undefined][] = [];
+    let readies = 0;
+    const subscription = await reader.log.subscribe('events', {
+      appended: (entry, previousId) => heard.push([entry.id, entry.value, previousId]),
+      ready: () => (readies += 1),
+    });
+    try {
+      const first = await writer.log.append('events', 'one', 60_000);
+      const second = await writer.log.append('events', 'two\nlines', 60_000);
+      await writer.log.append('other', 'elsewhere', 60_000);
+      for (let i = 0; i < 50 && heard.length < 2; i += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      expect(heard).toEqual([
+        [first, 'one', undefined],
+        [second, 'two\nlines', first],
+      ]);
+      expect(await reader.log.read('events', undefined, 10)).toEqual([
+        { id: first, value: 'one' },
+        { id: second, value: 'two\nlines' },
+      ]);
+      expect(await reader.log.read('events', first, 10)).toEqual([
+        { id: second, value: 'two\nlines' },
+      ]);
+      expect(await reader.log.read('events', undefined, 1)).toHaveLength(1);
+      expect(readies).toBe(0);
+    } finally {
+      await subscription.close();
+    }
+  });
+
+  it('drops log entries older than the time to live at the next append', async () => {
+    const store = new RedisStore(client(), { prefix: 'log2:' });
+    // Enough entries for Redis to trim whole nodes of the stream (trimming is approximate).
+    for (let i = 0; i < 300; i += 1) await store.log.append('old', `e${i}`, 60_000);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    await store.log.append('old', 'last', 10);
+    const kept = await store.log.read('old', undefined, 1000);
+    expect(kept.length).toBeLessThan(300);
+    expect(kept.at(-1)?.value).toBe('last');
+  });
+
   it('refuses a timeout that is not a positive number', () => {
     expect(() => new RedisStore(client(), { timeoutMs: 0 })).toThrow(OidcAuthConfigError);
   });
