@@ -7,11 +7,13 @@ import {
 } from '../../../lib/index.js';
 import { RedisStore } from '../../../lib/redis/index.js';
 import { LocalIssuer } from '../../../lib/testing/index.js';
+import { LocalIntrospectionEndpoint } from '../../support/introspection-endpoint.js';
 import { RecordingLogger } from '../../support/recording-logger.js';
 import { RedisReplicas } from '../../support/redis-replicas.js';
 import { PLATFORMS } from '../../support/test-app.js';
 
 const RECEIVER = 'https://api.example/ssf';
+const CLIENT = { clientId: 'notes-api', clientSecret: 'notes-api-secret' };
 const PUSH_AUTHORIZATION = 'Bearer push-secret-0123456789';
 const SESSION_REVOKED = 'https://schemas.openid.net/secevent/caep/event-type/session-revoked';
 
@@ -23,15 +25,19 @@ describe.each(PLATFORMS)(
   (platform) => {
     let replicas: RedisReplicas;
     let transmitter: LocalIssuer;
+    let endpoint: LocalIntrospectionEndpoint;
 
     beforeAll(async () => {
       replicas = await RedisReplicas.start();
       transmitter = await LocalIssuer.start();
+      endpoint = await LocalIntrospectionEndpoint.start();
+      endpoint.credentials = CLIENT;
     });
 
     afterAll(async () => {
       await replicas.close();
       await transmitter.close();
+      await endpoint.stop();
     });
 
     // Resync and staleness in fractions of a second, so that the suite waits little.
@@ -43,7 +49,12 @@ describe.each(PLATFORMS)(
         (client) => ({
           imports: [
             OidcAuthModule.forRoot({
-              issuers: [replicas.issuer.issuerOptions()],
+              // Opaque tokens are introspected (their results cached in Redis); JWTs verified.
+              issuers: [
+                replicas.issuer.issuerOptions({
+                  introspection: { ...CLIENT, endpoint: endpoint.url },
+                }),
+              ],
               store: new RedisStore(client, { timeoutMs: 200 }),
               warmUp: false,
               refusalLogIntervalMs: 0,
@@ -163,6 +174,27 @@ describe.each(PLATFORMS)(
       const refused = await firstAnswer(b, dave, 401, 2000);
       expect(refused.status).toBe(401);
       expect(refused.headers['www-authenticate']).toContain('(subject-revoked)');
+    });
+
+    it('refuses on replica B the cached introspection result of an opaque token whose client was revoked on A', async () => {
+      const [a, b] = [await replica(), await replica()];
+      const now = nowSeconds();
+      const opaque = endpoint.issue({
+        iss: replicas.issuer.issuer,
+        aud: replicas.issuer.audience,
+        sub: 'opaque-user',
+        client_id: 'opaque-client',
+        iat: now - 10,
+        exp: now + 300,
+      });
+      expect((await me(a, opaque)).status).toBe(200);
+      expect((await me(b, opaque)).status).toBe(200);
+      const calls = endpoint.calls;
+      await a.get(OidcRevocations).revokeClient(replicas.issuer.issuer, 'opaque-client');
+      const refused = await firstAnswer(b, opaque, 401, 1000);
+      expect(refused.headers['www-authenticate']).toContain('(client-revoked)');
+      // The shared cached result, still active, was refused without asking the endpoint again.
+      expect(endpoint.calls).toBe(calls);
     });
 
     it('loads the list before a replica started later answers its first request', async () => {
