@@ -8,7 +8,7 @@ import type {
 import { within } from './within.js';
 
 /**
- * Appends, drops the entries older than the time to live, and publishes the entry with the id of
+ * Appends, drops the entries older than the time to live or beyond the bound, and publishes the entry with the id of
  * the one before it, all in one script: no other append comes between, so that every subscriber
  * hears the entries in the log's order and can tell when it missed one. The stream and the channel
  * share one key name, which keeps the script to one key (one cluster slot).
@@ -18,6 +18,7 @@ local last = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)
 local previous = ''
 if last[1] then previous = last[1][1] end
 local id = redis.call('XADD', KEYS[1], 'MINID', '~', ARGV[2], '*', 'v', ARGV[1])
+redis.call('XTRIM', KEYS[1], 'MAXLEN', '~', ARGV[3])
 redis.call('PUBLISH', KEYS[1], id .. '\\n' .. previous .. '\\n' .. ARGV[1])
 return id
 `;
@@ -37,10 +38,14 @@ export class RedisLog implements OidcSharedLog {
     private readonly timeoutMs: number,
   ) {}
 
-  async append(name: string, value: string, ttlMs: number): Promise<string> {
-    const oldest = Math.max(0, Date.now() - Math.ceil(ttlMs));
+  async append(
+    name: string,
+    value: string,
+    bounds: { ttlMs: number; maxEntries: number },
+  ): Promise<string> {
+    const oldest = Math.max(0, Date.now() - Math.ceil(bounds.ttlMs));
     const id = await within(
-      this.client.eval(APPEND, 1, this.key(name), value, String(oldest)),
+      this.client.eval(APPEND, 1, this.key(name), value, String(oldest), String(bounds.maxEntries)),
       this.timeoutMs,
     );
     return String(id);

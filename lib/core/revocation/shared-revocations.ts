@@ -15,6 +15,8 @@ export interface SharedRevocationsOptions {
   log: OidcSharedLog | undefined;
   /** How long a change is kept in the log: the list's lifetime of an entry. */
   ttlMs: number;
+  /** How many changes the log keeps at most: the list's bound. */
+  maxLogEntries: number;
   /** How often the log is read again, whatever pub/sub said. */
   resyncIntervalMs: number;
   /** How long the list may go unconfirmed before it counts as stale. */
@@ -42,8 +44,10 @@ const PAGE = 1000;
  * 503 until it is read again; with `'accept'` they are accepted and `onStale` warns. What the list
  * holds is enforced either way.
  *
- * Entries older than `ttlMs` leave the log: a replica that starts later than that after an
- * `account-disabled` does not learn of it (the tokens it refused have all expired by then).
+ * Entries older than `ttlMs` leave the log, and the oldest beyond `maxLogEntries`: a replica that
+ * starts later than that after an `account-disabled` does not learn of it (the tokens it refused
+ * have all expired by then), nor, after a flood, of the oldest changes (which a running replica's
+ * bounded list drops too).
  */
 export class SharedRevocations {
   private lastId: string | undefined;
@@ -68,6 +72,7 @@ export class SharedRevocations {
       list,
       log: undefined,
       ttlMs: 0,
+      maxLogEntries: 0,
       resyncIntervalMs: 0,
       maxStalenessMs: 0,
       whenStale: 'refuse',
@@ -90,7 +95,10 @@ export class SharedRevocations {
       return;
     }
     try {
-      await log.append(LOG, JSON.stringify(changes), this.options.ttlMs);
+      await log.append(LOG, JSON.stringify(changes), {
+        ttlMs: this.options.ttlMs,
+        maxEntries: this.options.maxLogEntries,
+      });
     } catch (err) {
       applyTo(list, changes);
       throw err;

@@ -48,8 +48,15 @@ export interface OidcLogListener {
  * part of a store (`OidcStore.log`): the in-memory store has none, its process is the only reader.
  */
 export interface OidcSharedLog {
-  /** Appends `value` to the log `name`; entries older than `ttlMs` may be dropped. Its id. */
-  append(name: string, value: string, ttlMs: number): Promise<string>;
+  /**
+   * Appends `value` to the log `name`, and resolves with its id. Entries older than `ttlMs`, and
+   * those beyond the newest `maxEntries`, may be dropped: a flood cannot grow the log without end.
+   */
+  append(
+    name: string,
+    value: string,
+    bounds: { ttlMs: number; maxEntries: number },
+  ): Promise<string>;
   /** Up to `limit` entries after `afterId` (from the oldest kept without it), oldest first. */
   read(name: string, afterId: string | undefined, limit: number): Promise<OidcLogEntry[]>;
   /** Hears the appends to `name` until closed. Resolves once subscribed. */

@@ -38,11 +38,14 @@ export function createSharedRevocations(
   store: OidcStore,
 ): SharedRevocations | null {
   if (!options.revocation || !list) return null;
-  const { replicas, maxTokenLifetimeSeconds } = revocationSettingsOf(options.revocation);
+  const { replicas, maxTokenLifetimeSeconds, maxEntries } = revocationSettingsOf(
+    options.revocation,
+  );
   return new SharedRevocations({
     list,
     log: store.log,
     ttlMs: (maxTokenLifetimeSeconds + clockToleranceOf(options)) * 1000,
+    maxLogEntries: maxEntries,
     resyncIntervalMs: replicas.resyncIntervalMs,
     maxStalenessMs: replicas.maxStalenessMs,
     whenStale: replicas.whenStale,

@@ -3,6 +3,8 @@ import { OidcAuthConfigError } from '../../../lib/index.js';
 import { RedisStore } from '../../../lib/redis/index.js';
 import { LocalRedis } from '../../support/redis-server.js';
 
+const LONG = { ttlMs: 60_000, maxEntries: 10_000 };
+
 describe('RedisStore against a real redis-server', () => {
   let redis: LocalRedis;
   const clients: Redis[] = [];
@@ -73,9 +75,9 @@ describe('RedisStore against a real redis-server', () => {
       ready: () => (readies += 1),
     });
     try {
-      const first = await writer.log.append('events', 'one', 60_000);
-      const second = await writer.log.append('events', 'two\nlines', 60_000);
-      await writer.log.append('other', 'elsewhere', 60_000);
+      const first = await writer.log.append('events', 'one', LONG);
+      const second = await writer.log.append('events', 'two\nlines', LONG);
+      await writer.log.append('other', 'elsewhere', LONG);
       for (let i = 0; i < 50 && heard.length < 2; i += 1) {
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
@@ -100,12 +102,24 @@ describe('RedisStore against a real redis-server', () => {
   it('drops log entries older than the time to live at the next append', async () => {
     const store = new RedisStore(client(), { prefix: 'log2:' });
     // Enough entries for Redis to trim whole nodes of the stream (trimming is approximate).
-    for (let i = 0; i < 300; i += 1) await store.log.append('old', `e${i}`, 60_000);
+    for (let i = 0; i < 300; i += 1) await store.log.append('old', `e${i}`, LONG);
     await new Promise((resolve) => setTimeout(resolve, 30));
-    await store.log.append('old', 'last', 10);
+    await store.log.append('old', 'last', { ttlMs: 10, maxEntries: 1000 });
     const kept = await store.log.read('old', undefined, 1000);
     expect(kept.length).toBeLessThan(300);
     expect(kept.at(-1)?.value).toBe('last');
+  });
+
+  it('keeps about the newest maxEntries log entries, whatever their age', async () => {
+    const store = new RedisStore(client(), { prefix: 'log3:' });
+    for (let i = 0; i < 500; i += 1) {
+      await store.log.append('flood', `e${i}`, { ttlMs: 60_000, maxEntries: 100 });
+    }
+    const kept = await store.log.read('flood', undefined, 1000);
+    // Trimmed by whole stream nodes (100 entries each): about the bound, never the whole flood.
+    expect(kept.length).toBeGreaterThanOrEqual(100);
+    expect(kept.length).toBeLessThanOrEqual(200);
+    expect(kept.at(-1)?.value).toBe('e499');
   });
 
   it('refuses a timeout that is not a positive number', () => {

@@ -60,6 +60,7 @@ function replica(log: ProcessLog, whenStale: 'refuse' | 'accept' = 'refuse') {
     list,
     log,
     ttlMs: 3_600_000,
+    maxLogEntries: 1000,
     resyncIntervalMs: 20,
     maxStalenessMs: 60,
     whenStale,
