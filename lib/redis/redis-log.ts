@@ -8,10 +8,11 @@ import type {
 import { within } from './within.js';
 
 /**
- * Appends, drops the entries older than the time to live or beyond the bound, and publishes the entry with the id of
- * the one before it, all in one script: no other append comes between, so that every subscriber
- * hears the entries in the log's order and can tell when it missed one. The stream and the channel
- * share one key name, which keeps the script to one key (one cluster slot).
+ * Appends, drops the entries older than the time to live or beyond the bound, and publishes the
+ * entry with the id of the one before it, all in one script: no other append comes between, so
+ * that every subscriber hears the entries in the log's order and can tell when it missed one. The
+ * channel is named as an argument, not a key: ioredis adds a client's `keyPrefix` to keys, never
+ * to channels, and the subscriber's channel must match.
  */
 const APPEND = `
 local last = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)
@@ -19,7 +20,7 @@ local previous = ''
 if last[1] then previous = last[1][1] end
 local id = redis.call('XADD', KEYS[1], 'MINID', '~', ARGV[2], '*', 'v', ARGV[1])
 redis.call('XTRIM', KEYS[1], 'MAXLEN', '~', ARGV[3])
-redis.call('PUBLISH', KEYS[1], id .. '\\n' .. previous .. '\\n' .. ARGV[1])
+redis.call('PUBLISH', ARGV[4], id .. '\\n' .. previous .. '\\n' .. ARGV[1])
 return id
 `;
 
@@ -45,7 +46,15 @@ export class RedisLog implements OidcSharedLog {
   ): Promise<string> {
     const oldest = Math.max(0, Date.now() - Math.ceil(bounds.ttlMs));
     const id = await within(
-      this.client.eval(APPEND, 1, this.key(name), value, String(oldest), String(bounds.maxEntries)),
+      this.client.eval(
+        APPEND,
+        1,
+        this.key(name),
+        value,
+        String(oldest),
+        String(bounds.maxEntries),
+        this.key(name),
+      ),
       this.timeoutMs,
     );
     return String(id);

@@ -18,8 +18,8 @@ describe('RedisStore against a real redis-server', () => {
     await redis.stop();
   });
 
-  function client(port = redis.port): Redis {
-    const created = new Redis({ host: '127.0.0.1', port, maxRetriesPerRequest: 1 });
+  function client(port = redis.port, keyPrefix?: string): Redis {
+    const created = new Redis({ host: '127.0.0.1', port, maxRetriesPerRequest: 1, keyPrefix });
     clients.push(created);
     return created;
   }
@@ -94,6 +94,27 @@ describe('RedisStore against a real redis-server', () => {
       ]);
       expect(await reader.log.read('events', undefined, 1)).toHaveLength(1);
       expect(readies).toBe(0);
+    } finally {
+      await subscription.close();
+    }
+  });
+
+  it("is heard through a client with ioredis's keyPrefix too (it prefixes keys, not channels)", async () => {
+    const prefixed = client(redis.port, 'app:');
+    const store = new RedisStore(prefixed, { prefix: 'log4:' });
+    const heard: string[] = [];
+    const subscription = await store.log.subscribe('events', {
+      appended: (entry) => heard.push(entry.value),
+      ready: () => undefined,
+    });
+    try {
+      await store.log.append('events', 'prefixed', LONG);
+      for (let i = 0; i < 50 && heard.length === 0; i += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      expect(heard).toEqual(['prefixed']);
+      expect(await store.log.read('events', undefined, 10)).toMatchObject([{ value: 'prefixed' }]);
+      expect(await client().exists('app:log4:log:events')).toBe(1);
     } finally {
       await subscription.close();
     }
