@@ -22,7 +22,10 @@ export interface SharedRevocationsOptions {
   /** How long the list may go unconfirmed before it counts as stale. */
   maxStalenessMs: number;
   whenStale: StaleRevocationsPolicy;
-  /** Told when the list turns stale (with why) and current again. */
+  /**
+   * Told when the loaded list turns stale (with why), and when it is current again after that or
+   * after a `start` that did not load it.
+   */
   onStale?: (stale: boolean, cause?: unknown) => void;
   now?: () => number;
 }
@@ -57,8 +60,9 @@ export class SharedRevocations {
   private timer: NodeJS.Timeout | undefined;
   private catchingUp: Promise<void> | undefined;
   private again = false;
-  private loaded = false;
   private stale = false;
+  // Whether the list was said to be stale (or not loaded): its return is then said too.
+  private told = false;
   private stopped = false;
   private readonly now: () => number;
 
@@ -123,15 +127,18 @@ export class SharedRevocations {
       timer = setTimeout(() => resolve(false), timeoutMs);
     });
     const connected = this.connect();
+    let loaded: boolean;
     try {
-      return await Promise.race([connected.then(() => true), timedOut]);
-    } catch (err) {
-      this.options.onStale?.(true, err);
-      return false;
+      loaded = await Promise.race([connected.then(() => true), timedOut]);
+    } catch {
+      loaded = false;
     } finally {
       clearTimeout(timer);
       connected.catch(() => undefined);
     }
+    // The caller says so; the list says when it is loaded after all.
+    if (!loaded && this.stale) this.told = true;
+    return loaded;
   }
 
   async stop(): Promise<void> {
@@ -177,11 +184,11 @@ export class SharedRevocations {
       .catch((err: unknown) => err)
       .then((err) => {
         const unconfirmed = this.now() - this.confirmedAt;
+        // Not stale yet means loaded once: before, the list is stale from the start.
         if (unconfirmed > this.options.maxStalenessMs && !this.stale) {
           this.setStale(true);
-          if (this.loaded) {
-            this.options.onStale?.(true, err ?? new Error(`not read for ${unconfirmed} ms`));
-          }
+          this.told = true;
+          this.options.onStale?.(true, err ?? new Error(`not read for ${unconfirmed} ms`));
         }
       });
   }
@@ -229,9 +236,9 @@ export class SharedRevocations {
     this.confirmedAt = Math.max(this.confirmedAt, at);
     if (!this.stale) return;
     this.setStale(false);
-    // The first load is no news.
-    if (this.loaded) this.options.onStale?.(false);
-    this.loaded = true;
+    if (!this.told) return;
+    this.told = false;
+    this.options.onStale?.(false);
   }
 
   private setStale(stale: boolean): void {
