@@ -73,6 +73,7 @@ export {
   IntrospectionClientRefusedError,
   IntrospectionUnavailableError,
   SecurityEventError,
+  TokenRevokedError,
 } from './protocol/errors/errors.js';
 export type {
   SecurityEventErrorCode,
@@ -81,7 +82,11 @@ export type {
   DPoPBindingReason,
 } from './protocol/errors/errors.js';
 export { toBearerErrorResponse } from './protocol/bearer/rfc6750.js';
-export type { BearerErrorResponse, ChallengeOptions } from './protocol/bearer/rfc6750.js';
+export type {
+  BearerErrorResponse,
+  ChallengeOptions,
+  RecoveryParameters,
+} from './protocol/bearer/rfc6750.js';
 export { extractBearerToken } from './protocol/bearer/bearer-token.js';
 export { certificateThumbprint } from './protocol/mtls/client-certificate.js';
 
@@ -125,6 +130,7 @@ export type { Algorithm } from './core/jose/algorithms.js';
 export { oidc, genericClaims } from './providers/generic.js';
 export type { OidcPresetOptions } from './providers/generic.js';
 export { azureAd, azureAdClaims } from './providers/azure-ad.js';
+export { entraClientCapabilities } from './providers/client-capabilities.js';
 export type { AzureAdOptions } from './providers/azure-ad.js';
 export { auth0, auth0Claims } from './providers/auth0.js';
 export type { Auth0Options } from './providers/auth0.js';
@@ -141,7 +147,11 @@ export type { RouteEntry } from './nest/metadata/route-table.js';
 export { addOpenApiSecurity } from './nest/metadata/openapi-security.js';
 export type { OpenApiSecurityOptions } from './nest/metadata/openapi-security.js';
 export { OidcAuthEvents } from './nest/observability/oidc-auth.events.js';
-export type { AuthEvent } from './nest/observability/oidc-auth.events.js';
+export type {
+  AuthEvent,
+  SecurityEventOutcome,
+  SecurityEventReport,
+} from './nest/observability/oidc-auth.events.js';
 export { protectedResourceMetadataUrl } from './protocol/metadata/resource-metadata.js';
 export { policyOf, describePolicy } from './nest/metadata/route-audit.js';
 export { TokenClient } from './client/token-client.js';

@@ -1,5 +1,6 @@
 import { type ClaimMapper, listClaim, stringClaim } from '../core/claims/claims.js';
 import { entraAuthenticationContext } from './authentication-context.js';
+import { entraClientCapabilities } from './client-capabilities.js';
 import { type IssuerOptions } from '../core/issuers/issuer-options.js';
 import { OidcAuthConfigError } from '../core/config/config-error.js';
 import { TENANT_PLACEHOLDER } from '../core/issuers/trusted-issuer.js';
@@ -26,6 +27,7 @@ export const azureAdClaims: ClaimMapper = (claims) => {
     tenantId: stringClaim(claims, 'tid'),
     isAppOnly,
     authContext: entraAuthenticationContext(claims),
+    clientCapabilities: entraClientCapabilities(claims),
   };
 };
 

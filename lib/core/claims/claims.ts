@@ -24,6 +24,11 @@ export interface ClaimMapping {
   isAppOnly: boolean;
   /** How and when the user authenticated; when absent, the standard `acr`, `amr`, `auth_time`. */
   authContext?: AuthenticationContext;
+  /**
+   * What the client declared it can handle (Entra's `xms_cc`: `cp1` for Continuous Access
+   * Evaluation claims challenges). When absent, none.
+   */
+  clientCapabilities?: readonly string[];
 }
 
 /**

@@ -1,9 +1,13 @@
 import { standardAuthenticationContext } from './authentication-context.js';
 import { type AuthenticationContext, type ClaimMapping, type JwtClaims } from './claims.js';
 
+const NO_CAPABILITIES: readonly string[] = Object.freeze([]);
+
 /** The authenticated caller, normalised across providers. */
 export class OidcPrincipal {
   readonly clientId?: string;
+  /** What the client declared it can handle, as the issuer's mapper read it (`cp1` ...). */
+  readonly clientCapabilities: readonly string[];
   readonly tenantId?: string;
   readonly isAppOnly: boolean;
   // The lists as mapped; the Sets are built only when asked for. Most requests check a scope or two
@@ -30,6 +34,7 @@ export class OidcPrincipal {
     this.tenantId = mapping.tenantId;
     this.isAppOnly = mapping.isAppOnly;
     this.authContextOf = mapping.authContext;
+    this.clientCapabilities = mapping.clientCapabilities ?? NO_CAPABILITIES;
   }
 
   /** How and when the user authenticated, as the issuer's mapper normalised it. */

@@ -20,6 +20,21 @@ export interface RevocationTarget {
  */
 export type RevocationBasis = 'iat' | 'auth_time';
 
+/** Why tokens are refused: what the list answers a refused token with. */
+export interface Revocation {
+  /** The event's short name (`session-revoked` ...), or the application's (`subject-revoked` ...). */
+  readonly cause: string;
+  /** Epoch seconds: tokens issued (or authenticated) before are refused. */
+  readonly notBefore: number;
+  /** When the event was issued (a SET's `iat`, a revocation call's time), epoch seconds. */
+  readonly issuedAt?: number;
+  /** The user's assurance level now, as an `assurance-level-change` carried it. */
+  readonly level?: string;
+}
+
+/** What a revocation records besides its target and time. */
+export type RevocationDetails = Pick<Revocation, 'issuedAt' | 'level'>;
+
 export interface RevocationListOptions {
   /**
    * The longest lifetime of a token this API accepts, in seconds: a revocation is kept this long
@@ -37,14 +52,12 @@ export interface RevocationListOptions {
 
 interface Entry {
   readonly target: RevocationTarget;
-  /** Epoch seconds: tokens issued before are refused. */
-  issuedBefore: number;
-  issuedCause: string;
-  /** Epoch seconds: tokens whose user authenticated before are refused. */
-  authenticatedBefore: number;
-  authenticatedCause: string;
-  /** The cause while the account is disabled: every token refused, whatever its times. */
-  disabledBy: string | undefined;
+  /** Tokens issued before its `notBefore` are refused. */
+  issued: Revocation | undefined;
+  /** Tokens whose user authenticated before its `notBefore` are refused. */
+  authenticated: Revocation | undefined;
+  /** While the account is disabled: every token refused, whatever its times. */
+  disabledBy: Revocation | undefined;
   /** Epoch ms after which no token the entry can refuse is still valid (not for disabled ones). */
   until: number;
 }
@@ -73,6 +86,7 @@ export class RevocationList {
   // Insertion-ordered: the first is the oldest written, hence the first to expire.
   private readonly timed = new Set<Entry>();
   private readonly disabled = new Set<Entry>();
+  private readonly refused = new WeakSet<Revocation>();
   private count = 0;
   private readonly listeners = new Set<() => void>();
   private readonly lifetimeMs: number;
@@ -115,16 +129,21 @@ export class RevocationList {
    * Refuses tokens of `target` issued (or authenticated, by `basis`) before `notBefore` (epoch
    * seconds). A later revocation of the same target moves its time forward, never back.
    */
-  revoke(target: RevocationTarget, notBefore: number, basis: RevocationBasis, cause: string): void {
+  revoke(
+    target: RevocationTarget,
+    notBefore: number,
+    basis: RevocationBasis,
+    cause: string,
+    details: RevocationDetails = {},
+  ): void {
     const entry = this.writable(target);
+    const revocation = { cause, notBefore, ...details };
     if (basis === 'iat') {
-      if (notBefore > entry.issuedBefore) {
-        entry.issuedBefore = notBefore;
-        entry.issuedCause = cause;
+      if (notBefore > (entry.issued?.notBefore ?? Number.NEGATIVE_INFINITY)) {
+        entry.issued = revocation;
       }
-    } else if (notBefore > entry.authenticatedBefore) {
-      entry.authenticatedBefore = notBefore;
-      entry.authenticatedCause = cause;
+    } else if (notBefore > (entry.authenticated?.notBefore ?? Number.NEGATIVE_INFINITY)) {
+      entry.authenticated = revocation;
     }
     this.settle(entry);
     this.revoked();
@@ -134,13 +153,16 @@ export class RevocationList {
    * Refuses every token of `target` until `enable`. Tokens issued before `at` stay refused after
    * that too: enabling an account does not bring back what was issued before it was disabled.
    */
-  disable(target: RevocationTarget, at: number, cause: string): void {
+  disable(
+    target: RevocationTarget,
+    at: number,
+    cause: string,
+    details: RevocationDetails = {},
+  ): void {
     const entry = this.writable(target);
-    entry.disabledBy = cause;
-    if (at > entry.issuedBefore) {
-      entry.issuedBefore = at;
-      entry.issuedCause = cause;
-    }
+    const revocation = { cause, notBefore: at, ...details };
+    entry.disabledBy = revocation;
+    if (at > (entry.issued?.notBefore ?? Number.NEGATIVE_INFINITY)) entry.issued = revocation;
     this.settle(entry);
     this.revoked();
   }
@@ -167,16 +189,16 @@ export class RevocationList {
   }
 
   /**
-   * What refuses the token, as the cause its revocation was given (an event name), or `undefined`
-   * when nothing does. A token without a numeric `iat` whose subject has a revocation is refused:
-   * nothing shows it was issued after.
+   * What refuses the token, or `undefined` when nothing does. A token without a numeric `iat`
+   * whose subject has a revocation is refused: nothing shows it was issued after. The same object
+   * for every token one revocation refuses, until it is written again.
    */
   refusalOf(
     issuer: string,
     subject: string,
     clientId: string | undefined,
     claims: Readonly<Record<string, unknown>>,
-  ): string | undefined {
+  ): Revocation | undefined {
     if (this.count === 0) return undefined;
     const { sid, email } = claims;
     return (
@@ -202,18 +224,29 @@ export class RevocationList {
     issuer: string,
     value: string,
     claims: Readonly<Record<string, unknown>>,
-  ): string | undefined {
+  ): Revocation | undefined {
     const entry = index.get(issuer)?.get(value);
     if (!entry) return undefined;
     if (entry.disabledBy !== undefined) return entry.disabledBy;
     // The clock is read only for a token that has an entry: most have none.
     if (this.now() >= entry.until) return undefined;
     const { iat, auth_time: authTime } = claims;
-    if (typeof iat !== 'number') return entry.issuedCause || entry.authenticatedCause;
-    if (iat < entry.issuedBefore) return entry.issuedCause;
-    const authenticated = typeof authTime === 'number' ? authTime : iat;
-    if (authenticated < entry.authenticatedBefore) return entry.authenticatedCause;
+    const { issued, authenticated } = entry;
+    if (typeof iat !== 'number') return issued ?? authenticated;
+    if (issued && iat < issued.notBefore) return issued;
+    const authenticatedAt = typeof authTime === 'number' ? authTime : iat;
+    if (authenticated && authenticatedAt < authenticated.notBefore) return authenticated;
     return undefined;
+  }
+
+  /**
+   * True the first time it is asked about `revocation`, false after: the first token a revocation
+   * refuses marks how long enforcement took (its lag). Weakly held, so it costs no memory of its own.
+   */
+  firstRefusal(revocation: Revocation): boolean {
+    if (this.refused.has(revocation)) return false;
+    this.refused.add(revocation);
+    return true;
   }
 
   private find(target: RevocationTarget): Entry | undefined {
@@ -229,10 +262,8 @@ export class RevocationList {
     const value = target.scope === 'email' ? normalizedEmail(target.value) : target.value;
     const entry: Entry = {
       target: { scope: target.scope, issuer: target.issuer, value },
-      issuedBefore: Number.NEGATIVE_INFINITY,
-      issuedCause: '',
-      authenticatedBefore: Number.NEGATIVE_INFINITY,
-      authenticatedCause: '',
+      issued: undefined,
+      authenticated: undefined,
       disabledBy: undefined,
       until: 0,
     };

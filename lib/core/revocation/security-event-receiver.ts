@@ -50,6 +50,7 @@ export class SecurityEventReceiver {
     const changes = changesOf(event.type, event.payload, {
       subject: event.subject,
       time: event.time,
+      issuedAt: event.issuedAt,
       tokenIssuers: event.transmitter.tokenIssuers,
       compareAuthTime: this.options.compareAuthTime,
     });

@@ -47,6 +47,8 @@ export interface VerifiedSecurityEvent {
   subject: unknown;
   /** When the event happened, epoch seconds: `event_timestamp`, else `toe`, else `iat`; never later than now. */
   time: number;
+  /** When the SET was issued: its `iat`, epoch seconds. */
+  issuedAt: number;
 }
 
 const SECEVENT_TYP = 'secevent+jwt';
@@ -172,6 +174,7 @@ export class SecurityEventTokenVerifier {
       payload: event,
       subject,
       time: Math.min(timeOf(event.event_timestamp) ?? timeOf(claims.toe) ?? iat, nowSeconds),
+      issuedAt: iat,
     };
   }
 }

@@ -1,5 +1,10 @@
 import { SecurityEventError } from '../../protocol/errors/errors.js';
-import type { RevocationBasis, RevocationList, RevocationTarget } from './revocation-list.js';
+import type {
+  RevocationBasis,
+  RevocationDetails,
+  RevocationList,
+  RevocationTarget,
+} from './revocation-list.js';
 import { targetsOf } from './subject-identifier.js';
 
 const CAEP = 'https://schemas.openid.net/secevent/caep/event-type/';
@@ -18,7 +23,10 @@ export const REVOCATION_EVENTS = {
   [`${RISC}sessions-revoked`]: 'sessions-revoked',
 } as const;
 
-/** One change to the revocation list an event makes; `cause` is the event's short name. */
+/**
+ * One change to the revocation list an event makes; `cause` is the event's short name, `details`
+ * when the SET was issued and, for an `assurance-level-change`, the user's level now.
+ */
 export type RevocationChange =
   | {
       action: 'revoke';
@@ -26,8 +34,15 @@ export type RevocationChange =
       notBefore: number;
       basis: RevocationBasis;
       cause: string;
+      details?: RevocationDetails;
     }
-  | { action: 'disable'; target: RevocationTarget; at: number; cause: string }
+  | {
+      action: 'disable';
+      target: RevocationTarget;
+      at: number;
+      cause: string;
+      details?: RevocationDetails;
+    }
   | { action: 'enable'; target: RevocationTarget; cause: string };
 
 export interface SecurityEventContext {
@@ -35,6 +50,8 @@ export interface SecurityEventContext {
   subject: unknown;
   /** Epoch seconds the event happened, as the SET says, never later than its receipt. */
   time: number;
+  /** Epoch seconds the SET was issued (its `iat`). */
+  issuedAt?: number;
   /** Whose tokens `email` and `opaque` subjects refer to. */
   tokenIssuers: readonly string[];
   /** Whether credential events compare `auth_time` rather than `iat`. */
@@ -70,9 +87,22 @@ export function changesOf(
   const targets = targetsOf(context.subject, context.tokenIssuers);
   if (!targets) return undefined;
   const { time } = context;
+  // CAEP §3.4: the level the user has now, which the step-up challenge asks for.
+  const level = name === 'assurance-level-change' ? payload.current_level : undefined;
+  const details: RevocationDetails = {
+    ...(context.issuedAt !== undefined && { issuedAt: context.issuedAt }),
+    ...(typeof level === 'string' && level.length > 0 && { level }),
+  };
+  const detailed = Object.keys(details).length > 0 ? { details } : {};
   switch (name) {
     case 'account-disabled':
-      return targets.map((target) => ({ action: 'disable', target, at: time, cause: name }));
+      return targets.map((target) => ({
+        action: 'disable',
+        target,
+        at: time,
+        cause: name,
+        ...detailed,
+      }));
     case 'account-enabled':
       return targets.map((target) => ({ action: 'enable', target, cause: name }));
     default: {
@@ -87,6 +117,7 @@ export function changesOf(
         notBefore: time,
         basis,
         cause: name,
+        ...detailed,
       }));
     }
   }
@@ -96,9 +127,9 @@ export function changesOf(
 export function applyChanges(list: RevocationList, changes: readonly RevocationChange[]): void {
   for (const change of changes) {
     if (change.action === 'revoke') {
-      list.revoke(change.target, change.notBefore, change.basis, change.cause);
+      list.revoke(change.target, change.notBefore, change.basis, change.cause, change.details);
     } else if (change.action === 'disable') {
-      list.disable(change.target, change.at, change.cause);
+      list.disable(change.target, change.at, change.cause, change.details);
     } else {
       list.enable(change.target);
     }

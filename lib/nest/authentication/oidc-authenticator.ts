@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
-import type { OidcAuthError } from '../../protocol/errors/errors.js';
+import { type OidcAuthError, TokenRevokedError } from '../../protocol/errors/errors.js';
 import { protectedResourceMetadataUrl } from '../../protocol/metadata/resource-metadata.js';
 import {
   type BearerErrorResponse,
@@ -221,6 +221,7 @@ export class OidcAuthenticator {
       route: call,
       status: answer.status,
       reason: err.reason,
+      ...(err instanceof TokenRevokedError && { revokedBy: err.event }),
       issuer: loggable(principal?.issuer ?? err.issuer),
       subject: loggable(principal?.subject),
       clientId: loggable(principal?.clientId),
@@ -238,7 +239,11 @@ export class OidcAuthenticator {
     }
     if (this.events.observed) this.events.emit(event);
     if (this.telemetry?.countsDecisions) {
-      this.telemetry.decided('refused', transport, principal?.issuer ?? err.issuer, err.reason);
+      const issuer = principal?.issuer ?? err.issuer;
+      this.telemetry.decided('refused', transport, issuer, err.reason);
+      if (err instanceof TokenRevokedError) {
+        this.telemetry.revocationEnforced(err.event, issuer, err.details.lagSeconds);
+      }
     }
     return answer;
   }

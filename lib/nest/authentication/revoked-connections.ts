@@ -39,10 +39,10 @@ export class RevokedConnections {
   private sweep(): void {
     for (const watched of this.open) {
       const { issuer, subject, clientId, claims } = watched.principal;
-      const cause = this.list.refusalOf(issuer, subject, clientId, claims);
-      if (cause === undefined) continue;
+      const revocation = this.list.refusalOf(issuer, subject, clientId, claims);
+      if (revocation === undefined) continue;
       this.open.delete(watched);
-      watched.end(`The token was revoked (${cause})`);
+      watched.end(`The token was revoked (${revocation.cause})`);
     }
   }
 }

@@ -38,6 +38,7 @@ import {
 import { RevocationReplication } from '../revocation/revocation-replication.js';
 import { OidcRevocations } from '../revocation/oidc-revocations.js';
 import { SecurityEventPush } from '../revocation/security-event-push.js';
+import { SecurityEventReports } from '../revocation/security-event-reports.js';
 
 /**
  * `OidcAuthModule.forRoot({ issuers: [...] })` or `forRootAsync({ imports, inject, useFactory })`.
@@ -58,6 +59,7 @@ import { SecurityEventPush } from '../revocation/security-event-push.js';
     RevocationReplication,
     securityEventReceiverProvider,
     OidcRevocations,
+    SecurityEventReports,
     SecurityEventPush,
     OidcAuthStrategy,
     ProtectedResources,

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { OidcAuthError } from '../../protocol/errors/errors.js';
 import type { KeyFetchOutcome } from '../../core/keys/key-fetch-report.js';
 import { loadPeer } from '../peers/optional-peer.js';
+import type { SecurityEventOutcome } from './oidc-auth.events.js';
 
 type OpenTelemetryApi = typeof import('@opentelemetry/api');
 
@@ -28,8 +29,9 @@ const INSTRUMENTATION_SCOPE = 'nest-oidc-auth';
 /**
  * The module's OpenTelemetry instruments, when the optional peer `@opentelemetry/api` is installed
  * and an SDK has registered a meter or tracer provider before the application was created:
- * `oidc_auth.decisions`, `oidc_auth.verification.duration`, `oidc_auth.jwks.fetches` and the span
- * `oidc_auth.verify`. Otherwise every instrument stays undefined and each hook is one property
+ * `oidc_auth.decisions`, `oidc_auth.verification.duration`, `oidc_auth.jwks.fetches`,
+ * `oidc_auth.security_events`, `oidc_auth.revocation.refusals`, `oidc_auth.revocation.lag` and the
+ * span `oidc_auth.verify`. Otherwise every instrument stays undefined and each hook is one property
  * check: no attribute object is built for a no-op API.
  */
 @Injectable()
@@ -37,6 +39,9 @@ export class OidcAuthTelemetry {
   private decisions?: Counter;
   private verificationDuration?: Histogram;
   private keyFetches?: Counter;
+  private securityEvents?: Counter;
+  private revocationRefusals?: Counter;
+  private revocationLag?: Histogram;
   private tracer?: Tracer;
 
   /** Binds to the providers registered by now; without `@opentelemetry/api`, to nothing. */
@@ -64,6 +69,18 @@ export class OidcAuthTelemetry {
       });
       this.keyFetches = meter.createCounter('oidc_auth.jwks.fetches', {
         description: 'Fetches of issuer key sets, by issuer and outcome',
+      });
+      this.securityEvents = meter.createCounter('oidc_auth.security_events', {
+        description:
+          'Security Event Tokens received, by outcome (applied, ignored, duplicate, rejected, unavailable), transmitter, event type and RFC 8935 error code',
+      });
+      this.revocationRefusals = meter.createCounter('oidc_auth.revocation.refusals', {
+        description: 'Tokens refused as revoked, by the event that revoked them and issuer',
+      });
+      this.revocationLag = meter.createHistogram('oidc_auth.revocation.lag', {
+        description:
+          "From a revocation's issue (its SET's iat, or the OidcRevocations call) to the first token it refused",
+        unit: 's',
       });
     }
     // The global tracer provider is a proxy; it has a delegate only once an SDK registered one.
@@ -95,6 +112,37 @@ export class OidcAuthTelemetry {
 
   keysFetched(issuer: string, outcome: KeyFetchOutcome): void {
     this.keyFetches?.add(1, { issuer, outcome });
+  }
+
+  /**
+   * One SET delivered. `transmitter`: a configured transmitter's issuer, once the delivery is
+   * authenticated; `type`: the event's short name (or `other`), once the SET is verified; `error`:
+   * the RFC 8935 code of a rejected one. Never a value a SET says before it is verified.
+   */
+  securityEvent(
+    outcome: SecurityEventOutcome,
+    transmitter: string | undefined,
+    type: string | undefined,
+    error: string | undefined,
+  ): void {
+    if (!this.securityEvents) return;
+    const attributes: Attributes = { outcome };
+    if (transmitter !== undefined) attributes.transmitter = transmitter;
+    if (type !== undefined) attributes.type = type;
+    if (error !== undefined) attributes.error = error;
+    this.securityEvents.add(1, attributes);
+  }
+
+  /**
+   * A token refused as revoked by `event`; `lagSeconds` on the first token that revocation
+   * refused only, so the histogram holds one value per revocation, not per retry.
+   */
+  revocationEnforced(event: string, issuer: string | undefined, lagSeconds?: number): void {
+    if (!this.revocationRefusals) return;
+    const attributes: Attributes = { event };
+    if (issuer !== undefined) attributes.issuer = issuer;
+    this.revocationRefusals.add(1, attributes);
+    if (lagSeconds !== undefined) this.revocationLag?.record(lagSeconds, attributes);
   }
 
   /** Times one verification that missed the cache; undefined when nothing would record it. */

@@ -70,6 +70,7 @@ export class OidcRevocations {
         notBefore,
         basis: 'iat',
         cause: `${kind}-revoked`,
+        details: { issuedAt: Date.now() / 1000 },
       },
     ]);
   }

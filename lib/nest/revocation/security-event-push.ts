@@ -1,22 +1,19 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { Inject, Injectable, Logger, type OnModuleInit, Optional } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit, Optional } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { KeysUnavailableError, SecurityEventError } from '../../protocol/errors/errors.js';
 import {
-  type SecurityEventReceipt,
-  SecurityEventReceiver,
-} from '../../core/revocation/security-event-receiver.js';
+  KeysUnavailableError,
+  SecurityEventError,
+  type SecurityEventErrorCode,
+} from '../../protocol/errors/errors.js';
+import { SecurityEventReceiver } from '../../core/revocation/security-event-receiver.js';
 import type { SecurityEventTransmitter } from '../../core/revocation/security-event-token.js';
-import { REVOCATION_EVENTS } from '../../core/revocation/security-events.js';
-import { RefusalLogLimiter } from '../observability/refusal-log-limiter.js';
 import { OIDC_AUTH_OPTIONS, type OidcAuthModuleOptions } from '../options/oidc-auth.options.js';
 import { revocationSettingsOf } from '../options/revocation.options.js';
-import { loggable } from '../transports/transport.js';
+import { SecurityEventReports } from './security-event-reports.js';
 
 const MEDIA_TYPE = 'application/secevent+jwt';
-// Event types logged as ignored: each once, and no more than this many, whatever transmitters send.
-const MAX_IGNORED_TYPES = 256;
 
 interface PushRequest {
   headers: Record<string, string | string[] | undefined>;
@@ -54,17 +51,14 @@ interface Answer {
  */
 @Injectable()
 export class SecurityEventPush implements OnModuleInit {
-  private readonly logger = new Logger('OidcAuthRevocation');
-  private readonly rejections: RefusalLogLimiter<string>;
-  private readonly ignoredTypes = new Set<string>();
   private readonly authorizations: { digest: Buffer; transmitter: SecurityEventTransmitter }[];
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     @Inject(OIDC_AUTH_OPTIONS) private readonly options: OidcAuthModuleOptions,
+    private readonly reports: SecurityEventReports,
     @Optional() private readonly receiver?: SecurityEventReceiver,
   ) {
-    this.rejections = new RefusalLogLimiter(options.refusalLogIntervalMs ?? 10_000);
     const settings = options.revocation && revocationSettingsOf(options.revocation);
     this.authorizations = (settings?.push && receiver ? settings.transmitters : []).map((t) => ({
       digest: digestOf(t.pushAuthorization!),
@@ -116,14 +110,18 @@ export class SecurityEventPush implements OnModuleInit {
   private preflight(req: PushRequest, maxBytes: number): SecurityEventTransmitter | Answer {
     const transmitter = this.authenticated(req.headers.authorization);
     if (!transmitter) {
-      return this.refused('authentication_failed', 'The Authorization header is missing or wrong');
+      return this.refused(
+        'authentication_failed',
+        'The Authorization header is missing or wrong',
+        undefined,
+      );
     }
     const type = header(req.headers['content-type'])?.split(';')[0].trim().toLowerCase();
     if (type !== MEDIA_TYPE) {
-      return this.refused('invalid_request', `The Content-Type must be ${MEDIA_TYPE}`);
+      return this.refused('invalid_request', `The Content-Type must be ${MEDIA_TYPE}`, transmitter);
     }
     const declared = Number(header(req.headers['content-length']));
-    return declared > maxBytes ? this.tooLarge(maxBytes) : transmitter;
+    return declared > maxBytes ? this.tooLarge(maxBytes, transmitter) : transmitter;
   }
 
   private async answer(req: PushRequest & Readable, maxBytes: number): Promise<Answer> {
@@ -131,18 +129,16 @@ export class SecurityEventPush implements OnModuleInit {
     if ('status' in transmitter) return transmitter;
     // Fastify hands over the stream its parser kept; Express leaves it in the request.
     const text = await readBounded(isReadable(req.body) ? req.body : req, maxBytes);
-    if (text === undefined) return this.tooLarge(maxBytes);
+    if (text === undefined) return this.tooLarge(maxBytes, transmitter);
     try {
-      this.received(await this.receiver!.receive(text.trim(), transmitter));
+      this.reports.received(await this.receiver!.receive(text.trim(), transmitter));
       return { status: 202 };
     } catch (err) {
-      if (err instanceof SecurityEventError) return this.refused(err.code, err.message);
-      const retryAfter = err instanceof KeysUnavailableError ? err.retryAfterSeconds : 5;
-      const unlogged = this.rejections.admit('unavailable');
-      if (unlogged !== undefined) {
-        const cause = err instanceof Error ? err.message : String(err);
-        this.logger.error(`A pushed SET could not be checked: ${loggable(cause)}${unlogged}`);
+      if (err instanceof SecurityEventError) {
+        return this.refused(err.code, err.message, transmitter);
       }
+      const retryAfter = err instanceof KeysUnavailableError ? err.retryAfterSeconds : 5;
+      this.reports.unavailable(err, transmitter.issuer);
       return { status: 503, headers: { 'Retry-After': String(retryAfter) } };
     }
   }
@@ -161,30 +157,21 @@ export class SecurityEventPush implements OnModuleInit {
     return found;
   }
 
-  private received(receipt: SecurityEventReceipt): void {
-    const issuer = loggable(receipt.issuer);
-    if (receipt.outcome === 'applied') {
-      const name = REVOCATION_EVENTS[receipt.type as keyof typeof REVOCATION_EVENTS];
-      this.logger.log(`Applied ${name} from ${issuer} (jti ${loggable(receipt.jti)})`);
-    } else if (receipt.outcome === 'ignored' && !this.ignoredTypes.has(receipt.type)) {
-      if (this.ignoredTypes.size >= MAX_IGNORED_TYPES) return;
-      this.ignoredTypes.add(receipt.type);
-      this.logger.log(
-        `Acknowledged and ignored ${loggable(receipt.type)} from ${issuer}: not an event or subject revocation acts on (logged once per type)`,
-      );
-    }
-  }
-
-  private refused(code: string, description: string): Answer {
-    const unlogged = this.rejections.admit(code);
-    if (unlogged !== undefined) {
-      this.logger.warn(`Refused a pushed SET: ${code}: ${description}${unlogged}`);
-    }
+  private refused(
+    code: SecurityEventErrorCode,
+    description: string,
+    transmitter: SecurityEventTransmitter | undefined,
+  ): Answer {
+    this.reports.rejected(code, description, transmitter?.issuer);
     return { status: 400, body: { err: code, description } };
   }
 
-  private tooLarge(maxBytes: number): Answer {
-    const answer = this.refused('invalid_request', `The SET is larger than ${maxBytes} bytes`);
+  private tooLarge(maxBytes: number, transmitter: SecurityEventTransmitter): Answer {
+    const answer = this.refused(
+      'invalid_request',
+      `The SET is larger than ${maxBytes} bytes`,
+      transmitter,
+    );
     return { ...answer, status: 413, headers: { Connection: 'close' } };
   }
 }

@@ -1,7 +1,6 @@
 import { type ExecutionContext, IntrinsicException } from '@nestjs/common';
 import { extractBearerToken } from '../../protocol/bearer/bearer-token.js';
 import {
-  InsufficientUserAuthenticationError,
   InvalidRequestError,
   MissingTokenError,
   UseDPoPNonceError,
@@ -99,24 +98,18 @@ export class GraphQLRefusal extends IntrinsicException {
       status: number;
       /** `use_dpop_nonce` refusals (RFC 9449 §9): the nonce the next proof must carry. */
       dpop_nonce?: string;
-      /** Step-up refusals (RFC 9470): what the client must ask the authorization server for. */
+      /**
+       * Step-up refusals (RFC 9470): what the client must ask the authorization server for; a
+       * CAE claims challenge: the claims its next token must satisfy.
+       */
       acr_values?: string;
       max_age?: number;
+      claims?: string;
     },
   ) {
     super(message);
     this.name = 'GraphQLRefusal';
   }
-}
-
-// The challenge's acr_values and max_age, which a GraphQL client has no header to read them from.
-function stepUpParameters(
-  err: InsufficientUserAuthenticationError,
-): Pick<GraphQLRefusal['extensions'], 'acr_values' | 'max_age'> {
-  return {
-    ...(err.acrValues?.length && { acr_values: err.acrValues.join(' ') }),
-    ...(err.maxAgeSeconds !== undefined && { max_age: err.maxAgeSeconds }),
-  };
 }
 
 /**
@@ -165,7 +158,8 @@ export const graphqlTransport: Transport = {
       code: CODES[answer.status] ?? 'FORBIDDEN',
       error: answer.code,
       status: answer.status,
-      ...(err instanceof InsufficientUserAuthenticationError && stepUpParameters(err)),
+      // What the challenge header would say, which a GraphQL client has no header to read from.
+      ...answer.parameters,
       ...(err instanceof UseDPoPNonceError && { dpop_nonce: err.nonce }),
     });
   },

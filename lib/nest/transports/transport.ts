@@ -1,6 +1,6 @@
 import type { ExecutionContext } from '@nestjs/common';
 import type { OidcAuthError } from '../../protocol/errors/errors.js';
-import type { BearerErrorResponse } from '../../protocol/bearer/rfc6750.js';
+import type { BearerErrorResponse, RecoveryParameters } from '../../protocol/bearer/rfc6750.js';
 import type { CertificateCarrier } from '../../protocol/mtls/client-certificate.js';
 import type { OidcPrincipal } from '../../core/claims/principal.js';
 import type { HttpExchange } from './http-exchange.js';
@@ -61,17 +61,21 @@ export function loggable(value: string | undefined): string | undefined {
   return value?.replace(/[^\x20-\x7e]/g, '?').slice(0, 200);
 }
 
-/** How WebSocket and RPC clients hear a refusal: Nest's `{ status: 'error' }` shape, plus RFC 6750's code. */
+/**
+ * How WebSocket and RPC clients hear a refusal: Nest's `{ status: 'error' }` shape, plus RFC 6750's
+ * code and what the challenge header would tell the client to do (`acr_values`, `max_age`, `claims`).
+ */
 export function refusalPayload(answer: BearerErrorResponse): {
   status: 'error';
   statusCode: number;
   error: string;
   message: string;
-} {
+} & RecoveryParameters {
   return {
     status: 'error',
     statusCode: answer.status,
     error: answer.code ?? 'unauthorized',
     message: answer.body.message,
+    ...answer.parameters,
   };
 }

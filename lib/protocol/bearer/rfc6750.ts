@@ -11,6 +11,7 @@ import {
   InvalidDPoPProofError,
   ReplayStoreUnavailableError,
   RevocationsUnavailableError,
+  TokenRevokedError,
   UseDPoPNonceError,
 } from '../errors/errors.js';
 
@@ -28,14 +29,16 @@ export interface ChallengeOptions {
 }
 
 /**
- * RFC 6750 §3.1 error codes, RFC 9470's `insufficient_user_authentication` for step-up, and RFC
- * 6749's `temporarily_unavailable` for a key or introspection outage.
+ * RFC 6750 §3.1 error codes, RFC 9470's `insufficient_user_authentication` for step-up, Entra's
+ * `insufficient_claims` for a Continuous Access Evaluation claims challenge, and RFC 6749's
+ * `temporarily_unavailable` for a key or introspection outage.
  */
 export type BearerErrorCode =
   | 'invalid_request'
   | 'invalid_token'
   | 'insufficient_scope'
   | 'insufficient_user_authentication'
+  | 'insufficient_claims'
   | 'temporarily_unavailable'
   | 'invalid_dpop_proof'
   | 'use_dpop_nonce';
@@ -46,6 +49,19 @@ export interface BearerErrorResponse {
   code?: BearerErrorCode;
   headers: Record<string, string>;
   body: { statusCode: number; error: string; message: string };
+  /**
+   * What the client needs to recover, besides the code: RFC 9470's `acr_values` and `max_age`, a
+   * CAE claims challenge's `claims`. In the challenge header too; transports without headers
+   * (GraphQL, WebSocket, RPC) pass them on in their own refusal.
+   */
+  parameters?: RecoveryParameters;
+}
+
+export interface RecoveryParameters {
+  acr_values?: string;
+  max_age?: number;
+  /** Base64 JSON claims request the next token must satisfy (Entra CAE). */
+  claims?: string;
 }
 
 // RFC 6750 §3: error_description is limited to printable ASCII without '"' and '\'.
@@ -72,8 +88,83 @@ function response(
   error: string,
   message: string,
   headers: Record<string, string>,
+  parameters?: RecoveryParameters,
 ): BearerErrorResponse {
-  return { status, code, headers, body: { statusCode: status, error, message } };
+  const answer: BearerErrorResponse = {
+    status,
+    code,
+    headers,
+    body: { statusCode: status, error, message },
+  };
+  if (parameters && Object.keys(parameters).length > 0) answer.parameters = parameters;
+  return answer;
+}
+
+/**
+ * A revoked token's answer, by what revoked it (the reason stays `token_revoked`):
+ * - a client that declared `cp1` gets Entra's Continuous Access Evaluation claims challenge
+ *   (`insufficient_claims`, `claims` demanding a token whose `nbf` is at least the revocation):
+ *   MSAL acquires such a token and retries by itself. Microsoft's format has an empty realm.
+ * - `assurance-level-change`: RFC 9470 step-up, `insufficient_user_authentication` with the
+ *   level the event says the user has now as `acr_values` and a `max_age` that only an
+ *   authentication after the event meets.
+ * - `token-claims-change`: `invalid_token`, saying a fresh token (with the new claims) is needed.
+ * - anything else: `invalid_token` naming the event.
+ */
+function revokedResponse(
+  err: TokenRevokedError,
+  options: ChallengeOptions,
+  now: number,
+): BearerErrorResponse {
+  if (err.details.claimsChallenge) {
+    // nbf is whole seconds: rounded up, so that a token meeting it was issued after the revocation.
+    const nbf = String(Math.ceil(err.revokedAt));
+    const request = { access_token: { nbf: { essential: true, value: nbf } } };
+    const claims = Buffer.from(JSON.stringify(request)).toString('base64');
+    const message = `${err.message}: get a token issued after it`;
+    return response(
+      401,
+      'insufficient_claims',
+      'Unauthorized',
+      message,
+      {
+        'WWW-Authenticate': challenge(
+          { ...options, realm: '', scope: undefined },
+          { error: 'insufficient_claims', error_description: message, claims, scope: undefined },
+        ),
+      },
+      { claims },
+    );
+  }
+  if (err.event === 'assurance-level-change') {
+    const message = `${err.message}: authenticate again`;
+    const parameters: RecoveryParameters = {
+      max_age: Math.max(0, Math.floor(now / 1000 - err.revokedAt)),
+    };
+    if (err.details.currentLevel !== undefined) parameters.acr_values = err.details.currentLevel;
+    return response(
+      401,
+      'insufficient_user_authentication',
+      'Unauthorized',
+      message,
+      {
+        'WWW-Authenticate': challenge(options, {
+          error: 'insufficient_user_authentication',
+          error_description: message,
+          acr_values: parameters.acr_values,
+          max_age: String(parameters.max_age),
+        }),
+      },
+      parameters,
+    );
+  }
+  const message =
+    err.event === 'token-claims-change'
+      ? `${err.message}: its claims changed, get a fresh token`
+      : err.message;
+  return response(401, 'invalid_token', 'Unauthorized', message, {
+    'WWW-Authenticate': challenge(options, { error: 'invalid_token', error_description: message }),
+  });
 }
 
 /**
@@ -83,11 +174,21 @@ function response(
 export function toBearerErrorResponse(
   err: OidcAuthError,
   options: ChallengeOptions = {},
+  now: number = Date.now(),
 ): BearerErrorResponse {
-  const answer = bearerErrorResponse(err, options);
+  const answer =
+    err instanceof TokenRevokedError
+      ? revokedResponse(err, options, now)
+      : bearerErrorResponse(err, options);
   const bearer = answer.headers['WWW-Authenticate'];
   if (options.dpopAlgorithms && bearer !== undefined) {
-    answer.headers['WWW-Authenticate'] = withDPoP(bearer, err, options, options.dpopAlgorithms);
+    answer.headers['WWW-Authenticate'] = withDPoP(
+      bearer,
+      answer.code,
+      err,
+      options,
+      options.dpopAlgorithms,
+    );
   }
   return answer;
 }
@@ -99,6 +200,7 @@ export function toBearerErrorResponse(
  */
 function withDPoP(
   bearer: string,
+  answerCode: BearerErrorCode | undefined,
   err: OidcAuthError,
   options: ChallengeOptions,
   algs: readonly string[],
@@ -109,7 +211,8 @@ function withDPoP(
   const usedOnly =
     err instanceof InsufficientScopeError ||
     err instanceof PolicyDeniedError ||
-    err instanceof InsufficientUserAuthenticationError;
+    err instanceof InsufficientUserAuthenticationError ||
+    (err instanceof TokenRevokedError && answerCode !== 'invalid_token');
   const bare = challenge(options, {});
   // The parameters of a rendered Bearer challenge, with their leading space, under the DPoP scheme.
   const dpop = (from: string) =>
@@ -152,14 +255,24 @@ function bearerErrorResponse(err: OidcAuthError, options: ChallengeOptions): Bea
     });
   }
   if (err instanceof InsufficientUserAuthenticationError) {
-    return response(401, 'insufficient_user_authentication', 'Unauthorized', err.message, {
-      'WWW-Authenticate': challenge(options, {
-        error: 'insufficient_user_authentication',
-        error_description: err.message,
-        acr_values: err.acrValues?.length ? err.acrValues.join(' ') : undefined,
-        max_age: err.maxAgeSeconds === undefined ? undefined : String(err.maxAgeSeconds),
-      }),
-    });
+    const parameters: RecoveryParameters = {};
+    if (err.acrValues?.length) parameters.acr_values = err.acrValues.join(' ');
+    if (err.maxAgeSeconds !== undefined) parameters.max_age = err.maxAgeSeconds;
+    return response(
+      401,
+      'insufficient_user_authentication',
+      'Unauthorized',
+      err.message,
+      {
+        'WWW-Authenticate': challenge(options, {
+          error: 'insufficient_user_authentication',
+          error_description: err.message,
+          acr_values: parameters.acr_values,
+          max_age: parameters.max_age === undefined ? undefined : String(parameters.max_age),
+        }),
+      },
+      parameters,
+    );
   }
   if (err instanceof PolicyDeniedError) {
     return response(403, 'insufficient_scope', 'Forbidden', err.message, {

@@ -116,6 +116,34 @@ export class InvalidTokenError extends OidcAuthError {
   }
 }
 
+/**
+ * The token was revoked before its expiry (reason `token_revoked`): its session, user, client or
+ * account was, by the identity provider's security event or by the application. Facts only; what
+ * the client is told to do about it (a fresh token, a step-up, a CAE claims challenge) is decided
+ * where refusals become answers, `protocol/bearer`.
+ */
+export class TokenRevokedError extends InvalidTokenError {
+  constructor(
+    /** What revoked it: the event's short name (`session-revoked` ...), never whom. */
+    readonly event: string,
+    /** Epoch seconds: tokens issued (or authenticated) before this are refused. */
+    readonly revokedAt: number,
+    readonly details: {
+      /** The user's assurance level now, as an `assurance-level-change` event carried it. */
+      currentLevel?: string;
+      /**
+       * The client declared the `cp1` capability (Entra's `xms_cc`): it answers a Continuous
+       * Access Evaluation claims challenge by itself, with a token issued after `revokedAt`.
+       */
+      claimsChallenge?: boolean;
+      /** Seconds from the event's issue to this refusal, on the first token it refused only. */
+      lagSeconds?: number;
+    } = {},
+  ) {
+    super('token_revoked', `The token was revoked (${event})`);
+  }
+}
+
 /** The token is valid but lacks what the route requires (403 `insufficient_scope`). */
 export class InsufficientScopeError extends OidcAuthError {
   constructor(

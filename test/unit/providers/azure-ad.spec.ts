@@ -119,6 +119,7 @@ describe('azureAdClaims', () => {
     tenantId: TENANT,
     isAppOnly: true,
     authContext: { acr: [], amr: [], authTime: undefined },
+    clientCapabilities: [],
   });
 
   it('reads a v1 delegated token: scopes from scp, the client from appid', () => {
@@ -130,6 +131,7 @@ describe('azureAdClaims', () => {
       isAppOnly: false,
       // A v1 acr of "1" is no authentication context; acrs would hold those.
       authContext: { acr: [], amr: ['pwd', 'mfa'], authTime: undefined },
+      clientCapabilities: [],
     });
   });
 
@@ -142,6 +144,7 @@ describe('azureAdClaims', () => {
       tenantId: TENANT,
       isAppOnly: false,
       authContext: { acr: [], amr: [], authTime: undefined },
+      clientCapabilities: [],
     });
   });
 

@@ -28,7 +28,7 @@ describe('RevocationList', () => {
     const clock = { now: T0 * 1000 };
     const list = listAt(clock);
     list.revoke(subject('bob'), T0, 'iat', 'session-revoked');
-    expect(list.refusalOf(ISS, 'bob', undefined, { iat: T0 - 1 })).toBe('session-revoked');
+    expect(list.refusalOf(ISS, 'bob', undefined, { iat: T0 - 1 })?.cause).toBe('session-revoked');
     expect(list.refusalOf(ISS, 'bob', undefined, { iat: T0 })).toBeUndefined();
     expect(list.refusalOf(ISS, 'alice', undefined, { iat: T0 - 1 })).toBeUndefined();
     expect(
@@ -43,10 +43,14 @@ describe('RevocationList', () => {
     list.revoke({ scope: 'client', issuer: ISS, value: 'app' }, T0, 'iat', 'client-revoked');
     list.revoke({ scope: 'email', issuer: ISS, value: 'Bob@Example.com' }, T0, 'iat', 'x');
     const old = { iat: T0 - 5 };
-    expect(list.refusalOf(ISS, 'u', undefined, { ...old, sid: 's1' })).toBe('session-revoked');
+    expect(list.refusalOf(ISS, 'u', undefined, { ...old, sid: 's1' })?.cause).toBe(
+      'session-revoked',
+    );
     expect(list.refusalOf(ISS, 'u', undefined, { ...old, sid: 's2' })).toBeUndefined();
-    expect(list.refusalOf(ISS, 'u', 'app', old)).toBe('client-revoked');
-    expect(list.refusalOf(ISS, 'u', undefined, { ...old, email: 'bob@example.COM' })).toBe('x');
+    expect(list.refusalOf(ISS, 'u', 'app', old)?.cause).toBe('client-revoked');
+    expect(list.refusalOf(ISS, 'u', undefined, { ...old, email: 'bob@example.COM' })?.cause).toBe(
+      'x',
+    );
     expect(
       list.refusalOf(ISS, 'u', undefined, { ...old, email: 'eve@example.com' }),
     ).toBeUndefined();
@@ -56,13 +60,13 @@ describe('RevocationList', () => {
     const list = listAt({ now: T0 * 1000 });
     list.revoke(subject('bob'), T0, 'auth_time', 'credential-change');
     // Refreshed after the change, from an authentication before it.
-    expect(list.refusalOf(ISS, 'bob', undefined, { iat: T0 + 10, auth_time: T0 - 100 })).toBe(
-      'credential-change',
-    );
+    expect(
+      list.refusalOf(ISS, 'bob', undefined, { iat: T0 + 10, auth_time: T0 - 100 })?.cause,
+    ).toBe('credential-change');
     expect(
       list.refusalOf(ISS, 'bob', undefined, { iat: T0 + 10, auth_time: T0 + 5 }),
     ).toBeUndefined();
-    expect(list.refusalOf(ISS, 'bob', undefined, { iat: T0 - 1 })).toBe('credential-change');
+    expect(list.refusalOf(ISS, 'bob', undefined, { iat: T0 - 1 })?.cause).toBe('credential-change');
     expect(list.refusalOf(ISS, 'bob', undefined, { iat: T0 + 1 })).toBeUndefined();
   });
 
@@ -70,8 +74,8 @@ describe('RevocationList', () => {
     const list = listAt({ now: T0 * 1000 });
     expect(list.refusalOf(ISS, 'bob', undefined, {})).toBeUndefined();
     list.revoke(subject('bob'), T0, 'iat', 'sessions-revoked');
-    expect(list.refusalOf(ISS, 'bob', undefined, {})).toBe('sessions-revoked');
-    expect(list.refusalOf(ISS, 'bob', undefined, { iat: String(T0 + 10) })).toBe(
+    expect(list.refusalOf(ISS, 'bob', undefined, {})?.cause).toBe('sessions-revoked');
+    expect(list.refusalOf(ISS, 'bob', undefined, { iat: String(T0 + 10) })?.cause).toBe(
       'sessions-revoked',
     );
   });
@@ -80,7 +84,7 @@ describe('RevocationList', () => {
     const list = listAt({ now: T0 * 1000 });
     list.revoke(subject('bob'), T0, 'iat', 'later');
     list.revoke(subject('bob'), T0 - 100, 'iat', 'earlier');
-    expect(list.refusalOf(ISS, 'bob', undefined, { iat: T0 - 50 })).toBe('later');
+    expect(list.refusalOf(ISS, 'bob', undefined, { iat: T0 - 50 })?.cause).toBe('later');
     expect(list.size).toBe(1);
   });
 
@@ -88,12 +92,16 @@ describe('RevocationList', () => {
     const clock = { now: T0 * 1000 };
     const list = listAt(clock);
     list.disable(subject('bob'), T0, 'account-disabled');
-    expect(list.refusalOf(ISS, 'bob', undefined, { iat: T0 + 500 })).toBe('account-disabled');
+    expect(list.refusalOf(ISS, 'bob', undefined, { iat: T0 + 500 })?.cause).toBe(
+      'account-disabled',
+    );
     clock.now += 10 * 3600 * 1000; // disabling outlives the token lifetime
-    expect(list.refusalOf(ISS, 'bob', undefined, { iat: T0 + 9 * 3600 })).toBe('account-disabled');
+    expect(list.refusalOf(ISS, 'bob', undefined, { iat: T0 + 9 * 3600 })?.cause).toBe(
+      'account-disabled',
+    );
     list.enable(subject('bob'));
     expect(list.refusalOf(ISS, 'bob', undefined, { iat: T0 + 9 * 3600 })).toBeUndefined();
-    expect(list.refusalOf(ISS, 'bob', undefined, { iat: T0 - 1 })).toBe('account-disabled');
+    expect(list.refusalOf(ISS, 'bob', undefined, { iat: T0 - 1 })?.cause).toBe('account-disabled');
   });
 
   it('forgets a revocation once no token it can refuse is valid, and on restore', () => {
@@ -105,7 +113,7 @@ describe('RevocationList', () => {
     expect(list.restore(subject('carol'))).toBe(false);
     expect(list.refusalOf(ISS, 'carol', undefined, { iat: T0 - 1 })).toBeUndefined();
     clock.now += (3600 + 60) * 1000 - 1;
-    expect(list.refusalOf(ISS, 'bob', undefined, { iat: T0 - 1 })).toBe('session-revoked');
+    expect(list.refusalOf(ISS, 'bob', undefined, { iat: T0 - 1 })?.cause).toBe('session-revoked');
     clock.now += 1;
     expect(list.refusalOf(ISS, 'bob', undefined, { iat: T0 - 1 })).toBeUndefined();
     list.revoke(subject('dave'), T0 + 3700, 'iat', 'x');
@@ -121,6 +129,28 @@ describe('RevocationList', () => {
       (name) => list.refusalOf(ISS, name, undefined, { iat: T0 - 1 }) !== undefined,
     );
     expect(refused).toEqual(['c', 'd', 'e']);
+  });
+
+  it('answers with the revocation itself: its event, time and details, one object per write', () => {
+    const list = listAt({ now: T0 * 1000 });
+    list.revoke(subject('bob'), T0, 'iat', 'assurance-level-change', {
+      issuedAt: T0 + 1,
+      level: 'aal1',
+    });
+    const first = list.refusalOf(ISS, 'bob', undefined, { iat: T0 - 1 });
+    expect(first).toEqual({
+      cause: 'assurance-level-change',
+      notBefore: T0,
+      issuedAt: T0 + 1,
+      level: 'aal1',
+    });
+    expect(list.refusalOf(ISS, 'bob', undefined, { iat: T0 - 2 })).toBe(first);
+    expect(list.firstRefusal(first!)).toBe(true);
+    expect(list.firstRefusal(first!)).toBe(false);
+    list.disable(subject('bob'), T0 + 5, 'account-disabled', { issuedAt: T0 + 6 });
+    const disabled = list.refusalOf(ISS, 'bob', undefined, { iat: T0 + 10 });
+    expect(disabled).toEqual({ cause: 'account-disabled', notBefore: T0 + 5, issuedAt: T0 + 6 });
+    expect(list.firstRefusal(disabled!)).toBe(true);
   });
 
   it('refuses a bad lifetime or bound at startup', () => {

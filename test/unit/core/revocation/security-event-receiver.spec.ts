@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { SecurityEventError } from '../../../../lib/protocol/errors/errors.js';
 import { MemoryStore } from '../../../../lib/core/store/memory-store.js';
 import type { OidcStore } from '../../../../lib/core/store/store.js';
@@ -43,7 +44,7 @@ describe('SecurityEventReceiver', () => {
     const { receiver, list } = receiverWith();
     const receipt = await receiver.receive(await signSet({}));
     expect(receipt).toMatchObject({ outcome: 'applied', issuer: 'https://ssf.idp.example' });
-    expect(list.refusalOf(TOKEN_ISSUER, 'bob', undefined, old)).toBe('session-revoked');
+    expect(list.refusalOf(TOKEN_ISSUER, 'bob', undefined, old)?.cause).toBe('session-revoked');
     expect(list.refusalOf(TOKEN_ISSUER, 'alice', undefined, old)).toBeUndefined();
   });
 
@@ -84,5 +85,37 @@ describe('SecurityEventReceiver', () => {
     const { receiver, list } = receiverWith(failing);
     await expect(receiver.receive(await signSet({}))).rejects.toThrow('store down');
     expect(list.size).toBe(0);
+  });
+
+  it('refuses every mutation of a valid SET with an RFC 8935 code and changes nothing (property)', async () => {
+    const valid = await signSet({ jti: 'valid' });
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.=+/ ';
+    const edit = fc.oneof(
+      fc
+        .tuple(fc.nat({ max: valid.length - 1 }), fc.constantFrom(...alphabet))
+        .map(([at, by]) => valid.slice(0, at) + by + valid.slice(at + 1)),
+      fc
+        .tuple(fc.nat({ max: valid.length - 1 }), fc.integer({ min: 1, max: 16 }))
+        .map(([at, count]) => valid.slice(0, at) + valid.slice(at + count)),
+      fc
+        .tuple(
+          fc.nat({ max: valid.length }),
+          fc.string({ unit: fc.constantFrom(...alphabet), minLength: 1, maxLength: 16 }),
+        )
+        .map(([at, text]) => valid.slice(0, at) + text + valid.slice(at)),
+    );
+    const store = new MemoryStore();
+    const { receiver, list } = receiverWith(store);
+    await fc.assert(
+      fc.asyncProperty(edit, async (mutated) => {
+        fc.pre(mutated !== valid);
+        await expect(receiver.receive(mutated)).rejects.toBeInstanceOf(SecurityEventError);
+        expect(list.size).toBe(0);
+      }),
+      { seed: 20_261_206, numRuns: 500 },
+    );
+    // No mutation claimed the jti: the valid SET is still new, and applied.
+    expect((await receiver.receive(valid)).outcome).toBe('applied');
+    expect(list.size).toBe(1);
   });
 });

@@ -56,6 +56,25 @@ describe('changesOf (CAEP and RISC events)', () => {
     );
   });
 
+  it('records when the SET was issued and the level an assurance-level-change gives the user now', () => {
+    const type = `${CAEP}assurance-level-change`;
+    const payload = {
+      namespace: 'NIST-AAL',
+      current_level: 'nist-aal1',
+      previous_level: 'nist-aal2',
+    };
+    expect(changesOf(type, payload, { ...context, issuedAt: T + 2 })).toEqual([
+      expect.objectContaining({ details: { issuedAt: T + 2, level: 'nist-aal1' } }),
+    ]);
+    expect(changesOf(`${RISC}account-disabled`, {}, { ...context, issuedAt: T + 2 })).toEqual([
+      expect.objectContaining({ details: { issuedAt: T + 2 } }),
+    ]);
+    // A level is only read from the event that defines it.
+    expect(
+      changesOf(`${CAEP}session-revoked`, { current_level: 'x' }, { ...context, issuedAt: T }),
+    ).toEqual([expect.objectContaining({ details: { issuedAt: T } })]);
+  });
+
   it('ignores event types it does not act on, and subjects it cannot key', () => {
     expect(changesOf(`${CAEP}device-compliance-change`, {}, context)).toBeUndefined();
     expect(changesOf('toString', {}, context)).toBeUndefined();

@@ -8,18 +8,24 @@ import { refuseRevoked } from '../../../../lib/nest/authentication/revocation-ch
 import {
   InvalidTokenError,
   RevocationsUnavailableError,
+  TokenRevokedError,
 } from '../../../../lib/protocol/errors/errors.js';
+import { thrown } from '../../../support/thrown.js';
 
 const ISS = 'https://idp.example';
 const T = Math.floor(Date.now() / 1000);
 
-function principal(claims: Record<string, unknown>, clientId?: string) {
+function principal(
+  claims: Record<string, unknown>,
+  clientId?: string,
+  clientCapabilities?: readonly string[],
+) {
   return new OidcPrincipal(
     'bob',
     ISS,
     ['api'],
     new Date((T + 300) * 1000),
-    { scopes: [], roles: [], clientId, isAppOnly: false },
+    { scopes: [], roles: [], clientId, isAppOnly: false, clientCapabilities },
     { iss: ISS, sub: 'bob', ...claims },
   );
 }
@@ -42,15 +48,12 @@ describe('refuseRevoked', () => {
       'subject-revoked',
     );
     revocations.stale = { retryAfterSeconds: 5 };
-    expect(() => refuseRevoked(revocations, principal({ iat: T - 1 }))).toThrow(InvalidTokenError);
-    let thrown: unknown;
-    try {
-      refuseRevoked(revocations, principal({ iat: T + 1 }));
-    } catch (err) {
-      thrown = err;
-    }
-    expect(thrown).toBeInstanceOf(RevocationsUnavailableError);
-    expect(thrown).toMatchObject({ reason: 'revocations_unavailable', retryAfterSeconds: 5 });
+    expect(() => refuseRevoked(revocations, principal({ iat: T - 1 }))).toThrow(TokenRevokedError);
+    expect(
+      thrown(RevocationsUnavailableError, () =>
+        refuseRevoked(revocations, principal({ iat: T + 1 })),
+      ),
+    ).toMatchObject({ reason: 'revocations_unavailable', retryAfterSeconds: 5 });
   });
 
   it('lets every token through without a list, or with an empty one', () => {
@@ -75,6 +78,61 @@ describe('refuseRevoked', () => {
     });
     expect((thrown as Error).message).not.toContain('bob');
     expect(() => refuseRevoked(revocations, principal({ iat: T - 1 }, 'other'))).not.toThrow();
+  });
+});
+
+describe('refuseRevoked: what the refusal tells the client', () => {
+  it('carries the revocation time and the level an assurance-level-change gave', () => {
+    const revocations = list();
+    const target = { scope: 'subject' as const, issuer: ISS, value: 'bob' };
+    revocations.revoke(target, T, 'iat', 'assurance-level-change', { level: 'aal1' });
+    const err = thrown(TokenRevokedError, () =>
+      refuseRevoked(revocations, principal({ iat: T - 1 })),
+    );
+    expect(err).toMatchObject({
+      event: 'assurance-level-change',
+      revokedAt: T,
+      details: { currentLevel: 'aal1', claimsChallenge: false },
+    });
+  });
+
+  it('asks for a claims challenge when the client declared cp1, as the mapper read it', () => {
+    const revocations = list();
+    revocations.revoke({ scope: 'subject', issuer: ISS, value: 'bob' }, T, 'iat', 'x');
+    const cp1 = thrown(TokenRevokedError, () =>
+      refuseRevoked(revocations, principal({ iat: T - 1 }, undefined, ['cp1'])),
+    );
+    expect(cp1.details.claimsChallenge).toBe(true);
+    const other = thrown(TokenRevokedError, () =>
+      refuseRevoked(revocations, principal({ iat: T - 1 }, undefined, ['cp2'])),
+    );
+    expect(other.details.claimsChallenge).toBe(false);
+    // The claim alone, unmapped, is no declaration: only the issuer's mapper reads xms_cc.
+    const unmapped = thrown(TokenRevokedError, () =>
+      refuseRevoked(revocations, principal({ iat: T - 1, xms_cc: ['cp1'] })),
+    );
+    expect(unmapped.details.claimsChallenge).toBe(false);
+  });
+
+  it('reports the lag from the event to the first token it refuses, and only for that one', () => {
+    const revocations = list();
+    const target = { scope: 'subject' as const, issuer: ISS, value: 'bob' };
+    revocations.revoke(target, T, 'iat', 'session-revoked', { issuedAt: T - 2 });
+    const now = (T + 1.5) * 1000;
+    const first = thrown(TokenRevokedError, () =>
+      refuseRevoked(revocations, principal({ iat: T - 1 }), now),
+    );
+    expect(first.details.lagSeconds).toBeCloseTo(3.5);
+    const second = thrown(TokenRevokedError, () =>
+      refuseRevoked(revocations, principal({ iat: T - 1 }), now),
+    );
+    expect(second.details.lagSeconds).toBeUndefined();
+    // A later revocation of the same user is a new event: its first refusal is measured again.
+    revocations.revoke(target, T + 5, 'iat', 'session-revoked', { issuedAt: T + 1 });
+    const again = thrown(TokenRevokedError, () =>
+      refuseRevoked(revocations, principal({ iat: T - 1 }), now),
+    );
+    expect(again.details.lagSeconds).toBeCloseTo(0.5);
   });
 });
 

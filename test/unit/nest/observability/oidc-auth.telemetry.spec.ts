@@ -25,4 +25,21 @@ describe('OidcAuthTelemetry', () => {
       await sdk.unregister();
     }
   });
+
+  it('counts revoked-token refusals by event and records a lag only when one is given', async () => {
+    const sdk = TestTelemetry.register();
+    try {
+      const telemetry = await OidcAuthTelemetry.create();
+      telemetry.revocationEnforced('session-revoked', 'https://issuer.example', 0.25);
+      telemetry.revocationEnforced('session-revoked', 'https://issuer.example');
+      const attributes = { event: 'session-revoked', issuer: 'https://issuer.example' };
+      expect(await sdk.points('oidc_auth.revocation.refusals')).toEqual([{ attributes, value: 2 }]);
+      const lag = await sdk.points<{ count: number; sum: number }>('oidc_auth.revocation.lag');
+      expect(lag.map((p) => [p.attributes, p.value.count, p.value.sum])).toEqual([
+        [attributes, 1, 0.25],
+      ]);
+    } finally {
+      await sdk.unregister();
+    }
+  });
 });

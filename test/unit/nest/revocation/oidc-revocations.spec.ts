@@ -26,7 +26,7 @@ describe('OidcRevocations', () => {
     const at = new Date(Date.UTC(2026, 0, 1, 12, 0, 0, 400));
     await revocations.revokeSession(ISS, 's1', at);
     const second = at.getTime() / 1000 - 0.4;
-    expect(list.refusalOf(ISS, 'bob', undefined, { sid: 's1', iat: second })).toBe(
+    expect(list.refusalOf(ISS, 'bob', undefined, { sid: 's1', iat: second })?.cause).toBe(
       'session-revoked',
     );
     expect(list.refusalOf(ISS, 'bob', undefined, { sid: 's1', iat: second + 1 })).toBeUndefined();
@@ -40,7 +40,7 @@ describe('OidcRevocations', () => {
     const list = listOf();
     const revocations = new OidcRevocations(SharedRevocations.local(list));
     await revocations.revokeSubject(ISS, 'bob');
-    expect(list.refusalOf(ISS, 'bob', undefined, { iat: 0 })).toBe('subject-revoked');
+    expect(list.refusalOf(ISS, 'bob', undefined, { iat: 0 })?.cause).toBe('subject-revoked');
     expect(await revocations.restore('subject', ISS, 'bob')).toBe(true);
     expect(list.refusalOf(ISS, 'bob', undefined, { iat: 0 })).toBeUndefined();
     expect(await revocations.restore('subject', ISS, 'bob')).toBe(false);

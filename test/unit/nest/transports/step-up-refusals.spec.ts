@@ -12,11 +12,15 @@ const err = new InsufficientUserAuthenticationError(
   ['mfa'],
   300,
 );
-const payload = refusalError(
-  401,
-  'insufficient_user_authentication',
-  'This resource requires the authentication context mfa',
-);
+const payload = {
+  ...refusalError(
+    401,
+    'insufficient_user_authentication',
+    'This resource requires the authentication context mfa',
+  ),
+  acr_values: 'mfa',
+  max_age: 300,
+};
 
 describe('step-up refusals on message transports', () => {
   it('reach a WebSocket client as an exception event with the RFC 9470 error code', async () => {

@@ -7,6 +7,7 @@ import {
   MissingTokenError,
   OidcAuthError,
   PolicyDeniedError,
+  TokenRevokedError,
 } from '../../../../lib/protocol/errors/errors.js';
 import { toBearerErrorResponse } from '../../../../lib/protocol/bearer/rfc6750.js';
 import { parseChallenges } from '../../../support/challenges.js';
@@ -289,6 +290,7 @@ describe('step-up refusals (RFC 9470 §3)', () => {
           'Bearer realm="api", error="insufficient_user_authentication", error_description="This resource requires the authentication context mfa", acr_values="mfa urn:example:phr", max_age="300"',
       },
       body: { statusCode: 401, error: 'Unauthorized', message: err.message },
+      parameters: { acr_values: 'mfa urn:example:phr', max_age: 300 },
     });
   });
 
@@ -303,5 +305,102 @@ describe('step-up refusals (RFC 9470 §3)', () => {
     expect(acrOnly.headers['WWW-Authenticate']).toBe(
       'Bearer error="insufficient_user_authentication", error_description="Weak", acr_values="c1"',
     );
+  });
+});
+
+describe('revoked tokens (reason token_revoked)', () => {
+  const REVOKED_AT = 1_800_000_000;
+  const NOW = (REVOKED_AT + 42.5) * 1000;
+  const answer = (err: TokenRevokedError, options = { realm: 'api' }) =>
+    toBearerErrorResponse(err, options, NOW);
+
+  it('answers 401 invalid_token naming the event', () => {
+    const err = new TokenRevokedError('session-revoked', REVOKED_AT);
+    expect(err).toBeInstanceOf(InvalidTokenError);
+    expect(err.reason).toBe('token_revoked');
+    expect(answer(err)).toEqual({
+      status: 401,
+      code: 'invalid_token',
+      headers: {
+        'WWW-Authenticate':
+          'Bearer realm="api", error="invalid_token", error_description="The token was revoked (session-revoked)"',
+      },
+      body: {
+        statusCode: 401,
+        error: 'Unauthorized',
+        message: 'The token was revoked (session-revoked)',
+      },
+    });
+  });
+
+  it('demands a fresh token after token-claims-change', () => {
+    const refused = answer(new TokenRevokedError('token-claims-change', REVOKED_AT));
+    expect(refused.code).toBe('invalid_token');
+    expect(refused.headers['WWW-Authenticate']).toBe(
+      'Bearer realm="api", error="invalid_token", error_description="The token was revoked (token-claims-change): its claims changed, get a fresh token"',
+    );
+  });
+
+  it('asks for a step-up after assurance-level-change: the new level, and an authentication after the event (RFC 9470)', () => {
+    const refused = answer(
+      new TokenRevokedError('assurance-level-change', REVOKED_AT, { currentLevel: 'nist-aal1' }),
+    );
+    expect(refused.status).toBe(401);
+    expect(refused.code).toBe('insufficient_user_authentication');
+    expect(refused.parameters).toEqual({ acr_values: 'nist-aal1', max_age: 42 });
+    expect(refused.headers['WWW-Authenticate']).toBe(
+      'Bearer realm="api", error="insufficient_user_authentication", error_description="The token was revoked (assurance-level-change): authenticate again", acr_values="nist-aal1", max_age="42"',
+    );
+    // Without a level in the event, max_age alone; never negative for an event in the future.
+    const bare = toBearerErrorResponse(
+      new TokenRevokedError('assurance-level-change', REVOKED_AT),
+      {},
+      (REVOKED_AT - 5) * 1000,
+    );
+    expect(bare.parameters).toEqual({ max_age: 0 });
+  });
+
+  it('answers a cp1 client with the CAE claims challenge, whatever revoked the token', () => {
+    for (const event of ['session-revoked', 'assurance-level-change', 'token-claims-change']) {
+      const refused = answer(
+        new TokenRevokedError(event, REVOKED_AT, { claimsChallenge: true, currentLevel: 'x' }),
+        { realm: 'api', resourceMetadata: METADATA, scope: 'notes:read' } as never,
+      );
+      expect(refused.status).toBe(401);
+      expect(refused.code).toBe('insufficient_claims');
+      const [bearer] = parseChallenges(refused.headers['WWW-Authenticate']);
+      expect(bearer.scheme).toBe('Bearer');
+      expect(bearer.params.realm).toBe('');
+      expect(bearer.params.error).toBe('insufficient_claims');
+      expect(bearer.params.scope).toBeUndefined();
+      const claims = bearer.params.claims;
+      expect(refused.parameters).toEqual({ claims });
+      expect(JSON.parse(Buffer.from(claims, 'base64').toString('utf8'))).toEqual({
+        access_token: { nbf: { essential: true, value: String(REVOKED_AT) } },
+      });
+      expect(refused.headers['WWW-Authenticate']).toMatch(
+        /^Bearer realm="", error="insufficient_claims", error_description="The token was revoked \([a-z-]+\): get a token issued after it", claims="[A-Za-z0-9+/=]+"/,
+      );
+    }
+  });
+
+  it('asks for an nbf in whole seconds, rounded up, for a revocation within a second', () => {
+    const refused = answer(
+      new TokenRevokedError('session-revoked', REVOKED_AT + 0.4, { claimsChallenge: true }),
+    );
+    const claims = refused.parameters?.claims ?? '';
+    expect(JSON.parse(Buffer.from(claims, 'base64').toString('utf8'))).toEqual({
+      access_token: { nbf: { essential: true, value: String(REVOKED_AT + 1) } },
+    });
+  });
+
+  it('challenges only the scheme the request used for a step-up or claims challenge, both for invalid_token', () => {
+    const dpop = { realm: 'api', dpopAlgorithms: ['ES256'] };
+    const stepUp = new TokenRevokedError('assurance-level-change', REVOKED_AT);
+    expect(parseChallenges(answer(stepUp, dpop).headers['WWW-Authenticate'])).toHaveLength(1);
+    const claims = new TokenRevokedError('session-revoked', REVOKED_AT, { claimsChallenge: true });
+    expect(parseChallenges(answer(claims, dpop).headers['WWW-Authenticate'])).toHaveLength(1);
+    const plain = new TokenRevokedError('session-revoked', REVOKED_AT);
+    expect(parseChallenges(answer(plain, dpop).headers['WWW-Authenticate'])).toHaveLength(2);
   });
 });
