@@ -354,6 +354,18 @@ async function main() {
       );
     }
   }
+  const revoking = summary.filter((r) => r.route.startsWith('revocation-'));
+  if (revoking.length) {
+    process.stdout.write(
+      '\nRevocation check (the revocation option on, its list empty or holding 100,000 other users; ratio to the same path without it, req/s [per CPU-second])\n',
+    );
+    for (const r of revoking) {
+      const without = r.route.endsWith('-warm') ? 'guard-warm' : 'guard-cold';
+      process.stdout.write(
+        `${r.scenario.padEnd(26)} / ${without.padEnd(10)} ${fixed(r.rps / rps(without, r.platform), 5)} [${fixed(perCpu(r.route, r.platform) / perCpu(without, r.platform), 4)}]\n`,
+      );
+    }
+  }
   const introspecting = summary.filter((r) => r.route.startsWith('introspect'));
   if (introspecting.length) {
     process.stdout.write('\nIntrospection (opaque tokens; a local RFC 7662 endpoint)\n');

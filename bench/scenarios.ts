@@ -15,6 +15,10 @@ export const ROUTES = [
   'introspect-cold',
   'raw-dpop',
   'guard-dpop',
+  'revocation-empty-warm',
+  'revocation-empty-cold',
+  'revocation-100k-warm',
+  'revocation-100k-cold',
 ] as const;
 export type Route = (typeof ROUTES)[number];
 

@@ -23,9 +23,12 @@ import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { passportJwtSecret } from 'jwks-rsa';
 import { ExtractJwt, Strategy } from 'passport-jwt';
-import { OidcAuthModule } from '../lib/index.js';
+import { OidcAuthModule, OidcRevocations } from '../lib/index.js';
 import { BENCH_INTROSPECTION_CLIENT } from './introspection-endpoint.js';
 import type { Platform, Route } from './scenarios.js';
+
+// The revocation-100k routes: as many revoked users as the list holds by default.
+const REVOKED_SUBJECTS = 100_000;
 
 @Controller()
 class HelloController {
@@ -136,6 +139,8 @@ function appModule(route: Route, issuer: string, audience: string): DynamicModul
         cache: { enabled: process.env.BENCH_CACHE !== 'off' },
       }),
     );
+  } else if (route.startsWith('revocation-')) {
+    imports.push(OidcAuthModule.forRoot({ issuers: [{ issuer, audience }], revocation: {} }));
   } else if (route.startsWith('introspect')) {
     // Opaque tokens only reach the endpoint the bench runs (BENCH_INTROSPECTION_ENDPOINT).
     const endpoint = process.env.BENCH_INTROSPECTION_ENDPOINT;
@@ -208,6 +213,13 @@ async function main() {
     platform === 'fastify'
       ? await NestFactory.create(module, new FastifyAdapter(), { logger })
       : await NestFactory.create(module, { logger });
+  if (route.startsWith('revocation-100k')) {
+    // Other users than the bench tokens': every request looks them up and finds none.
+    const revocations = app.get(OidcRevocations);
+    for (let i = 0; i < REVOKED_SUBJECTS; i += 1) {
+      await revocations.revokeSubject(issuer, `revoked-user-${i}`);
+    }
+  }
   await app.listen(Number(port), '127.0.0.1');
   // A normal exit, so `node --cpu-prof server.js ...` writes its profile when the bench stops it.
   process.once('SIGTERM', () => process.exit(0));

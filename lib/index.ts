@@ -54,6 +54,7 @@ export type { RevocationKind } from './nest/revocation/oidc-revocations.js';
 export type {
   AppTokenSource,
   RevocationOptions,
+  RevocationReplicasOptions,
   SecurityEventAuthorization,
   SecurityEventPollOptions,
   SecurityEventStreamOptions,
@@ -72,6 +73,7 @@ export {
   InvalidDPoPProofError,
   UseDPoPNonceError,
   ReplayStoreUnavailableError,
+  RevocationsUnavailableError,
   IntrospectionClientRefusedError,
   IntrospectionUnavailableError,
   SecurityEventError,
@@ -109,7 +111,13 @@ export type {
 } from './core/opaque/opaque-token-verifier.js';
 export type { IssuerResolver, ResolverCacheOptions } from './core/issuers/issuer-resolver.js';
 export { OidcAuthConfigError } from './core/config/config-error.js';
-export type { OidcStore } from './core/store/store.js';
+export type {
+  OidcStore,
+  OidcSharedLog,
+  OidcLogEntry,
+  OidcLogListener,
+  OidcLogSubscription,
+} from './core/store/store.js';
 export { MemoryStore } from './core/store/memory-store.js';
 export { DPoPProofVerifier, accessTokenHash, boundThumbprint } from './core/dpop/dpop-proof.js';
 export type { DPoPProof, DPoPProofPolicy, DPoPProofRequest } from './core/dpop/dpop-proof.js';

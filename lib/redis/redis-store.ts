@@ -1,6 +1,8 @@
 import type { Cluster, Redis } from 'ioredis';
 import { OidcAuthConfigError } from '../core/config/config-error.js';
-import type { OidcStore } from '../core/store/store.js';
+import type { OidcSharedLog, OidcStore } from '../core/store/store.js';
+import { RedisLog } from './redis-log.js';
+import { within } from './within.js';
 
 export interface RedisStoreOptions {
   /** Prepended to every key, so that the module's keys stay apart from the application's. Default `oidc:`. */
@@ -15,12 +17,15 @@ export interface RedisStoreOptions {
 
 /**
  * An `OidcStore` in Redis, shared by every replica that uses the same server: a DPoP proof
- * replayed to another replica is refused, and an introspection result serves all of them. Give it
+ * replayed to another replica is refused, an introspection result serves all of them, and a
+ * revocation made on one reaches the others through its `log`. Give it
  * an ioredis client (a `Redis` or a `Cluster`) the application owns and closes.
  */
 export class RedisStore implements OidcStore {
   private readonly prefix: string;
   private readonly timeoutMs: number;
+  /** The revocation list's way to every replica: a Redis stream and a pub/sub channel. */
+  readonly log: OidcSharedLog;
 
   constructor(
     private readonly client: Redis | Cluster,
@@ -34,6 +39,7 @@ export class RedisStore implements OidcStore {
         'must be a positive number of milliseconds',
       );
     }
+    this.log = new RedisLog(client, this.prefix, this.timeoutMs);
   }
 
   async setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean> {
@@ -53,15 +59,7 @@ export class RedisStore implements OidcStore {
   }
 
   private within<T>(command: Promise<T>): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`Redis store: no answer within ${this.timeoutMs} ms`)),
-        this.timeoutMs,
-      );
-      timer.unref();
-    });
-    return Promise.race([command, timeout]).finally(() => clearTimeout(timer));
+    return within(command, this.timeoutMs);
   }
 }
 

@@ -1,7 +1,7 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import type { Namespace, Server, ServerOptions, Socket } from 'socket.io';
-import { authenticateHandshake, endOnExpiry } from '../nest/connections/connection-handshake.js';
+import { authenticateHandshake, endWhenInvalid } from '../nest/connections/connection-handshake.js';
 import { DPoPGate } from '../nest/sender-constraint/dpop-gate.js';
 import { OidcAuthenticator } from '../nest/authentication/oidc-authenticator.js';
 import {
@@ -29,7 +29,7 @@ class HandshakeRefusal extends Error {
  * (`auth: { token }`, the `Authorization` header, or the query parameter named by the module's
  * `websocket.queryParameter`): a refused client gets `connect_error` with the RFC 6750 code in
  * `err.data`, an accepted one carries its principal to the gateway's handlers and is
- * disconnected, after an `exception` event, when the token expires.
+ * disconnected, after an `exception` event, when the token expires or is revoked.
  *
  *     app.useWebSocketAdapter(new OidcIoAdapter(app));
  */
@@ -67,8 +67,8 @@ export class OidcIoAdapter extends IoAdapter {
         ({ authentication, refusal }) => {
           if (!authentication) return next(new HandshakeRefusal(refusalPayload(refusal)));
           bindAuthentication(socket, authentication);
-          const cancel = endOnExpiry(authentication, () =>
-            endConnection(socket, 'The access token expired'),
+          const cancel = endWhenInvalid(authenticator, authentication, (reason) =>
+            endConnection(socket, reason),
           );
           socket.once('disconnect', cancel);
           next();

@@ -2,7 +2,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { WsAdapter } from '@nestjs/platform-ws';
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket, WebSocketServer } from 'ws';
-import { authenticateHandshake, endOnExpiry } from '../nest/connections/connection-handshake.js';
+import { authenticateHandshake, endWhenInvalid } from '../nest/connections/connection-handshake.js';
 import { DPoPGate } from '../nest/sender-constraint/dpop-gate.js';
 import { OidcAuthenticator } from '../nest/authentication/oidc-authenticator.js';
 import {
@@ -30,7 +30,7 @@ type VerifyClientCallback = (
  * `WsAdapter` that authenticates every WebSocket at its upgrade request (`Authorization: Bearer`,
  * or the query parameter named by the module's `websocket.queryParameter`): a refused upgrade is
  * answered with the RFC 6750 status and challenge, an accepted connection carries its principal
- * to the gateway's handlers and is closed with 1008 when the token expires.
+ * to the gateway's handlers and is closed with 1008 when the token expires or is revoked.
  *
  *     app.useWebSocketAdapter(new OidcWsAdapter(app));
  */
@@ -86,8 +86,8 @@ export class OidcWsAdapter extends WsAdapter {
       if (!authentication) return;
       this.handshakes.delete(request);
       bindAuthentication(client, authentication);
-      const cancel = endOnExpiry(authentication, () =>
-        endConnection(client, 'The access token expired'),
+      const cancel = endWhenInvalid(this.app.get(OidcAuthenticator), authentication, (reason) =>
+        endConnection(client, reason),
       );
       client.once('close', cancel);
     });

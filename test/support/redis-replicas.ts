@@ -3,10 +3,10 @@ import { Test } from '@nestjs/testing';
 import { Redis } from 'ioredis';
 import { LocalIssuer } from '../../lib/testing/index.js';
 import { LocalRedis } from './redis-server.js';
-import { initApp, TEST_CONTROLLERS } from './test-app.js';
+import { initApp, type Platform, TEST_CONTROLLERS } from './test-app.js';
 
 /**
- * An issuer and a throwaway Redis, with replicas of the test controllers on Express that share that
+ * An issuer and a throwaway Redis, with replicas of the test controllers (on Express unless told) that share that
  * Redis: the set-up of the suites about state kept across instances of one API.
  */
 export class RedisReplicas {
@@ -15,7 +15,7 @@ export class RedisReplicas {
   readonly clients: Redis[] = [];
 
   private constructor(
-    readonly redis: LocalRedis,
+    public redis: LocalRedis,
     readonly issuer: LocalIssuer,
   ) {}
 
@@ -30,6 +30,7 @@ export class RedisReplicas {
   async replica(
     metadata: (client: Redis) => Pick<ModuleMetadata, 'imports' | 'providers'>,
     logger: LoggerService | false = false,
+    platform: Platform = 'express',
   ): Promise<INestApplication> {
     const client = new Redis({ host: '127.0.0.1', port: this.redis.port, maxRetriesPerRequest: 1 });
     this.clients.push(client);
@@ -37,9 +38,14 @@ export class RedisReplicas {
       ...metadata(client),
       controllers: TEST_CONTROLLERS,
     }).compile();
-    const app = await initApp(ref, 'express', logger);
+    const app = await initApp(ref, platform, logger);
     this.apps.push(app);
     return app;
+  }
+
+  /** Stops Redis and starts an empty one on its port: the replicas reconnect by themselves. */
+  async restartRedis(): Promise<void> {
+    this.redis = await this.redis.restart();
   }
 
   async close(): Promise<void> {

@@ -19,8 +19,9 @@ export class LocalRedis {
     readonly port: number,
   ) {}
 
-  static async start(): Promise<LocalRedis> {
-    const port = await freePort();
+  /** On `port` when given: a server stopped and started again, as after a crash (empty). */
+  static async start(port?: number): Promise<LocalRedis> {
+    port ??= await freePort();
     const child = spawn(
       'redis-server',
       ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
@@ -53,6 +54,12 @@ export class LocalRedis {
 
   resume(): void {
     this.process.kill('SIGCONT');
+  }
+
+  /** Stops the server and starts a new one on its port, without its data: a restarted Redis. */
+  async restart(): Promise<LocalRedis> {
+    await this.stop();
+    return LocalRedis.start(this.port);
   }
 
   async stop(): Promise<void> {

@@ -88,7 +88,15 @@ export class RevocationList {
   private readonly disabled = new Set<Entry>();
   private readonly refused = new WeakSet<Revocation>();
   private count = 0;
+  private readonly listeners = new Set<() => void>();
   private readonly lifetimeMs: number;
+
+  /**
+   * Set while this copy of a shared list may have missed revocations (its store unreachable for
+   * too long) and tokens it does not refuse are to be answered 503, after `retryAfterSeconds`.
+   * Set and cleared by `SharedRevocations`; a list of one process is never stale.
+   */
+  stale: { retryAfterSeconds: number } | undefined;
   private readonly now: () => number;
 
   constructor(private readonly options: RevocationListOptions) {
@@ -101,6 +109,15 @@ export class RevocationList {
     }
     this.lifetimeMs = (lifetime + options.clockToleranceSeconds) * 1000;
     this.now = options.now ?? Date.now;
+  }
+
+  /**
+   * Calls `listener` after each change that can refuse more tokens (a revocation, a disabling),
+   * so that open connections are checked again. Returns the function that stops it.
+   */
+  onRevoked(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   /** Revocations held now, disabled accounts included (expired ones until the next write). */
@@ -129,6 +146,7 @@ export class RevocationList {
       entry.authenticated = revocation;
     }
     this.settle(entry);
+    this.revoked();
   }
 
   /**
@@ -146,6 +164,7 @@ export class RevocationList {
     entry.disabledBy = revocation;
     if (at > (entry.issued?.notBefore ?? Number.NEGATIVE_INFINITY)) entry.issued = revocation;
     this.settle(entry);
+    this.revoked();
   }
 
   /** Ends `disable`; tokens issued before the account was disabled stay refused. */
@@ -154,6 +173,11 @@ export class RevocationList {
     if (!entry?.disabledBy) return;
     entry.disabledBy = undefined;
     this.settle(entry);
+  }
+
+  /** Whether `target` has a revocation (or a disabling) in the list. */
+  holds(target: RevocationTarget): boolean {
+    return this.find(target) !== undefined;
   }
 
   /** Forgets every revocation of `target`, disabling included; true when there was one. */
@@ -189,6 +213,10 @@ export class RevocationList {
         ? this.check(this.indexes.email, issuer, normalizedEmail(email), claims)
         : undefined)
     );
+  }
+
+  private revoked(): void {
+    for (const listener of this.listeners) listener();
   }
 
   private check(

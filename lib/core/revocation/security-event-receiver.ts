@@ -1,14 +1,15 @@
 import type { OidcStore } from '../store/store.js';
-import type { RevocationList } from './revocation-list.js';
+import type { SharedRevocations } from './shared-revocations.js';
 import {
   SecurityEventTokenVerifier,
   type SecurityEventTransmitter,
 } from './security-event-token.js';
-import { applyChanges, changesOf, type RevocationChange } from './security-events.js';
+import { changesOf, type RevocationChange } from './security-events.js';
 
 export interface SecurityEventReceiverOptions {
   verifier: SecurityEventTokenVerifier;
-  list: RevocationList;
+  /** The revocation list, of every replica when shared. */
+  revocations: SharedRevocations;
   /** Remembers each SET's `jti` per transmitter, across replicas when shared. */
   store: OidcStore;
   /** How long a `jti` is remembered: the verifier's `maxAgeSeconds` plus its clock tolerance. */
@@ -38,8 +39,8 @@ export interface SecurityEventReceipt {
 /**
  * A SET in, the revocation list changed: verified in full, its event turned into changes in full,
  * its `jti` claimed in the store, and only then applied. A SET refused at any step (a
- * `SecurityEventError`) changes nothing; a store that cannot answer rejects before anything is
- * applied, so the transmitter's retry finds the SET new.
+ * `SecurityEventError`) changes nothing; a store that cannot answer rejects, and the `jti` is
+ * let go when it was claimed already, so the transmitter's retry finds the SET new.
  */
 export class SecurityEventReceiver {
   constructor(private readonly options: SecurityEventReceiverOptions) {}
@@ -65,14 +66,18 @@ export class SecurityEventReceiver {
       payload: event.payload,
       subject: event.subject,
     };
-    const fresh = await this.options.store.setIfAbsent(
-      `secevent:${JSON.stringify([issuer, event.jti])}`,
-      '1',
-      this.options.replayWindowSeconds * 1000,
-    );
+    const key = `secevent:${JSON.stringify([issuer, event.jti])}`;
+    const { store } = this.options;
+    const fresh = await store.setIfAbsent(key, '1', this.options.replayWindowSeconds * 1000);
     if (!fresh) return { ...receipt, outcome: 'duplicate', changes: [] };
     if (!changes) return { ...receipt, outcome: 'ignored', changes: [] };
-    applyChanges(this.options.list, changes);
+    try {
+      await this.options.revocations.apply(changes);
+    } catch (err) {
+      // Applied here, not shared with the other replicas: the retry must not be a duplicate.
+      await Promise.resolve(store.set(key, '', 1)).catch(() => undefined);
+      throw err;
+    }
     return { ...receipt, outcome: 'applied', changes };
   }
 }

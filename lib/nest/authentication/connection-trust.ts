@@ -23,7 +23,8 @@ export function recheckConnectionTrust(
   try {
     refuseRevoked(revocations, established.principal);
   } catch (err) {
-    end((err as Error).message);
+    // A stale list (503) keeps the connection, as a failing resolver does: it is not revoked.
+    if (err instanceof InvalidTokenError) end(err.message);
     throw err;
   }
   const ended = (err: unknown): never => {

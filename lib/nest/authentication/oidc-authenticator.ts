@@ -17,6 +17,7 @@ import { type CertificateReader, certificateReader } from '../options/mtls.optio
 import { recheckConnectionTrust } from './connection-trust.js';
 import { RevocationList } from '../../core/revocation/revocation-list.js';
 import { refuseRevoked } from './revocation-check.js';
+import { RevokedConnections } from './revoked-connections.js';
 import { dpopAlgorithmsOf } from '../options/dpop.options.js';
 import { OidcAuthEvents } from '../observability/oidc-auth.events.js';
 import { OidcAuthTelemetry } from '../observability/oidc-auth.telemetry.js';
@@ -42,6 +43,7 @@ export class OidcAuthenticator {
   private readonly logLimiter: RefusalLogLimiter;
   private readonly certificates: CertificateReader;
   private challengeOptions?: ChallengeOptions;
+  private readonly connections?: RevokedConnections;
 
   constructor(
     private readonly verifier: TokenVerifier,
@@ -62,6 +64,7 @@ export class OidcAuthenticator {
     }
     this.logLimiter = new RefusalLogLimiter(interval);
     this.certificates = certificateReader(options.mtls);
+    if (revocations) this.connections = new RevokedConnections(revocations);
   }
 
   /**
@@ -133,6 +136,16 @@ export class OidcAuthenticator {
     end: (reason: string) => void,
   ): void | Promise<void> {
     return recheckConnectionTrust(this.verifier, authentication, end, this.revocations);
+  }
+
+  /**
+   * Calls `end` with the refusal's description as soon as the token of a connection's
+   * authentication is revoked (on this replica or, with a shared store, on another), so that its
+   * connection is closed then rather than at its next message. Returns the function that stops
+   * watching, for when the connection closes. Without the `revocation` option it watches nothing.
+   */
+  onRevoked(authentication: Authentication, end: (reason: string) => void): () => void {
+    return this.connections?.watch(authentication.principal, end) ?? (() => undefined);
   }
 
   // Opaque tokens: introspected, or their stored introspection result used again. Only a stored

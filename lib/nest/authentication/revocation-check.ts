@@ -1,4 +1,4 @@
-import { TokenRevokedError } from '../../protocol/errors/errors.js';
+import { RevocationsUnavailableError, TokenRevokedError } from '../../protocol/errors/errors.js';
 import type { OidcPrincipal } from '../../core/claims/principal.js';
 import type { RevocationList } from '../../core/revocation/revocation-list.js';
 
@@ -8,8 +8,11 @@ const CLAIMS_CHALLENGE_CAPABILITY = 'cp1';
 /**
  * Refuses a principal whose token was revoked: a `TokenRevokedError` (reason `token_revoked`)
  * naming what revoked it (`session-revoked`, `account-disabled` ...), never whom; `protocol/bearer`
- * turns it into the answer that tells the client what to do. Without the `revocation` option, or
- * with an empty list, it costs a comparison.
+ * turns it into the answer that tells the client what to do. While the list is stale (a shared list
+ * out of reach for too long, `whenStale: 'refuse'`), a token it does not refuse is answered 503
+ * `revocations_unavailable`: what the replica holds is still enforced, what it may have missed is
+ * not guessed. Without the `revocation` option, or with an empty and current list, it costs a
+ * comparison.
  */
 export function refuseRevoked(
   revocations: RevocationList | null | undefined,
@@ -23,7 +26,11 @@ export function refuseRevoked(
     principal.clientId,
     principal.claims,
   );
-  if (revocation === undefined) return;
+  if (revocation === undefined) {
+    const stale = revocations.stale;
+    if (stale) throw new RevocationsUnavailableError(principal.issuer, stale.retryAfterSeconds);
+    return;
+  }
   const { cause, notBefore, issuedAt, level } = revocation;
   const lagSeconds =
     issuedAt !== undefined && revocations.firstRefusal(revocation)

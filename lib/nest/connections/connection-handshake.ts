@@ -49,3 +49,29 @@ export function endOnExpiry(authentication: Authentication, end: () => void): ()
   timer.unref();
   return () => clearTimeout(timer);
 }
+
+/**
+ * Calls `end` with why, once, when the authentication runs out or its token is revoked (within a
+ * turn of the event loop of the revocation reaching this replica). Returns the function that
+ * cancels both, for when the connection closes.
+ */
+export function endWhenInvalid(
+  authenticator: OidcAuthenticator,
+  authentication: Authentication,
+  end: (reason: string) => void,
+): () => void {
+  let ended = false;
+  const once = (reason: string): void => {
+    if (ended) return;
+    ended = true;
+    cancel();
+    end(reason);
+  };
+  const expiry = endOnExpiry(authentication, () => once('The access token expired'));
+  const revocation = authenticator.onRevoked(authentication, once);
+  const cancel = (): void => {
+    expiry();
+    revocation();
+  };
+  return cancel;
+}

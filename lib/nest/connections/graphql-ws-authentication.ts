@@ -1,5 +1,5 @@
 import type { CertificateCarrier } from '../../protocol/mtls/client-certificate.js';
-import { authenticateHandshake, endOnExpiry } from './connection-handshake.js';
+import { authenticateHandshake, endWhenInvalid } from './connection-handshake.js';
 import type { OidcAuthenticator } from '../authentication/oidc-authenticator.js';
 import { bindAuthentication } from '../transports/call-authentications.js';
 import {
@@ -29,7 +29,7 @@ export interface GraphQLWsAuthenticationOptions {
 /**
  * graphql-ws server options that authenticate a subscription connection at `connection_init`
  * (`connectionParams: { authorization: 'Bearer <token>' }`) and close it with 4401 when the token
- * is refused or expires. Subscription resolvers then get the connection's principal and the usual
+ * is refused, expires or is revoked. Subscription resolvers then get the connection's principal and the usual
  * `@Scopes`/`@Roles` checks.
  *
  *     GraphQLModule.forRootAsync<ApolloDriverConfig>({
@@ -65,8 +65,8 @@ export function graphqlWsAuthentication(
       bindAuthentication(ctx, authentication);
       expiries.set(
         ctx,
-        endOnExpiry(authentication, () =>
-          closeConnection(ctx, GRAPHQL_WS_UNAUTHORIZED, 'The access token expired'),
+        endWhenInvalid(authenticator, authentication, (reason) =>
+          closeConnection(ctx, GRAPHQL_WS_UNAUTHORIZED, closeReason(reason)),
         ),
       );
       return true;

@@ -33,7 +33,9 @@ import { VerifiedTokenCache } from '../../core/jwt/verified-token-cache.js';
 import {
   revocationListProvider,
   securityEventReceiverProvider,
+  sharedRevocationsProvider,
 } from '../revocation/revocation.providers.js';
+import { RevocationReplication } from '../revocation/revocation-replication.js';
 import { OidcRevocations } from '../revocation/oidc-revocations.js';
 import { SecurityEventPush } from '../revocation/security-event-push.js';
 import { SecurityEventReports } from '../revocation/security-event-reports.js';
@@ -55,6 +57,8 @@ import { SecurityEventStreams } from '../revocation/security-event-streams.js';
     tokenVerifierProvider,
     opaqueTokenVerifierProvider,
     revocationListProvider,
+    sharedRevocationsProvider,
+    RevocationReplication,
     securityEventReceiverProvider,
     OidcRevocations,
     SecurityEventReports,

@@ -36,6 +36,38 @@ export interface RevocationOptions {
    * then needs its `pushAuthorization`. Bodies over `maxBytes` (default 65536) are refused.
    */
   push?: { path?: string; maxBytes?: number };
+  /**
+   * How the list is kept the same on every replica when the module's `store` is shared (the Redis
+   * store): each revocation, pushed or the application's, is appended to the store's log and
+   * reaches the other replicas' copies by pub/sub at once. Ignored with the in-memory store.
+   */
+  replicas?: RevocationReplicasOptions;
+}
+
+/** See `RevocationOptions.replicas`. */
+export interface RevocationReplicasOptions {
+  /**
+   * How often each replica reads the log again, whatever pub/sub brought, so that a lost message
+   * delays a revocation by this much at most. Default 5.
+   */
+  resyncIntervalSeconds?: number;
+  /**
+   * How long a replica's copy may go without a successful read of the log before it counts as
+   * stale. Default 15; at least `resyncIntervalSeconds`.
+   */
+  maxStalenessSeconds?: number;
+  /**
+   * What a stale replica does with a token its copy does not refuse. `refuse` (the default): 503
+   * with `Retry-After` (reason `revocations_unavailable`), since the token may have been revoked in
+   * the meantime; `accept`: accepted, and a warning logged when the copy turns stale. Either way
+   * the revocations the replica holds are enforced.
+   */
+  whenStale?: 'refuse' | 'accept';
+  /**
+   * How long the application's start waits for the log to be loaded, in seconds. Default 10. A
+   * replica that could not load it in time starts stale and loads it at its next resync.
+   */
+  loadTimeoutSeconds?: number;
 }
 
 /**
@@ -122,6 +154,12 @@ export interface RevocationSettings {
   maxEventAgeSeconds: number;
   transmitters: readonly TransmitterSettings[];
   push?: { path: string; maxBytes: number };
+  replicas: {
+    resyncIntervalMs: number;
+    maxStalenessMs: number;
+    whenStale: 'refuse' | 'accept';
+    loadTimeoutMs: number;
+  };
 }
 
 export interface TransmitterSettings {
@@ -205,6 +243,28 @@ export function revocationSettingsOf(options: RevocationOptions): RevocationSett
     maxEventAgeSeconds: positive('maxEventAgeSeconds', options.maxEventAgeSeconds ?? 86_400),
     transmitters,
     push,
+    replicas: replicasSettings(options.replicas ?? {}),
+  };
+}
+
+function replicasSettings(options: RevocationReplicasOptions): RevocationSettings['replicas'] {
+  const resync = positive('replicas.resyncIntervalSeconds', options.resyncIntervalSeconds ?? 5);
+  const staleness = positive('replicas.maxStalenessSeconds', options.maxStalenessSeconds ?? 15);
+  if (staleness < resync) {
+    throw new OidcAuthConfigError(
+      'revocation.replicas.maxStalenessSeconds',
+      'must be at least resyncIntervalSeconds: a copy would turn stale between two reads',
+    );
+  }
+  const whenStale = options.whenStale ?? 'refuse';
+  if (whenStale !== 'refuse' && whenStale !== 'accept') {
+    throw new OidcAuthConfigError('revocation.replicas.whenStale', "must be 'refuse' or 'accept'");
+  }
+  return {
+    resyncIntervalMs: resync * 1000,
+    maxStalenessMs: staleness * 1000,
+    whenStale,
+    loadTimeoutMs: positive('replicas.loadTimeoutSeconds', options.loadTimeoutSeconds ?? 10) * 1000,
   };
 }
 

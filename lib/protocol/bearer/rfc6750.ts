@@ -10,6 +10,7 @@ import {
   PolicyDeniedError,
   InvalidDPoPProofError,
   ReplayStoreUnavailableError,
+  RevocationsUnavailableError,
   TokenRevokedError,
   UseDPoPNonceError,
 } from '../errors/errors.js';
@@ -299,7 +300,7 @@ function bearerErrorResponse(err: OidcAuthError, options: ChallengeOptions): Bea
       'DPoP-Nonce': err.nonce,
     });
   }
-  if (err instanceof ReplayStoreUnavailableError) {
+  if (err instanceof ReplayStoreUnavailableError || err instanceof RevocationsUnavailableError) {
     return response(503, 'temporarily_unavailable', 'Service Unavailable', err.message, {
       'Retry-After': String(err.retryAfterSeconds),
     });

@@ -35,7 +35,8 @@ export type RefusalReason =
   | DPoPProofReason
   | DPoPBindingReason
   | 'dpop_nonce_required'
-  | 'dpop_store_unavailable';
+  | 'dpop_store_unavailable'
+  | 'revocations_unavailable';
 
 /** Why a DPoP proof (RFC 9449 §4.3) was refused: 401 `invalid_dpop_proof`. */
 export type DPoPProofReason =
@@ -246,6 +247,23 @@ export class ReplayStoreUnavailableError extends OidcAuthError {
 
   constructor(readonly retryAfterSeconds: number) {
     super('The DPoP replay store is temporarily unavailable');
+  }
+}
+
+/**
+ * The revocation list this replica holds may have missed revocations: its shared copy (the store)
+ * has not been reached for longer than `revocation.replicas.maxStalenessSeconds`, and
+ * `whenStale` is `refuse`. A token the list does not refuse cannot be said to be unrevoked, so it
+ * is not accepted either (503): not the client's fault, the client keeps its token and retries.
+ */
+export class RevocationsUnavailableError extends OidcAuthError {
+  readonly reason = 'revocations_unavailable' as const;
+
+  constructor(
+    override readonly issuer: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super('Whether the token was revoked cannot be checked right now');
   }
 }
 

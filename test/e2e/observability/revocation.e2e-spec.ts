@@ -146,7 +146,7 @@ describe.each(PLATFORMS)('revocation events and OpenTelemetry metrics (%s)', (pl
 
     // The application's revocations are measured from the call.
     const carol = await idp.mint({ sub: 'carol', iat: nowSeconds() - 10 });
-    app.get(OidcRevocations).revokeSubject(idp.issuer, 'carol');
+    await app.get(OidcRevocations).revokeSubject(idp.issuer, 'carol');
     expect((await me(carol)).status).toBe(401);
 
     const issuer = idp.issuer;

@@ -3,6 +3,8 @@ import { OidcAuthConfigError } from '../../../lib/index.js';
 import { RedisStore } from '../../../lib/redis/index.js';
 import { LocalRedis } from '../../support/redis-server.js';
 
+const LONG = { ttlMs: 60_000, maxEntries: 10_000 };
+
 describe('RedisStore against a real redis-server', () => {
   let redis: LocalRedis;
   const clients: Redis[] = [];
@@ -16,8 +18,8 @@ describe('RedisStore against a real redis-server', () => {
     await redis.stop();
   });
 
-  function client(port = redis.port): Redis {
-    const created = new Redis({ host: '127.0.0.1', port, maxRetriesPerRequest: 1 });
+  function client(port = redis.port, keyPrefix?: string): Redis {
+    const created = new Redis({ host: '127.0.0.1', port, maxRetriesPerRequest: 1, keyPrefix });
     clients.push(created);
     return created;
   }
@@ -61,6 +63,84 @@ describe('RedisStore against a real redis-server', () => {
       redis.resume();
     }
     expect(await store.get('k')).toBe('v');
+  });
+
+  it('shares a log: appends in order, heard by subscribers with the entry before, read again after any id', async () => {
+    const writer = new RedisStore(client(), { prefix: 'log1:' });
+    const reader = new RedisStore(client(), { prefix: 'log1:' });
+    const heard: [string, string, string | undefined][] = [];
+    let readies = 0;
+    const subscription = await reader.log.subscribe('events', {
+      appended: (entry, previousId) => heard.push([entry.id, entry.value, previousId]),
+      ready: () => (readies += 1),
+    });
+    try {
+      const first = await writer.log.append('events', 'one', LONG);
+      const second = await writer.log.append('events', 'two\nlines', LONG);
+      await writer.log.append('other', 'elsewhere', LONG);
+      for (let i = 0; i < 50 && heard.length < 2; i += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      expect(heard).toEqual([
+        [first, 'one', undefined],
+        [second, 'two\nlines', first],
+      ]);
+      expect(await reader.log.read('events', undefined, 10)).toEqual([
+        { id: first, value: 'one' },
+        { id: second, value: 'two\nlines' },
+      ]);
+      expect(await reader.log.read('events', first, 10)).toEqual([
+        { id: second, value: 'two\nlines' },
+      ]);
+      expect(await reader.log.read('events', undefined, 1)).toHaveLength(1);
+      expect(readies).toBe(0);
+    } finally {
+      await subscription.close();
+    }
+  });
+
+  it("is heard through a client with ioredis's keyPrefix too (it prefixes keys, not channels)", async () => {
+    const prefixed = client(redis.port, 'app:');
+    const store = new RedisStore(prefixed, { prefix: 'log4:' });
+    const heard: string[] = [];
+    const subscription = await store.log.subscribe('events', {
+      appended: (entry) => heard.push(entry.value),
+      ready: () => undefined,
+    });
+    try {
+      await store.log.append('events', 'prefixed', LONG);
+      for (let i = 0; i < 50 && heard.length === 0; i += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      expect(heard).toEqual(['prefixed']);
+      expect(await store.log.read('events', undefined, 10)).toMatchObject([{ value: 'prefixed' }]);
+      expect(await client().exists('app:log4:log:events')).toBe(1);
+    } finally {
+      await subscription.close();
+    }
+  });
+
+  it('drops log entries older than the time to live at the next append', async () => {
+    const store = new RedisStore(client(), { prefix: 'log2:' });
+    // Enough entries for Redis to trim whole nodes of the stream (trimming is approximate).
+    for (let i = 0; i < 300; i += 1) await store.log.append('old', `e${i}`, LONG);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    await store.log.append('old', 'last', { ttlMs: 10, maxEntries: 1000 });
+    const kept = await store.log.read('old', undefined, 1000);
+    expect(kept.length).toBeLessThan(300);
+    expect(kept.at(-1)?.value).toBe('last');
+  });
+
+  it('keeps about the newest maxEntries log entries, whatever their age', async () => {
+    const store = new RedisStore(client(), { prefix: 'log3:' });
+    for (let i = 0; i < 500; i += 1) {
+      await store.log.append('flood', `e${i}`, { ttlMs: 60_000, maxEntries: 100 });
+    }
+    const kept = await store.log.read('flood', undefined, 1000);
+    // Trimmed by whole stream nodes (100 entries each): about the bound, never the whole flood.
+    expect(kept.length).toBeGreaterThanOrEqual(100);
+    expect(kept.length).toBeLessThanOrEqual(200);
+    expect(kept.at(-1)?.value).toBe('e499');
   });
 
   it('refuses a timeout that is not a positive number', () => {

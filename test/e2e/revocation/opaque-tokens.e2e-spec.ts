@@ -53,7 +53,7 @@ describe.each(PLATFORMS)('revocation of introspected opaque tokens (%s)', (platf
     expect((await me(token)).status).toBe(200);
     const calls = endpoint.calls;
 
-    app.get(OidcRevocations).revokeClient(issuer.issuer, 'notes-web');
+    await app.get(OidcRevocations).revokeClient(issuer.issuer, 'notes-web');
     const refused = await me(token);
     expect(refused.status).toBe(401);
     expect(refused.headers['www-authenticate']).toContain('The token was revoked (client-revoked)');

@@ -310,11 +310,11 @@ describe.each(PLATFORMS)('revocation pushed as Security Event Tokens (%s)', (pla
     const token = await idp.mint({ sub: 'carol', client_id: 'app-1', iat: nowSeconds() - 10 });
     for (let i = 0; i < 3; i += 1) expect((await me(token)).status).toBe(200);
     const revocations = app.get(OidcRevocations);
-    revocations.revokeSubject(idp.issuer, 'carol');
+    await revocations.revokeSubject(idp.issuer, 'carol');
     expect((await me(token)).headers['www-authenticate']).toContain('(subject-revoked)');
-    expect(revocations.restore('subject', idp.issuer, 'carol')).toBe(true);
+    expect(await revocations.restore('subject', idp.issuer, 'carol')).toBe(true);
     expect((await me(token)).status).toBe(200);
-    revocations.revokeClient(idp.issuer, 'app-1');
+    await revocations.revokeClient(idp.issuer, 'app-1');
     expect((await me(token)).headers['www-authenticate']).toContain('(client-revoked)');
   });
 });

@@ -267,7 +267,7 @@ describe('what a revoked token is answered over WebSocket', () => {
     const socket = await openWebSocket(url, token);
     expect(await askGateway(socket, 'whoami')).toEqual({ event: 'whoami', data: 'bob' });
 
-    app.get(OidcRevocations).revokeSubject(idp.issuer, 'bob');
+    await app.get(OidcRevocations).revokeSubject(idp.issuer, 'bob');
     const closed = new Promise<{ code: number; reason: string }>((resolve) =>
       socket.once('close', (code: number, reason: Buffer) =>
         resolve({ code, reason: reason.toString() }),
@@ -323,7 +323,7 @@ describe('what a revoked token is answered at a socket.io handshake', () => {
   }
 
   it('passes the CAE claims challenge to a cp1 client, the event name to the others', async () => {
-    app.get(OidcRevocations).revokeSubject(idp.issuer, 'bob');
+    await app.get(OidcRevocations).revokeSubject(idp.issuer, 'bob');
     const cp1 = (await refusedHandshake(await bobBefore({ xms_cc: ['cp1'] }))) as {
       error: string;
       claims: string;

@@ -5,6 +5,7 @@ import { KeySet } from '../../../../lib/core/keys/key-set.js';
 import { MemoryStore } from '../../../../lib/core/store/memory-store.js';
 import type { OidcStore } from '../../../../lib/core/store/store.js';
 import { RevocationList } from '../../../../lib/core/revocation/revocation-list.js';
+import { SharedRevocations } from '../../../../lib/core/revocation/shared-revocations.js';
 import { SecurityEventReceiver } from '../../../../lib/core/revocation/security-event-receiver.js';
 import {
   PollFailedError,
@@ -103,7 +104,7 @@ describe('SecurityEventPoller (RFC 8936)', () => {
         clockToleranceSeconds: 60,
         maxAgeSeconds: 3600,
       }),
-      list,
+      revocations: SharedRevocations.local(list),
       store,
       replayWindowSeconds: 3660,
       compareAuthTime: true,

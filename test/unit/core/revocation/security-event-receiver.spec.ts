@@ -3,6 +3,7 @@ import { SecurityEventError } from '../../../../lib/protocol/errors/errors.js';
 import { MemoryStore } from '../../../../lib/core/store/memory-store.js';
 import type { OidcStore } from '../../../../lib/core/store/store.js';
 import { RevocationList } from '../../../../lib/core/revocation/revocation-list.js';
+import { SharedRevocations } from '../../../../lib/core/revocation/shared-revocations.js';
 import { SecurityEventReceiver } from '../../../../lib/core/revocation/security-event-receiver.js';
 import { SecurityEventTokenVerifier } from '../../../../lib/core/revocation/security-event-token.js';
 import {
@@ -28,7 +29,7 @@ function receiverWith(store: OidcStore = new MemoryStore()) {
   });
   const receiver = new SecurityEventReceiver({
     verifier,
-    list,
+    revocations: SharedRevocations.local(list),
     store,
     replayWindowSeconds: 3660,
     compareAuthTime: true,

@@ -5,7 +5,11 @@ import { recheckConnectionTrust } from '../../../../lib/nest/authentication/conn
 import { OidcAuthenticator } from '../../../../lib/nest/authentication/oidc-authenticator.js';
 import { OidcAuthEvents } from '../../../../lib/nest/observability/oidc-auth.events.js';
 import { refuseRevoked } from '../../../../lib/nest/authentication/revocation-check.js';
-import { InvalidTokenError, TokenRevokedError } from '../../../../lib/protocol/errors/errors.js';
+import {
+  InvalidTokenError,
+  RevocationsUnavailableError,
+  TokenRevokedError,
+} from '../../../../lib/protocol/errors/errors.js';
 import { thrown } from '../../../support/thrown.js';
 
 const ISS = 'https://idp.example';
@@ -35,6 +39,23 @@ function list() {
 }
 
 describe('refuseRevoked', () => {
+  it('answers 503 for a token a stale list does not refuse, and still refuses what it holds', () => {
+    const revocations = list();
+    revocations.revoke(
+      { scope: 'subject', issuer: ISS, value: 'bob' },
+      T,
+      'iat',
+      'subject-revoked',
+    );
+    revocations.stale = { retryAfterSeconds: 5 };
+    expect(() => refuseRevoked(revocations, principal({ iat: T - 1 }))).toThrow(TokenRevokedError);
+    expect(
+      thrown(RevocationsUnavailableError, () =>
+        refuseRevoked(revocations, principal({ iat: T + 1 })),
+      ),
+    ).toMatchObject({ reason: 'revocations_unavailable', retryAfterSeconds: 5 });
+  });
+
   it('lets every token through without a list, or with an empty one', () => {
     expect(() => refuseRevoked(null, principal({ iat: T }))).not.toThrow();
     expect(() => refuseRevoked(list(), principal({ iat: T }))).not.toThrow();

@@ -19,6 +19,12 @@ describe('revocationSettingsOf', () => {
       compareAuthTime: true,
       maxEventAgeSeconds: 86_400,
       push: { path: '/ssf/events', maxBytes: 65_536 },
+      replicas: {
+        resyncIntervalMs: 5000,
+        maxStalenessMs: 15_000,
+        whenStale: 'refuse',
+        loadTimeoutMs: 10_000,
+      },
       transmitters: [
         {
           issuer: transmitter.issuer,
@@ -37,6 +43,21 @@ describe('revocationSettingsOf', () => {
     ['a fractional bound', { maxEntries: 1.5 }, 'revocation.maxEntries'],
     ['a zero event age', { maxEventAgeSeconds: 0 }, 'revocation.maxEventAgeSeconds'],
     ['push without transmitters', { push: {} }, 'revocation.push needs'],
+    [
+      'a staleness bound under the resync interval',
+      { replicas: { resyncIntervalSeconds: 10, maxStalenessSeconds: 5 } },
+      'revocation.replicas.maxStalenessSeconds',
+    ],
+    [
+      'an unknown stale policy',
+      { replicas: { whenStale: 'ignore' as 'accept' } },
+      'revocation.replicas.whenStale',
+    ],
+    [
+      'a zero load timeout',
+      { replicas: { loadTimeoutSeconds: 0 } },
+      'revocation.replicas.loadTimeoutSeconds',
+    ],
     [
       'a relative push path',
       { push: { path: 'ssf' }, transmitters: [transmitter] },
