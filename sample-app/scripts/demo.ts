@@ -105,27 +105,45 @@ function expectSocket(apiUrl: string, token: string | undefined, expected: strin
   });
 }
 
-/** An open WebSocket at /ws with `token` in its upgrade. */
-function openSocket(apiUrl: string, token: string): Promise<WebSocket> {
+/**
+ * An open WebSocket at /ws with `token` in its upgrade, and its close code once it ends (listened
+ * for from the start: the API may close it before any further message).
+ */
+async function openSocket(
+  apiUrl: string,
+  token: string,
+): Promise<{ socket: WebSocket; closed: Promise<string> }> {
   const socket = new WebSocket(`${apiUrl.replace('http', 'ws')}/ws`, {
     headers: { authorization: `Bearer ${token}` },
   });
-  return new Promise((resolve, reject) => {
-    socket.once('open', () => resolve(socket));
+  const closed = new Promise<string>((resolve) =>
+    socket.once('close', (code: number) => resolve(String(code))),
+  );
+  await new Promise((resolve, reject) => {
+    socket.once('open', resolve);
     socket.once('error', reject);
   });
+  return { socket, closed };
 }
 
-/** Sends a message on the open connection: its close code, or `event <name>` if it answered. */
-function nextMessageCloses(socket: WebSocket): Promise<string> {
-  return new Promise((resolve) => {
-    socket.once('close', (code: number) => resolve(String(code)));
+/**
+ * How the connection ended: at once, or at its next message; `event <name>` if it answered that
+ * message, `still open` if neither within 2 s.
+ */
+function connectionEnd(socket: WebSocket, closed: Promise<string>): Promise<string> {
+  const answered = new Promise<string>((resolve) =>
     socket.once('message', (data: Buffer) => {
       resolve(`event ${JSON.parse(String(data)).event}`);
       socket.terminate();
-    });
+    }),
+  );
+  if (socket.readyState === WebSocket.OPEN) {
     socket.send(JSON.stringify({ event: 'notes', data: {} }));
-  });
+  }
+  const timeout = new Promise<string>((resolve) =>
+    setTimeout(() => resolve('still open'), 2000).unref(),
+  );
+  return Promise.race([closed, answered, timeout]);
 }
 
 /** GET /notes until it answers `status`, for at most `ms`: the answer and how long it took. */
@@ -389,7 +407,7 @@ try {
   const { sid } = claimsOf(bobNow.accessToken) as { sid?: string };
   line(`  token: sub=bob sid=${sid}`);
   await expectCall(apiUrl, 'GET', '/notes', bobNow.accessToken, 200);
-  const socket = await openSocket(apiUrl, bobNow.accessToken);
+  const { socket, closed: ended } = await openSocket(apiUrl, bobNow.accessToken);
   const admin = await fetch(`${idp.issuer}/admin/ssf-events`, {
     method: 'POST',
     headers: { authorization: `Bearer ${idp.adminToken}`, 'content-type': 'application/json' },
@@ -409,7 +427,7 @@ try {
     '401',
   );
   line(`  ${refused.challenge}`);
-  const closed = await nextMessageCloses(socket);
+  const closed = await connectionEnd(socket, ended);
   report(
     closed === '1008',
     'WS      /ws notes on the open connection',
