@@ -42,6 +42,10 @@ const config: Config = {
   // The e2e hooks start servers, issuers and Redis: a loaded CI machine has taken more than Jest's
   // default 5 s for one of them. (Jest reads this option only at the top level, not per project.)
   testTimeout: 30_000,
+  // One worker, replaced once it holds more than this after a file: Jest's ESM mode keeps every
+  // file's modules alive, and a single process running all suites (--runInBand) grew past 4 GB and
+  // slowed to half speed in its garbage collections.
+  workerIdleMemoryLimit: '1GB',
   reporters: ['default', '<rootDir>/test/support/skipped-tests.reporter.mjs'],
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.spec.ts'] },
