@@ -25,6 +25,7 @@ const nest12Only = [
   'test/e2e/websocket/named-policies.e2e-spec.ts',
   'test/e2e/websocket/resolver-trust.e2e-spec.ts',
   'test/e2e/sample-app/websocket.e2e-spec.ts',
+  'test/e2e/sample-app/mcp-websocket.e2e-spec.ts',
   'test/e2e/sample-app/swagger-browser.e2e-spec.ts',
 ];
 
