@@ -8,7 +8,7 @@ import {
   OidcRevocations,
   type SecurityEventReport,
 } from '../../../lib/index.js';
-import { LocalIssuer } from '../../../lib/testing/index.js';
+import { suiteIssuer } from '../../support/suite-fixture.js';
 import { TestTelemetry } from '../../support/telemetry-sdk.js';
 import { initApp, PLATFORMS, TEST_CONTROLLERS } from '../../support/test-app.js';
 
@@ -24,20 +24,12 @@ interface HistogramValue {
 }
 
 describe.each(PLATFORMS)('revocation events and OpenTelemetry metrics (%s)', (platform) => {
-  let idp: LocalIssuer;
-  let transmitter: LocalIssuer;
+  const idp = suiteIssuer();
+  const transmitter = suiteIssuer();
   let telemetry: TestTelemetry;
   let app: INestApplication;
   let decisions: AuthEvent[];
   let securityEvents: SecurityEventReport[];
-
-  beforeAll(async () => {
-    [idp, transmitter] = await Promise.all([LocalIssuer.start(), LocalIssuer.start()]);
-  });
-
-  afterAll(async () => {
-    await Promise.all([idp.close(), transmitter.close()]);
-  });
 
   beforeEach(async () => {
     telemetry = TestTelemetry.register();

@@ -3,8 +3,8 @@ import { Test } from '@nestjs/testing';
 import fc from 'fast-check';
 import request from 'supertest';
 import { OidcAuthEvents, OidcAuthModule, type SecurityEventReport } from '../../../lib/index.js';
-import { LocalIssuer } from '../../../lib/testing/index.js';
 import { RecordingLogger } from '../../support/recording-logger.js';
+import { suiteIssuer } from '../../support/suite-fixture.js';
 import { initApp, PLATFORMS, TEST_CONTROLLERS } from '../../support/test-app.js';
 
 const RECEIVER = 'https://api.example/ssf';
@@ -27,19 +27,11 @@ const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('bas
  * works, and a valid SET is still applied (its jti was not claimed by any refused one).
  */
 describe.each(PLATFORMS)('the push endpoint under bad SETs (%s)', (platform) => {
-  let idp: LocalIssuer;
-  let transmitter: LocalIssuer;
+  const idp = suiteIssuer();
+  const transmitter = suiteIssuer();
   let app: INestApplication;
   let logger: RecordingLogger;
   let reports: SecurityEventReport[];
-
-  beforeAll(async () => {
-    [idp, transmitter] = await Promise.all([LocalIssuer.start(), LocalIssuer.start()]);
-  });
-
-  afterAll(async () => {
-    await Promise.all([idp.close(), transmitter.close()]);
-  });
 
   beforeEach(async () => {
     const ref = await Test.createTestingModule({

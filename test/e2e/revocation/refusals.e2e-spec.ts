@@ -11,12 +11,12 @@ import {
   OidcRevocations,
   Principal,
 } from '../../../lib/index.js';
-import { LocalIssuer } from '../../../lib/testing/index.js';
 import { OidcIoAdapter } from '../../../lib/socket-io/index.js';
 import { OidcWsAdapter } from '../../../lib/ws/index.js';
 import { parseChallenges } from '../../support/challenges.js';
 import { gatewayAppOf } from '../../support/gateway-app.js';
 import { graphqlApp, postGraphQL } from '../../support/graphql-app.js';
+import { suiteIssuer } from '../../support/suite-fixture.js';
 import { initApp, PLATFORMS, TEST_CONTROLLERS } from '../../support/test-app.js';
 import { askGateway, openWebSocket } from '../../support/ws-client.js';
 
@@ -27,16 +27,8 @@ const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 // The identity provider issuing access tokens, whose mapper reads Entra's xms_cc, and the SSF
 // transmitter pushing its events; both serve their keys over HTTP on 127.0.0.1.
-let idp: LocalIssuer;
-let transmitter: LocalIssuer;
-
-beforeAll(async () => {
-  [idp, transmitter] = await Promise.all([LocalIssuer.start(), LocalIssuer.start()]);
-});
-
-afterAll(async () => {
-  await Promise.all([idp.close(), transmitter.close()]);
-});
+const idp = suiteIssuer();
+const transmitter = suiteIssuer();
 
 function options(): OidcAuthModuleOptions {
   return {
