@@ -12,7 +12,9 @@
  */
 import autocannon from 'autocannon';
 import { createPublicKey, type KeyObject, randomUUID } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import {
   createTokenVerifier,
@@ -47,6 +49,19 @@ const PORT = Number(process.env.BENCH_PORT ?? 3900);
 // Proofs made afresh for every load run, more than one run serves: none is ever replayed.
 const DPOP_PROOFS = Number(process.env.BENCH_DPOP_PROOFS ?? 40_000);
 const here = import.meta.dirname;
+// `npm run bench -- --record` also writes the run as bench/results/<date>-<commit>.json, a file to
+// commit: the documentation site's performance page draws its charts from every such file.
+const RECORD = process.argv.includes('--record');
+
+/** The checked-out commit, short, with `-dirty` when the tree has changes; `unknown` outside git. */
+function commit(): string {
+  const git = (...args: string[]) => execFileSync('git', args, { encoding: 'utf8' }).trim();
+  try {
+    return git('rev-parse', '--short', 'HEAD') + (git('status', '--porcelain') ? '-dirty' : '');
+  } catch {
+    return 'unknown';
+  }
+}
 
 interface Load {
   rps: number;
@@ -413,27 +428,40 @@ async function main() {
   }
   const out = join(here, '..', '..', 'bench', 'results');
   mkdirSync(out, { recursive: true });
-  writeFileSync(
-    join(out, 'latest.json'),
-    JSON.stringify(
-      {
-        date: new Date().toISOString(),
-        node: process.version,
-        rounds: ROUNDS,
-        durationS: DURATION_S,
-        connections: CONNECTIONS,
-        cache: process.env.BENCH_CACHE ?? 'on',
-        summary,
-        ratios,
-        verificationOps: ops,
-        coldPathPieces: pieces,
-        coldPathByAlgorithm: byAlgorithm,
+  const date = new Date().toISOString();
+  const revision = commit();
+  const text = JSON.stringify(
+    {
+      date,
+      commit: revision,
+      node: process.version,
+      machine: {
+        cpus: cpus().length,
+        cpuModel: cpus()[0]?.model ?? 'unknown',
+        loadAverage: loadavg(),
       },
-      null,
-      2,
-    ),
+      rounds: ROUNDS,
+      durationS: DURATION_S,
+      connections: CONNECTIONS,
+      cache: process.env.BENCH_CACHE ?? 'on',
+      summary,
+      ratios,
+      verificationOps: ops,
+      coldPathPieces: pieces,
+      coldPathByAlgorithm: byAlgorithm,
+    },
+    null,
+    2,
   );
+  writeFileSync(join(out, 'latest.json'), text + '\n');
   process.stdout.write(`\nWrote bench/results/latest.json\n`);
+  if (RECORD) {
+    const name = `${date.slice(0, 10)}-${revision}.json`;
+    writeFileSync(join(out, name), text + '\n');
+    process.stdout.write(
+      `Recorded bench/results/${name}: commit it to chart it on the docs site\n`,
+    );
+  }
 }
 
 void main();

@@ -10,7 +10,11 @@ export interface SystemDependency {
 }
 
 export const SYSTEM_DEPENDENCIES: readonly SystemDependency[] = [
-  { command: 'chromium', package: 'chromium', neededBy: 'the real-browser Swagger login test' },
+  {
+    command: 'chromium',
+    package: 'chromium',
+    neededBy: 'the real-browser tests (Swagger login, documentation site)',
+  },
   {
     command: 'redis-server',
     package: 'redis-server',

@@ -1,39 +1,23 @@
 import { jest } from '@jest/globals';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { TokenClient } from '../../../lib/index.js';
 import type { SampleApp } from '../../../sample-app/src/server.js';
-import { executableOnPath } from '../../support/preflight.js';
+import { launchChromium } from '../../support/chromium.js';
 import { startSample } from '../../support/sample-app.js';
 
 jest.setTimeout(60_000);
 
 const OUTPUT = join(import.meta.dirname, '..', '..', '..', 'test-output');
-// Debian's chromium, found as the e2e preflight (test/support/preflight.ts) finds it: without one
-// the run stops there, before any suite, with the command that installs it.
-const CHROMIUM = executableOnPath('chromium');
 
 describe('Swagger UI login in a real browser (headless Chromium)', () => {
   let sample: SampleApp;
   let browser: Browser;
 
   beforeAll(async () => {
-    // Left to itself, playwright would look for a browser of its own download instead.
-    if (!CHROMIUM) throw new Error('chromium is not on PATH: apt-get install -y chromium');
     sample = await startSample();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

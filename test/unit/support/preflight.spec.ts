@@ -19,7 +19,9 @@ describe('missingDependenciesMessage', () => {
 
   it('names both missing programs, what needs them, and one command installing both', () => {
     const message = missingDependenciesMessage(having())!;
-    expect(message).toContain('chromium (the real-browser Swagger login test)');
+    expect(message).toContain(
+      'chromium (the real-browser tests (Swagger login, documentation site))',
+    );
     expect(message).toContain('redis-server (the Redis store');
     expect(message).toContain(
       'as root: apt-get update && apt-get install -y chromium redis-server',

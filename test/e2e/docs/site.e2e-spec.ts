@@ -1,0 +1,102 @@
+import { jest } from '@jest/globals';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../../support/chromium.js';
+import { serveStaticSite, type StaticSite } from '../../support/static-site.js';
+
+jest.setTimeout(60_000);
+
+// The site `npm run docs:build` builds; CI builds it before the test runs (.ci/run).
+const DIST = join(import.meta.dirname, '..', '..', '..', 'docs', '.vitepress', 'dist');
+
+describe('the documentation site in a real browser (headless Chromium)', () => {
+  let site: StaticSite;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    if (!existsSync(join(DIST, 'index.html'))) {
+      throw new Error(
+        `The built documentation site is missing (${DIST}): run \`npm run docs:build\` before the e2e suites.`,
+      );
+    }
+    site = await serveStaticSite(DIST);
+    browser = await launchChromium();
+  });
+
+  beforeEach(async () => {
+    // Wide enough for the sidebar and the appearance switch to sit in the page, not in a menu.
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page.setDefaultTimeout(15_000);
+  });
+
+  afterEach(async () => {
+    await page?.close();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await site?.close();
+  });
+
+  it('leads from the home page through the sidebar to a guide', async () => {
+    await page.goto(`${site.url}/`);
+    await expect(page.locator('.VPHero .name').innerText()).resolves.toContain('nest-oidc-auth');
+    // The home page has no sidebar: its first action opens the Start section, which has one.
+    await page.locator('.VPHero .VPButton.brand').first().click();
+    await page.waitForURL(`${site.url}/start/`);
+    await page.locator('.VPSidebar a', { hasText: /^Revocation$/ }).click();
+    await page.waitForURL(`${site.url}/guides/revocation`);
+    // The router changes the URL first, then the page: wait for the page's own heading.
+    await page.locator('.vp-doc h1', { hasText: /revoc/i }).waitFor();
+  });
+
+  it('finds a page with the local search and opens it', async () => {
+    await page.goto(`${site.url}/start/`);
+    await page.keyboard.press('/');
+    const input = page.locator('.VPLocalSearchBox input');
+    await input.fill('autocannon');
+    // Only the performance page names the load generator the benchmark drives.
+    const result = page.locator('.VPLocalSearchBox .results .result').first();
+    await expect(result.getAttribute('href')).resolves.toMatch(/\/performance(#|$)/);
+    await result.click();
+    await page.waitForURL(/\/performance(#.*)?$/);
+    await page.locator('.vp-doc h1', { hasText: 'Performance' }).waitFor();
+  });
+
+  it('renders the Mermaid diagrams', async () => {
+    await page.goto(`${site.url}/architecture`);
+    // Mermaid draws client-side, after the page has loaded: wait for the first node.
+    const nodes = page.locator('.vp-doc .mermaid svg g.node');
+    await nodes.first().waitFor();
+    expect(await nodes.count()).toBeGreaterThan(5);
+  });
+
+  it('draws the performance charts from the recorded runs', async () => {
+    await page.goto(`${site.url}/performance`);
+    // Each chart is an xychart: its bars are the rects of its bar plot, one per category.
+    const bars = page.locator('.vp-doc .bench-chart svg g.plot g[class*="bar-plot"] rect');
+    await bars.first().waitFor();
+    expect(await page.locator('.vp-doc .bench-chart').count()).toBeGreaterThanOrEqual(2);
+    await page.waitForFunction(() =>
+      [...document.querySelectorAll('.vp-doc .bench-chart')].every((chart) =>
+        chart.querySelector('svg g[class*="bar-plot"] rect'),
+      ),
+    );
+  });
+
+  it('switches between light and dark, and redraws the diagrams', async () => {
+    await page.goto(`${site.url}/architecture`);
+    await page.locator('.vp-doc .mermaid svg g.node').first().waitFor();
+    const dark = () => page.evaluate(() => document.documentElement.classList.contains('dark'));
+    const before = await dark();
+    await page.locator('.VPNavBarAppearance .VPSwitchAppearance').click();
+    await page.waitForFunction(
+      (was) => document.documentElement.classList.contains('dark') !== was,
+      before,
+    );
+    expect(await dark()).toBe(!before);
+    await page.locator('.vp-doc .mermaid svg g.node').first().waitFor();
+  });
+});
