@@ -1,5 +1,6 @@
 import { defineConfig } from 'vitepress';
 import { withMermaid } from 'vitepress-plugin-mermaid';
+import { githubSlug } from './slug';
 
 // The site's map. Every page of docs/ is reachable from this sidebar; the browser test follows it.
 const sidebar = [
@@ -81,6 +82,8 @@ export default withMermaid(
     cleanUrls: true,
     lastUpdated: false,
     srcExclude: ['**/README.md'],
+    // Heading anchors as GitHub makes them, so `page.md#heading` links work in both places.
+    markdown: { anchor: { slugify: githubSlug }, toc: { slugify: githubSlug } },
     themeConfig: {
       nav: [
         { text: 'Start', link: '/start/' },

@@ -31,6 +31,12 @@ describe('the documentation site in a real browser (headless Chromium)', () => {
     page.setDefaultTimeout(15_000);
   });
 
+  /** Opens `path` and waits for Vue to take over the prerendered page: only then do keys and buttons work. */
+  async function open(path: string): Promise<void> {
+    await page.goto(`${site.url}${path}`);
+    await page.waitForFunction(() => '__vue_app__' in (document.querySelector('#app') ?? {}));
+  }
+
   afterEach(async () => {
     await page?.close();
   });
@@ -41,7 +47,7 @@ describe('the documentation site in a real browser (headless Chromium)', () => {
   });
 
   it('leads from the home page through the sidebar to a guide', async () => {
-    await page.goto(`${site.url}/`);
+    await open('/');
     await expect(page.locator('.VPHero .name').innerText()).resolves.toContain('nest-oidc-auth');
     // The home page has no sidebar: its first action opens the Start section, which has one.
     await page.locator('.VPHero .VPButton.brand').first().click();
@@ -53,7 +59,7 @@ describe('the documentation site in a real browser (headless Chromium)', () => {
   });
 
   it('finds a page with the local search and opens it', async () => {
-    await page.goto(`${site.url}/start/`);
+    await open('/start/');
     await page.keyboard.press('/');
     const input = page.locator('.VPLocalSearchBox input');
     await input.fill('autocannon');
@@ -66,7 +72,7 @@ describe('the documentation site in a real browser (headless Chromium)', () => {
   });
 
   it('renders the Mermaid diagrams', async () => {
-    await page.goto(`${site.url}/architecture`);
+    await open('/architecture');
     // Mermaid draws client-side, after the page has loaded: wait for the first node.
     const nodes = page.locator('.vp-doc .mermaid svg g.node');
     await nodes.first().waitFor();
@@ -74,7 +80,7 @@ describe('the documentation site in a real browser (headless Chromium)', () => {
   });
 
   it('draws the performance charts from the recorded runs', async () => {
-    await page.goto(`${site.url}/performance`);
+    await open('/performance');
     // Each chart is an xychart: its bars are the rects of its bar plot, one per category.
     const bars = page.locator('.vp-doc .bench-chart svg g.plot g[class*="bar-plot"] rect');
     await bars.first().waitFor();
@@ -87,7 +93,7 @@ describe('the documentation site in a real browser (headless Chromium)', () => {
   });
 
   it('switches between light and dark, and redraws the diagrams', async () => {
-    await page.goto(`${site.url}/architecture`);
+    await open('/architecture');
     await page.locator('.vp-doc .mermaid svg g.node').first().waitFor();
     const dark = () => page.evaluate(() => document.documentElement.classList.contains('dark'));
     const before = await dark();
