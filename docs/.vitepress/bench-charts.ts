@@ -90,6 +90,8 @@ const quote = (s: string) => `"${s.replace(/"/g, "'")}"`;
 const fmt = (n: number, digits = 0) =>
   n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
+const PALETTE = '#4f6fd8, #2f9e6f, #d9822b, #b04fb8';
+
 interface Series {
   kind: 'bar' | 'line';
   title?: string;
@@ -114,6 +116,12 @@ export function xychart(options: {
     '  xyChart:',
     `    width: ${options.horizontal ? 760 : 720}`,
     `    height: ${options.horizontal ? Math.max(240, 48 * options.categories.length + 80) : 380}`,
+    '    showDataLabel: true',
+    // Mermaid's default bar colour is a pale lilac, hard to see on white: a blue that reads on the
+    // light and the dark theme, then a green and an orange for further series.
+    '  themeVariables:',
+    '    xyChart:',
+    `      plotColorPalette: "${PALETTE}"`,
     '---',
     `xychart-beta${options.horizontal ? ' horizontal' : ''}`,
     `  title ${quote(options.title)}`,
