@@ -1,5 +1,5 @@
 import { jest } from '@jest/globals';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../../support/chromium.js';
@@ -8,7 +8,25 @@ import { serveStaticSite, type StaticSite } from '../../support/static-site.js';
 jest.setTimeout(60_000);
 
 // The site `npm run docs:build` builds; CI builds it before the test runs (.ci/run).
-const DIST = join(import.meta.dirname, '..', '..', '..', 'docs', '.vitepress', 'dist');
+const DOCS = join(import.meta.dirname, '..', '..', '..', 'docs');
+const DIST = join(DOCS, '.vitepress', 'dist');
+
+/** The site path of every page whose source has ```mermaid blocks, and how many it has. */
+function mermaidPages(): { path: string; diagrams: number }[] {
+  return readdirSync(DOCS, { recursive: true, encoding: 'utf8' })
+    .filter((file) => file.endsWith('.md') && !file.startsWith('.vitepress'))
+    .map((file) => ({
+      path:
+        '/' +
+        file
+          .replace(/\\/g, '/')
+          .replace(/(^|\/)index\.md$/, '$1')
+          .replace(/\.md$/, ''),
+      diagrams: (readFileSync(join(DOCS, file), 'utf8').match(/^```mermaid\s*$/gm) ?? []).length,
+    }))
+    .filter((page) => page.diagrams > 0)
+    .sort((a, b) => a.path.localeCompare(b.path));
+}
 
 describe('the documentation site in a real browser (headless Chromium)', () => {
   let site: StaticSite;
@@ -71,12 +89,35 @@ describe('the documentation site in a real browser (headless Chromium)', () => {
     await page.locator('.vp-doc h1', { hasText: 'Performance' }).waitFor();
   });
 
-  it('renders the Mermaid diagrams', async () => {
+  it('renders the flowchart of the architecture page', async () => {
     await open('/architecture');
     // Mermaid draws client-side, after the page has loaded: wait for the first node.
     const nodes = page.locator('.vp-doc .mermaid svg g.node');
     await nodes.first().waitFor();
     expect(await nodes.count()).toBeGreaterThan(5);
+  });
+
+  it('renders every Mermaid diagram of every page, none of them a syntax error', async () => {
+    const pages = mermaidPages();
+    expect(pages.map((p) => p.path)).toContain('/architecture');
+    for (const { path, diagrams } of pages) {
+      await open(path);
+      const drawn = page.locator('.vp-doc .mermaid:not(.bench-chart) svg[aria-roledescription]');
+      await page.waitForFunction(
+        (n) =>
+          document.querySelectorAll('.vp-doc .mermaid:not(.bench-chart) svg[aria-roledescription]')
+            .length >= n,
+        diagrams,
+      );
+      // Mermaid draws a diagram it cannot parse as an "error" diagram instead of throwing.
+      const kinds = await drawn.evaluateAll((svgs) =>
+        svgs.map((svg) => svg.getAttribute('aria-roledescription')),
+      );
+      expect({ path, errors: kinds.filter((kind) => kind === 'error').length }).toEqual({
+        path,
+        errors: 0,
+      });
+    }
   });
 
   it('draws the performance charts from the recorded runs', async () => {
