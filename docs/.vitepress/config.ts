@@ -96,5 +96,8 @@ export default withMermaid(
       outline: [2, 3],
     },
     mermaid: {},
+    // Not the class `mermaid`: Mermaid itself, on the window's load event, would parse every element
+    // of that class before the plugin's component draws it, flashing a syntax-error diagram.
+    mermaidPlugin: { class: 'mermaid-diagram' },
   }),
 );

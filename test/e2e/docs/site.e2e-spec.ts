@@ -92,7 +92,7 @@ describe('the documentation site in a real browser (headless Chromium)', () => {
   it('renders the flowchart of the architecture page', async () => {
     await open('/architecture');
     // Mermaid draws client-side, after the page has loaded: wait for the first node.
-    const nodes = page.locator('.vp-doc .mermaid svg g.node');
+    const nodes = page.locator('.vp-doc .mermaid-diagram svg g.node');
     await nodes.first().waitFor();
     expect(await nodes.count()).toBeGreaterThan(5);
   });
@@ -102,11 +102,14 @@ describe('the documentation site in a real browser (headless Chromium)', () => {
     expect(pages.map((p) => p.path)).toContain('/architecture');
     for (const { path, diagrams } of pages) {
       await open(path);
-      const drawn = page.locator('.vp-doc .mermaid:not(.bench-chart) svg[aria-roledescription]');
+      const drawn = page.locator(
+        '.vp-doc .mermaid-diagram:not(.bench-chart) svg[aria-roledescription]',
+      );
       await page.waitForFunction(
         (n) =>
-          document.querySelectorAll('.vp-doc .mermaid:not(.bench-chart) svg[aria-roledescription]')
-            .length >= n,
+          document.querySelectorAll(
+            '.vp-doc .mermaid-diagram:not(.bench-chart) svg[aria-roledescription]',
+          ).length >= n,
         diagrams,
       );
       // Mermaid draws a diagram it cannot parse as an "error" diagram instead of throwing.
@@ -122,20 +125,23 @@ describe('the documentation site in a real browser (headless Chromium)', () => {
 
   it('draws the performance charts from the recorded runs', async () => {
     await open('/performance');
-    // Each chart is an xychart: its bars are the rects of its bar plot, one per category.
+    // Each chart is an xychart: a bar chart's bars are the rects of its bar plot, one per category;
+    // the chart across runs (with two runs or more) draws lines, the paths of its line plots.
     const bars = page.locator('.vp-doc .bench-chart svg g.plot g[class*="bar-plot"] rect');
     await bars.first().waitFor();
     expect(await page.locator('.vp-doc .bench-chart').count()).toBeGreaterThanOrEqual(2);
     await page.waitForFunction(() =>
       [...document.querySelectorAll('.vp-doc .bench-chart')].every((chart) =>
-        chart.querySelector('svg g[class*="bar-plot"] rect'),
+        chart.querySelector(
+          'svg[aria-roledescription="xychart"] g.plot :is(g[class*="bar-plot"] rect, g[class*="line-plot"] path)',
+        ),
       ),
     );
   });
 
   it('switches between light and dark, and redraws the diagrams', async () => {
     await open('/architecture');
-    await page.locator('.vp-doc .mermaid svg g.node').first().waitFor();
+    await page.locator('.vp-doc .mermaid-diagram svg g.node').first().waitFor();
     const dark = () => page.evaluate(() => document.documentElement.classList.contains('dark'));
     const before = await dark();
     await page.locator('.VPNavBarAppearance .VPSwitchAppearance').click();
@@ -144,6 +150,6 @@ describe('the documentation site in a real browser (headless Chromium)', () => {
       before,
     );
     expect(await dark()).toBe(!before);
-    await page.locator('.vp-doc .mermaid svg g.node').first().waitFor();
+    await page.locator('.vp-doc .mermaid-diagram svg g.node').first().waitFor();
   });
 });
