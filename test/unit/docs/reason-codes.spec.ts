@@ -21,7 +21,7 @@ import {
   UseDPoPNonceError,
 } from '../../../lib/protocol/errors/errors.js';
 import { toBearerErrorResponse } from '../../../lib/protocol/bearer/rfc6750.js';
-import { REPOSITORY_ROOT } from '../../support/readme-examples.js';
+import { REPOSITORY_ROOT } from '../../support/markdown-examples.js';
 
 const ERRORS = join(REPOSITORY_ROOT, 'lib', 'protocol', 'errors', 'errors.ts');
 
