@@ -1,5 +1,5 @@
-// The README's Install, Quick start and Testing sections, read as code: the consumer apps run exactly
-// what a new user would copy from them.
+// The README's Install and Quick start sections and the testing guide's example, read as code: the
+// consumer apps run exactly what a new user would copy from them.
 
 /** The body of the first fenced block of `language` in the section under `heading`. */
 function firstBlock(readme, heading, language) {
@@ -25,13 +25,26 @@ export function installArguments(readme, major) {
   return command.split(/\s+/).slice(1);
 }
 
+/** The testing guide's e2e test of the quick start's application: its first ```ts block that uses it. */
+function testingExample(guide) {
+  const block = [...guide.matchAll(/```ts\n([\s\S]*?)```/g)]
+    .map((m) => m[1])
+    .find((code) => code.includes('useLocalIssuer') && code.includes('../src/app.module'));
+  if (!block) {
+    throw new Error(
+      "docs/guides/testing.md has no ```ts block testing '../src/app.module' with useLocalIssuer",
+    );
+  }
+  return block;
+}
+
 /**
- * The quick start as `src/app.module.ts` and the testing example as `test/app.e2e-spec.ts`. A relative
- * import in the example may end with `// ...CommonJS...: '<path>'`, the form for a CommonJS app whose
- * Jest resolves no `.js` extension; `commonjs` picks that form.
+ * The quick start as `src/app.module.ts` and the testing guide's example as `test/app.e2e-spec.ts`. A
+ * relative import in the example may end with `// ...CommonJS...: '<path>'`, the form for a CommonJS
+ * app whose Jest resolves no `.js` extension; `commonjs` picks that form.
  */
-export function exampleFiles(readme, { commonjs }) {
-  const testing = firstBlock(readme, 'Testing your application', 'ts');
+export function exampleFiles(readme, testingGuide, { commonjs }) {
+  const testing = testingExample(testingGuide);
   const importForm = /^(import .* from )'[^']+';\s*\/\/.*CommonJS.*: '([^']+)'$/gm;
   return {
     'src/app.module.ts': firstBlock(readme, 'Quick start', 'ts'),

@@ -1,21 +1,22 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import ts from 'typescript';
 
-/** One ```ts block of README.md, with the line it starts on. */
+/** One ```ts block of a markdown page, with the page and the line it starts on. */
 export interface Example {
+  page: string;
   line: number;
   code: string;
 }
 
-export function readmeExamples(readme: string): Example[] {
+export function markdownExamples(page: string, markdown: string): Example[] {
   const examples: Example[] = [];
-  const lines = readme.split('\n');
+  const lines = markdown.split('\n');
   for (let i = 0; i < lines.length; i += 1) {
     if (lines[i].trim() !== '```ts') continue;
     const start = i + 1;
     while (i + 1 < lines.length && lines[i + 1].trim() !== '```') i += 1;
-    examples.push({ line: start + 1, code: lines.slice(start, i + 1).join('\n') });
+    examples.push({ page, line: start + 1, code: lines.slice(start, i + 1).join('\n') });
     i += 1;
   }
   return examples;
@@ -101,13 +102,38 @@ function asModule(example: Example, root: string): string {
   return `${header}\n${body}\nexport {};\n`;
 }
 
+// Generated from the code, so not samples a reader copies: the API reference TypeDoc writes.
+const GENERATED = ['docs/reference/api'];
+
+/** README.md and every page of the documentation site, as paths from the repository's root. */
+export function documentationPages(root: string): string[] {
+  const pages = ['README.md'];
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(join(root, dir), { withFileTypes: true })) {
+      const path = `${dir}/${entry.name}`;
+      if (entry.name.startsWith('.') || GENERATED.includes(path)) continue;
+      if (entry.isDirectory()) walk(path);
+      else if (entry.name.endsWith('.md')) pages.push(path);
+    }
+  };
+  walk('docs');
+  return pages;
+}
+
+/** Every ```ts example of README.md and of the site's pages. */
+export function documentationExamples(root: string): Example[] {
+  return documentationPages(root).flatMap((page) =>
+    markdownExamples(page, readFileSync(join(root, page), 'utf8')),
+  );
+}
+
 /**
- * Type-checks every ```ts example of README.md against the library's sources, each as a module of
- * its own, and returns the diagnostics with the README line they concern.
+ * Type-checks every ```ts example of the README and the site against the library's sources, each
+ * as a module of its own, and returns the diagnostics with the page and line they concern.
  */
-export function checkReadmeExamples(root: string): string[] {
-  const examples = readmeExamples(readFileSync(join(root, 'README.md'), 'utf8'));
-  const dir = join(root, '.readme-examples');
+export function checkDocumentationExamples(root: string): string[] {
+  const examples = documentationExamples(root);
+  const dir = join(root, '.documentation-examples');
   const files = new Map<string, string>([
     [join(dir, 'application.ts'), APPLICATION],
     // The testing example imports the application module from where a Nest app keeps it.
@@ -164,7 +190,7 @@ export function checkReadmeExamples(root: string): string[] {
         2;
       const { line } = d.file!.getLineAndCharacterOfPosition(d.start ?? 0);
       const message = ts.flattenDiagnosticMessageText(d.messageText, '\n');
-      return `README.md:${example.line + line - header}: ${message}`;
+      return `${example.page}:${example.line + line - header}: ${message}`;
     });
 }
 
