@@ -21,3 +21,4 @@ export function defaultOf(description: string, tags?: Record<string, string>): s
 export function generateOptionsReference(
   root?: string,
 ): Promise<{ sections: OptionSection[]; markdown: string }>;
+export function entryPoints(root?: string): Array<{ name: string; file: string }>;
