@@ -1,3 +1,9 @@
+/**
+ * The resource server: `OidcAuthModule`, its guard and decorators, the identity provider presets, the
+ * errors, the token client for downstream calls, and the core that verifies tokens without Nest.
+ *
+ * @module nest-oidc-auth
+ */
 export { OidcAuthModule } from './nest/module/oidc-auth.module.js';
 export type {
   OidcAuthModuleOptions,

@@ -1,6 +1,23 @@
-import { defineConfig } from 'vitepress';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { defineConfig, type DefaultTheme } from 'vitepress';
 import { withMermaid } from 'vitepress-plugin-mermaid';
 import { githubSlug } from './slug';
+
+// The API reference's pages, as TypeDoc lists them (npm run docs:build runs it first; the pages and
+// this list are generated, not committed). Without them the API entry is its landing page alone.
+const apiSidebarFile = fileURLToPath(
+  new URL('../reference/api/typedoc-sidebar.json', import.meta.url),
+);
+const typedocSidebar: DefaultTheme.SidebarItem[] = existsSync(apiSidebarFile)
+  ? JSON.parse(readFileSync(apiSidebarFile, 'utf8'))
+  : [];
+// TypeDoc nests the subpath entry points under the main one; the sidebar lists them side by side,
+// by the names they are imported from.
+const apiSidebar = typedocSidebar.flatMap(({ items, collapsed: _collapsed, ...entry }) => [
+  entry,
+  ...(items ?? []).map((item) => ({ ...item, text: `${entry.text}/${item.text}` })),
+]);
 
 // The site's map. Every page of docs/ is reachable from this sidebar; the browser test follows it.
 const sidebar = [
@@ -61,7 +78,11 @@ const sidebar = [
       { text: 'Options', link: '/reference/options' },
       { text: 'Decorators', link: '/reference/decorators' },
       { text: 'Reason codes', link: '/reference/reason-codes' },
-      { text: 'API', link: '/reference/api/' },
+      {
+        text: 'API',
+        link: '/reference/api/',
+        ...(apiSidebar.length > 0 ? { collapsed: true, items: apiSidebar } : {}),
+      },
     ],
   },
   {

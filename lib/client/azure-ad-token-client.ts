@@ -1,12 +1,15 @@
 import type { TokenClientOptions } from './token-client.js';
 
 export interface AzureAdTokenClientOptions {
+  /** Directory (tenant) id whose token endpoint is used. */
   tenantId: string;
   /** This API's application (client) id. */
   clientId: string;
+  /** The client secret (client_secret_basic). */
   clientSecret?: string;
   /** A certificate's key, for private_key_jwt (`kid`: the certificate's thumbprint as Entra expects). */
   clientAssertion?: TokenClientOptions['clientAssertion'];
+  /** Login host; national clouds use another one. Default `https://login.microsoftonline.com`. */
   instance?: string;
 }
 

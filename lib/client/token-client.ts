@@ -17,21 +17,32 @@ import {
 
 /** What a downstream token is for: scopes (Entra, Auth0 ...) and/or a resource (RFC 8707). */
 export interface TokenTarget {
+  /** The scopes the token is asked for (`scope`). */
   scopes?: readonly string[];
+  /** The resource indicator (RFC 8707 `resource`) the token is asked for. */
   resource?: string;
 }
 
 export interface TokenClientOptions {
   /** The issuer whose discovery document names the token endpoint. */
   issuer?: string;
+  /** Where to read the discovery document when it is not under `issuer`. */
   discoveryUri?: string;
   /** Skips discovery. */
   tokenEndpoint?: string;
+  /** This application's client id at the authorization server. */
   clientId: string;
   /** client_secret_basic authentication. */
   clientSecret?: string;
   /** private_key_jwt authentication (RFC 7523): a signed assertion instead of a secret. */
-  clientAssertion?: { privateKey: KeyObject | string; algorithm?: jwt.Algorithm; kid?: string };
+  clientAssertion?: {
+    /** The private key the assertion is signed with (a `KeyObject` or PEM). */
+    privateKey: KeyObject | string;
+    /** The assertion's signature algorithm. Default RS256. */
+    algorithm?: jwt.Algorithm;
+    /** The `kid` header of the assertion, naming the key registered at the authorization server. */
+    kid?: string;
+  };
   /**
    * How to exchange an incoming token for a downstream one: Entra ID's on-behalf-of flow or RFC 8693
    * token exchange. Default `token-exchange`.
@@ -41,7 +52,9 @@ export interface TokenClientOptions {
   refreshSkewSeconds?: number;
   /** Most on-behalf-of tokens kept (per user and target). Default 1000. */
   maxCachedTokens?: number;
+  /** Timeout of one discovery or token request (ms). Default 5000. */
   timeoutMs?: number;
+  /** The clock, in epoch milliseconds, that token lifetimes are measured with. Default `Date.now`. */
   now?: () => number;
   /**
    * Ask for DPoP-bound tokens (RFC 9449): a key pair is generated on first use and kept, every

@@ -1,3 +1,8 @@
+/**
+ * Authorization of MCP servers: `OidcMcpModule`, `@McpEndpoint()` and the tool registration helpers.
+ *
+ * @module nest-oidc-auth/mcp
+ */
 export { OidcMcpModule } from './oidc-mcp.module.js';
 export type { OidcMcpOptions } from './oidc-mcp.options.js';
 export { McpEndpoint } from './mcp-endpoint.decorator.js';

@@ -16,7 +16,9 @@ export const cognitoClaims: ClaimMapper = (claims) => {
 };
 
 export interface CognitoOptions {
+  /** The AWS region of the user pool, e.g. `eu-west-1`. */
   region: string;
+  /** The user pool id, e.g. `eu-west-1_AbCdEf123`. */
   userPoolId: string;
   /** App client id(s) whose access tokens are accepted. */
   clientId: string | readonly string[];

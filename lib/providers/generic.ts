@@ -6,7 +6,9 @@ import { standardClaims } from '../core/claims/standard-claims.js';
 export const genericClaims: ClaimMapper = standardClaims;
 
 export interface OidcPresetOptions {
+  /** The issuer identifier (`iss`); discovery is read under it. */
   issuer: string;
+  /** Accepted audiences. */
   audience: string | readonly string[];
   /** Refuse tokens whose `typ` is not `at+jwt` (RFC 9068), e.g. ID tokens of the same issuer. */
   requireAccessTokenType?: boolean;

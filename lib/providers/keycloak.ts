@@ -38,7 +38,9 @@ export function keycloakClaims(
 export interface KeycloakOptions {
   /** Base URL of the server, e.g. `https://sso.example.com` (older servers: with `/auth`). */
   url: string;
+  /** The realm's name. */
   realm: string;
+  /** Accepted audiences (Keycloak puts the client ids of an audience mapper in `aud`). */
   audience: string | readonly string[];
   /** The client whose `resource_access` roles count as roles. */
   clientId?: string;

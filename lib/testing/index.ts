@@ -1,3 +1,8 @@
+/**
+ * A local identity provider and token helpers for testing an application that uses the module.
+ *
+ * @module nest-oidc-auth/testing
+ */
 export { LocalIssuer } from './local-issuer.js';
 export type { IssuerFault, MintOptions } from './local-issuer.js';
 export {

@@ -29,6 +29,7 @@ interface SigningKey {
 }
 
 export interface MintOptions {
+  /** Signs with the key of this `kid` (from `addKey()`); default, or unknown: the current key. */
   kid?: string;
   /** The header's `alg` and what the key signs with (the key's own algorithm by default). */
   alg?: AsymmetricAlgorithm;

@@ -78,7 +78,8 @@ function publicNames(file: string): string[] {
 /** The example as a module of its own: the imports it leaves implicit, then its code. */
 function asModule(example: Example, root: string): string {
   const imported = importedNames(example.code);
-  const code = example.code.replace(/\/\/.*$/gm, '');
+  // A comment starts a line or follows a space; the `//` of a URL in a string follows a colon.
+  const code = example.code.replace(/(^|\s)\/\/.*$/gm, '$1');
   const uses = (name: string) =>
     !imported.has(name) &&
     !new RegExp(`(?:class|const|let|function|interface|type)\\s+${name}\\b`).test(code) &&

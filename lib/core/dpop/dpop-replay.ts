@@ -19,6 +19,7 @@ export interface DPoPReplayOptions {
   onStoreFailure?: 'refuse' | 'local';
   /** Told when the store failed (at most once per `warnIntervalMs`), with what was done. */
   warn?: (message: string) => void;
+  /** Least time between two `warn` calls (ms). Default 10000. */
   warnIntervalMs?: number;
   /** `Retry-After` of the 503, in seconds. Default 5. */
   retryAfterSeconds?: number;

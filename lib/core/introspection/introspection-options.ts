@@ -10,9 +10,11 @@ export interface IntrospectionOptions {
   clientSecret?: string;
   /** private_key_jwt (RFC 7523): a signed assertion, valid one minute, instead of a secret. */
   clientAssertion?: {
+    /** The private key the assertion is signed with (a `KeyObject` or PEM). */
     privateKey: KeyObject | string;
     /** Default: RS256 for RSA keys, ES256/384/512 for EC keys by their curve. */
     algorithm?: Algorithm;
+    /** The `kid` header of the assertion, naming the key registered at the authorization server. */
     kid?: string;
     /** The assertion's `aud`. Default: the issuer identifier (some servers want the endpoint URL). */
     audience?: string;

@@ -22,7 +22,10 @@ export interface IssuerOptions {
   /** Skips discovery and reads keys from this JWK set URL. */
   jwksUri?: string;
   /** A fixed key set, for offline use; nothing is fetched. */
-  jwks?: { keys: readonly object[] };
+  jwks?: {
+    /** The public keys, as JWKs (RFC 7517). */
+    keys: readonly object[];
+  };
   /** A shared secret for HS256/384/512 tokens. Tokens of this issuer must then be HMAC-signed. */
   secret?: string | Buffer;
   /** Accepted audiences. Required: `false` turns the check off, explicitly. */

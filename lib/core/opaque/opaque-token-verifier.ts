@@ -33,11 +33,15 @@ export type IntrospectionProblem =
 export interface OpaqueTokenVerifierOptions {
   /** The JWT verifier: its trusted issuers, and its strict core for RFC 9701 signed responses. */
   verifier: TokenVerifier;
+  /** Where introspection results are cached. */
   store: OidcStore;
+  /** Leeway for `exp`, `nbf` and `iat` of introspection results, in seconds. */
   clockToleranceSeconds: number;
   /** Timeout and size bound of the discovery request for `introspection_endpoint`. */
   discoveryFetch: FetchJsonOptions;
+  /** Told about each endpoint failure, refusal of this API's credentials and store failure. */
   onProblem?: (problem: IntrospectionProblem) => void;
+  /** The clock, in epoch milliseconds. Default `Date.now`. */
   now?: () => number;
 }
 

@@ -22,7 +22,12 @@ export interface DPoPOptions {
    * `use_dpop_nonce` with a `DPoP-Nonce` header; accepted requests get a fresh `DPoP-Nonce`.
    * Stateless: replicas sharing `secret` (32 bytes or more) accept each other's nonces.
    */
-  nonce?: { secret: string | Buffer; lifetimeSeconds?: number };
+  nonce?: {
+    /** The key nonces are made and checked with, 32 bytes or more; shared by the replicas. */
+    secret: string | Buffer;
+    /** How long a nonce is accepted at least, in seconds (at most twice this). Default 300. */
+    lifetimeSeconds?: number;
+  };
   /**
    * Build the expected `htu` from `X-Forwarded-Proto` / `X-Forwarded-Host` (their first values).
    * Off by default: Express's `trust proxy` and Fastify's `trustProxy` settings are honoured

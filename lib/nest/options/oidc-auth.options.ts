@@ -86,7 +86,12 @@ export interface OidcAuthModuleOptions {
    */
   policies?: Readonly<Record<string, PolicyCheck>>;
   /** The verified-token cache: repeated tokens skip the signature check. On by default. */
-  cache?: { enabled?: boolean; maxEntries?: number };
+  cache?: {
+    /** `false` verifies every token in full, each time it is presented. Default true. */
+    enabled?: boolean;
+    /** Verified tokens kept at most; the least recently used go first. Default 10000. */
+    maxEntries?: number;
+  };
   /**
    * Revocation before expiry: tokens refused once their subject, session or client is revoked,
    * by the application (`OidcRevocations`) or by the identity provider's Security Event Tokens

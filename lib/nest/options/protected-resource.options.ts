@@ -18,6 +18,7 @@ export interface ProtectedResourceOptions {
   audience?: string | readonly string[];
   /** Default: every trusted issuer that is not a multi-tenant template. */
   authorizationServers?: string[];
+  /** A human-readable name of the resource, published as `resource_name` (RFC 9728 §2). */
   resourceName?: string;
   /**
    * Scopes a client may ask for to use this resource: added to `scopes_supported`, and named by

@@ -35,7 +35,12 @@ export interface RevocationOptions {
    * Receive SETs pushed over HTTP (RFC 8935) at `path` (default `/ssf/events`). Each transmitter
    * then needs its `pushAuthorization`. Bodies over `maxBytes` (default 65536) are refused.
    */
-  push?: { path?: string; maxBytes?: number };
+  push?: {
+    /** The path of the push endpoint. Default `/ssf/events`. */
+    path?: string;
+    /** Largest SET request body accepted (bytes). Default 65536. */
+    maxBytes?: number;
+  };
   /**
    * How the list is kept the same on every replica when the module's `store` is shared (the Redis
    * store): each revocation, pushed or the application's, is appended to the store's log and
@@ -86,8 +91,18 @@ export interface AppTokenSource {
  * before it expires.
  */
 export type SecurityEventAuthorization =
-  | { bearer: string }
-  | { tokenClient: AppTokenSource; scopes?: readonly string[]; resource?: string };
+  | {
+      /** A bearer token the transmitter issued to this receiver, sent as it is. */
+      bearer: string;
+    }
+  | {
+      /** Gets the client-credentials token (a `TokenClient`). */
+      tokenClient: AppTokenSource;
+      /** The scopes the token is asked for. */
+      scopes?: readonly string[];
+      /** The resource (RFC 8707) the token is asked for. */
+      resource?: string;
+    };
 
 /** Poll delivery (RFC 8936): the module asks the transmitter for SETs, from every replica. */
 export interface SecurityEventPollOptions {

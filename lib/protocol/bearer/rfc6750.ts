@@ -16,6 +16,7 @@ import {
 } from '../errors/errors.js';
 
 export interface ChallengeOptions {
+  /** The challenge's `realm`; left out when unset. */
   realm?: string;
   /** RFC 9728 protected-resource metadata URL, advertised so clients can find the authorization server. */
   resourceMetadata?: string;

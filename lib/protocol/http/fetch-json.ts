@@ -1,5 +1,7 @@
 export interface FetchJsonOptions {
+  /** Longest wait for the response (ms). */
   timeoutMs: number;
+  /** Largest body accepted (bytes). */
   maxBytes: number;
 }
 
