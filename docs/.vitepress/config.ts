@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type DefaultTheme } from 'vitepress';
 import { withMermaid } from 'vitepress-plugin-mermaid';
-import { githubSlug } from './slug';
+import { githubSlug, siteSlug } from './slug';
 
 // The API reference's pages, as TypeDoc lists them (npm run docs:build runs it first; the pages and
 // this list are generated, not committed). Without them the API entry is its landing page alone.
@@ -103,8 +103,12 @@ export default withMermaid(
     cleanUrls: true,
     lastUpdated: false,
     srcExclude: ['**/README.md'],
-    // Heading anchors as GitHub makes them, so `page.md#heading` links work in both places.
-    markdown: { anchor: { slugify: githubSlug }, toc: { slugify: githubSlug } },
+    // Heading anchors as GitHub makes them, so `page.md#heading` links work in both places; TypeDoc's
+    // generated API pages keep VitePress's own, which their links were written for.
+    markdown: {
+      anchor: { slugifyWithState: (text, state) => siteSlug(text, state.env?.relativePath) },
+      toc: { slugify: githubSlug },
+    },
     themeConfig: {
       nav: [
         { text: 'Start', link: '/start/' },
