@@ -1,15 +1,12 @@
 import { jest } from '@jest/globals';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import { builtSite, DOCS } from '../../support/built-site.js';
 import { launchChromium } from '../../support/chromium.js';
 import { serveStaticSite, type StaticSite } from '../../support/static-site.js';
 
 jest.setTimeout(60_000);
-
-// The site `npm run docs:build` builds; CI builds it before the test runs (.ci/run).
-const DOCS = join(import.meta.dirname, '..', '..', '..', 'docs');
-const DIST = join(DOCS, '.vitepress', 'dist');
 
 /** The site path of every page whose source has ```mermaid blocks, and how many it has. */
 function mermaidPages(): { path: string; diagrams: number }[] {
@@ -34,14 +31,9 @@ describe('the documentation site in a real browser (headless Chromium)', () => {
   let page: Page;
 
   beforeAll(async () => {
-    if (!existsSync(join(DIST, 'index.html'))) {
-      throw new Error(
-        `The built documentation site is missing (${DIST}): run \`npm run docs:build\` before the e2e suites.`,
-      );
-    }
-    site = await serveStaticSite(DIST);
+    site = await serveStaticSite(builtSite());
     browser = await launchChromium();
-  });
+  }, 330_000);
 
   beforeEach(async () => {
     // Wide enough for the sidebar and the appearance switch to sit in the page, not in a menu.
