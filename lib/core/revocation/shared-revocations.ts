@@ -105,7 +105,12 @@ export class SharedRevocations {
       });
     } catch (err) {
       applyTo(list, changes);
-      throw err;
+      // The store's own error (ioredis: "Reached the max retries ...") does not say what it means
+      // for the revocation; this does, and keeps it as the cause.
+      throw new Error(
+        `Revoked on this replica only: the shared store could not take the change (${messageOf(err)})`,
+        { cause: err },
+      );
     }
     // Shared now; should the read that applies it here fail, it is applied here at once all the
     // same, and again in its place in the log at the next read.
@@ -255,4 +260,8 @@ function applyTo(list: RevocationList, changes: readonly SharedRevocationChange[
     if (change.action === 'restore') list.restore(change.target);
     else applyChanges(list, [change]);
   }
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }

@@ -155,7 +155,9 @@ describe('SharedRevocations', () => {
     expect(b.list.stale).toBeUndefined();
     expect(b.staleness).toEqual([true]);
     // The store unreachable, a change holds here and says it was not shared.
-    await expect(a.shared.apply([revoke('carol')])).rejects.toThrow('store down');
+    await expect(a.shared.apply([revoke('carol')])).rejects.toThrow(
+      'Revoked on this replica only: the shared store could not take the change (store down)',
+    );
     expect(refused(a.list, 'carol')).toBe(true);
     expect(refused(a.list, 'bob')).toBe(true);
     log.down = false;
