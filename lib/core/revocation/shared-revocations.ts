@@ -108,7 +108,7 @@ export class SharedRevocations {
       // The store's own error (ioredis: "Reached the max retries ...") does not say what it means
       // for the revocation; this does, and keeps it as the cause.
       throw new Error(
-        `Revoked on this replica only: the shared store could not take the change (${messageOf(err)})`,
+        `Revoked on this replica only: the shared store could not take the change (${err instanceof Error ? err.message : String(err)})`,
         { cause: err },
       );
     }
@@ -260,8 +260,4 @@ function applyTo(list: RevocationList, changes: readonly SharedRevocationChange[
     if (change.action === 'restore') list.restore(change.target);
     else applyChanges(list, [change]);
   }
-}
-
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
