@@ -94,9 +94,9 @@ const sidebar = [
   },
 ];
 
-// VitePress: pages stay plain Markdown that reads the same on GitHub, search is built in (MiniSearch,
-// offline, no hosted account), light and dark themes come with the default theme, and TypeDoc and
-// Mermaid have plugins for it; Docusaurus would bring React and webpack for the same site.
+// VitePress: pages stay plain Markdown that reads the same on GitHub, search and light and dark
+// themes come with its default theme, and TypeDoc and Mermaid have plugins for it; Docusaurus would
+// bring React and webpack for the same site.
 export default withMermaid(
   defineConfig({
     title: 'nest-oidc-auth',

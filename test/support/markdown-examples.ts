@@ -1,6 +1,7 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import ts from 'typescript';
+import { documentationPages } from './documentation-pages.js';
 
 /** One ```ts block of a markdown page, with the page and the line it starts on. */
 export interface Example {
@@ -101,24 +102,6 @@ function asModule(example: Example, root: string): string {
   // `{ ... }` stands for a body the reader writes.
   const body = example.code.replace(/\{ \.\.\. \}/g, '{ throw new Error(); }');
   return `${header}\n${body}\nexport {};\n`;
-}
-
-// Generated from the code, so not samples a reader copies: the API reference TypeDoc writes.
-const GENERATED = ['docs/reference/api'];
-
-/** README.md and every page of the documentation site, as paths from the repository's root. */
-export function documentationPages(root: string): string[] {
-  const pages = ['README.md'];
-  const walk = (dir: string): void => {
-    for (const entry of readdirSync(join(root, dir), { withFileTypes: true })) {
-      const path = `${dir}/${entry.name}`;
-      if (entry.name.startsWith('.') || GENERATED.includes(path)) continue;
-      if (entry.isDirectory()) walk(path);
-      else if (entry.name.endsWith('.md')) pages.push(path);
-    }
-  };
-  walk('docs');
-  return pages;
 }
 
 /** Every ```ts example of README.md and of the site's pages. */

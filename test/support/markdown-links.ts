@@ -1,5 +1,5 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, relative, resolve, sep } from 'node:path';
 import { githubSlug } from '../../docs/.vitepress/slug.js';
 
 /** A link of a markdown file that does not resolve, with why. */
@@ -134,27 +134,4 @@ export function brokenLinks(root: string, file: string): BrokenLink[] {
     report(`no heading with the anchor #${id} in ${relative(root, resolved)}`);
   }
   return broken;
-}
-
-/**
- * README.md and every markdown file of docs/ that is written by hand: the site's build output and
- * cache are left out, and so are the API pages TypeDoc generates into docs/reference/api/ (ignored
- * by .gitignore but for their landing page; VitePress checks their links when it builds them).
- */
-export function documentationFiles(root: string): string[] {
-  const files = [join(root, 'README.md')];
-  const generated = join(root, 'docs', 'reference', 'api');
-  const walk = (dir: string) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) {
-        if (entry.name !== '.vitepress' && entry.name !== 'node_modules') walk(path);
-      } else if (entry.name.endsWith('.md')) {
-        if (dirname(path).startsWith(generated) && path !== join(generated, 'index.md')) continue;
-        files.push(path);
-      }
-    }
-  };
-  walk(join(root, 'docs'));
-  return files.sort();
 }

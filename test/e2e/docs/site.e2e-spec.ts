@@ -1,28 +1,27 @@
 import { jest } from '@jest/globals';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { builtSite, DOCS } from '../../support/built-site.js';
 import { launchChromium } from '../../support/chromium.js';
+import { documentationPages } from '../../support/documentation-pages.js';
 import { serveStaticSite, type StaticSite } from '../../support/static-site.js';
 
 jest.setTimeout(60_000);
 
 /** The site path of every page whose source has ```mermaid blocks, and how many it has. */
 function mermaidPages(): { path: string; diagrams: number }[] {
-  return readdirSync(DOCS, { recursive: true, encoding: 'utf8' })
-    .filter((file) => file.endsWith('.md') && !file.startsWith('.vitepress'))
-    .map((file) => ({
-      path:
-        '/' +
-        file
-          .replace(/\\/g, '/')
-          .replace(/(^|\/)index\.md$/, '$1')
-          .replace(/\.md$/, ''),
-      diagrams: (readFileSync(join(DOCS, file), 'utf8').match(/^```mermaid\s*$/gm) ?? []).length,
+  const root = join(DOCS, '..');
+  return documentationPages(root)
+    .filter((page) => page.startsWith('docs/'))
+    .map((page) => ({
+      path: page
+        .slice('docs'.length)
+        .replace(/(^|\/)index\.md$/, '$1')
+        .replace(/\.md$/, ''),
+      diagrams: (readFileSync(join(root, page), 'utf8').match(/^```mermaid\s*$/gm) ?? []).length,
     }))
-    .filter((page) => page.diagrams > 0)
-    .sort((a, b) => a.path.localeCompare(b.path));
+    .filter((page) => page.diagrams > 0);
 }
 
 describe('the documentation site in a real browser (headless Chromium)', () => {

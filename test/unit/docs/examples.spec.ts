@@ -1,7 +1,7 @@
+import { documentationPages } from '../../support/documentation-pages.js';
 import {
   checkDocumentationExamples,
   documentationExamples,
-  documentationPages,
   REPOSITORY_ROOT,
 } from '../../support/markdown-examples.js';
 

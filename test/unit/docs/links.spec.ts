@@ -1,18 +1,14 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import {
-  anchorsOf,
-  brokenLinks,
-  documentationFiles,
-  headingText,
-} from '../../support/markdown-links.js';
+import { documentationPages } from '../../support/documentation-pages.js';
+import { anchorsOf, brokenLinks, headingText } from '../../support/markdown-links.js';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 
 describe('links of README.md and the documentation site', () => {
   it('every relative link names an existing file, and its #anchor a heading of it', () => {
-    const files = documentationFiles(ROOT);
+    const files = documentationPages(ROOT).map((page) => join(ROOT, page));
     expect(files).toContain(join(ROOT, 'README.md'));
     expect(files).toContain(join(ROOT, 'docs', 'performance.md'));
     const broken = files.flatMap((file) => brokenLinks(ROOT, file));
